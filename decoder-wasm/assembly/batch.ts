@@ -1,0 +1,112 @@
+// The batch loop: walks the datagrams the host wrote into the input region, picks the
+// decoder by version, records one status entry per datagram and fills the output.
+import { be16, be32, fits } from './reader'
+import { setDatagram } from './context'
+import { outCount, resetOutput, rewindTo } from './output'
+import { decodeNetflow1 } from './netflow1'
+import { decodeNetflow5 } from './netflow5'
+import { decodeNetflow6 } from './netflow6'
+import { decodeNetflow7 } from './netflow7'
+import { FT_NETFLOW1, FT_NETFLOW5, FT_NETFLOW6, FT_NETFLOW7 } from './record'
+import { EMPTY, TOO_MANY_RECORDS, TRUNCATED_HEADER, UNKNOWN_VERSION } from './status'
+
+// Input region: per datagram a 40-byte header then the payload, padded to 8 bytes.
+export const IN_HDR: usize = 40
+export const IN_LEN: usize = 0 // u32 payload length
+export const IN_PORT: usize = 4 // u16 exporter UDP port
+export const IN_RECV_MS: usize = 8 // u64
+export const IN_EXPORTER: usize = 16 // 16 bytes
+export const IN_SAMPLING_DEFAULT: usize = 32 // u32
+export const IN_SAMPLING_OVERRIDE: usize = 36 // u32
+
+// Status table: 8 bytes per datagram.
+export const ST_SIZE: usize = 8
+export const ST_STATUS: usize = 0 // u16
+export const ST_FLOW_TYPE: usize = 2 // u8 (0 when the version was not recognised)
+export const ST_RECORDS: usize = 4 // u32
+
+let inBase: usize = 0
+let inEnd: usize = 0
+let stBase: usize = 0
+let total: u32 = 0
+let done: u32 = 0
+let cursor: usize = 0
+
+export function setRegions(input: usize, inputCap: usize, status: usize): void {
+  inBase = input
+  inEnd = input + inputCap
+  stBase = status
+}
+
+export function begin(count: u32): void {
+  total = count
+  done = 0
+  cursor = inBase
+}
+
+/**
+ * Decode datagrams until all are done or the output is full. Returns how many
+ * datagrams are done so far; the host drains the output and calls again.
+ */
+export function run(): u32 {
+  resetOutput()
+  while (done < total) {
+    if (!fits(cursor, IN_HDR, inEnd)) {
+      done = total // host wrote a bad batch: stop rather than read past the region
+      break
+    }
+    const len = <usize>load<u32>(cursor + IN_LEN)
+    const payload = cursor + IN_HDR
+    if (!fits(payload, len, inEnd)) {
+      done = total
+      break
+    }
+    const st = stBase + <usize>done * ST_SIZE
+    const before = outCount
+    setDatagram(
+      done,
+      load<u64>(cursor + IN_RECV_MS),
+      cursor + IN_EXPORTER,
+      <u32>load<u16>(cursor + IN_PORT),
+      load<u32>(cursor + IN_SAMPLING_DEFAULT),
+      load<u32>(cursor + IN_SAMPLING_OVERRIDE),
+    )
+    const status = decodeOne(payload, payload + len, st)
+    if (status == TOO_MANY_RECORDS && before > 0) {
+      // Did not fit behind earlier datagrams: hand those over and retry this one.
+      rewindTo(before)
+      break
+    }
+    store<u16>(st + ST_STATUS, status)
+    store<u32>(st + ST_RECORDS, outCount - before)
+    done++
+    cursor = payload + ((len + 7) & ~<usize>7)
+  }
+  return done
+}
+
+function decodeOne(p: usize, end: usize, st: usize): u16 {
+  store<u8>(st + ST_FLOW_TYPE, 0)
+  if (p == end) return EMPTY
+  if (!fits(p, 4, end)) return TRUNCATED_HEADER
+  const version = be16(p)
+  let status: u16 = UNKNOWN_VERSION
+  let ft: u8 = 0
+  if (version == 5) {
+    ft = FT_NETFLOW5
+    status = decodeNetflow5(p, end)
+  } else if (version == 1) {
+    ft = FT_NETFLOW1
+    status = decodeNetflow1(p, end)
+  } else if (version == 7) {
+    ft = FT_NETFLOW7
+    status = decodeNetflow7(p, end)
+  } else if (version == 6) {
+    ft = FT_NETFLOW6
+    status = decodeNetflow6(p, end)
+  } else if (be32(p) == 5) {
+    status = UNKNOWN_VERSION // sFlow v5: decoder arrives with the protocols issue
+  }
+  store<u8>(st + ST_FLOW_TYPE, ft)
+  return status
+}

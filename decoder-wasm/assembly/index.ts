@@ -1,0 +1,57 @@
+// The exported ABI. The host calls init() once, writes datagrams into the input
+// region, then begin(n) and run() until run() returns n, reading records after each run.
+import { REC_SIZE, LAYOUT_VERSION } from './record'
+import { outBase, outCount, setOutput } from './output'
+import { begin as batchBegin, run as batchRun, setRegions } from './batch'
+
+let inputPtr: usize = 0
+let inputCap: usize = 0
+let statusPtr: usize = 0
+let maxDatagrams: u32 = 0
+let outputCap: u32 = 0
+
+/** Allocate the regions. Call once. */
+export function init(inputBytes: u32, datagrams: u32, records: u32): void {
+  inputCap = <usize>inputBytes
+  maxDatagrams = datagrams
+  outputCap = records
+  inputPtr = heap.alloc(inputCap)
+  statusPtr = heap.alloc(<usize>datagrams * 8)
+  const out = heap.alloc(<usize>records * REC_SIZE)
+  setRegions(inputPtr, inputCap, statusPtr)
+  setOutput(out, records)
+}
+
+export function layoutVersion(): u32 {
+  return LAYOUT_VERSION
+}
+export function recordSize(): u32 {
+  return <u32>REC_SIZE
+}
+export function inputRegion(): usize {
+  return inputPtr
+}
+export function inputCapacity(): u32 {
+  return <u32>inputCap
+}
+export function statusRegion(): usize {
+  return statusPtr
+}
+export function datagramCapacity(): u32 {
+  return maxDatagrams
+}
+export function outputRegion(): usize {
+  return outBase
+}
+export function outputCapacity(): u32 {
+  return outputCap
+}
+export function begin(count: u32): void {
+  batchBegin(count < maxDatagrams ? count : maxDatagrams)
+}
+export function run(): u32 {
+  return batchRun()
+}
+export function recordCount(): u32 {
+  return outCount
+}

@@ -1,0 +1,30 @@
+// The output region: an array of fixed-size records (record.ts).
+import { REC_SIZE, beginRecord } from './record'
+
+export let outBase: usize = 0
+export let outCap: u32 = 0
+export let outCount: u32 = 0
+
+export function setOutput(base: usize, cap: u32): void {
+  outBase = base
+  outCap = cap
+  outCount = 0
+}
+
+/** Reserve and clear the next record; 0 when the output is full. */
+export function nextRecord(): usize {
+  if (outCount >= outCap) return 0
+  const rec = outBase + <usize>outCount * REC_SIZE
+  outCount++
+  beginRecord(rec)
+  return rec
+}
+
+/** Forget records written after `count` (a datagram that did not fit is retried). */
+export function rewindTo(count: u32): void {
+  outCount = count
+}
+
+export function resetOutput(): void {
+  outCount = 0
+}

@@ -1,0 +1,7 @@
+export { Decoder, type DecoderOptions, type RecordSink } from './decoder.js'
+export { DatagramBatch, type PackedBatch } from './datagram-batch.js'
+export { RecordView, type FieldOffset } from './record-view.js'
+export { F, REC_SIZE, IN_HDR, LAYOUT_VERSION } from './layout.js'
+export { FLOW_TYPES, flowTypeName, type FlowTypeName } from './flow-type.js'
+export { STATUS_REASONS, statusReason, type StatusReason } from './status.js'
+export { parseAddress, formatAddress, formatIPv6Column, isMappedV4 } from './ip.js'

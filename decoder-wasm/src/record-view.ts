@@ -1,0 +1,61 @@
+// Reads fields of the records in the decoder's output region by index, straight from
+// WASM memory: no object is made per flow.
+import { F, REC_SIZE } from './layout.js'
+import { formatAddress, formatIPv6Column } from './ip.js'
+
+export type FieldOffset = (typeof F)[keyof typeof F]
+
+export class RecordView {
+  #mem: Uint8Array
+  #dv: DataView
+  readonly #base: number
+
+  constructor(mem: Uint8Array, base: number) {
+    this.#mem = mem
+    this.#dv = new DataView(mem.buffer)
+    this.#base = base
+  }
+
+  rebind(mem: Uint8Array): void {
+    this.#mem = mem
+    this.#dv = new DataView(mem.buffer)
+  }
+
+  /** Byte offset of record `i` within the memory (for bulk copies). */
+  offsetOf(i: number): number {
+    return this.#base + i * REC_SIZE
+  }
+  get bytes(): Uint8Array {
+    return this.#mem
+  }
+
+  u8(i: number, f: FieldOffset): number {
+    return this.#dv.getUint8(this.#base + i * REC_SIZE + f)
+  }
+  u16(i: number, f: FieldOffset): number {
+    return this.#dv.getUint16(this.#base + i * REC_SIZE + f, true)
+  }
+  u32(i: number, f: FieldOffset): number {
+    return this.#dv.getUint32(this.#base + i * REC_SIZE + f, true)
+  }
+  /** A u64 as a number: exact below 2^53, which counters and timestamps stay under. */
+  u64(i: number, f: FieldOffset): number {
+    const at = this.#base + i * REC_SIZE + f
+    return this.#dv.getUint32(at, true) + this.#dv.getUint32(at + 4, true) * 0x100000000
+  }
+  /** Address as dotted IPv4 (when mapped) or IPv6 text. */
+  addr(i: number, f: FieldOffset): string {
+    return formatAddress(this.#mem, this.#base + i * REC_SIZE + f)
+  }
+  /** Address as ClickHouse prints an IPv6 column. */
+  addrColumn(i: number, f: FieldOffset): string {
+    return formatIPv6Column(this.#mem, this.#base + i * REC_SIZE + f)
+  }
+  /** MAC address (low 48 bits of a u64) as aa:bb:cc:dd:ee:ff. */
+  mac(i: number, f: FieldOffset): string {
+    const at = this.#base + i * REC_SIZE + f
+    const parts: string[] = []
+    for (let k = 5; k >= 0; k--) parts.push((this.#mem[at + k] ?? 0).toString(16).padStart(2, '0'))
+    return parts.join(':')
+  }
+}
