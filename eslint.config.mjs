@@ -2,7 +2,14 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', 'decoder-wasm/assembly/**', 'data/**'],
+    ignores: [
+      'types/**',
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/build/**',
+      'decoder-wasm/assembly/**',
+      'data/**',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -12,7 +19,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowBigInt: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
     },

@@ -1,13 +1,26 @@
 // The batch loop: walks the datagrams the host wrote into the input region, picks the
 // decoder by version, records one status entry per datagram and fills the output.
 import { be16, be32, fits } from './reader'
-import { setDatagram } from './context'
+import { dgSkipped, setDatagram } from './context'
 import { outCount, resetOutput, rewindTo } from './output'
+import { counterCount, resetCounters, rewindCountersTo } from './counter-output'
 import { decodeNetflow1 } from './netflow1'
 import { decodeNetflow5 } from './netflow5'
 import { decodeNetflow6 } from './netflow6'
 import { decodeNetflow7 } from './netflow7'
-import { FT_NETFLOW1, FT_NETFLOW5, FT_NETFLOW6, FT_NETFLOW7 } from './record'
+import { decodeSflow } from './sflow'
+import { decodeNetflow9 } from './netflow9'
+import { decodeIpfix } from './ipfix'
+import { eventsNearlyFull } from './events'
+import {
+  FT_IPFIX,
+  FT_NETFLOW1,
+  FT_NETFLOW5,
+  FT_NETFLOW6,
+  FT_NETFLOW7,
+  FT_NETFLOW9,
+  FT_SFLOW5,
+} from './record'
 import { EMPTY, TOO_MANY_RECORDS, TRUNCATED_HEADER, UNKNOWN_VERSION } from './status'
 
 // Input region: per datagram a 40-byte header then the payload, padded to 8 bytes.
@@ -23,6 +36,7 @@ export const IN_SAMPLING_OVERRIDE: usize = 36 // u32
 export const ST_SIZE: usize = 8
 export const ST_STATUS: usize = 0 // u16
 export const ST_FLOW_TYPE: usize = 2 // u8 (0 when the version was not recognised)
+export const ST_SKIPPED: usize = 3 // u8 samples/records left undecoded (saturates at 255)
 export const ST_RECORDS: usize = 4 // u32
 
 let inBase: usize = 0
@@ -50,7 +64,11 @@ export function begin(count: u32): void {
  */
 export function run(): u32 {
   resetOutput()
+  resetCounters()
+  const first = done
   while (done < total) {
+    // Template events are drained by the host between runs, like records.
+    if (done > first && eventsNearlyFull()) break
     if (!fits(cursor, IN_HDR, inEnd)) {
       done = total // host wrote a bad batch: stop rather than read past the region
       break
@@ -63,6 +81,7 @@ export function run(): u32 {
     }
     const st = stBase + <usize>done * ST_SIZE
     const before = outCount
+    const countersBefore = counterCount
     setDatagram(
       done,
       load<u64>(cursor + IN_RECV_MS),
@@ -72,17 +91,29 @@ export function run(): u32 {
       load<u32>(cursor + IN_SAMPLING_OVERRIDE),
     )
     const status = decodeOne(payload, payload + len, st)
-    if (status == TOO_MANY_RECORDS && before > 0) {
+    if (status == TOO_MANY_RECORDS && (before > 0 || countersBefore > 0)) {
       // Did not fit behind earlier datagrams: hand those over and retry this one.
       rewindTo(before)
+      rewindCountersTo(countersBefore)
       break
     }
     store<u16>(st + ST_STATUS, status)
     store<u32>(st + ST_RECORDS, outCount - before)
+    store<u8>(st + ST_SKIPPED, <u8>(dgSkipped < 255 ? dgSkipped : 255))
     done++
-    cursor = payload + ((len + 7) & ~<usize>7)
+    cursor = payload + ((len + 7) & ~(<usize>7))
   }
   return done
+}
+
+/**
+ * Count `n` more records for datagram `index` of the current batch: records of data held
+ * earlier, decoded after the batch loop once this datagram's template made them decodable.
+ */
+export function addRecords(index: u32, n: u32): void {
+  if (index >= total) return
+  const st = stBase + <usize>index * ST_SIZE
+  store<u32>(st + ST_RECORDS, load<u32>(st + ST_RECORDS) + n)
 }
 
 function decodeOne(p: usize, end: usize, st: usize): u16 {
@@ -95,6 +126,12 @@ function decodeOne(p: usize, end: usize, st: usize): u16 {
   if (version == 5) {
     ft = FT_NETFLOW5
     status = decodeNetflow5(p, end)
+  } else if (version == 9) {
+    ft = FT_NETFLOW9
+    status = decodeNetflow9(p, end)
+  } else if (version == 10) {
+    ft = FT_IPFIX
+    status = decodeIpfix(p, end)
   } else if (version == 1) {
     ft = FT_NETFLOW1
     status = decodeNetflow1(p, end)
@@ -105,7 +142,8 @@ function decodeOne(p: usize, end: usize, st: usize): u16 {
     ft = FT_NETFLOW6
     status = decodeNetflow6(p, end)
   } else if (be32(p) == 5) {
-    status = UNKNOWN_VERSION // sFlow v5: decoder arrives with the protocols issue
+    ft = FT_SFLOW5
+    status = decodeSflow(p, end)
   }
   store<u8>(st + ST_FLOW_TYPE, ft)
   return status

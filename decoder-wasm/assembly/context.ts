@@ -15,6 +15,8 @@ export let dgExporter: usize = 0 // 16 bytes, IPv6 / IPv4-mapped
 export let dgExporterPort: u32 = 0
 export let dgSamplingDefault: u32 = 0 // from configuration, 0 = none
 export let dgSamplingOverride: u32 = 0 // from configuration, 0 = none
+// Samples or records of this datagram left undecoded (unknown format, other enterprise).
+export let dgSkipped: u32 = 0
 
 export function setDatagram(
   index: u32,
@@ -30,6 +32,11 @@ export function setDatagram(
   dgExporterPort = port
   dgSamplingDefault = samplingDefault
   dgSamplingOverride = samplingOverride
+  dgSkipped = 0
+}
+
+@inline export function noteSkipped(): void {
+  dgSkipped++
 }
 
 /** Fill the fields every record of this datagram shares. */
@@ -46,9 +53,14 @@ export function fillCommon(rec: usize, flowType: u8): void {
  * said, then the configured default, then 1.
  */
 export function effectiveRate(announced: u32): u32 {
-  if (dgSamplingOverride != 0) return dgSamplingOverride
+  return rateWith(announced, dgSamplingDefault, dgSamplingOverride)
+}
+
+/** effectiveRate() for a datagram other than the current one (held data decoded later). */
+@inline export function rateWith(announced: u32, samplingDefault: u32, samplingOverride: u32): u32 {
+  if (samplingOverride != 0) return samplingOverride
   if (announced != 0) return announced
-  if (dgSamplingDefault != 0) return dgSamplingDefault
+  if (samplingDefault != 0) return samplingDefault
   return 1
 }
 

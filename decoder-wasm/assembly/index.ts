@@ -2,16 +2,30 @@
 // region, then begin(n) and run() until run() returns n, reading records after each run.
 import { REC_SIZE, LAYOUT_VERSION } from './record'
 import { outBase, outCount, setOutput } from './output'
+import { COUNTER_LAYOUT_VERSION, CREC_SIZE } from './counter-record'
+import { counterBase, counterCount, setCounterOutput } from './counter-output'
 import { begin as batchBegin, run as batchRun, setRegions } from './batch'
+import { flowImportEvents } from './flow-state'
+export {
+  initFlowState,
+  flowEventsRegion,
+  flowEventsLength,
+  flowEventsClear,
+  flowReleaseHeld,
+  flowExpireHeld,
+  flowCountersRegion,
+  flowCounterCount,
+} from './flow-state'
 
 let inputPtr: usize = 0
 let inputCap: usize = 0
 let statusPtr: usize = 0
 let maxDatagrams: u32 = 0
 let outputCap: u32 = 0
+let counterCap: u32 = 0
 
-/** Allocate the regions. Call once. */
-export function init(inputBytes: u32, datagrams: u32, records: u32): void {
+/** Allocate the regions. Call once. `counters`: interface-counter records per run. */
+export function init(inputBytes: u32, datagrams: u32, records: u32, counters: u32): void {
   inputCap = <usize>inputBytes
   maxDatagrams = datagrams
   outputCap = records
@@ -20,6 +34,8 @@ export function init(inputBytes: u32, datagrams: u32, records: u32): void {
   const out = heap.alloc(<usize>records * REC_SIZE)
   setRegions(inputPtr, inputCap, statusPtr)
   setOutput(out, records)
+  counterCap = counters
+  setCounterOutput(heap.alloc(<usize>counters * CREC_SIZE), counters)
 }
 
 export function layoutVersion(): u32 {
@@ -54,4 +70,23 @@ export function run(): u32 {
 }
 export function recordCount(): u32 {
   return outCount
+}
+export function counterLayoutVersion(): u32 {
+  return COUNTER_LAYOUT_VERSION
+}
+export function counterRecordSize(): u32 {
+  return <u32>CREC_SIZE
+}
+export function counterRegion(): usize {
+  return counterBase
+}
+export function counterCapacity(): u32 {
+  return counterCap
+}
+export function counterRecordCount(): u32 {
+  return counterCount
+}
+/** Apply template-sharing events the host wrote at the start of the input region. */
+export function flowImportInput(len: u32): u32 {
+  return flowImportEvents(inputPtr, <usize>len < inputCap ? len : <u32>inputCap)
 }

@@ -49,7 +49,6 @@ export class FixedLayout {
   ) {}
 }
 
-
 export function decodeFixed(p: usize, end: usize, l: FixedLayout): u16 {
   if (!fits(p, l.headerSize, end)) return TRUNCATED_HEADER
   const count = be16(p + 2)

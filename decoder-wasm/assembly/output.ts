@@ -28,3 +28,11 @@ export function rewindTo(count: u32): void {
 export function resetOutput(): void {
   outCount = 0
 }
+
+/** Reserve the next record without clearing it (the caller writes all of it); 0 when full. */
+export function reserveRecord(): usize {
+  if (outCount >= outCap) return 0
+  const rec = outBase + <usize>outCount * REC_SIZE
+  outCount++
+  return rec
+}

@@ -13,3 +13,7 @@ export const BAD_TEMPLATE: u16 = 8
 export const TEMPLATE_MISSING: u16 = 9
 export const BAD_SAMPLE: u16 = 10
 export const TRUNCATED_SET: u16 = 11
+export const TRUNCATED_SAMPLE: u16 = 12 // an sFlow sample or record runs past its container
+export const BAD_AGENT_ADDRESS: u16 = 13 // sFlow agent address type is not 0, 1 or 2
+export const BAD_LENGTH: u16 = 14 // IPFIX message length shorter than its header or past the datagram
+export const STATE_FULL: u16 = 15 // exporter table full: a template protocol cannot be tracked

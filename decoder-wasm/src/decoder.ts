@@ -3,10 +3,14 @@
 import { readFileSync } from 'node:fs'
 import { LAYOUT_VERSION, REC_SIZE, ST, ST_SIZE } from './layout.js'
 import { RecordView } from './record-view.js'
+import { COUNTER_LAYOUT_VERSION, CREC_SIZE } from './counter-layout.js'
+import { CounterView } from './counter-view.js'
+import { TemplateState, type TemplateExports, type TemplateStateOptions } from './template-state.js'
+import type { FlowCounters } from './flow-counters.js'
 
-interface Exports {
+interface Exports extends TemplateExports {
   memory: WebAssembly.Memory
-  init(inputBytes: number, datagrams: number, records: number): void
+  init(inputBytes: number, datagrams: number, records: number, counters: number): void
   layoutVersion(): number
   recordSize(): number
   inputRegion(): number
@@ -16,6 +20,10 @@ interface Exports {
   begin(count: number): void
   run(): number
   recordCount(): number
+  counterLayoutVersion(): number
+  counterRecordSize(): number
+  counterRegion(): number
+  counterRecordCount(): number
 }
 
 export interface DecoderOptions {
@@ -25,10 +33,17 @@ export interface DecoderOptions {
   datagrams?: number
   /** Records held in WASM memory before they are handed to the sink. */
   records?: number
+  /** Interface-counter records (sFlow counter samples) held before they go to the sink. */
+  counters?: number
+  /** NetFlow v9 / IPFIX template state: table sizes, held-data bounds, events region. */
+  templates?: TemplateStateOptions
 }
 
 /** Called with the records of one run; `view` is only valid during the call. */
 export type RecordSink = (view: RecordView, count: number) => void
+
+/** Called with the interface-counter records of one run; `view` is only valid during the call. */
+export type CounterSink = (view: CounterView, count: number) => void
 
 const WASM_URL = new URL('../build/decoder.wasm', import.meta.url)
 let compiled: WebAssembly.Module | undefined
@@ -42,15 +57,19 @@ export class Decoder {
   readonly inputBytes: number
   readonly datagrams: number
   readonly records: number
+  readonly counters: number
   readonly #x: Exports
   #mem: Uint8Array
   #dv: DataView
   readonly #view: RecordView
+  readonly #counterView: CounterView
+  readonly #templates: TemplateState
 
   constructor(options: DecoderOptions = {}) {
     this.inputBytes = options.inputBytes ?? 4 << 20
     this.datagrams = options.datagrams ?? 8192
     this.records = options.records ?? 16384
+    this.counters = options.counters ?? 1024
     const instance = new WebAssembly.Instance(wasmModule(), {
       env: {
         abort(): never {
@@ -59,13 +78,21 @@ export class Decoder {
       },
     })
     this.#x = instance.exports as unknown as Exports
-    if (this.#x.layoutVersion() !== LAYOUT_VERSION || this.#x.recordSize() !== REC_SIZE) {
+    if (
+      this.#x.layoutVersion() !== LAYOUT_VERSION ||
+      this.#x.recordSize() !== REC_SIZE ||
+      this.#x.counterLayoutVersion() !== COUNTER_LAYOUT_VERSION ||
+      this.#x.counterRecordSize() !== CREC_SIZE
+    ) {
       throw new Error('decoder-wasm: build/decoder.wasm does not match the host layout; rebuild')
     }
-    this.#x.init(this.inputBytes, this.datagrams, this.records)
+    this.#x.init(this.inputBytes, this.datagrams, this.records, this.counters)
     this.#mem = new Uint8Array(this.#x.memory.buffer)
     this.#dv = new DataView(this.#x.memory.buffer)
     this.#view = new RecordView(this.#mem, this.#x.outputRegion())
+    this.#counterView = new CounterView(this.#mem, this.#x.counterRegion())
+    this.#templates = new TemplateState(this.#x, options.templates)
+    this.#refresh()
   }
 
   #refresh(): void {
@@ -73,15 +100,17 @@ export class Decoder {
       this.#mem = new Uint8Array(this.#x.memory.buffer)
       this.#dv = new DataView(this.#x.memory.buffer)
       this.#view.rebind(this.#mem)
+      this.#counterView.rebind(this.#mem)
     }
   }
 
   /**
    * Decode `count` datagrams packed in `bytes` (DatagramBatch layout). The sink is
    * called once per run of records; afterwards statusOf/flowTypeOf/recordsOf tell
-   * each datagram's outcome.
+   * each datagram's outcome. Interface-counter records (sFlow counter samples) go to
+   * `counterSink`, or are dropped without one. Returns the number of flow records.
    */
-  decode(bytes: Uint8Array, count: number, sink: RecordSink): number {
+  decode(bytes: Uint8Array, count: number, sink: RecordSink, counterSink?: CounterSink): number {
     if (bytes.byteLength > this.inputBytes || count > this.datagrams) {
       throw new RangeError(
         `batch of ${count} datagrams / ${bytes.byteLength} bytes exceeds the decoder's ${this.datagrams} / ${this.inputBytes}`,
@@ -94,14 +123,65 @@ export class Decoder {
     for (;;) {
       const done = this.#x.run()
       this.#refresh()
+      this.#templates.collect()
       const n = this.#x.recordCount()
       if (n > 0) {
         total += n
         sink(this.#view, n)
       }
+      const c = this.#x.counterRecordCount()
+      if (c > 0 && counterSink) counterSink(this.#counterView, c)
       if (done >= count) break
     }
-    return total
+    return total + this.#releaseHeld(sink)
+  }
+
+  /** Decode held data sets whose template has arrived since the last pass. */
+  #releaseHeld(sink: RecordSink): number {
+    let total = 0
+    for (;;) {
+      const more = this.#x.flowReleaseHeld()
+      this.#refresh()
+      this.#templates.collect()
+      const n = this.#x.recordCount()
+      if (n > 0) {
+        total += n
+        sink(this.#view, n)
+      }
+      if (more === 0) return total
+    }
+  }
+
+  /**
+   * Template-sharing events (templates learned, changed or withdrawn; sampling rates and
+   * init times from options data) since the last call, for importEvents() elsewhere and
+   * the TemplateRegistry.
+   */
+  takeEvents(): Uint8Array {
+    return this.#templates.take()
+  }
+
+  /**
+   * Apply events taken from another instance (or a registry snapshot) without announcing
+   * them again, then decode held data that became decodable into `sink`. Returns the
+   * number of records. Uses the input region: not during decode().
+   */
+  importEvents(bytes: Uint8Array, sink: RecordSink): number {
+    this.#refresh()
+    this.#templates.import(bytes)
+    this.#refresh()
+    return this.#releaseHeld(sink)
+  }
+
+  /** Cumulative counters of the NetFlow v9 / IPFIX decoders (held data, templates, events). */
+  flowCounters(): FlowCounters {
+    this.#refresh()
+    return this.#templates.counters()
+  }
+
+  /** Drop held data sets older than the configured age at `nowMs` (unix ms). */
+  expireHeld(nowMs: number): void {
+    this.#templates.expire(nowMs)
   }
 
   statusOf(i: number): number {
@@ -109,6 +189,10 @@ export class Decoder {
   }
   flowTypeOf(i: number): number {
     return this.#dv.getUint8(this.#x.statusRegion() + i * ST_SIZE + ST.flowType)
+  }
+  /** Samples or records the decoder skipped in datagram `i` (unknown formats; saturates at 255). */
+  skippedOf(i: number): number {
+    return this.#dv.getUint8(this.#x.statusRegion() + i * ST_SIZE + ST.skipped)
   }
   recordsOf(i: number): number {
     return this.#dv.getUint32(this.#x.statusRegion() + i * ST_SIZE + ST.records, true)

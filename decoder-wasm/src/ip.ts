@@ -29,7 +29,11 @@ export function parseAddress(text: string): Uint8Array {
   const headParts = head === '' ? [] : head.split(':')
   const restParts = rest === undefined || rest === '' ? [] : rest.split(':')
   const fill = 8 - headParts.length - restParts.length
-  const groups = [...headParts, ...Array<string>(rest === undefined ? 0 : fill).fill('0'), ...restParts]
+  const groups = [
+    ...headParts,
+    ...Array<string>(rest === undefined ? 0 : fill).fill('0'),
+    ...restParts,
+  ]
   for (let i = 0; i < 8; i++) {
     const v = parseInt(groups[i] ?? '0', 16)
     out[i * 2] = v >> 8
@@ -66,7 +70,7 @@ function formatIPv6(b: Uint8Array, off: number): string {
   // Longest run of two or more zero groups becomes '::'.
   let bestAt = -1
   let bestLen = 1
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++
       continue

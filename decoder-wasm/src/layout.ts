@@ -44,6 +44,8 @@ export const F = {
   ipVersion: 203,
   datagram: 204,
   exporterPort: 208,
+  srcVlan: 210,
+  dstVlan: 212,
 } as const
 
 // Input region: a 40-byte header per datagram, then the payload padded to 8 bytes.
@@ -58,4 +60,7 @@ export const IN = {
 } as const
 
 export const ST_SIZE = 8
-export const ST = { status: 0, flowType: 2, records: 4 } as const
+export const ST = { status: 0, flowType: 2, skipped: 3, records: 4 } as const
+
+/** F.datagram of records decoded outside any batch (held data released by importEvents). */
+export const NO_DATAGRAM = 0xffffffff

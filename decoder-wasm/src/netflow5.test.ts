@@ -85,7 +85,9 @@ const tcp = {
 }
 
 void test('decodes v5 header and record fields', () => {
-  const { rows, statuses } = decodeAll([buildV5({ ...base, sequence: 77, engineType: 1, engineId: 2 }, [tcp])])
+  const { rows, statuses } = decodeAll([
+    buildV5({ ...base, sequence: 77, engineType: 1, engineId: 2 }, [tcp]),
+  ])
   assert.deepEqual(statuses, ['ok'])
   assert.equal(rows.length, 1)
   assert.deepEqual(rows[0], {
@@ -174,7 +176,10 @@ void test('bad datagrams are counted by reason and decoding goes on', () => {
 void test('a batch larger than the output region is decoded in several runs', () => {
   const d = new Decoder({ records: 64 })
   const batch = new DatagramBatch(1 << 20, 1024)
-  const dg = buildV5(base, Array.from({ length: 30 }, () => tcp))
+  const dg = buildV5(
+    base,
+    Array.from({ length: 30 }, () => tcp),
+  )
   for (let i = 0; i < 10; i++) assert.ok(batch.add(dg, exporter, 2055, 0))
   const packed = batch.take()
   let runs = 0

@@ -13,6 +13,10 @@ export const STATUS_REASONS = [
   'template_missing',
   'bad_sample',
   'truncated_set',
+  'truncated_sample',
+  'bad_agent_address',
+  'bad_length',
+  'state_full',
 ] as const
 
 export type StatusReason = (typeof STATUS_REASONS)[number]

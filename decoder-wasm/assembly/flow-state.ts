@@ -1,0 +1,83 @@
+// The template decoders' state (templates, exporters, options values, held data, events)
+// and the functions index.ts exports for it. Allocated once, by initFlowState() or with
+// the defaults on first use.
+import { importEventBytes } from './event-import'
+import { clearEvents, eventsLength, eventsRegion, initEvents } from './events'
+import { initExporters } from './exporters'
+import { NO_DATAGRAM, setFlowDatagram } from './flow-context'
+import { COUNTERS, countersRegion } from './flow-counters'
+import { initHeld } from './held'
+import { expireHeld, releaseHeld } from './held-release'
+import { initOptionValues } from './option-values'
+import { resetOutput } from './output'
+import { initTemplates } from './templates'
+
+let ready = false
+
+/**
+ * Size the state. `heldSets` / `heldBytes` bound all held data, `heldPerExporter` and
+ * `heldMaxAgeMs` each exporter's. Later calls are ignored.
+ */
+export function initFlowState(
+  templates: u32,
+  exporters: u32,
+  optionValues: u32,
+  heldSets: u32,
+  heldBytes: u32,
+  heldPerExporter: u32,
+  heldMaxAgeMs: u32,
+  eventBytes: u32,
+): void {
+  if (ready) return
+  ready = true
+  initTemplates(templates)
+  initExporters(exporters)
+  initOptionValues(optionValues)
+  initHeld(heldSets, heldBytes, heldPerExporter, heldMaxAgeMs)
+  initEvents(eventBytes)
+}
+
+export function ensureFlowState(): void {
+  if (!ready) initFlowState(2048, 1024, 4096, 1024, 2 << 20, 256, 60_000, 256 << 10)
+}
+
+export function flowEventsRegion(): usize {
+  ensureFlowState()
+  return eventsRegion()
+}
+export function flowEventsLength(): u32 {
+  return eventsLength
+}
+export function flowEventsClear(): void {
+  clearEvents()
+}
+
+/** Apply events at `p` (the host wrote them into the input region); returns how many. */
+export function flowImportEvents(p: usize, len: u32): u32 {
+  ensureFlowState()
+  setFlowDatagram(NO_DATAGRAM, 0, 0, 0, 0) // templates learned here belong to no datagram
+  return importEventBytes(p, <usize>len)
+}
+
+/**
+ * Decode held data made decodable by templates learned since the last pass, into a
+ * fresh output. Returns 1 when the output filled and more remains, else 0.
+ */
+export function flowReleaseHeld(): u32 {
+  ensureFlowState()
+  resetOutput()
+  return releaseHeld() ? 0 : 1
+}
+
+/** Drop held data older than the configured age at `nowMs` (unix ms). */
+export function flowExpireHeld(nowMs: f64): void {
+  ensureFlowState()
+  expireHeld(nowMs > 0 && nowMs < 1.8e19 ? <u64>nowMs : 0)
+}
+
+export function flowCountersRegion(): usize {
+  return countersRegion()
+}
+export function flowCounterCount(): u32 {
+  return COUNTERS
+}

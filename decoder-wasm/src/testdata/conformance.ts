@@ -1,0 +1,127 @@
+// One robustness suite for every decoder: feeds a fixture datagram, its empty form, every
+// truncation, every 32-bit word replaced by hostile lengths/counts, and seeded random
+// mutations through a real Decoder, in large batches. A WebAssembly trap would throw out of
+// Decoder.decode; a hang would hit the test's timeout. Every datagram must get a known status.
+import assert from 'node:assert/strict'
+import { Decoder } from '../decoder.js'
+import { DatagramBatch } from '../datagram-batch.js'
+import { F } from '../layout.js'
+import { statusReason } from '../status.js'
+import { prng } from '../pcap/traffic.js'
+
+export interface ConformanceOptions {
+  /** Flow type of the protocol under test (mutations may turn a datagram into another). */
+  flowType: number
+  mutations?: number
+  seed?: number
+}
+
+export interface ConformanceResult {
+  datagrams: number
+  records: number
+  counters: number
+  /** Datagrams still recognised as the protocol under test. */
+  sameType: number
+  statuses: Map<string, number>
+}
+
+const HOSTILE_WORDS = [0xffffffff, 0x7fffffff, 0x80000000, 0xfffffffc, 0x10000, 0x1000, 0]
+const exporter = new Uint8Array(16)
+
+class Harness {
+  readonly #decoder = new Decoder({ records: 4096, counters: 1024 })
+  readonly #batch = new DatagramBatch(this.#decoder.inputBytes, this.#decoder.datagrams)
+  readonly result: ConformanceResult = {
+    datagrams: 0,
+    records: 0,
+    counters: 0,
+    sameType: 0,
+    statuses: new Map(),
+  }
+  readonly flowType: number
+
+  constructor(flowType: number) {
+    this.flowType = flowType
+  }
+
+  add(payload: Uint8Array): void {
+    if (!this.#batch.add(payload, exporter, 6343, 1_700_000_000_000)) {
+      this.flush()
+      assert.ok(this.#batch.add(payload, exporter, 6343, 1_700_000_000_000))
+    }
+  }
+
+  flush(): void {
+    const packed = this.#batch.take()
+    if (packed.count === 0) return
+    const d = this.#decoder
+    let counters = 0
+    const records = d.decode(
+      new Uint8Array(packed.buffer),
+      packed.count,
+      (v, n) => {
+        for (let i = 0; i < n; i++) {
+          const dg = v.u32(i, F.datagram)
+          assert.ok(dg < packed.count)
+          assert.equal(v.u8(i, F.flowType), d.flowTypeOf(dg))
+        }
+      },
+      (_, n) => {
+        counters += n
+      },
+    )
+    let sum = 0
+    for (let i = 0; i < packed.count; i++) {
+      const reason = statusReason(d.statusOf(i))
+      assert.notEqual(reason, 'unknown_status')
+      if (d.flowTypeOf(i) === this.flowType) this.result.sameType++
+      sum += d.recordsOf(i)
+      const s = this.result.statuses
+      s.set(reason, (s.get(reason) ?? 0) + 1)
+    }
+    assert.equal(sum, records, 'per-datagram record counts add up to the records handed over')
+    this.result.datagrams += packed.count
+    this.result.records += records
+    this.result.counters += counters
+  }
+}
+
+/** Run the suite over each fixture; returns what was decoded, for sanity checks. */
+export function runConformance(fixtures: Uint8Array[], o: ConformanceOptions): ConformanceResult {
+  const h = new Harness(o.flowType)
+  const rnd = prng(o.seed ?? 1)
+  const mutations = o.mutations ?? 100_000
+  h.add(new Uint8Array(0))
+  for (const fixture of fixtures) {
+    h.add(fixture)
+    for (let cut = 0; cut < fixture.byteLength; cut++) h.add(fixture.subarray(0, cut))
+    const scratch = fixture.slice()
+    const dv = new DataView(scratch.buffer)
+    for (let at = 0; at + 4 <= scratch.byteLength; at += 4) {
+      const old = dv.getUint32(at)
+      for (const w of [...HOSTILE_WORDS, old + 4, old * 2]) {
+        dv.setUint32(at, w >>> 0)
+        h.add(scratch)
+      }
+      dv.setUint32(at, old)
+    }
+    const positions: number[] = []
+    const saved: number[] = []
+    for (let m = 0; m < mutations; m++) {
+      const n = 1 + Math.floor(rnd() * 4)
+      for (let k = 0; k < n; k++) {
+        const at = Math.floor(rnd() * scratch.byteLength)
+        positions.push(at)
+        saved.push(scratch[at] ?? 0)
+        const r = rnd()
+        scratch[at] = r < 0.25 ? 0xff : r < 0.35 ? 0 : Math.floor(rnd() * 256)
+      }
+      // Now and then also cut the mutated datagram short.
+      const len = rnd() < 0.1 ? Math.floor(rnd() * scratch.byteLength) : scratch.byteLength
+      h.add(scratch.subarray(0, len))
+      while (positions.length > 0) scratch[positions.pop() ?? 0] = saved.pop() ?? 0
+    }
+  }
+  h.flush()
+  return h.result
+}
