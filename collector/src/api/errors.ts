@@ -1,0 +1,18 @@
+// Maps ClickHouse errors to HTTP answers that say what went wrong.
+import type { ClickHouseError } from '@clickhouse/client'
+
+const READONLY = 164
+const TIMEOUT_EXCEEDED = 159
+const TOO_MANY_ROWS_OR_BYTES = 396
+
+export function isClickHouseError(err: unknown): err is ClickHouseError {
+  return err instanceof Error && 'code' in err && 'type' in err
+}
+
+export function statusForClickHouse(err: ClickHouseError): 400 | 403 | 408 | 413 {
+  const code = Number(err.code)
+  if (code === READONLY) return 403
+  if (code === TIMEOUT_EXCEEDED) return 408
+  if (code === TOO_MANY_ROWS_OR_BYTES) return 413
+  return 400
+}

@@ -1,0 +1,41 @@
+// POST /api/query: users' SQL, run read-only by ClickHouse itself (readonly=1 on the
+// reader session), with `flowhouse` as the current database, time and row limits.
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { Engine } from '../clickhouse/engine.js'
+import { isClickHouseError, statusForClickHouse } from './errors.js'
+
+export function queryRoutes(engine: Engine): Hono {
+  const app = new Hono()
+  app.post('/api/query', async (c) => {
+    const type = c.req.header('content-type') ?? ''
+    let sql: string
+    if (type.includes('application/json')) {
+      const body = await c.req.json<{ sql?: unknown }>().catch(() => ({ sql: undefined }))
+      if (typeof body.sql !== 'string')
+        throw new HTTPException(400, { message: 'JSON body needs a "sql" string' })
+      sql = body.sql
+    } else {
+      sql = await c.req.text()
+    }
+    if (sql.trim() === '')
+      throw new HTTPException(400, { message: 'the request body must hold a SQL query' })
+    try {
+      const rs = await engine.reader().query({
+        query: sql,
+        format: 'JSON',
+        clickhouse_settings: engine.readerSettings,
+      })
+      return c.json(await rs.json())
+    } catch (err) {
+      if (isClickHouseError(err)) {
+        return c.json(
+          { error: err.message, code: Number(err.code), type: err.type },
+          statusForClickHouse(err),
+        )
+      }
+      throw err
+    }
+  })
+  return app
+}

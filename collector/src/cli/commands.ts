@@ -1,0 +1,160 @@
+// The CLI's commands. Each returns the process exit code.
+import { request } from 'node:http'
+import { recordJson } from '../flows/columns.js'
+import { BatchDecoder } from '../decode/batch-decoder.js'
+import { splitOutcomeKey } from '../decode/task.js'
+import { printable, type Config, type FlatConfig } from '../config/index.js'
+import type { Logger } from '../observability/log.js'
+import { createPipeline, openMigratedEngine } from '../pipeline.js'
+import { startService } from '../service.js'
+import { captureBatches } from './capture-batches.js'
+
+export async function serveCommand(config: Config, log: Logger): Promise<number> {
+  const service = await startService(config, log)
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string): void => {
+      log.info('stopping: flushing accepted flows', { signal: sig })
+      service.stop().then(resolve, (err: unknown) => {
+        log.error('stop failed', { error: String(err) })
+        resolve()
+      })
+    }
+    process.once('SIGTERM', () => onSignal('SIGTERM'))
+    process.once('SIGINT', () => onSignal('SIGINT'))
+  })
+  log.info('stopped')
+  return 0
+}
+
+/** POST the SQL to a running collector; null when none answers on that address. */
+function queryOverHttp(
+  config: Config,
+  sql: string,
+): Promise<{ status: number; body: string } | null> {
+  const listen = config.http.listen
+  if (!listen) return Promise.resolve(null)
+  const host = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host,
+        port: listen.port,
+        method: 'POST',
+        path: '/api/query',
+        headers: { 'content-type': 'text/plain' },
+      },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
+    req.on('error', () => resolve(null))
+    req.end(sql)
+  })
+}
+
+export async function queryCommand(
+  config: Config,
+  log: Logger,
+  sql: string | undefined,
+): Promise<number> {
+  if (!sql) {
+    process.stderr.write('usage: flowhouse query "SQL"\n')
+    return 2
+  }
+  // The embedded engine locks its data directory: ask the running service first.
+  const remote = await queryOverHttp(config, sql)
+  if (remote) {
+    if (remote.status !== 200) {
+      process.stderr.write(`${remote.body}\n`)
+      return 1
+    }
+    const parsed = JSON.parse(remote.body) as { data: unknown[] }
+    for (const row of parsed.data) process.stdout.write(`${JSON.stringify(row)}\n`)
+    return 0
+  }
+  const engine = await openMigratedEngine(config, log)
+  try {
+    const rs = await engine.reader().query({
+      query: sql,
+      format: 'JSONEachRow',
+      clickhouse_settings: engine.readerSettings,
+    })
+    for (const row of await rs.json()) process.stdout.write(`${JSON.stringify(row)}\n`)
+    return 0
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`)
+    return 1
+  } finally {
+    await engine.close()
+  }
+}
+
+export function decodeCommand(path: string | undefined): number {
+  if (!path) {
+    process.stderr.write('usage: flowhouse decode FILE.pcap\n')
+    return 2
+  }
+  const decoder = new BatchDecoder()
+  const rejected = new Map<string, number>()
+  for (const task of captureBatches(path)) {
+    const { outcomes } = decoder.decodeWith(task, (v, n) => {
+      let out = ''
+      for (let i = 0; i < n; i++) out += `${JSON.stringify(recordJson(v, i))}\n`
+      process.stdout.write(out)
+    })
+    for (const [key, n] of Object.entries(outcomes)) {
+      const k = splitOutcomeKey(key)
+      if (k.result !== 'ok') rejected.set(k.result, (rejected.get(k.result) ?? 0) + n)
+    }
+  }
+  for (const [reason, n] of rejected) process.stderr.write(`rejected ${n} datagrams: ${reason}\n`)
+  return 0
+}
+
+export async function importCommand(
+  config: Config,
+  log: Logger,
+  path: string | undefined,
+): Promise<number> {
+  if (!path) {
+    process.stderr.write('usage: flowhouse import FILE.pcap\n')
+    return 2
+  }
+  const batches = captureBatches(path)
+  // One worker keeps a capture's datagrams in order (templates before their data).
+  const pipeline = await createPipeline(
+    { ...config, decode: { ...config.decode, workers: 1 } },
+    log,
+  )
+  try {
+    for (const b of batches) {
+      while (pipeline.pool.queueSize >= config.decode.queue) await pipeline.pool.drain()
+      pipeline.pool.submit(b)
+    }
+    await pipeline.pool.drain()
+    await pipeline.writer.flush()
+    const m = pipeline.metrics.render()
+    const flows = /^flowhouse_decoder_flows_total (\d+)/m.exec(m)?.[1] ?? '0'
+    process.stdout.write(
+      `imported ${flows} flows from ${batches.reduce((n, b) => n + b.count, 0)} datagrams\n`,
+    )
+    return 0
+  } finally {
+    await pipeline.stop()
+  }
+}
+
+export async function migrateCommand(config: Config, log: Logger): Promise<number> {
+  const engine = await openMigratedEngine(config, log)
+  await engine.close()
+  process.stdout.write('schema is up to date\n')
+  return 0
+}
+
+export function configCommand(flat: FlatConfig): number {
+  process.stdout.write(`${printable(flat)}\n`)
+  return 0
+}

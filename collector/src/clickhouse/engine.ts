@@ -1,0 +1,130 @@
+// Opens ClickHouse: the embedded engine (chdb, in-process, data under data_dir) when no
+// URL is configured, or a server over HTTP. Both are driven through @clickhouse/client,
+// so everything above this file runs the same code on either.
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import type { Logger } from '../observability/log.js'
+
+export const DATABASE = 'flowhouse'
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
+
+export interface QueryLimits {
+  maxExecutionSeconds: number
+  maxResultRows: number
+}
+
+export interface Engine {
+  kind: 'embedded' | 'server'
+  /** Writes, migrations and the collector's own reads. */
+  client: ClickHouseClient
+  /**
+   * Runs users' SQL: read-only enforced by ClickHouse (`readonly=1`), current
+   * database `flowhouse`, time and result-size limits. Available after `prepareReader`.
+   */
+  reader(): ClickHouseClient
+  /** Settings to send with each reader query (server only; embedded sets them once). */
+  readerSettings: ClickHouseSettings
+  /** Call once the database exists (after migrations). */
+  prepareReader(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface EngineOptions {
+  url: string
+  dataDir: string
+  limits: QueryLimits
+  log: Logger
+}
+
+export async function openEngine(o: EngineOptions): Promise<Engine> {
+  return o.url === '' ? openEmbedded(o) : Promise.resolve(openServer(o))
+}
+
+async function openEmbedded(o: EngineOptions): Promise<Engine> {
+  const path = resolve(o.dataDir, 'clickhouse')
+  mkdirSync(path, { recursive: true })
+  let mod: typeof import('chdb/connection')
+  try {
+    mod = await import('chdb/connection')
+  } catch (err) {
+    throw new Error(
+      'the embedded ClickHouse engine (npm package chdb) is not installed: install it or set clickhouse.url',
+      { cause: err },
+    )
+  }
+  // chdb types the connection against its own copy of @clickhouse/client-common.
+  const connect = (): ClientConnection =>
+    mod.createChdbConnection({ path }) as unknown as ClientConnection
+  const client = createClient({ connection: connect() })
+  // A second session on the same data: its settings (readonly above all) persist on the
+  // session, so users' queries get a session of their own.
+  const readerClient = createClient({ connection: connect() })
+  let ready = false
+  o.log.info('clickhouse: embedded engine', { path: join(o.dataDir, 'clickhouse') })
+  return {
+    kind: 'embedded',
+    client,
+    readerSettings: {},
+    reader() {
+      if (!ready) throw new Error('reader used before prepareReader()')
+      return readerClient
+    },
+    async prepareReader() {
+      if (ready) return
+      const set = async (q: string): Promise<void> => {
+        await readerClient.command({ query: q })
+      }
+      await set(`USE ${DATABASE}`)
+      await set(`SET max_execution_time = ${o.limits.maxExecutionSeconds}`)
+      await set(`SET max_result_rows = ${o.limits.maxResultRows}`)
+      await set(`SET result_overflow_mode = 'throw'`)
+      await set('SET output_format_json_quote_64bit_integers = 0')
+      await set('SET readonly = 1')
+      ready = true
+    },
+    async close() {
+      await readerClient.close()
+      await client.close()
+    },
+  }
+}
+
+function openServer(o: EngineOptions): Engine {
+  const u = new URL(o.url)
+  const username = decodeURIComponent(u.username) || 'default'
+  const password = decodeURIComponent(u.password)
+  u.username = ''
+  u.password = ''
+  u.pathname = '/'
+  const url = u.toString()
+  const client = createClient({ url, username, password, request_timeout: 60_000 })
+  const readerClient = createClient({
+    url,
+    username,
+    password,
+    database: DATABASE,
+    request_timeout: 3_600_000,
+  })
+  o.log.info('clickhouse: server', { url })
+  return {
+    kind: 'server',
+    client,
+    readerSettings: {
+      readonly: '1',
+      max_execution_time: o.limits.maxExecutionSeconds,
+      max_result_rows: String(o.limits.maxResultRows),
+      result_overflow_mode: 'throw',
+      output_format_json_quote_64bit_integers: 0,
+    },
+    reader: () => readerClient,
+    async prepareReader() {
+      await Promise.resolve()
+    },
+    async close() {
+      await readerClient.close()
+      await client.close()
+    },
+  }
+}

@@ -1,0 +1,74 @@
+// The typed configuration the rest of the collector receives.
+import { ConfigError } from './errors.js'
+import { parseListen, formatListen, type ListenAddress } from './listen-address.js'
+import { loadFlat, printable, maskUrl, type FlatConfig, type LoadInput } from './load.js'
+import { SETTINGS } from './settings.js'
+
+export { ConfigError, parseListen, formatListen, printable, maskUrl, SETTINGS }
+export type { ListenAddress, FlatConfig, LoadInput }
+
+export interface Config {
+  dataDir: string
+  clickhouse: { url: string }
+  listen: {
+    netflow: ListenAddress | null
+    ipfix: ListenAddress | null
+    sflow: ListenAddress | null
+    receiveBuffer: number
+  }
+  http: { listen: ListenAddress | null; maxBodyBytes: number }
+  query: { maxExecutionSeconds: number; maxResultRows: number }
+  decode: { workers: number; queue: number; batchDatagrams: number; batchMs: number }
+  writer: { batchRows: number; batchMs: number }
+  log: { level: 'debug' | 'info' | 'warn' | 'error' }
+}
+
+function str(flat: FlatConfig, path: string): string {
+  return String(flat.get(path) ?? '')
+}
+function num(flat: FlatConfig, path: string): number {
+  return Number(flat.get(path))
+}
+function listen(flat: FlatConfig, path: string): ListenAddress | null {
+  const s = str(flat, path)
+  if (s === '') return null
+  const a = parseListen(s)
+  if (typeof a === 'string') throw new ConfigError(`${path} ${a}`)
+  return a
+}
+
+export function toConfig(flat: FlatConfig): Config {
+  const level = str(flat, 'log.level')
+  if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
+    throw new ConfigError(
+      `log.level must be debug, info, warn or error, got ${JSON.stringify(level)}`,
+    )
+  }
+  return {
+    dataDir: str(flat, 'data_dir'),
+    clickhouse: { url: str(flat, 'clickhouse.url') },
+    listen: {
+      netflow: listen(flat, 'listen.netflow'),
+      ipfix: listen(flat, 'listen.ipfix'),
+      sflow: listen(flat, 'listen.sflow'),
+      receiveBuffer: num(flat, 'listen.receive_buffer'),
+    },
+    http: { listen: listen(flat, 'http.listen'), maxBodyBytes: num(flat, 'http.max_body_bytes') },
+    query: {
+      maxExecutionSeconds: num(flat, 'query.max_execution_seconds'),
+      maxResultRows: num(flat, 'query.max_result_rows'),
+    },
+    decode: {
+      workers: num(flat, 'decode.workers'),
+      queue: num(flat, 'decode.queue'),
+      batchDatagrams: num(flat, 'decode.batch_datagrams'),
+      batchMs: num(flat, 'decode.batch_ms'),
+    },
+    writer: { batchRows: num(flat, 'writer.batch_rows'), batchMs: num(flat, 'writer.batch_ms') },
+    log: { level },
+  }
+}
+
+export function loadConfig(input: LoadInput): Config {
+  return toConfig(loadFlat(input))
+}

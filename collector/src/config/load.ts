@@ -1,0 +1,173 @@
+// Builds the effective configuration from, in rising precedence: defaults, the YAML
+// file, FLOWHOUSE_* environment variables and command-line flags. Unknown keys and bad
+// values are rejected with a message naming the key and the rule.
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { ConfigError } from './errors.js'
+import { parseListen } from './listen-address.js'
+import { SETTINGS, type SettingDef } from './settings.js'
+
+export type RawValue = string | number | boolean
+export type FlatConfig = Map<string, RawValue>
+
+export function flagName(def: SettingDef): string {
+  return def.flag ?? def.path.replace(/[._]/g, '-')
+}
+
+export function envName(def: SettingDef): string {
+  return `FLOWHOUSE_${def.path.replace(/\./g, '_').toUpperCase()}`
+}
+
+function describe(def: SettingDef): string {
+  return `${def.path} (--${flagName(def)}, ${envName(def)})`
+}
+
+function coerce(def: SettingDef, value: unknown, from: string): RawValue {
+  const where = `${describe(def)} from ${from}`
+  switch (def.type) {
+    case 'int': {
+      const n =
+        typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN
+      if (!Number.isInteger(n))
+        throw new ConfigError(`${where} must be a whole number, got ${JSON.stringify(value)}`)
+      if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) {
+        throw new ConfigError(
+          `${where} must be ${def.min ?? '-inf'}..${def.max ?? 'inf'}, got ${n}`,
+        )
+      }
+      return n
+    }
+    case 'bool': {
+      if (typeof value === 'boolean') return value
+      if (value === 'true' || value === '1' || value === 'yes') return true
+      if (value === 'false' || value === '0' || value === 'no') return false
+      throw new ConfigError(`${where} must be true or false, got ${JSON.stringify(value)}`)
+    }
+    case 'listen': {
+      if (typeof value !== 'string' && typeof value !== 'number') {
+        throw new ConfigError(`${where} must be host:port, got ${JSON.stringify(value)}`)
+      }
+      const s = String(value)
+      if (s === '') return ''
+      const parsed = parseListen(s)
+      if (typeof parsed === 'string')
+        throw new ConfigError(`${where} ${parsed}, got ${JSON.stringify(s)}`)
+      return s
+    }
+    case 'url': {
+      if (typeof value !== 'string')
+        throw new ConfigError(`${where} must be a URL, got ${JSON.stringify(value)}`)
+      if (value === '') return ''
+      let u: URL
+      try {
+        u = new URL(value)
+      } catch {
+        throw new ConfigError(`${where} is not a valid URL`)
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        throw new ConfigError(`${where} must use http:// or https://, got ${u.protocol}//`)
+      }
+      return value
+    }
+    case 'string': {
+      if (typeof value !== 'string' && typeof value !== 'number') {
+        throw new ConfigError(`${where} must be a string, got ${JSON.stringify(value)}`)
+      }
+      return String(value)
+    }
+  }
+}
+
+const byPath = new Map(SETTINGS.map((d) => [d.path, d]))
+const byFlag = new Map(SETTINGS.map((d) => [flagName(d), d]))
+
+function flattenYaml(node: unknown, prefix: string, out: Map<string, unknown>, file: string): void {
+  if (node === null || node === undefined) return
+  if (typeof node !== 'object' || Array.isArray(node)) {
+    throw new ConfigError(`${file}: ${prefix || 'the document'} must be a mapping`)
+  }
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${k}` : k
+    if (byPath.has(path)) out.set(path, v)
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v) && hasChildren(path)) {
+      flattenYaml(v, path, out, file)
+    } else {
+      throw new ConfigError(`${file}: unknown key ${path}`)
+    }
+  }
+}
+
+function hasChildren(prefix: string): boolean {
+  return SETTINGS.some((d) => d.path.startsWith(`${prefix}.`))
+}
+
+export interface LoadInput {
+  /** Flags already split into name -> value (without leading dashes). */
+  flags: Map<string, string>
+  env: NodeJS.ProcessEnv
+  /** Path of the YAML file, if any. */
+  file?: string
+}
+
+export function loadFlat(input: LoadInput): FlatConfig {
+  const flat: FlatConfig = new Map()
+  for (const d of SETTINGS) flat.set(d.path, d.default)
+  if (input.file) {
+    let text: string
+    try {
+      text = readFileSync(input.file, 'utf8')
+    } catch (err) {
+      throw new ConfigError(
+        `cannot read configuration file ${input.file}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      )
+    }
+    let doc: unknown
+    try {
+      doc = parseYaml(text)
+    } catch (err) {
+      throw new ConfigError(`${input.file} is not valid YAML: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
+    const values = new Map<string, unknown>()
+    flattenYaml(doc, '', values, input.file)
+    for (const [path, v] of values) {
+      const def = byPath.get(path)
+      if (def) flat.set(path, coerce(def, v, input.file))
+    }
+  }
+  for (const [name, v] of Object.entries(input.env)) {
+    if (!name.startsWith('FLOWHOUSE_') || v === undefined || name === 'FLOWHOUSE_CONFIG') continue
+    const def = SETTINGS.find((d) => envName(d) === name)
+    if (!def) throw new ConfigError(`unknown environment variable ${name}`)
+    flat.set(def.path, coerce(def, v, `environment ${name}`))
+  }
+  for (const [name, v] of input.flags) {
+    const def = byFlag.get(name)
+    if (!def) throw new ConfigError(`unknown flag --${name}`)
+    flat.set(def.path, coerce(def, v, `flag --${name}`))
+  }
+  return flat
+}
+
+/** The effective configuration as YAML-like text, secrets masked. */
+export function printable(flat: FlatConfig): string {
+  return SETTINGS.map((d) => {
+    let v = flat.get(d.path)
+    if (d.secret && typeof v === 'string' && v !== '') v = maskUrl(v)
+    return `${d.path}: ${JSON.stringify(v)}`
+  }).join('\n')
+}
+
+export function maskUrl(s: string): string {
+  try {
+    const u = new URL(s)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return '***'
+  }
+}

@@ -1,0 +1,146 @@
+// Every setting flowhouse takes, in one table: its path in the YAML file, its flag,
+// its environment variable, its type, default and rule. Loading (load.ts) is driven
+// entirely by this table, so a new setting is one line here.
+export type SettingType = 'string' | 'int' | 'bool' | 'listen' | 'url'
+
+export interface SettingDef {
+  /** Dotted path in the YAML file, e.g. `listen.netflow`. */
+  path: string
+  type: SettingType
+  default: string | number | boolean
+  help: string
+  /** Flag name without dashes; defaults to the path with dots and underscores as dashes. */
+  flag?: string
+  min?: number
+  max?: number
+  /** Secrets are masked when the effective configuration is printed. */
+  secret?: boolean
+}
+
+export const SETTINGS: readonly SettingDef[] = [
+  {
+    path: 'data_dir',
+    type: 'string',
+    default: './data',
+    help: 'where the embedded ClickHouse, spool and state live',
+  },
+  {
+    path: 'clickhouse.url',
+    type: 'url',
+    default: '',
+    flag: 'clickhouse-url',
+    secret: true,
+    help: 'ClickHouse server URL (http://user:pass@host:8123/db); empty runs the embedded engine under data_dir',
+  },
+  {
+    path: 'listen.netflow',
+    type: 'listen',
+    default: '0.0.0.0:2055',
+    help: 'UDP address for NetFlow v1/v5/v6/v7/v9 and IPFIX (told apart by version); empty disables',
+  },
+  {
+    path: 'listen.ipfix',
+    type: 'listen',
+    default: '0.0.0.0:4739',
+    help: 'UDP address for IPFIX; empty disables',
+  },
+  {
+    path: 'listen.sflow',
+    type: 'listen',
+    default: '0.0.0.0:6343',
+    help: 'UDP address for sFlow v5; empty disables',
+  },
+  {
+    path: 'listen.receive_buffer',
+    type: 'int',
+    default: 32 << 20,
+    min: 65536,
+    max: 1 << 30,
+    help: 'SO_RCVBUF asked for each UDP socket, bytes (the kernel may grant less: see net.core.rmem_max)',
+  },
+  {
+    path: 'http.listen',
+    type: 'listen',
+    default: '0.0.0.0:8080',
+    flag: 'http',
+    help: 'HTTP API, web UI and /metrics',
+  },
+  {
+    path: 'http.max_body_bytes',
+    type: 'int',
+    default: 1 << 20,
+    min: 1024,
+    max: 64 << 20,
+    help: 'largest request body accepted',
+  },
+  {
+    path: 'query.max_execution_seconds',
+    type: 'int',
+    default: 30,
+    min: 1,
+    max: 3600,
+    help: 'time limit of a query from the API or CLI',
+  },
+  {
+    path: 'query.max_result_rows',
+    type: 'int',
+    default: 100000,
+    min: 1,
+    max: 100000000,
+    help: 'most rows a query from the API may return',
+  },
+  {
+    path: 'decode.workers',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 64,
+    help: 'decoder worker threads; 0 means one per core',
+  },
+  {
+    path: 'decode.queue',
+    type: 'int',
+    default: 64,
+    min: 1,
+    max: 100000,
+    help: 'batches of datagrams waiting for a worker before new ones are dropped (counted)',
+  },
+  {
+    path: 'decode.batch_datagrams',
+    type: 'int',
+    default: 2048,
+    min: 1,
+    max: 8192,
+    help: 'datagrams handed to a worker at once',
+  },
+  {
+    path: 'decode.batch_ms',
+    type: 'int',
+    default: 20,
+    min: 1,
+    max: 10000,
+    help: 'longest a received datagram waits before its batch goes to a worker',
+  },
+  {
+    path: 'writer.batch_rows',
+    type: 'int',
+    default: 50000,
+    min: 1,
+    max: 10000000,
+    help: 'rows per insert into ClickHouse',
+  },
+  {
+    path: 'writer.batch_ms',
+    type: 'int',
+    default: 1000,
+    min: 10,
+    max: 600000,
+    help: 'longest a decoded flow waits before it is inserted',
+  },
+  {
+    path: 'log.level',
+    type: 'string',
+    default: 'info',
+    help: 'debug, info, warn or error',
+  },
+]

@@ -1,0 +1,68 @@
+// Decodes one packed batch into TSV rows and per-exporter outcomes. Used by the pool's
+// workers and, in-process, by `flowhouse decode|import`.
+import {
+  Decoder,
+  IN_HDR,
+  flowTypeName,
+  formatAddress,
+  statusReason,
+  type RecordSink,
+} from '@flowhouse/decoder-wasm'
+import { appendTsvRows } from '../flows/columns.js'
+import { outcomeKey, type DecodeResult, type DecodeTask, type Outcomes } from './task.js'
+
+const EXPORTER_AT = 16
+
+export class BatchDecoder {
+  #decoder = new Decoder()
+
+  /** Decode and pass records to `sink`; returns outcomes by exporter, type and result. */
+  decodeWith(task: DecodeTask, sink: RecordSink): { outcomes: Outcomes; trapped?: string } {
+    const bytes = new Uint8Array(task.buffer, 0, task.byteLength)
+    try {
+      this.#decoder.decode(bytes, task.count, sink)
+    } catch (err) {
+      // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.
+      this.#decoder = new Decoder()
+      return {
+        outcomes: { [outcomeKey('', 'unknown', 'decoder_trap')]: task.count },
+        trapped: String(err),
+      }
+    }
+    return { outcomes: this.#outcomes(bytes, task.count) }
+  }
+
+  decodeToTsv(task: DecodeTask): DecodeResult {
+    const lines: string[] = []
+    const { outcomes, trapped } = this.decodeWith(task, (v, n) => appendTsvRows(v, n, lines))
+    const tsv = lines.length === 0 ? new Uint8Array(0) : Buffer.from(`${lines.join('\n')}\n`)
+    return trapped === undefined
+      ? { tsv, rows: lines.length, outcomes }
+      : { tsv, rows: lines.length, outcomes, trapped }
+  }
+
+  #outcomes(bytes: Uint8Array, count: number): Outcomes {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const out: Outcomes = {}
+    let p = 0
+    let lastKeyBytes = ''
+    let exporter = ''
+    for (let i = 0; i < count; i++) {
+      const len = dv.getUint32(p, true)
+      // Exporters repeat within a batch: format the address only when it changes.
+      const keyBytes = String.fromCharCode(...bytes.subarray(p + EXPORTER_AT, p + EXPORTER_AT + 16))
+      if (keyBytes !== lastKeyBytes) {
+        exporter = formatAddress(bytes, p + EXPORTER_AT)
+        lastKeyBytes = keyBytes
+      }
+      const key = outcomeKey(
+        exporter,
+        flowTypeName(this.#decoder.flowTypeOf(i)),
+        statusReason(this.#decoder.statusOf(i)),
+      )
+      out[key] = (out[key] ?? 0) + 1
+      p += IN_HDR + ((len + 7) & ~7)
+    }
+    return out
+  }
+}

@@ -1,0 +1,106 @@
+// UDP listeners: receive datagrams and pack them into batches for the decode pool.
+// Sockets only: no decoding happens here.
+import { createSocket, type Socket } from 'node:dgram'
+import { DatagramBatch, type PackedBatch } from '@flowhouse/decoder-wasm'
+import { formatListen, type ListenAddress } from '../config/index.js'
+import type { Logger } from '../observability/log.js'
+import type { Registry } from '../observability/metrics.js'
+import { createAddressCache } from './exporter-address.js'
+
+export interface ListenerSpec {
+  name: 'netflow' | 'ipfix' | 'sflow'
+  address: ListenAddress
+}
+
+export interface ListenerOptions {
+  specs: ListenerSpec[]
+  receiveBuffer: number
+  batchDatagrams: number
+  batchMs: number
+  log: Logger
+  metrics: Registry
+  onBatch(batch: PackedBatch): void
+}
+
+export interface BoundListener {
+  name: string
+  address: string
+  port: number
+}
+
+export interface Listeners {
+  start(): Promise<BoundListener[]>
+  /** Stop receiving and hand over the partly filled batch. */
+  stop(): Promise<void>
+  readonly bound: BoundListener[]
+}
+
+const BATCH_BYTES = 4 << 20
+
+export function createListeners(o: ListenerOptions): Listeners {
+  const received = o.metrics.counter('flowhouse_listener_datagrams_total', 'Datagrams received', [
+    'listener',
+  ])
+  const receivedBytes = o.metrics.counter(
+    'flowhouse_listener_bytes_total',
+    'Bytes of datagrams received',
+    ['listener'],
+  )
+  const batch = new DatagramBatch(BATCH_BYTES, o.batchDatagrams)
+  const addressOf = createAddressCache()
+  const sockets: Socket[] = []
+  const bound: BoundListener[] = []
+  let timer: NodeJS.Timeout | undefined
+
+  const flush = (): void => {
+    if (batch.count > 0) o.onBatch(batch.take())
+  }
+
+  const open = (spec: ListenerSpec): Promise<BoundListener> =>
+    new Promise((resolve, reject) => {
+      const s = createSocket({
+        type: spec.address.host.includes(':') ? 'udp6' : 'udp4',
+        recvBufferSize: o.receiveBuffer,
+      })
+      s.on('message', (msg, rinfo) => {
+        received.inc({ listener: spec.name })
+        receivedBytes.inc({ listener: spec.name }, msg.byteLength)
+        if (!batch.fits(msg.byteLength)) flush()
+        batch.add(msg, addressOf(rinfo.address), rinfo.port, Date.now())
+        if (batch.count >= o.batchDatagrams) flush()
+      })
+      s.once('error', reject)
+      s.bind(spec.address.port, spec.address.host, () => {
+        s.removeListener('error', reject)
+        s.on('error', (err) =>
+          o.log.error('udp socket error', { listener: spec.name, error: err.message }),
+        )
+        const a = s.address()
+        sockets.push(s)
+        resolve({ name: spec.name, address: a.address, port: a.port })
+      })
+    })
+
+  return {
+    bound,
+    async start() {
+      for (const spec of o.specs) {
+        const b = await open(spec)
+        bound.push(b)
+        o.log.info('listening', {
+          listener: b.name,
+          address: formatListen({ host: b.address, port: b.port }),
+          receiveBuffer: sockets.at(-1)?.getRecvBufferSize(),
+        })
+      }
+      timer = setInterval(flush, o.batchMs)
+      timer.unref()
+      return bound
+    },
+    async stop() {
+      if (timer) clearInterval(timer)
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))))
+      flush()
+    },
+  }
+}

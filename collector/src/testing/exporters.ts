@@ -1,0 +1,100 @@
+// Runs real exporters and peer collectors for tests: softflowd turns a pcap into
+// NetFlow/IPFIX, nfcapd stores what it receives, nfdump reports its totals.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createSocket } from 'node:dgram'
+
+/** Export a pcap with softflowd to the given host:port destinations; resolves on exit. */
+export function softflowd(
+  pcap: string,
+  destinations: string[],
+  version: 5 | 9 | 10,
+  extra: string[] = [],
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const dir = mkdtempSync(join(tmpdir(), 'softflowd-'))
+    const p = spawn(
+      'softflowd',
+      [
+        '-r',
+        pcap,
+        '-n',
+        destinations.join(','),
+        '-v',
+        String(version),
+        '-d',
+        '-p',
+        join(dir, 'pid'),
+        '-c',
+        'none',
+        ...extra,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    p.stdout?.resume()
+    let err = ''
+    p.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+    p.on('error', reject)
+    p.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`softflowd exited ${code}: ${err}`)),
+    )
+  })
+}
+
+export interface NfTotals {
+  flows: number
+  packets: number
+  bytes: number
+}
+
+export class Nfcapd {
+  readonly dir = mkdtempSync(join(tmpdir(), 'nfcapd-'))
+  #p: ChildProcess | undefined
+  port = 0
+
+  async start(): Promise<void> {
+    this.port = await freeUdpPort()
+    this.#p = spawn('nfcapd', ['-w', this.dir, '-p', String(this.port), '-b', '127.0.0.1'], {
+      stdio: 'ignore',
+    })
+    await new Promise((r) => setTimeout(r, 500))
+  }
+
+  /** Stop (which flushes the file) and read the totals with nfdump. */
+  async totals(): Promise<NfTotals> {
+    const p = this.#p
+    if (p && p.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        p.once('exit', () => resolve())
+        p.kill('SIGTERM')
+      })
+    }
+    const files = readdirSync(this.dir).filter((f) => f.startsWith('nfcapd.'))
+    if (files.length === 0) throw new Error('nfcapd wrote no file')
+    const out = spawnSync('nfdump', ['-R', this.dir, '-I'], { encoding: 'utf8' })
+    if (out.status !== 0) throw new Error(`nfdump failed: ${out.stderr}`)
+    const get = (k: string): number =>
+      Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(out.stdout)?.[1] ?? NaN)
+    return { flows: get('Flows'), packets: get('Packets'), bytes: get('Bytes') }
+  }
+}
+
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4')
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
+  const port = s.address().port
+  await new Promise<void>((r) => s.close(() => r()))
+  return port
+}
+
+export async function sendUdp(port: number, datagrams: Uint8Array[]): Promise<void> {
+  const s = createSocket('udp4')
+  for (const d of datagrams) {
+    await new Promise<void>((resolve, reject) =>
+      s.send(d, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+    )
+  }
+  await new Promise<void>((r) => s.close(() => r()))
+}
