@@ -6,6 +6,7 @@ import { openEngine, type Engine } from './clickhouse/engine.js'
 import { migrate } from './clickhouse/migrate.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
+import { createTemplateStore, type TemplateStore } from './decode/template-store.js'
 import { COLUMN_NAMES } from './flows/columns.js'
 import type { Logger } from './observability/log.js'
 import { Registry } from './observability/metrics.js'
@@ -16,6 +17,7 @@ export interface Pipeline {
   engine: Engine
   writer: Writer
   pool: DecodePool
+  templates: TemplateStore
   /** Decode everything submitted, insert everything decoded, close. */
   stop(): Promise<void>
 }
@@ -49,7 +51,9 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     log,
     metrics,
   })
+  const templates = createTemplateStore(config.dataDir, log)
   const pool = createDecodePool({
+    templates,
     workers: config.decode.workers,
     queue: config.decode.queue,
     log,
@@ -63,8 +67,10 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     engine,
     writer,
     pool,
+    templates,
     async stop() {
       await pool.stop()
+      templates.close()
       await writer.stop()
       await engine.close()
     },

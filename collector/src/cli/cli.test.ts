@@ -74,7 +74,10 @@ void test('decode and import a capture of a softflowd v5 export; totals equal nf
 void test('a bad setting is named in the error and exits non-zero', () => {
   const r = flowhouse(['config', '--listen-netflow', '0.0.0.0:70000'])
   assert.equal(r.status, 1)
-  assert.match(r.stderr, /listen\.netflow \(--listen-netflow, FLOWHOUSE_LISTEN_NETFLOW\).*port must be 0\.\.65535/)
+  assert.match(
+    r.stderr,
+    /listen\.netflow \(--listen-netflow, FLOWHOUSE_LISTEN_NETFLOW\).*port must be 0\.\.65535/,
+  )
   const u = flowhouse(['config', '--no-such-thing', '1'])
   assert.equal(u.status, 1)
   assert.match(u.stderr, /unknown flag --no-such-thing/)

@@ -22,7 +22,9 @@ void test('defaults: embedded engine, standard ports', () => {
 })
 
 void test('file < environment < flag', () => {
-  const file = yamlFile('data_dir: /from/file\nlisten:\n  netflow: 127.0.0.1:9995\nwriter:\n  batch_rows: 10\n')
+  const file = yamlFile(
+    'data_dir: /from/file\nlisten:\n  netflow: 127.0.0.1:9995\nwriter:\n  batch_rows: 10\n',
+  )
   const env = { FLOWHOUSE_DATA_DIR: '/from/env', FLOWHOUSE_WRITER_BATCH_ROWS: '20' }
   const c = loadConfig({ file, env, flags: new Map([['data-dir', '/from/flag']]) })
   assert.equal(c.dataDir, '/from/flag')
@@ -43,13 +45,19 @@ void test('listen addresses: schemes, bare ports, IPv6, empty disables', () => {
 })
 
 void test('errors name the key and the rule', () => {
-  assert.throws(() => loadConfig({ file: yamlFile('listen:\n  netflw: 1\n'), env: {}, flags: new Map() }), {
-    name: 'ConfigError',
-    message: /unknown key listen\.netflw/,
-  })
-  assert.throws(() => loadConfig({ env: { FLOWHOUSE_WRITER_BATCH_ROWS: 'many' }, flags: new Map() }), {
-    message: /writer\.batch_rows .* must be a whole number/,
-  })
+  assert.throws(
+    () => loadConfig({ file: yamlFile('listen:\n  netflw: 1\n'), env: {}, flags: new Map() }),
+    {
+      name: 'ConfigError',
+      message: /unknown key listen\.netflw/,
+    },
+  )
+  assert.throws(
+    () => loadConfig({ env: { FLOWHOUSE_WRITER_BATCH_ROWS: 'many' }, flags: new Map() }),
+    {
+      message: /writer\.batch_rows .* must be a whole number/,
+    },
+  )
   assert.throws(() => loadConfig({ env: { FLOWHOUSE_NOPE: '1' }, flags: new Map() }), {
     message: /unknown environment variable FLOWHOUSE_NOPE/,
   })

@@ -8,18 +8,31 @@ import {
   statusReason,
   type RecordSink,
 } from '@flowhouse/decoder-wasm'
+import { threadId } from 'node:worker_threads'
 import { appendTsvRows } from '../flows/columns.js'
+import type { TemplateSubscriber } from './template-channel.js'
 import { outcomeKey, type DecodeResult, type DecodeTask, type Outcomes } from './task.js'
 
 const EXPORTER_AT = 16
 
 export class BatchDecoder {
   #decoder = new Decoder()
+  readonly #templates: TemplateSubscriber | undefined
 
-  /** Decode and pass records to `sink`; returns outcomes by exporter, type and result. */
+  constructor(templates?: TemplateSubscriber) {
+    this.#templates = templates
+  }
+
+  /**
+   * Import templates other workers learned (decoding data held for them into `sink`),
+   * then decode the batch. Returns outcomes by exporter, type and result.
+   */
   decodeWith(task: DecodeTask, sink: RecordSink): { outcomes: Outcomes; trapped?: string } {
     const bytes = new Uint8Array(task.buffer, 0, task.byteLength)
     try {
+      const snapshot = this.#templates?.poll()
+      if (snapshot) this.#decoder.importEvents(snapshot, sink)
+      this.#decoder.expireHeld(Date.now())
       this.#decoder.decode(bytes, task.count, sink)
     } catch (err) {
       // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.
@@ -36,9 +49,16 @@ export class BatchDecoder {
     const lines: string[] = []
     const { outcomes, trapped } = this.decodeWith(task, (v, n) => appendTsvRows(v, n, lines))
     const tsv = lines.length === 0 ? new Uint8Array(0) : Buffer.from(`${lines.join('\n')}\n`)
-    return trapped === undefined
-      ? { tsv, rows: lines.length, outcomes }
-      : { tsv, rows: lines.length, outcomes, trapped }
+    const result: DecodeResult = {
+      tsv,
+      rows: lines.length,
+      outcomes,
+      events: this.#decoder.takeEvents(),
+      counters: this.#decoder.flowCounters(),
+      threadId,
+    }
+    if (trapped !== undefined) result.trapped = trapped
+    return result
   }
 
   #outcomes(bytes: Uint8Array, count: number): Outcomes {

@@ -6,13 +6,16 @@ import type { PackedBatch } from '@flowhouse/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { decodeMetrics } from './metrics.js'
-import { splitOutcomeKey, type DecodeResult, type DecodeTask } from './task.js'
+import { FLOW_COUNTERS, type FlowCounters } from '@flowhouse/decoder-wasm'
+import { splitOutcomeKey, type DecodeResult, type DecodeTask, type WorkerData } from './task.js'
+import type { TemplateStore } from './template-store.js'
 
 export interface DecodePoolOptions {
   workers: number
   queue: number
   log: Logger
   metrics: Registry
+  templates: TemplateStore
   onRows(tsv: Buffer, rows: number): void
 }
 
@@ -39,7 +42,24 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     maxThreads: threads,
     maxQueue: o.queue,
     idleTimeout: 2 ** 31 - 1,
+    workerData: {
+      templates: o.templates.buffer,
+    } satisfies WorkerData,
   })
+  // Template-decoder counters are cumulative per worker: keep each worker's latest.
+  const perWorker = new Map<number, FlowCounters>()
+  o.metrics.gauge(
+    'flowhouse_decoder_template_events',
+    'NetFlow v9/IPFIX template decoder counters summed over workers (held data, templates, events)',
+    ['counter'],
+    (g) => {
+      for (const name of FLOW_COUNTERS) {
+        let sum = 0
+        for (const c of perWorker.values()) sum += c[name]
+        g.set({ counter: name }, sum)
+      }
+    },
+  )
   const inFlight = new Set<Promise<void>>()
 
   const handle = (r: DecodeResult, t0: number): void => {
@@ -51,6 +71,8 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     }
     if (r.trapped !== undefined)
       o.log.error('decoder trapped and was rebuilt', { error: r.trapped })
+    o.templates.apply(r.events)
+    perWorker.set(r.threadId, r.counters)
     m.flows.inc({}, r.rows)
     if (r.rows > 0) o.onRows(Buffer.from(r.tsv.buffer, r.tsv.byteOffset, r.tsv.byteLength), r.rows)
   }

@@ -1,3 +1,5 @@
+import type { FlowCounters } from '@flowhouse/decoder-wasm'
+
 // What crosses the thread boundary between the pool and its workers.
 export interface DecodeTask {
   /** Packed datagrams (DatagramBatch layout), transferred. */
@@ -14,8 +16,17 @@ export interface DecodeResult {
   tsv: Uint8Array
   rows: number
   outcomes: Outcomes
+  /** Template events learned in this batch, for the main thread's registry. */
+  events: Uint8Array
+  /** The worker's cumulative template-decoder counters and who it is. */
+  counters: FlowCounters
+  threadId: number
   /** Set when the decoder trapped and was rebuilt (a bug, never input's fault). */
   trapped?: string
+}
+
+export interface WorkerData {
+  templates: SharedArrayBuffer
 }
 
 export function outcomeKey(exporter: string, flowType: string, result: string): string {

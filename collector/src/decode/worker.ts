@@ -1,8 +1,12 @@
-// Piscina worker: one WASM decoder per thread. No database calls here.
+// Piscina worker: one WASM decoder per thread, fed the shared template snapshot.
+// No database calls here.
+import { workerData } from 'node:worker_threads'
 import { BatchDecoder } from './batch-decoder.js'
-import type { DecodeResult, DecodeTask } from './task.js'
+import { TemplateSubscriber } from './template-channel.js'
+import type { DecodeResult, DecodeTask, WorkerData } from './task.js'
 
-const decoder = new BatchDecoder()
+const data = workerData as WorkerData
+const decoder = new BatchDecoder(new TemplateSubscriber(data.templates))
 
 export default function decode(task: DecodeTask): DecodeResult {
   return decoder.decodeToTsv(task)
