@@ -90,3 +90,22 @@ export function counterRecordCount(): u32 {
 export function flowImportInput(len: u32): u32 {
   return flowImportEvents(inputPtr, <usize>len < inputCap ? len : <u32>inputCap)
 }
+
+// Text output: the string table the host fills and the TSV rows formatted from records.
+export { stringIndexRegion, stringArenaRegion, stringCapacity } from './strings'
+export { tsvRegion, tsvLength } from './tsv'
+import { initStrings } from './strings'
+import { initTsv, formatTsv as formatTsvAt, TSV_COLUMN_COUNT } from './tsv'
+
+/** Allocate the string table and the TSV region. Call once, after init(). */
+export function initText(stringIds: u32, arenaBytes: u32, tsvBytes: u32): void {
+  initStrings(stringIds, arenaBytes)
+  initTsv(tsvBytes)
+}
+export function tsvColumnCount(): u32 {
+  return TSV_COLUMN_COUNT
+}
+/** Format output records [first, first + count) as TSV; returns how many fit. */
+export function formatTsv(first: u32, count: u32): u32 {
+  return formatTsvAt(outBase, first, count)
+}

@@ -1,8 +1,8 @@
 // Fixed-layout flow record written to the output region, one per decoded flow.
 // All integers little-endian. The host reads the same offsets
 // (decoder-wasm/src/layout.ts); change both together and bump LAYOUT_VERSION.
-export const LAYOUT_VERSION: u32 = 1
-export const REC_SIZE: usize = 224
+export const LAYOUT_VERSION: u32 = 2
+export const REC_SIZE: usize = 256
 
 export const F_TIME_RECEIVED: usize = 0 // u64 ms
 export const F_FLOW_START: usize = 8 // u64 ms
@@ -46,7 +46,19 @@ export const F_DATAGRAM: usize = 204 // u32 index of the input datagram
 export const F_EXPORTER_PORT: usize = 208 // u16
 export const F_SRC_VLAN: usize = 210 // u16 (spare for sFlow/dot1q pairs)
 export const F_DST_VLAN: usize = 212 // u16
-export const F_RESERVED: usize = 214 // up to REC_SIZE
+// Filled by the host's enrichment before formatting (0 = empty / unknown).
+export const F_DIRECTION: usize = 214 // u8: 0 unknown, 1 inbound, 2 outbound, 3 internal, 4 transit
+// u32 ids into the string table (strings.ts) for the text columns.
+export const S_EXPORTER_NAME: usize = 216
+export const S_IN_IF_NAME: usize = 220
+export const S_OUT_IF_NAME: usize = 224
+export const S_SRC_AS_NAME: usize = 228
+export const S_DST_AS_NAME: usize = 232
+export const S_SRC_COUNTRY: usize = 236
+export const S_DST_COUNTRY: usize = 240
+export const S_SRC_HOST: usize = 244
+export const S_DST_HOST: usize = 248
+export const F_RESERVED: usize = 252 // up to REC_SIZE
 
 // Flow types, also the numbering of the Enum8 `flow_type` column.
 export const FT_NETFLOW1: u8 = 1

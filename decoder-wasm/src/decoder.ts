@@ -7,6 +7,8 @@ import { COUNTER_LAYOUT_VERSION, CREC_SIZE } from './counter-layout.js'
 import { CounterView } from './counter-view.js'
 import { TemplateState, type TemplateExports, type TemplateStateOptions } from './template-state.js'
 import type { FlowCounters } from './flow-counters.js'
+import { StringTable } from './string-table.js'
+import { TSV_COLUMNS } from './tsv-columns.js'
 
 interface Exports extends TemplateExports {
   memory: WebAssembly.Memory
@@ -24,6 +26,14 @@ interface Exports extends TemplateExports {
   counterRecordSize(): number
   counterRegion(): number
   counterRecordCount(): number
+  initText(stringIds: number, arenaBytes: number, tsvBytes: number): void
+  stringIndexRegion(): number
+  stringArenaRegion(): number
+  stringCapacity(): number
+  tsvColumnCount(): number
+  tsvRegion(): number
+  tsvLength(): number
+  formatTsv(first: number, count: number): number
 }
 
 export interface DecoderOptions {
@@ -37,6 +47,10 @@ export interface DecoderOptions {
   counters?: number
   /** NetFlow v9 / IPFIX template state: table sizes, held-data bounds, events region. */
   templates?: TemplateStateOptions
+  /** String table for text columns: distinct strings and bytes held. */
+  strings?: { ids?: number; bytes?: number }
+  /** Bytes of TSV formatted per formatTsv() pass. */
+  tsvBytes?: number
 }
 
 /** Called with the records of one run; `view` is only valid during the call. */
@@ -64,6 +78,8 @@ export class Decoder {
   readonly #view: RecordView
   readonly #counterView: CounterView
   readonly #templates: TemplateState
+  /** Ids for the text columns' values; enrichment writes them into records. */
+  readonly strings: StringTable
 
   constructor(options: DecoderOptions = {}) {
     this.inputBytes = options.inputBytes ?? 4 << 20
@@ -92,7 +108,42 @@ export class Decoder {
     this.#view = new RecordView(this.#mem, this.#x.outputRegion())
     this.#counterView = new CounterView(this.#mem, this.#x.counterRegion())
     this.#templates = new TemplateState(this.#x, options.templates)
+    const arenaBytes = options.strings?.bytes ?? 4 << 20
+    this.#x.initText(options.strings?.ids ?? 1 << 17, arenaBytes, options.tsvBytes ?? 4 << 20)
+    if (this.#x.tsvColumnCount() !== TSV_COLUMNS.length) {
+      throw new Error('decoder-wasm: TSV column count differs from TSV_COLUMNS; rebuild')
+    }
     this.#refresh()
+    this.strings = new StringTable({
+      bytes: () => {
+        this.#refresh()
+        return this.#mem
+      },
+      indexAt: this.#x.stringIndexRegion(),
+      arenaAt: this.#x.stringArenaRegion(),
+      capacity: this.#x.stringCapacity(),
+      arenaBytes,
+    })
+  }
+
+  /**
+   * Format the first `count` records of the current run (call it inside a RecordSink)
+   * as TSV rows in TSV_COLUMNS order, appending byte copies to `out`. Returns bytes.
+   */
+  formatTsv(count: number, out: Uint8Array[]): number {
+    let first = 0
+    let bytes = 0
+    while (first < count) {
+      const done = this.#x.formatTsv(first, count - first)
+      this.#refresh()
+      const len = this.#x.tsvLength()
+      const at = this.#x.tsvRegion()
+      out.push(this.#mem.slice(at, at + len))
+      bytes += len
+      if (done === 0) throw new Error('decoder-wasm: a TSV row does not fit the TSV region')
+      first += done
+    }
+    return bytes
   }
 
   #refresh(): void {

@@ -1,7 +1,7 @@
 // Offsets of the fixed-layout record written by assembly/record.ts. Keep in step with
 // it; the loader refuses a module whose layoutVersion() differs from LAYOUT_VERSION.
-export const LAYOUT_VERSION = 1
-export const REC_SIZE = 224
+export const LAYOUT_VERSION = 2
+export const REC_SIZE = 256
 
 export const F = {
   timeReceived: 0,
@@ -44,8 +44,22 @@ export const F = {
   ipVersion: 203,
   datagram: 204,
   exporterPort: 208,
+  direction: 214,
   srcVlan: 210,
   dstVlan: 212,
+} as const
+
+// String-table ids of the text columns, filled by the host's enrichment (0 = empty).
+export const S = {
+  exporterName: 216,
+  inIfName: 220,
+  outIfName: 224,
+  srcAsName: 228,
+  dstAsName: 232,
+  srcCountry: 236,
+  dstCountry: 240,
+  srcHost: 244,
+  dstHost: 248,
 } as const
 
 // Input region: a 40-byte header per datagram, then the payload padded to 8 bytes.

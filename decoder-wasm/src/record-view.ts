@@ -1,9 +1,10 @@
 // Reads fields of the records in the decoder's output region by index, straight from
 // WASM memory: no object is made per flow.
-import { F, REC_SIZE } from './layout.js'
+import { F, REC_SIZE, S } from './layout.js'
 import { formatAddress, formatIPv6Column } from './ip.js'
 
 export type FieldOffset = (typeof F)[keyof typeof F]
+export type StringSlot = (typeof S)[keyof typeof S]
 
 export class RecordView {
   #mem: Uint8Array
@@ -38,10 +39,38 @@ export class RecordView {
   u32(i: number, f: FieldOffset): number {
     return this.#dv.getUint32(this.#base + i * REC_SIZE + f, true)
   }
+  /** String-table id in a text-column slot. */
+  sid(i: number, s: StringSlot): number {
+    return this.#dv.getUint32(this.#base + i * REC_SIZE + s, true)
+  }
+  /** Enrichment writes: a string id into a text-column slot. */
+  setSid(i: number, s: StringSlot, id: number): void {
+    this.#dv.setUint32(this.#base + i * REC_SIZE + s, id, true)
+  }
+  setU8(i: number, f: FieldOffset, v: number): void {
+    this.#dv.setUint8(this.#base + i * REC_SIZE + f, v)
+  }
+  setU32(i: number, f: FieldOffset, v: number): void {
+    this.#dv.setUint32(this.#base + i * REC_SIZE + f, v, true)
+  }
   /** A u64 as a number: exact below 2^53, which counters and timestamps stay under. */
   u64(i: number, f: FieldOffset): number {
     const at = this.#base + i * REC_SIZE + f
     return this.#dv.getUint32(at, true) + this.#dv.getUint32(at + 4, true) * 0x100000000
+  }
+  /**
+   * A cache key for the address at `f`: a number for IPv4-mapped addresses (cheap Map
+   * keys), a short string for IPv6.
+   */
+  addrKey(i: number, f: FieldOffset): number | string {
+    const at = this.#base + i * REC_SIZE + f
+    const dv = this.#dv
+    const w0 = dv.getUint32(at, true)
+    const w1 = dv.getUint32(at + 4, true)
+    const w2 = dv.getUint32(at + 8, true)
+    const w3 = dv.getUint32(at + 12, false)
+    if (w0 === 0 && w1 === 0 && w2 === 0xffff0000) return w3
+    return `${w0.toString(36)}.${w1.toString(36)}.${w2.toString(36)}.${w3.toString(36)}`
   }
   /** Address as dotted IPv4 (when mapped) or IPv6 text. */
   addr(i: number, f: FieldOffset): string {

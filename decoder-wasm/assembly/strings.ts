@@ -1,0 +1,44 @@
+// The string table for text columns: the host writes strings (already escaped for TSV)
+// into the arena and their (offset, length) into the index; records carry ids. Id 0 is
+// the empty string; fixed ids name protocols, flow types and directions, so the
+// formatter needs no tables of its own.
+export const SID_PROTO: u32 = 1 // + protocol number (0..255)
+export const SID_FLOW_TYPE: u32 = 257 // + flow type code (0..31)
+export const SID_DIRECTION: u32 = 289 // + direction (0..7)
+export const SID_DYNAMIC: u32 = 320 // first id the host hands out freely
+
+let indexBase: usize = 0
+let indexCap: u32 = 0
+let arenaBase: usize = 0
+
+export function initStrings(ids: u32, arenaBytes: u32): void {
+  indexCap = ids
+  indexBase = heap.alloc(<usize>ids * 8)
+  memory.fill(indexBase, 0, <usize>ids * 8)
+  arenaBase = heap.alloc(<usize>arenaBytes)
+}
+
+export function stringIndexRegion(): usize {
+  return indexBase
+}
+export function stringArenaRegion(): usize {
+  return arenaBase
+}
+export function stringCapacity(): u32 {
+  return indexCap
+}
+
+/** Length of string `id` (0 for unknown ids). */
+@inline export function stringLength(id: u32): u32 {
+  if (id >= indexCap) return 0
+  return load<u32>(indexBase + <usize>id * 8 + 4)
+}
+
+/** Copy string `id` to `out`; returns the new end. */
+@inline export function copyString(id: u32, out: usize): usize {
+  if (id >= indexCap) return out
+  const at = indexBase + <usize>id * 8
+  const len = <usize>load<u32>(at + 4)
+  memory.copy(out, arenaBase + <usize>load<u32>(at), len)
+  return out + len
+}

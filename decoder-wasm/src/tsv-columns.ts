@@ -1,0 +1,58 @@
+// The columns of the TSV rows the WASM formatter writes (assembly/tsv.ts), in order:
+// the column list of the writer's INSERT. Names are the flowhouse.flows contract.
+export const TSV_COLUMNS = [
+  'time_received',
+  'flow_start',
+  'flow_end',
+  'exporter',
+  'exporter_name',
+  'observation_domain',
+  'flow_type',
+  'sequence',
+  'sampling_rate',
+  'src_addr',
+  'dst_addr',
+  'src_port',
+  'dst_port',
+  'proto',
+  'proto_name',
+  'tcp_flags',
+  'tos',
+  'in_if',
+  'out_if',
+  'in_if_name',
+  'out_if_name',
+  'src_as',
+  'dst_as',
+  'src_as_name',
+  'dst_as_name',
+  'src_country',
+  'dst_country',
+  'direction',
+  'src_mask',
+  'dst_mask',
+  'next_hop',
+  'flow_direction',
+  'vlan',
+  'src_mac',
+  'dst_mac',
+  'icmp_type',
+  'icmp_code',
+  'flow_end_reason',
+  'forwarding_status',
+  'post_nat_src_addr',
+  'post_nat_dst_addr',
+  'post_nat_src_port',
+  'post_nat_dst_port',
+  'nat_event',
+  'bytes',
+  'packets',
+  'src_host',
+  'dst_host',
+] as const
+
+export type TsvColumn = (typeof TSV_COLUMNS)[number]
+
+/** Values of the `direction` column (Enum8), by the code enrichment stores. */
+export const DIRECTIONS = ['unknown', 'inbound', 'outbound', 'internal', 'transit'] as const
+export type Direction = (typeof DIRECTIONS)[number]
