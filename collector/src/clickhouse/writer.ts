@@ -1,11 +1,19 @@
-// Batches TSV rows by count and age and inserts them into flowhouse.flows one batch at
-// a time; a failed insert is retried with capped backoff while newer rows keep
-// queueing, up to a bound past which rows are dropped and counted.
+// Batches TSV rows by count and age and inserts them into flowhouse.flows one batch at a
+// time, losing nothing while ClickHouse is away: a batch whose insert fails goes to a
+// file under the spool directory (bounded by bytes; past it, rows are dropped and
+// counted), and so does every newer batch until the spool is empty again. Spooled
+// batches are replayed oldest first with capped backoff, each file deleted only after
+// its insert succeeded, also after a restart. Every batch carries a stable
+// insert_deduplication_token, so an insert that succeeded but was reported failed (or a
+// crash between insert and delete) is not stored twice: the table needs
+// `non_replicated_deduplication_window` (schema/0002).
+import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { DATABASE } from './engine.js'
+import { Spool } from './spool.js'
 
 export interface WriterOptions {
   client: ClickHouseClient
@@ -13,8 +21,14 @@ export interface WriterOptions {
   columns: readonly string[]
   batchRows: number
   batchMs: number
-  /** Rows held in memory while ClickHouse is failing before new rows are dropped. */
+  /** Rows held in memory (while ClickHouse is healthy) before new rows are dropped. */
   maxPendingRows?: number
+  /** Directory of this table's spool; batches that cannot be inserted wait there. */
+  spoolDir: string
+  /** Bytes the spool may hold; a batch that would pass it is dropped and counted. */
+  spoolMaxBytes: number
+  /** Longest wait between two attempts (backoff starts at 250 ms and doubles). */
+  maxBackoffMs?: number
   log: Logger
   metrics: Registry
 }
@@ -22,91 +36,167 @@ export interface WriterOptions {
 interface Batch {
   chunks: Buffer[]
   rows: number
+  token: string
 }
 
 export interface Writer {
   /** Queue rows: `tsv` holds `rows` complete lines, each ending in '\n'. */
   add(tsv: Buffer, rows: number): void
-  /** Insert everything queued so far; resolves when it is stored. */
+  /** Insert everything queued and spooled so far; resolves when it is stored. */
   flush(): Promise<void>
+  /** Start the batch timer and replay what a previous run left in the spool. */
   start(): void
+  /** Insert what can be inserted; spool the rest (after the first failure). */
   stop(): Promise<void>
+  /** Rows held in memory. */
   readonly pendingRows: number
+  readonly spool: Spool
 }
 
 export function createWriter(o: WriterOptions): Writer {
   const table = o.table ?? `${DATABASE}.flows`
   const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 20, 1_000_000)
+  const maxBackoff = o.maxBackoffMs ?? 30_000
+  const columns = [...o.columns]
+  const spool = new Spool(o.spoolDir)
   const rowsTotal = o.metrics.counter(
     'flowhouse_writer_rows_total',
     'Rows inserted into ClickHouse',
   )
   const batchesTotal = o.metrics.counter(
     'flowhouse_writer_batches_total',
-    'Insert batches by result',
-    ['result'],
+    'Insert attempts by source (memory, spool) and result',
+    ['source', 'result'],
   )
   const dropped = o.metrics.counter(
     'flowhouse_writer_dropped_rows_total',
-    'Rows dropped because too many were waiting for ClickHouse',
+    'Rows dropped: memory (too many waiting while healthy) or spool_full (writer.spool_max_bytes)',
+    ['reason'],
+  )
+  const spooledRows = o.metrics.counter(
+    'flowhouse_writer_spooled_rows_total',
+    'Rows written to the spool because ClickHouse could not take them',
   )
   const lastInsertSeconds = o.metrics.gauge(
     'flowhouse_writer_last_insert_seconds',
     'Duration of the last insert',
   )
-  o.metrics.gauge('flowhouse_writer_pending_rows', 'Rows waiting to be inserted', [], (m) =>
+  o.metrics.gauge('flowhouse_writer_pending_rows', 'Rows waiting in memory', [], (m) =>
     m.set({}, pending),
   )
+  o.metrics.gauge('flowhouse_writer_spool_bytes', 'Bytes waiting in the spool', [], (m) =>
+    m.set({}, spool.bytes),
+  )
+  o.metrics.gauge('flowhouse_writer_spool_files', 'Batches waiting in the spool', [], (m) =>
+    m.set({}, spool.files),
+  )
 
-  let open: Batch = { chunks: [], rows: 0 }
+  let open: Batch = { chunks: [], rows: 0, token: '' }
   const ready: Batch[] = []
   let pending = 0
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let stopped = false
   let backoff = 0
+  let wake: (() => void) | undefined
+
+  const toSpool = (b: Batch): void => {
+    if (spool.put({ token: b.token, rows: b.rows, columns }, b.chunks, o.spoolMaxBytes)) {
+      spooledRows.inc({}, b.rows)
+    } else {
+      dropped.inc({ reason: 'spool_full' }, b.rows)
+    }
+  }
 
   const cut = (): void => {
     if (open.rows === 0) return
-    ready.push(open)
-    open = { chunks: [], rows: 0 }
+    const b = { ...open, token: randomUUID() }
+    open = { chunks: [], rows: 0, token: '' }
+    pending -= b.rows
+    // Older batches are in the spool: this one queues behind them, on disk.
+    if (spool.files > 0) toSpool(b)
+    else {
+      ready.push(b)
+      pending += b.rows
+    }
   }
 
-  const insert = async (b: Batch): Promise<void> => {
+  const insert = async (body: readonly Buffer[], cols: string[], token: string): Promise<void> => {
     const t0 = performance.now()
     await o.client.insert({
       table,
-      columns: [...o.columns] as [string, ...string[]],
-      values: Readable.from(b.chunks, { objectMode: false }),
+      columns: cols as [string, ...string[]],
+      values: Readable.from(body, { objectMode: false }),
       format: 'TabSeparated',
       // Client-side batches are large: a synchronous insert makes one part per batch.
-      clickhouse_settings: { async_insert: 0 },
+      // Settings persist on an embedded session: the token is set on every insert.
+      clickhouse_settings: { async_insert: 0, insert_deduplication_token: token },
     })
     lastInsertSeconds.set({}, (performance.now() - t0) / 1000)
   }
 
-  const drain = async (): Promise<void> => {
-    while (ready.length > 0) {
-      const b = ready[0]
-      if (!b) break
-      try {
-        await insert(b)
-        ready.shift()
-        pending -= b.rows
-        rowsTotal.inc({}, b.rows)
-        batchesTotal.inc({ result: 'ok' })
-        backoff = 0
-      } catch (err) {
-        batchesTotal.inc({ result: 'error' })
-        backoff = Math.min(backoff === 0 ? 250 : backoff * 2, 30_000)
-        o.log.warn('clickhouse insert failed, will retry', {
-          error: (err as Error).message,
-          rows: b.rows,
-          retryMs: backoff,
-        })
-        if (stopped && backoff >= 30_000) throw err
-        await new Promise((r) => setTimeout(r, backoff))
+  const failed = async (err: unknown, source: string, rows: number): Promise<void> => {
+    batchesTotal.inc({ source, result: 'error' })
+    // Everything in memory goes to disk behind the failed batch, in order.
+    for (const b of ready.splice(0)) {
+      pending -= b.rows
+      toSpool(b)
+    }
+    backoff = Math.min(backoff === 0 ? 250 : backoff * 2, maxBackoff)
+    o.log.warn('clickhouse insert failed, will retry', {
+      error: (err as Error).message,
+      rows,
+      spooledFiles: spool.files,
+      retryMs: stopped ? 0 : backoff,
+    })
+    if (stopped) return
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, backoff)
+      wake = () => {
+        clearTimeout(t)
+        r()
       }
+    })
+    wake = undefined
+  }
+
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      // Stopping: the spool is durable and replays at the next start.
+      if (stopped && spool.files > 0) return
+      const e = spool.oldest()
+      if (e) {
+        let rows = 0
+        try {
+          const { header, body } = spool.read(e)
+          rows = header.rows
+          await insert([body], header.columns, header.token)
+        } catch (err) {
+          await failed(err, 'spool', rows)
+          if (stopped) return
+          continue
+        }
+        spool.removeOldest()
+        rowsTotal.inc({}, rows)
+        batchesTotal.inc({ source: 'spool', result: 'ok' })
+        backoff = 0
+        continue
+      }
+      const b = ready[0]
+      if (!b) return
+      try {
+        await insert(b.chunks, columns, b.token)
+      } catch (err) {
+        // The batch is still ready[0]: failed() spools it first.
+        await failed(err, 'memory', b.rows)
+        if (stopped) return
+        continue
+      }
+      ready.shift()
+      pending -= b.rows
+      rowsTotal.inc({}, b.rows)
+      batchesTotal.inc({ source: 'memory', result: 'ok' })
+      backoff = 0
     }
   }
 
@@ -118,13 +208,14 @@ export function createWriter(o: WriterOptions): Writer {
   }
 
   return {
+    spool,
     get pendingRows() {
       return pending
     },
     add(tsv, rows) {
       if (rows === 0) return
       if (pending + rows > maxPending) {
-        dropped.inc({}, rows)
+        dropped.inc({ reason: 'memory' }, rows)
         return
       }
       open.chunks.push(tsv)
@@ -137,20 +228,34 @@ export function createWriter(o: WriterOptions): Writer {
     },
     async flush() {
       cut()
-      while (ready.length > 0 || running) await kick()
+      while (ready.length > 0 || spool.files > 0 || running) await kick()
     },
     start() {
       timer = setInterval(() => {
-        cut()
-        if (ready.length > 0) void kick()
+        // While older batches wait in the spool, fill batches up to batchRows: every
+        // insert costs a fixed ~0.1 s, so many small files would slow the catch-up.
+        if (spool.files === 0 || open.rows >= o.batchRows) cut()
+        if (ready.length > 0 || spool.files > 0) void kick()
       }, o.batchMs)
       timer.unref()
+      if (spool.files > 0) {
+        o.log.info('writer: replaying spool', { files: spool.files, bytes: spool.bytes })
+        void kick()
+      }
     },
     async stop() {
       stopped = true
       if (timer) clearInterval(timer)
+      wake?.()
       cut()
-      while (ready.length > 0 || running) await kick()
+      if (running) await running
+      // One last pass over memory: inserts what it can, spools the rest at the first
+      // failure (or at once when older batches already wait in the spool).
+      if (ready.length > 0 && spool.files === 0) await kick()
+      for (const b of ready.splice(0)) {
+        pending -= b.rows
+        toSpool(b)
+      }
     },
   }
 }

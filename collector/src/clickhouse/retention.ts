@@ -1,0 +1,110 @@
+// Retention: the TTL of each table follows the configured days (ALTER ... MODIFY TTL at
+// start when they differ), ClickHouse's own log tables get a TTL, and a size limit drops
+// the oldest partitions when flowhouse's tables pass it on disk.
+import type { ClickHouseClient } from '@clickhouse/client'
+import { DATABASE } from './engine.js'
+
+export interface RetentionDays {
+  rawDays: number
+  rollup1mDays: number
+  rollup1hDays: number
+  countersDays: number
+  systemLogDays: number
+}
+
+/** Table, its time column and its days; also the order in which the size limit drops. */
+export function retentionTables(
+  r: RetentionDays,
+): { table: string; column: string; days: number }[] {
+  return [
+    { table: 'flows', column: 'time_received', days: r.rawDays },
+    { table: 'sflow_counters', column: 'time_received', days: r.countersDays },
+    { table: 'flows_1m', column: 'time', days: r.rollup1mDays },
+    { table: 'flows_1h', column: 'time', days: r.rollup1hDays },
+  ]
+}
+
+async function rows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
+  const rs = await client.query({ query, format: 'JSONEachRow' })
+  return rs.json<T>()
+}
+
+/** Days of a `TTL col + INTERVAL n DAY` clause in `engine_full`, null when there is none. */
+export function ttlDays(engineFull: string): number | null {
+  const m = /\bTTL\s+\w+\s*\+\s*toIntervalDay\((\d+)\)/.exec(engineFull)
+  return m ? Number(m[1]) : null
+}
+
+/** Apply the configured TTLs; returns what was changed (`table: old -> new`). */
+export async function applyRetention(
+  client: ClickHouseClient,
+  r: RetentionDays,
+): Promise<string[]> {
+  const changed: string[] = []
+  const tables = await rows<{ database: string; name: string; engine_full: string }>(
+    client,
+    `SELECT database, name, engine_full FROM system.tables
+     WHERE (database = '${DATABASE}') OR (database = 'system' AND name LIKE '%\\_log' AND engine LIKE '%MergeTree')`,
+  )
+  const want = new Map(retentionTables(r).map((t) => [`${DATABASE}.${t.table}`, t]))
+  for (const t of tables) {
+    const full = `${t.database}.${t.name}`
+    let column: string
+    let days: number
+    const w = want.get(full)
+    if (w) {
+      ;({ column, days } = w)
+    } else if (t.database === 'system') {
+      // Only on a server: the embedded engine keeps no system log tables (checked).
+      column = 'event_date'
+      days = r.systemLogDays
+    } else continue
+    const now = ttlDays(t.engine_full)
+    if (now === days) continue
+    await client.command({
+      query: `ALTER TABLE ${full} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
+    })
+    changed.push(`${full}: ${now ?? 'none'} -> ${days} days`)
+  }
+  return changed
+}
+
+export interface DroppedPartition {
+  table: string
+  partition: string
+  bytes: number
+}
+
+/**
+ * When active parts of flowhouse's tables hold more than `maxBytes`, drop whole
+ * partitions, oldest first, raw flows first, then counters, then the 1 m and 1 h
+ * rollups; the newest partition of each table is never dropped. 0 turns it off.
+ */
+export async function enforceDiskLimit(
+  client: ClickHouseClient,
+  maxBytes: number,
+  order: readonly string[] = ['flows', 'sflow_counters', 'flows_1m', 'flows_1h'],
+): Promise<DroppedPartition[]> {
+  if (maxBytes <= 0) return []
+  const parts = await rows<{ table: string; partition_id: string; bytes: string | number }>(
+    client,
+    `SELECT table, partition_id, sum(bytes_on_disk) AS bytes FROM system.parts
+     WHERE database = '${DATABASE}' AND active GROUP BY table, partition_id`,
+  )
+  let total = parts.reduce((s, p) => s + Number(p.bytes), 0)
+  const dropped: DroppedPartition[] = []
+  for (const table of order) {
+    const mine = parts
+      .filter((p) => p.table === table && /^\d+$/.test(p.partition_id))
+      .sort((a, b) => Number(a.partition_id) - Number(b.partition_id))
+    for (const p of mine.slice(0, -1)) {
+      if (total <= maxBytes) return dropped
+      await client.command({
+        query: `ALTER TABLE ${DATABASE}.${table} DROP PARTITION ID '${p.partition_id}'`,
+      })
+      total -= Number(p.bytes)
+      dropped.push({ table, partition: p.partition_id, bytes: Number(p.bytes) })
+    }
+  }
+  return dropped
+}
