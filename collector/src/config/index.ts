@@ -19,12 +19,28 @@ export interface Config {
   http: { listen: ListenAddress | null; maxBodyBytes: number }
   query: { maxExecutionSeconds: number; maxResultRows: number }
   decode: { workers: number; queue: number; batchDatagrams: number; batchMs: number }
-  writer: { batchRows: number; batchMs: number }
+  writer: { batchRows: number; batchMs: number; spoolMaxBytes: number }
+  retention: {
+    rawDays: number
+    rollup1mDays: number
+    rollup1hDays: number
+    countersDays: number
+    systemLogDays: number
+    maxDiskBytes: number
+    checkSchedule: string
+  }
   log: { level: 'debug' | 'info' | 'warn' | 'error' }
+  enrich: {
+    geoip: { countryDb: string; asnDb: string; required: boolean; reloadSeconds: number }
+    localPrefixes: string[]
+    hostAliases: Record<string, string>
+    interfaces: Record<string, Record<string, string>>
+  }
 }
 
 function str(flat: FlatConfig, path: string): string {
-  return String(flat.get(path) ?? '')
+  const v = flat.get(path)
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
 }
 function num(flat: FlatConfig, path: string): number {
   return Number(flat.get(path))
@@ -64,8 +80,33 @@ export function toConfig(flat: FlatConfig): Config {
       batchDatagrams: num(flat, 'decode.batch_datagrams'),
       batchMs: num(flat, 'decode.batch_ms'),
     },
-    writer: { batchRows: num(flat, 'writer.batch_rows'), batchMs: num(flat, 'writer.batch_ms') },
+    writer: {
+      batchRows: num(flat, 'writer.batch_rows'),
+      batchMs: num(flat, 'writer.batch_ms'),
+      spoolMaxBytes: num(flat, 'writer.spool_max_bytes'),
+    },
+    retention: {
+      rawDays: num(flat, 'retention.raw_days'),
+      rollup1mDays: num(flat, 'retention.rollup_1m_days'),
+      rollup1hDays: num(flat, 'retention.rollup_1h_days'),
+      countersDays: num(flat, 'retention.counters_days'),
+      systemLogDays: num(flat, 'retention.system_log_days'),
+      maxDiskBytes: num(flat, 'retention.max_disk_bytes'),
+      checkSchedule: str(flat, 'retention.check_schedule'),
+    },
     log: { level },
+    enrich: {
+      geoip: {
+        countryDb: str(flat, 'enrich.geoip.country_db'),
+        asnDb: str(flat, 'enrich.geoip.asn_db'),
+        required: flat.get('enrich.geoip.required') === true,
+        reloadSeconds: num(flat, 'enrich.geoip.reload_seconds'),
+      },
+      localPrefixes: (flat.get('enrich.local_prefixes') as string[] | undefined) ?? [],
+      hostAliases: (flat.get('enrich.host_aliases') as Record<string, string> | undefined) ?? {},
+      interfaces:
+        (flat.get('enrich.interfaces') as Record<string, Record<string, string>> | undefined) ?? {},
+    },
   }
 }
 

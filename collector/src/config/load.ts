@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError } from './errors.js'
+import { canonicalAddr, parseCidr } from '../enrich/ip.js'
 import { parseListen } from './listen-address.js'
-import { SETTINGS, type SettingDef } from './settings.js'
+import { SETTINGS, type SettingDef, type StructuredValue } from './settings.js'
 
-export type RawValue = string | number | boolean
+export type RawValue = string | number | boolean | StructuredValue
 export type FlatConfig = Map<string, RawValue>
 
 export function flagName(def: SettingDef): string {
@@ -22,9 +23,90 @@ function describe(def: SettingDef): string {
   return `${def.path} (--${flagName(def)}, ${envName(def)})`
 }
 
+/** Text from the environment or a flag: JSON, or for lists a comma-separated list. */
+function structuredText(def: SettingDef, value: unknown, from: string): unknown {
+  if (typeof value !== 'string') return value
+  const t = value.trim()
+  if (t === '') return def.type === 'cidr_list' ? [] : {}
+  if (t.startsWith('[') || t.startsWith('{')) {
+    try {
+      return JSON.parse(t) as unknown
+    } catch (err) {
+      throw new ConfigError(
+        `${describe(def)} from ${from} is not valid JSON: ${(err as Error).message}`,
+      )
+    }
+  }
+  if (def.type === 'cidr_list') return t.split(',').map((x) => x.trim())
+  throw new ConfigError(`${describe(def)} from ${from} must be a JSON object`)
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+
+function coerceStructured(def: SettingDef, raw: unknown, from: string): StructuredValue {
+  const value = structuredText(def, raw, from)
+  const p = def.path
+  const src = ` (from ${from})`
+  switch (def.type) {
+    case 'cidr_list': {
+      if (!Array.isArray(value)) throw new ConfigError(`${p} must be a list of CIDRs${src}`)
+      return value.map((v, k) => {
+        if (typeof v !== 'string' || parseCidr(v) === null)
+          throw new ConfigError(`${p}[${k}] is not a CIDR, got ${JSON.stringify(v)}${src}`)
+        return v.trim()
+      })
+    }
+    case 'host_map': {
+      if (!isMapping(value)) throw new ConfigError(`${p} must be a mapping of IP: name${src}`)
+      const out: Record<string, string> = {}
+      for (const [ip, name] of Object.entries(value)) {
+        const key = canonicalAddr(ip.trim())
+        if (key === null) throw new ConfigError(`${p}.${ip} is not an IP address${src}`)
+        if (typeof name !== 'string' || name === '')
+          throw new ConfigError(
+            `${p}.${ip} must be a non-empty name, got ${JSON.stringify(name)}${src}`,
+          )
+        out[key] = name
+      }
+      return out
+    }
+    default: {
+      if (!isMapping(value))
+        throw new ConfigError(`${p} must be a mapping of exporter IP: {ifIndex: name}${src}`)
+      const out: Record<string, Record<string, string>> = {}
+      for (const [ip, ifs] of Object.entries(value)) {
+        const key = canonicalAddr(ip.trim())
+        if (key === null) throw new ConfigError(`${p}.${ip} is not an IP address${src}`)
+        if (!isMapping(ifs))
+          throw new ConfigError(`${p}.${ip} must be a mapping of ifIndex: name${src}`)
+        const names: Record<string, string> = {}
+        for (const [idx, name] of Object.entries(ifs)) {
+          const n = Number(idx)
+          if (!/^\d+$/.test(idx) || n > 0xffffffff)
+            throw new ConfigError(
+              `${p}.${ip}.${idx} is not an interface index (0..4294967295)${src}`,
+            )
+          if (typeof name !== 'string' || name === '')
+            throw new ConfigError(
+              `${p}.${ip}.${idx} must be a non-empty name, got ${JSON.stringify(name)}${src}`,
+            )
+          names[String(n)] = name
+        }
+        out[key] = names
+      }
+      return out
+    }
+  }
+}
+
 function coerce(def: SettingDef, value: unknown, from: string): RawValue {
   const where = `${describe(def)} from ${from}`
   switch (def.type) {
+    case 'cidr_list':
+    case 'host_map':
+    case 'if_map':
+      return coerceStructured(def, value, from)
     case 'int': {
       const n =
         typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN

@@ -1,13 +1,28 @@
 // Every setting flowhouse takes, in one table: its path in the YAML file, its flag,
 // its environment variable, its type, default and rule. Loading (load.ts) is driven
 // entirely by this table, so a new setting is one line here.
-export type SettingType = 'string' | 'int' | 'bool' | 'listen' | 'url'
+export type SettingType =
+  | 'string'
+  | 'int'
+  | 'bool'
+  | 'listen'
+  | 'url'
+  /** List of CIDR prefixes (YAML list; env/flag as JSON or a comma list). */
+  | 'cidr_list'
+  /** Map of IP address -> name (YAML mapping; env/flag as JSON). */
+  | 'host_map'
+  /** Map of exporter IP -> (ifIndex -> name) (YAML mapping; env/flag as JSON). */
+  | 'if_map'
+
+/** Structured values: lists and maps, validated by load.ts. */
+export type StructuredValue =
+  string[] | Record<string, string> | Record<string, Record<string, string>>
 
 export interface SettingDef {
   /** Dotted path in the YAML file, e.g. `listen.netflow`. */
   path: string
   type: SettingType
-  default: string | number | boolean
+  default: string | number | boolean | StructuredValue
   help: string
   /** Flag name without dashes; defaults to the path with dots and underscores as dashes. */
   flag?: string
@@ -136,6 +151,112 @@ export const SETTINGS: readonly SettingDef[] = [
     min: 10,
     max: 600000,
     help: 'longest a decoded flow waits before it is inserted',
+  },
+  {
+    path: 'writer.spool_max_bytes',
+    type: 'int',
+    default: 1 << 30,
+    min: 0,
+    max: 2 ** 42,
+    help: 'bytes of batches kept under data_dir/spool while ClickHouse is away; past it new batches are dropped (counted)',
+  },
+  {
+    path: 'retention.raw_days',
+    type: 'int',
+    default: 15,
+    min: 1,
+    max: 3650,
+    help: 'days raw flows are kept (TTL of flowhouse.flows, applied at start)',
+  },
+  {
+    path: 'retention.rollup_1m_days',
+    type: 'int',
+    default: 7,
+    min: 1,
+    max: 3650,
+    help: 'days the per-minute rollup flows_1m is kept',
+  },
+  {
+    path: 'retention.rollup_1h_days',
+    type: 'int',
+    default: 400,
+    min: 1,
+    max: 36500,
+    help: 'days the per-hour rollup flows_1h is kept',
+  },
+  {
+    path: 'retention.counters_days',
+    type: 'int',
+    default: 30,
+    min: 1,
+    max: 3650,
+    help: 'days sFlow counter samples (sflow_counters) are kept',
+  },
+  {
+    path: 'retention.system_log_days',
+    type: 'int',
+    default: 3,
+    min: 1,
+    max: 365,
+    help: "days ClickHouse's own log tables (system.query_log and others that exist) are kept",
+  },
+  {
+    path: 'retention.max_disk_bytes',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 2 ** 50,
+    help: 'when flowhouse tables pass this many bytes on disk, their oldest partitions are dropped (raw first); 0 turns it off',
+  },
+  {
+    path: 'retention.check_schedule',
+    type: 'string',
+    default: '*/5 * * * *',
+    help: 'cron schedule of the disk-size check',
+  },
+  {
+    path: 'enrich.geoip.country_db',
+    type: 'string',
+    default: '',
+    help: 'MaxMind-format country database (GeoLite2-Country, DB-IP); empty uses the bundled DB-IP Lite country data, "off" disables',
+  },
+  {
+    path: 'enrich.geoip.asn_db',
+    type: 'string',
+    default: '',
+    help: 'MaxMind-format ASN database (GeoLite2-ASN); empty uses the bundled ip-location-db ASN ranges, "off" disables',
+  },
+  {
+    path: 'enrich.geoip.required',
+    type: 'bool',
+    default: false,
+    help: 'refuse to start when a configured GeoIP file is missing or unreadable',
+  },
+  {
+    path: 'enrich.geoip.reload_seconds',
+    type: 'int',
+    default: 30,
+    min: 1,
+    max: 86400,
+    help: 'how often GeoIP files are checked for changes (modification time) and reloaded',
+  },
+  {
+    path: 'enrich.local_prefixes',
+    type: 'cidr_list',
+    default: [],
+    help: 'your own networks (IPv4 and IPv6 CIDRs): flows get direction inbound, outbound, internal or transit',
+  },
+  {
+    path: 'enrich.host_aliases',
+    type: 'host_map',
+    default: {},
+    help: 'static names of addresses (IP: name), written to src_host/dst_host',
+  },
+  {
+    path: 'enrich.interfaces',
+    type: 'if_map',
+    default: {},
+    help: 'interface names per exporter (exporter IP: {ifIndex: name}), written to in_if_name/out_if_name',
   },
   {
     path: 'log.level',

@@ -1,0 +1,67 @@
+// Structured enrichment settings: YAML lists and maps, environment JSON or comma lists,
+// and messages that name the path.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../config/index.js'
+
+function yamlFile(text: string): string {
+  const p = join(mkdtempSync(join(tmpdir(), 'fh-enrich-cfg-')), 'flowhouse.yaml')
+  writeFileSync(p, text)
+  return p
+}
+
+void test('prefixes, aliases and interface maps from YAML', () => {
+  const file = yamlFile(`enrich:
+  local_prefixes: [192.168.0.0/16, "2001:db8::/32"]
+  host_aliases:
+    192.168.1.10: nas
+    "::ffff:10.0.0.1": router
+  interfaces:
+    10.0.0.1: { 1: wan, 2: lan }
+`)
+  const c = loadConfig({ file, env: {}, flags: new Map() })
+  assert.deepEqual(c.enrich.localPrefixes, ['192.168.0.0/16', '2001:db8::/32'])
+  assert.deepEqual(c.enrich.hostAliases, { '192.168.1.10': 'nas', '10.0.0.1': 'router' })
+  assert.deepEqual(c.enrich.interfaces, { '10.0.0.1': { '1': 'wan', '2': 'lan' } })
+})
+
+void test('environment: comma list or JSON', () => {
+  const c = loadConfig({
+    file: undefined,
+    flags: new Map(),
+    env: {
+      FLOWHOUSE_ENRICH_LOCAL_PREFIXES: '10.0.0.0/8, fd00::/8',
+      FLOWHOUSE_ENRICH_HOST_ALIASES: '{"10.0.0.2":"printer"}',
+    },
+  })
+  assert.deepEqual(c.enrich.localPrefixes, ['10.0.0.0/8', 'fd00::/8'])
+  assert.deepEqual(c.enrich.hostAliases, { '10.0.0.2': 'printer' })
+})
+
+void test('bad values name the path', () => {
+  const load = (text: string) => () =>
+    loadConfig({ file: yamlFile(text), env: {}, flags: new Map() })
+  assert.throws(
+    load('enrich:\n  local_prefixes: [10.0.0.0/8, 10.0.0.0/33]\n'),
+    /enrich\.local_prefixes\[1\] is not a CIDR/,
+  )
+  assert.throws(
+    load('enrich:\n  local_prefixes: { a: 1 }\n'),
+    /enrich\.local_prefixes must be a list/,
+  )
+  assert.throws(
+    load('enrich:\n  host_aliases: { nas: 10.0.0.1 }\n'),
+    /enrich\.host_aliases\.nas is not an IP address/,
+  )
+  assert.throws(
+    load('enrich:\n  interfaces: { 10.0.0.1: { eth0: wan } }\n'),
+    /enrich\.interfaces\.10\.0\.0\.1\.eth0 is not an interface index/,
+  )
+  assert.throws(
+    () => loadConfig({ flags: new Map(), env: { FLOWHOUSE_ENRICH_HOST_ALIASES: '{bad' } }),
+    /FLOWHOUSE_ENRICH_HOST_ALIASES.*not valid JSON/,
+  )
+})
