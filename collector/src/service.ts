@@ -38,6 +38,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
         metrics: pipeline.metrics,
         log,
         maxBodyBytes: config.http.maxBodyBytes,
+        templates: () => pipeline.templates.describe(),
+        listenersBound: () => listeners.bound.length === specs.length,
       })
       const listen = config.http.listen
       http = await new Promise((resolve, reject) => {

@@ -1,17 +1,28 @@
-// The HTTP server: API, health and /metrics, on hono.
+// The HTTP server: web UI, API, health and /metrics, on hono.
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import type { DescribedExporter } from '@flowhouse/decoder-wasm'
 import type { Engine } from '../clickhouse/engine.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
+import { exporterRoutes } from './exporters.js'
+import { OPENAPI } from './openapi.js'
 import { queryRoutes } from './query.js'
+import { staticRoutes } from './static.js'
+import { statusRoutes } from './status.js'
+import { timeseriesRoutes } from './timeseries.js'
+import { topRoutes } from './top.js'
 
 export interface ApiDeps {
   engine: Engine
   metrics: Registry
   log: Logger
   maxBodyBytes: number
+  /** Templates and sampling rates learned per exporter (pipeline.templates.describe). */
+  templates?: () => DescribedExporter[]
+  /** True once every configured UDP listener is bound. */
+  listenersBound?: () => boolean
 }
 
 export function createApi(d: ApiDeps): Hono {
@@ -24,10 +35,22 @@ export function createApi(d: ApiDeps): Hono {
     }),
   )
   app.get('/healthz', (c) => c.text('ok\n'))
+  app.get('/readyz', async (c) => {
+    const ping = await d.engine.client.ping().catch(() => ({ success: false }))
+    const listeners = d.listenersBound?.() ?? true
+    const ready = ping.success && listeners
+    return c.json({ ready, clickhouse: ping.success, listeners }, ready ? 200 : 503)
+  })
   app.get('/metrics', (c) =>
     c.text(d.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   )
+  app.get('/api/openapi.json', (c) => c.json(OPENAPI))
+  app.route('/', statusRoutes(d.metrics))
+  app.route('/', topRoutes(d.engine))
+  app.route('/', timeseriesRoutes(d.engine))
+  app.route('/', exporterRoutes(d.engine, d.templates ?? (() => [])))
   app.route('/', queryRoutes(d.engine))
+  app.route('/', staticRoutes())
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status)

@@ -86,6 +86,13 @@ export class Registry {
     m = this.#add('gauge', name, help, labelNames, collect ? () => m && collect(m) : undefined)
     return m
   }
+  /** The current series of one family (gauges refreshed first); empty when unknown. */
+  read(name: string): { labels: Readonly<Labels>; value: number }[] {
+    const f = this.#families.get(name)
+    if (!f) return []
+    f.collect?.()
+    return [...f.series.values()].map((s) => ({ labels: { ...s.labels }, value: s.value }))
+  }
   render(): string {
     const out: string[] = []
     for (const f of this.#families.values()) {

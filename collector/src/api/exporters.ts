@@ -1,0 +1,74 @@
+// GET /api/exporters: who sent flows in a window (flow types, flows, bytes, sampling
+// rates, last seen) plus exporters known only from templates; GET
+// /api/exporters/:addr/templates: the templates and sampling rates learned from one.
+import { isIP } from 'node:net'
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { DescribedExporter } from '@flowhouse/decoder-wasm'
+import type { Engine } from '../clickhouse/engine.js'
+import { addrText, parseWindow, WINDOW_SQL } from './params.js'
+import { readRows } from './read.js'
+
+export interface ExporterRow {
+  exporter: string
+  name: string
+  flow_types: string[]
+  sampling_rates: number[]
+  flows: number
+  bytes: number
+  packets: number
+  /** Unix seconds of the newest flow in the window; null when none. */
+  last_seen: number | null
+  templates: number
+}
+
+const bare = (a: string): string => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')
+
+export function exporterRoutes(engine: Engine, describe: () => DescribedExporter[]): Hono {
+  const app = new Hono()
+  app.get('/api/exporters', async (c) => {
+    const w = parseWindow((k) => c.req.query(k))
+    const rows = await readRows<Omit<ExporterRow, 'templates'>>(engine, {
+      query: `SELECT ${addrText('exporter')} AS exporter, any(exporter_name) AS name,
+          arraySort(groupUniqArray(toString(flow_type))) AS flow_types,
+          arraySort(groupUniqArray(sampling_rate)) AS sampling_rates,
+          count() AS flows, sum(bytes) AS bytes, sum(packets) AS packets,
+          toUnixTimestamp(max(time_received)) AS last_seen
+        FROM flowhouse.flows WHERE ${WINDOW_SQL}
+        GROUP BY exporter ORDER BY bytes DESC`,
+      query_params: { from: w.from, to: w.to },
+    })
+    const templates = new Map(describe().map((d) => [bare(d.exporter), d.templates.length]))
+    const out: ExporterRow[] = rows.map((r) => ({
+      ...r,
+      templates: templates.get(r.exporter) ?? 0,
+    }))
+    for (const [exporter, n] of templates) {
+      if (out.some((r) => r.exporter === exporter)) continue
+      out.push({
+        exporter,
+        name: '',
+        flow_types: [],
+        sampling_rates: [],
+        flows: 0,
+        bytes: 0,
+        packets: 0,
+        last_seen: null,
+        templates: n,
+      })
+    }
+    return c.json({ from: w.from, to: w.to, exporters: out })
+  })
+  app.get('/api/exporters/:addr/templates', (c) => {
+    const addr = bare(c.req.param('addr'))
+    if (isIP(addr) === 0) throw new HTTPException(400, { message: `not an IP address: ${addr}` })
+    const d = describe().find((e) => bare(e.exporter) === addr)
+    return c.json({
+      exporter: addr,
+      templates: d?.templates ?? [],
+      sampling: d?.sampling ?? [],
+      systemInit: d?.systemInit ?? [],
+    })
+  })
+  return app
+}

@@ -1,0 +1,137 @@
+// Fixture flows for API and UI tests, inserted straight into flowhouse.flows with
+// timestamps of now (the table TTL drops rows that are already expired at insert).
+import type { ClickHouseClient } from '@clickhouse/client'
+
+export interface FixtureFlow {
+  exporter: string
+  flow_type: 'netflow9' | 'ipfix' | 'sflow5'
+  sampling_rate: number
+  src_addr: string
+  dst_addr: string
+  src_host: string
+  dst_host: string
+  src_port: number
+  dst_port: number
+  proto: number
+  proto_name: string
+  src_as: number
+  dst_as: number
+  src_as_name: string
+  dst_as_name: string
+  src_country: string
+  dst_country: string
+  direction: 'inbound' | 'outbound'
+  in_if: number
+  out_if: number
+  bytes: number
+  packets: number
+  /** Seconds before now. */
+  ago: number
+}
+
+const v4 = (a: string): string => `::ffff:${a}`
+
+/** Inbound downloads to nas.lan and laptop.lan, outbound uploads from laptop.lan. */
+export function fixtureFlows(): FixtureFlow[] {
+  const flows: FixtureFlow[] = []
+  const base = {
+    exporter: '192.0.2.10',
+    flow_type: 'netflow9',
+    sampling_rate: 1,
+    in_if: 1,
+    out_if: 2,
+  } as const
+  for (let i = 0; i < 30; i++) {
+    const ago = 30 + i * 60
+    flows.push({
+      ...base,
+      src_addr: '203.0.113.7',
+      dst_addr: '192.168.1.20',
+      src_host: 'cdn.example.net',
+      dst_host: 'nas.lan',
+      src_port: 443,
+      dst_port: 50000 + i,
+      proto: 6,
+      proto_name: 'TCP',
+      src_as: 64500,
+      dst_as: 0,
+      src_as_name: 'EXAMPLE-CDN',
+      dst_as_name: '',
+      src_country: 'DE',
+      dst_country: '',
+      direction: 'inbound',
+      bytes: 3_000_000,
+      packets: 2_000,
+      ago,
+    })
+    flows.push({
+      ...base,
+      src_addr: '198.51.100.53',
+      dst_addr: '192.168.1.30',
+      src_host: 'dns.example.org',
+      dst_host: 'laptop.lan',
+      src_port: 53,
+      dst_port: 40000 + i,
+      proto: 17,
+      proto_name: 'UDP',
+      src_as: 64501,
+      dst_as: 0,
+      src_as_name: 'EXAMPLE-DNS',
+      dst_as_name: '',
+      src_country: 'FR',
+      dst_country: '',
+      direction: 'inbound',
+      bytes: 400_000,
+      packets: 500,
+      ago,
+    })
+    flows.push({
+      ...base,
+      exporter: '198.51.100.1',
+      flow_type: 'ipfix',
+      sampling_rate: 100,
+      src_addr: '192.168.1.30',
+      dst_addr: '203.0.113.7',
+      src_host: 'laptop.lan',
+      dst_host: 'cdn.example.net',
+      src_port: 50100 + i,
+      dst_port: 443,
+      proto: 6,
+      proto_name: 'TCP',
+      src_as: 0,
+      dst_as: 64500,
+      src_as_name: '',
+      dst_as_name: 'EXAMPLE-CDN',
+      src_country: '',
+      dst_country: 'DE',
+      direction: 'outbound',
+      bytes: 1_000_000,
+      packets: 900,
+      ago,
+    })
+  }
+  return flows
+}
+
+export async function insertFixtureFlows(
+  client: ClickHouseClient,
+  flows: FixtureFlow[] = fixtureFlows(),
+  now = Math.floor(Date.now() / 1000),
+): Promise<FixtureFlow[]> {
+  const values = flows.map(({ ago, ...f }) => ({
+    ...f,
+    exporter: v4(f.exporter),
+    src_addr: v4(f.src_addr),
+    dst_addr: v4(f.dst_addr),
+    time_received: now - ago,
+    flow_start: new Date((now - ago - 10) * 1000).toISOString(),
+    flow_end: new Date((now - ago) * 1000).toISOString(),
+  }))
+  await client.insert({
+    table: 'flowhouse.flows',
+    values,
+    format: 'JSONEachRow',
+    clickhouse_settings: { async_insert: 0, date_time_input_format: 'best_effort' },
+  })
+  return flows
+}

@@ -1,0 +1,208 @@
+// GET /api/openapi.json: an OpenAPI 3.1 description of every HTTP endpoint. A test checks
+// that each route the app registers is listed here.
+import { DIRECTIONS } from './params.js'
+import { TOP_BY } from './top.js'
+
+const window = [
+  {
+    name: 'from',
+    in: 'query',
+    description: 'Start: unix seconds, ISO 8601, "now" or an offset like -1h (default: to - 1h)',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'to',
+    in: 'query',
+    description: 'End (exclusive), same forms as from (default: now)',
+    schema: { type: 'string' },
+  },
+]
+const error = {
+  description: 'Bad request or query error',
+  content: {
+    'application/json': {
+      schema: { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] },
+    },
+  },
+}
+const json = (description: string, schema: object = { type: 'object' }): object => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+const text = (description: string, type = 'text/plain'): object => ({
+  description,
+  content: { [type]: { schema: { type: 'string' } } },
+})
+const numbers = { type: 'array', items: { type: 'number' } }
+const bySeries = {
+  type: 'object',
+  properties: Object.fromEntries(['total', ...DIRECTIONS].map((d) => [d, numbers])),
+}
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'flowhouse collector',
+    version: '0.1.0',
+    description: 'Flow analytics over NetFlow/IPFIX/sFlow stored in ClickHouse',
+  },
+  paths: {
+    '/': { get: { summary: 'Web UI', responses: { '200': text('The UI page', 'text/html') } } },
+    '/assets/{name}': {
+      get: {
+        summary: 'Web UI assets (cached for a year when requested with ?v=<hash>)',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': text('The asset'), '404': error },
+      },
+    },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': text('ok') } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: ClickHouse answers a ping and every listener is bound',
+        responses: {
+          '200': json('Ready', {
+            type: 'object',
+            properties: { ready: { type: 'boolean' }, clickhouse: { type: 'boolean' } },
+          }),
+          '503': json('Not ready'),
+        },
+      },
+    },
+    '/metrics': {
+      get: { summary: 'Prometheus metrics', responses: { '200': text('Text exposition format') } },
+    },
+    '/api/openapi.json': {
+      get: { summary: 'This description', responses: { '200': json('OpenAPI 3.1 document') } },
+    },
+    '/api/status': {
+      get: {
+        summary: 'Datagrams and flows per second, drops by reason, queue depths, insert latency',
+        responses: { '200': json('Status') },
+      },
+    },
+    '/api/top': {
+      get: {
+        summary: 'Top keys by bytes in a window',
+        parameters: [
+          {
+            name: 'by',
+            in: 'query',
+            schema: { type: 'string', enum: TOP_BY, default: 'src_addr' },
+          },
+          ...window,
+          {
+            name: 'limit',
+            in: 'query',
+            schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+          },
+          { name: 'direction', in: 'query', schema: { type: 'string', enum: DIRECTIONS } },
+        ],
+        responses: {
+          '200': json('Rows by bytes, largest first', {
+            type: 'object',
+            properties: {
+              by: { type: 'string' },
+              from: { type: 'integer' },
+              to: { type: 'integer' },
+              rows: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    key: { type: 'string' },
+                    label: { type: 'string' },
+                    bytes: { type: 'number' },
+                    packets: { type: 'number' },
+                    flows: { type: 'number' },
+                  },
+                },
+              },
+            },
+          }),
+          '400': error,
+        },
+      },
+    },
+    '/api/timeseries': {
+      get: {
+        summary: 'Bytes and packets per step, total and by direction (empty steps are 0)',
+        parameters: [
+          ...window,
+          {
+            name: 'step',
+            in: 'query',
+            description: 'Seconds per point (default: about 120 points); at most 2000 points',
+            schema: { type: 'integer', minimum: 1 },
+          },
+        ],
+        responses: {
+          '200': json('Series aligned on t', {
+            type: 'object',
+            properties: {
+              from: { type: 'integer' },
+              to: { type: 'integer' },
+              step: { type: 'integer' },
+              t: numbers,
+              bytes: bySeries,
+              packets: bySeries,
+            },
+          }),
+          '400': error,
+        },
+      },
+    },
+    '/api/exporters': {
+      get: {
+        summary: 'Exporters: flow types, flows, bytes, sampling rates and last seen in a window',
+        parameters: window,
+        responses: { '200': json('Exporters'), '400': error },
+      },
+    },
+    '/api/exporters/{addr}/templates': {
+      get: {
+        summary: 'NetFlow v9/IPFIX templates and sampling rates learned from one exporter',
+        parameters: [{ name: 'addr', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': json('Templates'), '400': error },
+      },
+    },
+    '/api/query': {
+      post: {
+        summary: 'Run read-only SQL (time and row limits apply)',
+        parameters: [
+          {
+            name: 'format',
+            in: 'query',
+            schema: { type: 'string', enum: ['json', 'csv', 'tsv'], default: 'json' },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'text/plain': { schema: { type: 'string' } },
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { sql: { type: 'string' } },
+                required: ['sql'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Rows',
+            content: {
+              'application/json': { schema: { type: 'object' } },
+              'text/csv': { schema: { type: 'string' } },
+              'text/tab-separated-values': { schema: { type: 'string' } },
+            },
+          },
+          '400': error,
+          '403': error,
+          '408': error,
+          '413': error,
+        },
+      },
+    },
+  },
+} as const

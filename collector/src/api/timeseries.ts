@@ -1,0 +1,83 @@
+// GET /api/timeseries: bytes and packets per step, total and by direction, with empty
+// steps filled with zeros so a chart's x axis is regular.
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { Engine } from '../clickhouse/engine.js'
+import { parseInteger, parseWindow, WINDOW_SQL, DIRECTIONS } from './params.js'
+import { readRows } from './read.js'
+
+const MAX_POINTS = 2000
+const NICE_STEPS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+
+/** A step giving about 120 points over the window. */
+export function autoStep(seconds: number): number {
+  const want = seconds / 120
+  return NICE_STEPS.find((s) => s >= want) ?? 86400
+}
+
+type Direction = (typeof DIRECTIONS)[number]
+export interface Timeseries {
+  from: number
+  to: number
+  step: number
+  /** Start of each step, unix seconds. */
+  t: number[]
+  bytes: Record<'total' | Direction, number[]>
+  packets: Record<'total' | Direction, number[]>
+}
+
+export function timeseriesRoutes(engine: Engine): Hono {
+  const app = new Hono()
+  app.get('/api/timeseries', async (c) => {
+    const q = (k: string): string | undefined => c.req.query(k)
+    const w = parseWindow(q)
+    const step = parseInteger('step', q('step'), autoStep(w.to - w.from), 1, 86400 * 7)
+    const from = Math.floor(w.from / step) * step
+    const n = Math.ceil((w.to - from) / step)
+    if (n > MAX_POINTS)
+      throw new HTTPException(400, { message: `step too small: at most ${MAX_POINTS} points` })
+    const rows = await readRows<{
+      t: number
+      direction: Direction
+      bytes: number
+      packets: number
+    }>(engine, {
+      query: `SELECT toUnixTimestamp(toStartOfInterval(time_received, toIntervalSecond({step:UInt32}))) AS t,
+            toString(direction) AS direction, sum(bytes) AS bytes, sum(packets) AS packets
+          FROM flowhouse.flows WHERE ${WINDOW_SQL}
+          GROUP BY t, direction ORDER BY t`,
+      query_params: { from: w.from, to: w.to, step },
+    })
+    const zeros = (): number[] => new Array<number>(n).fill(0)
+    const series = (): Timeseries['bytes'] => ({
+      total: zeros(),
+      unknown: zeros(),
+      inbound: zeros(),
+      outbound: zeros(),
+      internal: zeros(),
+      transit: zeros(),
+    })
+    const out: Timeseries = {
+      from: w.from,
+      to: w.to,
+      step,
+      t: Array.from({ length: n }, (_, i) => from + i * step),
+      bytes: series(),
+      packets: series(),
+    }
+    for (const r of rows) {
+      const i = Math.floor((r.t - from) / step)
+      if (i < 0 || i >= n) continue
+      for (const [k, v] of [
+        ['bytes', r.bytes],
+        ['packets', r.packets],
+      ] as const) {
+        out[k].total[i] = (out[k].total[i] ?? 0) + v
+        const d = out[k][r.direction]
+        d[i] = (d[i] ?? 0) + v
+      }
+    }
+    return c.json(out)
+  })
+  return app
+}
