@@ -1,7 +1,7 @@
 # flowhouse: `make run` installs, builds and runs on the embedded ClickHouse;
 # `make test` installs the test tools from Debian, builds, lints and runs every test.
 SHELL := /bin/bash
-DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump
+DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium
 NPM := npm --no-audit --no-fund --loglevel=error
 
 .PHONY: run install build test lint test-deps bench clean
@@ -20,7 +20,7 @@ build: install
 
 # Debian packages the oracle and end-to-end tests need (root on Debian 12).
 test-deps:
-	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump; do \
+	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump chromium; do \
 	  command -v $$t >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
@@ -33,6 +33,12 @@ lint: install
 
 test: test-deps build lint
 	$(NPM) test
+
+# One-core throughput benches; each prints a comparison with its peer and writes bench/out/.
+BENCHES := bench/decoder.mjs
+
+bench: build
+	@set -e; for b in $(BENCHES); do node $$b; done
 
 clean:
 	rm -rf node_modules */node_modules */dist decoder-wasm/build

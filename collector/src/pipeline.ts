@@ -1,13 +1,17 @@
 // The storage half of the collector wired by hand: ClickHouse (migrated), the writer and
 // the decode pool feeding it. `serve` puts listeners and HTTP in front; `import` feeds
 // it batches made from a capture file.
+import { join } from 'node:path'
+import { TSV_COLUMNS } from '@flowhouse/decoder-wasm'
 import type { Config } from './config/index.js'
 import { openEngine, type Engine } from './clickhouse/engine.js'
 import { migrate } from './clickhouse/migrate.js'
+import { applyRetention } from './clickhouse/retention.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
 import { createTemplateStore, type TemplateStore } from './decode/template-store.js'
-import { COLUMN_NAMES } from './flows/columns.js'
+import { createEnrichment, type Enrichment } from './enrich/index.js'
+import { createJobs } from './jobs/index.js'
 import type { Logger } from './observability/log.js'
 import { Registry } from './observability/metrics.js'
 
@@ -18,6 +22,7 @@ export interface Pipeline {
   writer: Writer
   pool: DecodePool
   templates: TemplateStore
+  enrichment: Enrichment
   /** Decode everything submitted, insert everything decoded, close. */
   stop(): Promise<void>
 }
@@ -32,6 +37,8 @@ export async function openMigratedEngine(config: Config, log: Logger): Promise<E
   try {
     const applied = await migrate(engine.client)
     if (applied.length > 0) log.info('schema migrated', { applied })
+    const ttl = await applyRetention(engine.client, config.retention)
+    if (ttl.length > 0) log.info('retention applied', { changed: ttl })
     await engine.prepareReader()
   } catch (err) {
     await engine.close()
@@ -42,25 +49,39 @@ export async function openMigratedEngine(config: Config, log: Logger): Promise<E
 
 export async function createPipeline(config: Config, log: Logger): Promise<Pipeline> {
   const metrics = new Registry()
+  // Before the engine opens: a missing required GeoIP file stops start-up here.
+  const enrichment = createEnrichment(config.enrich, { log, metrics })
   const engine = await openMigratedEngine(config, log)
   const writer = createWriter({
     client: engine.client,
-    columns: COLUMN_NAMES,
+    columns: TSV_COLUMNS,
     batchRows: config.writer.batchRows,
     batchMs: config.writer.batchMs,
+    spoolDir: join(config.dataDir, 'spool', 'flows'),
+    spoolMaxBytes: config.writer.spoolMaxBytes,
     log,
     metrics,
   })
   const templates = createTemplateStore(config.dataDir, log)
   const pool = createDecodePool({
     templates,
+    enrich: enrichment.workerData,
     workers: config.decode.workers,
     queue: config.decode.queue,
     log,
     metrics,
     onRows: (tsv, rows) => writer.add(tsv, rows),
   })
+  const jobs = createJobs({
+    client: engine.client,
+    maxDiskBytes: config.retention.maxDiskBytes,
+    schedule: config.retention.checkSchedule,
+    log,
+    metrics,
+  })
   writer.start()
+  enrichment.start()
+  jobs.start()
   return {
     config,
     metrics,
@@ -68,9 +89,12 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     writer,
     pool,
     templates,
+    enrichment,
     async stop() {
+      enrichment.stop()
       await pool.stop()
       templates.close()
+      await jobs.stop()
       await writer.stop()
       await engine.close()
     },

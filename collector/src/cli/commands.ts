@@ -1,6 +1,6 @@
 // The CLI's commands. Each returns the process exit code.
 import { request } from 'node:http'
-import { recordJson } from '../flows/columns.js'
+import { tsvRowToJson } from '../flows/tsv-json.js'
 import { BatchDecoder } from '../decode/batch-decoder.js'
 import { splitOutcomeKey } from '../decode/task.js'
 import { printable, type Config, type FlatConfig } from '../config/index.js'
@@ -100,12 +100,13 @@ export function decodeCommand(path: string | undefined): number {
   const decoder = new BatchDecoder()
   const rejected = new Map<string, number>()
   for (const task of captureBatches(path)) {
-    const { outcomes } = decoder.decodeWith(task, (v, n) => {
-      let out = ''
-      for (let i = 0; i < n; i++) out += `${JSON.stringify(recordJson(v, i))}\n`
-      process.stdout.write(out)
-    })
-    for (const [key, n] of Object.entries(outcomes)) {
+    const r = decoder.decodeToTsv(task)
+    const text = Buffer.from(r.tsv.buffer, r.tsv.byteOffset, r.tsv.byteLength).toString('utf8')
+    let out = ''
+    for (const line of text.split('\n'))
+      if (line !== '') out += `${JSON.stringify(tsvRowToJson(line))}\n`
+    process.stdout.write(out)
+    for (const [key, n] of Object.entries(r.outcomes)) {
       const k = splitOutcomeKey(key)
       if (k.result !== 'ok') rejected.set(k.result, (rejected.get(k.result) ?? 0) + n)
     }

@@ -9,7 +9,7 @@ import {
   type RecordSink,
 } from '@flowhouse/decoder-wasm'
 import { threadId } from 'node:worker_threads'
-import { appendTsvRows } from '../flows/columns.js'
+import type { Enricher } from '../enrich/index.js'
 import type { TemplateSubscriber } from './template-channel.js'
 import { outcomeKey, type DecodeResult, type DecodeTask, type Outcomes } from './task.js'
 
@@ -19,8 +19,11 @@ export class BatchDecoder {
   #decoder = new Decoder()
   readonly #templates: TemplateSubscriber | undefined
 
-  constructor(templates?: TemplateSubscriber) {
+  readonly #enricher: Enricher | undefined
+
+  constructor(templates?: TemplateSubscriber, enricher?: Enricher) {
     this.#templates = templates
+    this.#enricher = enricher
   }
 
   /**
@@ -45,13 +48,26 @@ export class BatchDecoder {
     return { outcomes: this.#outcomes(bytes, task.count) }
   }
 
+  /**
+   * Decode, enrich in place and format the rows as TSV inside WASM (TSV_COLUMNS order):
+   * the rows leave WASM as one byte copy per run.
+   */
   decodeToTsv(task: DecodeTask): DecodeResult {
-    const lines: string[] = []
-    const { outcomes, trapped } = this.decodeWith(task, (v, n) => appendTsvRows(v, n, lines))
-    const tsv = lines.length === 0 ? new Uint8Array(0) : Buffer.from(`${lines.join('\n')}\n`)
+    const chunks: Uint8Array[] = []
+    let rows = 0
+    const en = this.#enricher
+    en?.refresh()
+    const strings = this.#decoder.strings
+    strings.compact()
+    const { outcomes, trapped } = this.decodeWith(task, (v, n) => {
+      en?.enrichRecords(v, n, this.#decoder.strings)
+      this.#decoder.formatTsv(n, chunks)
+      rows += n
+    })
+    const tsv = chunks.length === 1 ? (chunks[0] ?? new Uint8Array(0)) : Buffer.concat(chunks)
     const result: DecodeResult = {
       tsv,
-      rows: lines.length,
+      rows,
       outcomes,
       events: this.#decoder.takeEvents(),
       counters: this.#decoder.flowCounters(),

@@ -9,6 +9,7 @@ import { decodeMetrics } from './metrics.js'
 import { FLOW_COUNTERS, type FlowCounters } from '@flowhouse/decoder-wasm'
 import { splitOutcomeKey, type DecodeResult, type DecodeTask, type WorkerData } from './task.js'
 import type { TemplateStore } from './template-store.js'
+import type { EnrichWorkerData } from '../enrich/index.js'
 
 export interface DecodePoolOptions {
   workers: number
@@ -16,6 +17,8 @@ export interface DecodePoolOptions {
   log: Logger
   metrics: Registry
   templates: TemplateStore
+  /** Enrichment for the workers (enrich/ createEnrichment().workerData). */
+  enrich?: EnrichWorkerData
   onRows(tsv: Buffer, rows: number): void
 }
 
@@ -44,6 +47,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     idleTimeout: 2 ** 31 - 1,
     workerData: {
       templates: o.templates.buffer,
+      ...(o.enrich ? { enrich: o.enrich } : {}),
     } satisfies WorkerData,
   })
   // Template-decoder counters are cumulative per worker: keep each worker's latest.

@@ -1,4 +1,5 @@
 import type { FlowCounters } from '@flowhouse/decoder-wasm'
+import type { EnrichWorkerData } from '../enrich/index.js'
 
 // What crosses the thread boundary between the pool and its workers.
 export interface DecodeTask {
@@ -27,6 +28,8 @@ export interface DecodeResult {
 
 export interface WorkerData {
   templates: SharedArrayBuffer
+  /** Enrichment configuration and shared tables (enrich/); absent means no enrichment. */
+  enrich?: EnrichWorkerData
 }
 
 export function outcomeKey(exporter: string, flowType: string, result: string): string {

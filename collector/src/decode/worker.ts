@@ -1,12 +1,16 @@
 // Piscina worker: one WASM decoder per thread, fed the shared template snapshot.
 // No database calls here.
 import { workerData } from 'node:worker_threads'
+import { Enricher } from '../enrich/index.js'
 import { BatchDecoder } from './batch-decoder.js'
 import { TemplateSubscriber } from './template-channel.js'
 import type { DecodeResult, DecodeTask, WorkerData } from './task.js'
 
 const data = workerData as WorkerData
-const decoder = new BatchDecoder(new TemplateSubscriber(data.templates))
+const decoder = new BatchDecoder(
+  new TemplateSubscriber(data.templates),
+  data.enrich ? new Enricher(data.enrich) : undefined,
+)
 
 export default function decode(task: DecodeTask): DecodeResult {
   return decoder.decodeToTsv(task)

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SETTINGS, toConfig, type Config, type FlatConfig } from '../config/index.js'
+import type { RawValue } from '../config/load.js'
 import { createLogger } from '../observability/log.js'
 import { startService, type Service } from '../service.js'
 
@@ -19,7 +20,7 @@ export interface TestService {
 }
 
 export async function startTestService(
-  overrides: Record<string, string | number> = {},
+  overrides: Record<string, RawValue> = {},
 ): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowhouse-test-'))
   const flat: FlatConfig = new Map(SETTINGS.map((d) => [d.path, d.default]))
