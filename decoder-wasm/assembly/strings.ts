@@ -39,6 +39,13 @@ export function stringCapacity(): u32 {
   if (id >= indexCap) return out
   const at = indexBase + <usize>id * 8
   const len = <usize>load<u32>(at + 4)
-  memory.copy(out, arenaBase + <usize>load<u32>(at), len)
+  if (len == 0) return out
+  const src = arenaBase + <usize>load<u32>(at)
+  if (len <= 16) {
+    // Short strings (countries, protocol names) are cheaper byte by byte than a bulk copy.
+    for (let i: usize = 0; i < len; i++) store<u8>(out + i, load<u8>(src + i))
+  } else {
+    memory.copy(out, src, len)
+  }
   return out + len
 }

@@ -65,6 +65,7 @@ let tsvLen: usize = 0
 export function initTsv(bytes: u32): void {
   tsvCap = <usize>bytes
   tsvBase = heap.alloc(tsvCap)
+  fillDec4()
 }
 export function tsvRegion(): usize {
   return tsvBase
@@ -73,33 +74,55 @@ export function tsvLength(): u32 {
   return <u32>tsvLen
 }
 
-@inline function digits(v: u64): usize {
-  let n: usize = 1
-  while (v >= 10) {
-    v /= 10
-    n++
+// "0000".."9999" as four ASCII digits each (filled by initTsv): numbers are written four
+// digits per division, and small numbers with one table load and one store.
+const DEC4_ENTRIES: usize = 10000
+let dec4: usize = 0
+
+function fillDec4(): void {
+  dec4 = heap.alloc(DEC4_ENTRIES * 4)
+  for (let v: u32 = 0; v < <u32>DEC4_ENTRIES; v++) {
+    const at = dec4 + <usize>v * 4
+    store<u8>(at, <u8>(48 + v / 1000))
+    store<u8>(at + 1, <u8>(48 + (v / 100) % 10))
+    store<u8>(at + 2, <u8>(48 + (v / 10) % 10))
+    store<u8>(at + 3, <u8>(48 + v % 10))
   }
-  return n
 }
 
-function putU64(p: usize, v: u64): usize {
-  if (v < 10) {
-    store<u8>(p, <u8>(48 + v))
-    return p + 1
-  }
-  const n = digits(v)
-  let q = p + n
-  while (v >= 10) {
-    q--
-    store<u8>(q, <u8>(48 + v % 10))
-    v /= 10
-  }
-  store<u8>(q - 1, <u8>(48 + v))
-  return p + n
+/** `v` < 10000 without leading zeros; writes 4 bytes (the row has room), returns the end. */
+@inline function putSmall(p: usize, v: u32): usize {
+  const n: u32 = v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : 4
+  store<u32>(p, load<u32>(dec4 + <usize>v * 4) >> ((4 - n) * 8))
+  return p + <usize>n
 }
 
 @inline function putU32(p: usize, v: u32): usize {
-  return putU64(p, <u64>v)
+  if (v < 10000) return putSmall(p, v)
+  const lo = v % 10000
+  const hi = v / 10000
+  if (hi < 10000) p = putSmall(p, hi)
+  else {
+    p = putSmall(p, hi / 10000)
+    store<u32>(p, load<u32>(dec4 + <usize>(hi % 10000) * 4))
+    p += 4
+  }
+  store<u32>(p, load<u32>(dec4 + <usize>lo * 4))
+  return p + 4
+}
+
+@inline function putU64(p: usize, v: u64): usize {
+  return v <= 0xffffffff ? putU32(p, <u32>v) : putU64Big(p, v)
+}
+
+function putU64Big(p: usize, v: u64): usize {
+  // Above 32 bits: the high part, then the low eight digits zero-padded.
+  const hi = v / 100000000
+  const lo = <u32>(v % 100000000)
+  p = hi <= 0xffffffff ? putU32(p, <u32>hi) : putU64Big(p, hi)
+  store<u32>(p, load<u32>(dec4 + <usize>(lo / 10000) * 4))
+  store<u32>(p + 4, load<u32>(dec4 + <usize>(lo % 10000) * 4))
+  return p + 8
 }
 
 @inline function tab(p: usize): usize {
@@ -108,20 +131,18 @@ function putU64(p: usize, v: u64): usize {
 }
 
 /** Unix ms as seconds.mmm (DateTime64(3) text). */
-function putMillis(p: usize, ms: u64): usize {
-  p = putU64(p, ms / 1000)
-  const f = <u32>(ms % 1000)
-  store<u8>(p, 46)
-  store<u8>(p + 1, <u8>(48 + f / 100))
-  store<u8>(p + 2, <u8>(48 + (f / 10) % 10))
-  store<u8>(p + 3, <u8>(48 + f % 10))
+@inline function putMillis(p: usize, ms: u64): usize {
+  const sec = ms / 1000
+  p = putU64(p, sec)
+  // '.' then the three millisecond digits: the table entry's first digit is a '0'.
+  store<u32>(p, (load<u32>(dec4 + <usize>(ms - sec * 1000) * 4) & 0xffffff00) | 46)
   return p + 4
 }
 
 const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102])
 
 /** IPv6 column text: '::' for zero, ::ffff:a.b.c.d for mapped IPv4, else 8 hex groups. */
-function putAddr(p: usize, a: usize): usize {
+@inline function putAddr(p: usize, a: usize): usize {
   const hi = load<u64>(a)
   const lo = load<u64>(a + 8)
   if (hi == 0 && lo == 0) {
@@ -136,7 +157,7 @@ function putAddr(p: usize, a: usize): usize {
         store<u8>(p, 46)
         p++
       }
-      p = putU32(p, <u32>load<u8>(a + 12 + i))
+      p = putSmall(p, <u32>load<u8>(a + 12 + i))
     }
     return p
   }

@@ -9,6 +9,7 @@ import { TemplateState, type TemplateExports, type TemplateStateOptions } from '
 import type { FlowCounters } from './flow-counters.js'
 import { StringTable } from './string-table.js'
 import { TSV_COLUMNS } from './tsv-columns.js'
+import type { TsvOutput } from './tsv-output.js'
 
 interface Exports extends TemplateExports {
   memory: WebAssembly.Memory
@@ -128,9 +129,10 @@ export class Decoder {
 
   /**
    * Format the first `count` records of the current run (call it inside a RecordSink)
-   * as TSV rows in TSV_COLUMNS order, appending byte copies to `out`. Returns bytes.
+   * as TSV rows in TSV_COLUMNS order, appending them to `out` (which grows as needed).
+   * Returns the bytes appended.
    */
-  formatTsv(count: number, out: Uint8Array[]): number {
+  formatTsv(count: number, out: TsvOutput): number {
     let first = 0
     let bytes = 0
     while (first < count) {
@@ -138,7 +140,7 @@ export class Decoder {
       this.#refresh()
       const len = this.#x.tsvLength()
       const at = this.#x.tsvRegion()
-      out.push(this.#mem.slice(at, at + len))
+      out.append(this.#mem.subarray(at, at + len))
       bytes += len
       if (done === 0) throw new Error('decoder-wasm: a TSV row does not fit the TSV region')
       first += done

@@ -15,5 +15,6 @@ export { parseEvent, eventSlices, type FlowEvent, type TemplateField } from './f
 export { FLOW_COUNTERS, type FlowCounters, type FlowCounterName } from './flow-counters.js'
 export type { TemplateStateOptions } from './template-state.js'
 export { StringTable, escapeTsv } from './string-table.js'
+export { TsvOutput } from './tsv-output.js'
 export { TSV_COLUMNS, DIRECTIONS, type TsvColumn, type Direction } from './tsv-columns.js'
 export { protocolName } from './protocols.js'

@@ -13,6 +13,7 @@ import { protocolName } from './protocols.js'
 import type { FieldOffset, RecordView } from './record-view.js'
 import { DIRECTIONS, TSV_COLUMNS } from './tsv-columns.js'
 import { buildV5 } from './testdata/netflow5-builder.js'
+import { TsvOutput } from './tsv-output.js'
 
 const FIXTURES = [
   'softflowd-v9.pcap',
@@ -100,9 +101,9 @@ function check(
       v.setU8(i, F.direction, i % 5)
       expected.push(reference(v, i, names))
     }
-    const chunks: Uint8Array[] = []
-    d.formatTsv(n, chunks)
-    const lines = Buffer.concat(chunks).toString('utf8').split('\n')
+    const out = new TsvOutput(64)
+    d.formatTsv(n, out)
+    const lines = out.bytes().toString('utf8').split('\n')
     assert.equal(lines.pop(), '', 'rows end with a newline')
     assert.equal(lines.length, n)
     lines.forEach((line, i) => {

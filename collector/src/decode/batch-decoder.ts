@@ -3,6 +3,7 @@
 import {
   Decoder,
   IN_HDR,
+  TsvOutput,
   flowTypeName,
   formatAddress,
   statusReason,
@@ -20,6 +21,7 @@ export class BatchDecoder {
   readonly #templates: TemplateSubscriber | undefined
 
   readonly #enricher: Enricher | undefined
+  readonly #tsv = new TsvOutput()
 
   constructor(templates?: TemplateSubscriber, enricher?: Enricher) {
     this.#templates = templates
@@ -53,7 +55,7 @@ export class BatchDecoder {
    * the rows leave WASM as one byte copy per run.
    */
   decodeToTsv(task: DecodeTask): DecodeResult {
-    const chunks: Uint8Array[] = []
+    const out = this.#tsv
     let rows = 0
     const en = this.#enricher
     en?.refresh()
@@ -61,10 +63,10 @@ export class BatchDecoder {
     strings.compact()
     const { outcomes, trapped } = this.decodeWith(task, (v, n) => {
       en?.enrichRecords(v, n, this.#decoder.strings)
-      this.#decoder.formatTsv(n, chunks)
+      this.#decoder.formatTsv(n, out)
       rows += n
     })
-    const tsv = chunks.length === 1 ? (chunks[0] ?? new Uint8Array(0)) : Buffer.concat(chunks)
+    const tsv = out.take()
     const result: DecodeResult = {
       tsv,
       rows,

@@ -37,6 +37,13 @@ const DIRECTION_CODE: Record<Direction, number> = {
   transit: 4,
 }
 
+/** An exporter's name and interface names as string-table ids. */
+interface ExporterIds {
+  name: number
+  ifNames: Map<number, number>
+  text: string
+}
+
 /** An address's enrichment as string-table ids, valid until the table is compacted. */
 interface AddrIds {
   country: number
@@ -59,6 +66,7 @@ export class Enricher {
   readonly #ifNames: Map<string, Map<number, string>>
   #cache = new Map<string, AddrInfo>()
   #ids = new Map<number | string, AddrIds>()
+  #exporterIds = new Map<number | string, ExporterIds>()
   #idsTable: StringTable | null = null
   #idsResets = -1
 
@@ -84,6 +92,7 @@ export class Enricher {
     this.#seen = g
     this.#cache = new Map()
     this.#ids = new Map()
+    this.#exporterIds = new Map()
     // A file that cannot be opened leaves its fields empty; the main thread reports it.
     this.#country = tryOpen(this.#data.countryDb)
     this.#asnReader = tryOpen(this.#data.asnDb)
@@ -155,6 +164,30 @@ export class Enricher {
     return ids
   }
 
+  #exporter(v: RecordView, i: number, t: StringTable): ExporterIds {
+    const key = v.addrKey(i, F.exporter)
+    let e = this.#exporterIds.get(key)
+    if (!e) {
+      const text = v.addr(i, F.exporter)
+      e = {
+        name: this.#aliases.size > 0 ? t.id(this.addr(text).host) : 0,
+        ifNames: new Map(),
+        text,
+      }
+      this.#exporterIds.set(key, e)
+    }
+    return e
+  }
+
+  #ifNameId(e: ExporterIds, ifIndex: number, t: StringTable): number {
+    let id = e.ifNames.get(ifIndex)
+    if (id === undefined) {
+      id = t.id(this.ifName(e.text, ifIndex))
+      e.ifNames.set(ifIndex, id)
+    }
+    return id
+  }
+
   /**
    * Enrich `n` decoded records in place: string-table ids for the text columns, the
    * direction code, and AS numbers where the exporter sent none. Address lookups are
@@ -163,6 +196,7 @@ export class Enricher {
   enrichRecords(v: RecordView, n: number, t: StringTable): void {
     if (this.#idsTable !== t || this.#idsResets !== t.resets) {
       this.#ids = new Map()
+      this.#exporterIds = new Map()
       this.#idsTable = t
       this.#idsResets = t.resets
     }
@@ -183,10 +217,10 @@ export class Enricher {
       v.setSid(i, S.dstHost, dst.host)
       v.setU8(i, F.direction, DIRECTION_CODE[direction(prefixes, src.local, dst.local)])
       if (names) {
-        const exporter = v.addr(i, F.exporter)
-        if (this.#aliases.size > 0) v.setSid(i, S.exporterName, t.id(this.addr(exporter).host))
-        v.setSid(i, S.inIfName, t.id(this.ifName(exporter, v.u32(i, F.inIf))))
-        v.setSid(i, S.outIfName, t.id(this.ifName(exporter, v.u32(i, F.outIf))))
+        const e = this.#exporter(v, i, t)
+        v.setSid(i, S.exporterName, e.name)
+        v.setSid(i, S.inIfName, this.#ifNameId(e, v.u32(i, F.inIf), t))
+        v.setSid(i, S.outIfName, this.#ifNameId(e, v.u32(i, F.outIf), t))
       }
     }
   }
