@@ -109,3 +109,17 @@ export function tsvColumnCount(): u32 {
 export function formatTsv(first: u32, count: u32): u32 {
   return formatTsvAt(outBase, first, count)
 }
+
+// Enrichment cache (enrich-cache.ts): the host answers misses, WASM applies hits.
+export { enrichStage, enrichMisses, enrichClear, enrichPut } from './enrich-cache'
+import { initEnrichCache } from './enrich-cache'
+import { enrichRun as enrichRunAt, enrichRetry as enrichRetryAt } from './enrich-cache'
+export function initEnrich(slotsLog2: u32, misses: u32): void {
+  initEnrichCache(slotsLog2, misses)
+}
+export function enrichRun(count: u32, flags: u32): u32 {
+  return enrichRunAt(outBase, count, flags)
+}
+export function enrichRetry(misses: u32): u32 {
+  return enrichRetryAt(outBase, misses)
+}

@@ -35,7 +35,18 @@ interface Exports extends TemplateExports {
   tsvRegion(): number
   tsvLength(): number
   formatTsv(first: number, count: number): number
+  initEnrich(slotsLog2: number, misses: number): void
+  enrichStage(): number
+  enrichMisses(): number
+  enrichClear(): void
+  enrichPut(a: number, b: number, c: number, d: number, local: number): void
+  enrichRun(count: number, flags: number): number
+  enrichRetry(misses: number): number
 }
+
+/** Qualifiers of enrichment-cache keys besides an ifIndex (assembly/enrich-cache.ts). */
+export const Q_ADDRESS = 0xfffffffe
+export const Q_EXPORTER = 0xffffffff
 
 export interface DecoderOptions {
   /** Bytes of packed datagrams one decode() call accepts. */
@@ -52,6 +63,8 @@ export interface DecoderOptions {
   strings?: { ids?: number; bytes?: number }
   /** Bytes of TSV formatted per formatTsv() pass. */
   tsvBytes?: number
+  /** Enrichment cache slots, as a power of two (default 2^16). */
+  enrichSlotsLog2?: number
 }
 
 /** Called with the records of one run; `view` is only valid during the call. */
@@ -114,6 +127,7 @@ export class Decoder {
     if (this.#x.tsvColumnCount() !== TSV_COLUMNS.length) {
       throw new Error('decoder-wasm: TSV column count differs from TSV_COLUMNS; rebuild')
     }
+    this.#x.initEnrich(options.enrichSlotsLog2 ?? 16, this.records)
     this.#refresh()
     this.strings = new StringTable({
       bytes: () => {
@@ -125,6 +139,46 @@ export class Decoder {
       capacity: this.#x.stringCapacity(),
       arenaBytes,
     })
+  }
+
+  /**
+   * Enrich the first `count` records of the current run from the WASM-side cache
+   * (flags: 1 set direction, 2 set exporter and interface names). Returns how many
+   * missed; enrichMissAt(k) gives their indices.
+   */
+  enrichRun(count: number, flags: number): number {
+    return this.#x.enrichRun(count, flags)
+  }
+  enrichMissAt(k: number): number {
+    return this.#dv.getUint32(this.#x.enrichMisses() + k * 4, true)
+  }
+  /** Enrich the missed records again after enrichPut(); returns how many still miss. */
+  enrichRetry(misses: number): number {
+    return this.#x.enrichRetry(misses)
+  }
+  /**
+   * Cache an answer for the address at `field` of record `i` of the current run,
+   * qualified by Q_ADDRESS, Q_EXPORTER or an ifIndex.
+   */
+  enrichPut(
+    i: number,
+    field: number,
+    qualifier: number,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    local: boolean,
+  ): void {
+    const from = this.#x.outputRegion() + i * REC_SIZE + field
+    const stage = this.#x.enrichStage()
+    this.#mem.copyWithin(stage, from, from + 16)
+    this.#dv.setUint32(stage + 16, qualifier >>> 0, true)
+    this.#x.enrichPut(a, b, c, d, local ? 1 : 0)
+  }
+  /** Forget cached answers (string ids changed, databases reloaded). */
+  enrichClear(): void {
+    this.#x.enrichClear()
   }
 
   /**

@@ -1,4 +1,11 @@
-export { Decoder, type DecoderOptions, type RecordSink, type CounterSink } from './decoder.js'
+export {
+  Decoder,
+  Q_ADDRESS,
+  Q_EXPORTER,
+  type DecoderOptions,
+  type RecordSink,
+  type CounterSink,
+} from './decoder.js'
 export { DatagramBatch, type PackedBatch } from './datagram-batch.js'
 export { RecordView, type FieldOffset, type StringSlot } from './record-view.js'
 export { CounterView, type CounterFieldOffset } from './counter-view.js'

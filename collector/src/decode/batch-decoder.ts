@@ -62,7 +62,7 @@ export class BatchDecoder {
     const strings = this.#decoder.strings
     strings.compact()
     const { outcomes, trapped } = this.decodeWith(task, (v, n) => {
-      en?.enrichRecords(v, n, this.#decoder.strings)
+      en?.enrichRecords(v, n, this.#decoder)
       this.#decoder.formatTsv(n, out)
       rows += n
     })

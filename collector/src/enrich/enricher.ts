@@ -2,7 +2,15 @@
 // direction, host aliases and interface names. Lookups are cached per address; the
 // cache is bounded and dropped when the main thread reports a changed database file.
 import type { Reader, Response } from 'maxmind'
-import { F, S, type RecordView, type StringTable } from '@flowhouse/decoder-wasm'
+import {
+  F,
+  Q_ADDRESS,
+  Q_EXPORTER,
+  S,
+  type Decoder,
+  type RecordView,
+  type StringTable,
+} from '@flowhouse/decoder-wasm'
 import { AsnTable } from './asn-table.js'
 import { LocalPrefixes, direction, type Direction } from './direction.js'
 import { asnOf, countryOf, openMmdb } from './geoip.js'
@@ -69,6 +77,7 @@ export class Enricher {
   #exporterIds = new Map<number | string, ExporterIds>()
   #idsTable: StringTable | null = null
   #idsResets = -1
+  #cacheGeneration = -2
 
   constructor(data: EnrichWorkerData) {
     this.#data = data
@@ -190,38 +199,67 @@ export class Enricher {
 
   /**
    * Enrich `n` decoded records in place: string-table ids for the text columns, the
-   * direction code, and AS numbers where the exporter sent none. Address lookups are
-   * cached by the address bytes, so a repeated address costs one Map lookup.
+   * direction code, and AS numbers where the exporter sent none. Known addresses and
+   * interfaces are applied inside WASM from the decoder's enrichment cache; only the
+   * records with a key seen for the first time come back here to be looked up.
    */
-  enrichRecords(v: RecordView, n: number, t: StringTable): void {
-    if (this.#idsTable !== t || this.#idsResets !== t.resets) {
+  enrichRecords(v: RecordView, n: number, d: Decoder): void {
+    const t = d.strings
+    if (
+      this.#idsTable !== t ||
+      this.#idsResets !== t.resets ||
+      this.#cacheGeneration !== this.#seen
+    ) {
       this.#ids = new Map()
       this.#exporterIds = new Map()
       this.#idsTable = t
       this.#idsResets = t.resets
+      this.#cacheGeneration = this.#seen
+      d.enrichClear()
     }
     const prefixes = !this.#local.empty
     const names = this.#aliases.size > 0 || this.#ifNames.size > 0
-    for (let i = 0; i < n; i++) {
+    const misses = d.enrichRun(n, (prefixes ? 1 : 0) | (names ? 2 : 0))
+    if (misses === 0) return
+    for (let k = 0; k < misses; k++) {
+      const i = d.enrichMissAt(k)
       const src = this.#addrIds(v, i, F.srcAddr, t)
       const dst = this.#addrIds(v, i, F.dstAddr, t)
-      v.setSid(i, S.srcCountry, src.country)
-      v.setSid(i, S.dstCountry, dst.country)
-      const srcAs = v.u32(i, F.srcAs)
-      if (srcAs === 0) v.setU32(i, F.srcAs, src.asn)
-      if (srcAs === 0 || srcAs === src.asn) v.setSid(i, S.srcAsName, src.asName)
-      const dstAs = v.u32(i, F.dstAs)
-      if (dstAs === 0) v.setU32(i, F.dstAs, dst.asn)
-      if (dstAs === 0 || dstAs === dst.asn) v.setSid(i, S.dstAsName, dst.asName)
-      v.setSid(i, S.srcHost, src.host)
-      v.setSid(i, S.dstHost, dst.host)
-      v.setU8(i, F.direction, DIRECTION_CODE[direction(prefixes, src.local, dst.local)])
+      d.enrichPut(i, F.srcAddr, Q_ADDRESS, src.country, src.asn, src.asName, src.host, src.local)
+      d.enrichPut(i, F.dstAddr, Q_ADDRESS, dst.country, dst.asn, dst.asName, dst.host, dst.local)
       if (names) {
         const e = this.#exporter(v, i, t)
-        v.setSid(i, S.exporterName, e.name)
-        v.setSid(i, S.inIfName, this.#ifNameId(e, v.u32(i, F.inIf), t))
-        v.setSid(i, S.outIfName, this.#ifNameId(e, v.u32(i, F.outIf), t))
+        const inIf = v.u32(i, F.inIf)
+        const outIf = v.u32(i, F.outIf)
+        d.enrichPut(i, F.exporter, Q_EXPORTER, e.name, 0, 0, 0, false)
+        d.enrichPut(i, F.exporter, inIf, this.#ifNameId(e, inIf, t), 0, 0, 0, false)
+        d.enrichPut(i, F.exporter, outIf, this.#ifNameId(e, outIf, t), 0, 0, 0, false)
       }
+    }
+    // A cache that filled up mid-way may still miss: those records take the JS path.
+    const still = d.enrichRetry(misses)
+    for (let k = 0; k < still; k++) this.#enrichOne(v, d.enrichMissAt(k), t, prefixes, names)
+  }
+
+  #enrichOne(v: RecordView, i: number, t: StringTable, prefixes: boolean, names: boolean): void {
+    const src = this.#addrIds(v, i, F.srcAddr, t)
+    const dst = this.#addrIds(v, i, F.dstAddr, t)
+    v.setSid(i, S.srcCountry, src.country)
+    v.setSid(i, S.dstCountry, dst.country)
+    const srcAs = v.u32(i, F.srcAs)
+    if (srcAs === 0) v.setU32(i, F.srcAs, src.asn)
+    if (srcAs === 0 || srcAs === src.asn) v.setSid(i, S.srcAsName, src.asName)
+    const dstAs = v.u32(i, F.dstAs)
+    if (dstAs === 0) v.setU32(i, F.dstAs, dst.asn)
+    if (dstAs === 0 || dstAs === dst.asn) v.setSid(i, S.dstAsName, dst.asName)
+    v.setSid(i, S.srcHost, src.host)
+    v.setSid(i, S.dstHost, dst.host)
+    if (prefixes) v.setU8(i, F.direction, DIRECTION_CODE[direction(true, src.local, dst.local)])
+    if (names) {
+      const e = this.#exporter(v, i, t)
+      v.setSid(i, S.exporterName, e.name)
+      v.setSid(i, S.inIfName, this.#ifNameId(e, v.u32(i, F.inIf), t))
+      v.setSid(i, S.outIfName, this.#ifNameId(e, v.u32(i, F.outIf), t))
     }
   }
 

@@ -1,0 +1,106 @@
+// The WASM enrichment cache: misses are listed, answers put for them are applied on
+// retry and by later runs without the host, and a full cache clears itself rather than
+// failing (the host then sees misses again).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Decoder, Q_ADDRESS, Q_EXPORTER } from './decoder.js'
+import { DatagramBatch } from './datagram-batch.js'
+import { F, S } from './layout.js'
+import { parseAddress } from './ip.js'
+import { buildV5 } from './testdata/netflow5-builder.js'
+
+const header = { sysUptime: 100_000, unixSecs: 1_700_000_000 }
+const flow = (src: string, dst: string, input = 1) => ({
+  src,
+  dst,
+  packets: 1,
+  bytes: 100,
+  first: 1,
+  last: 2,
+  srcPort: 1,
+  dstPort: 2,
+  proto: 6,
+  input,
+  output: 2,
+})
+
+function run(
+  d: Decoder,
+  flags: number,
+  records: ReturnType<typeof flow>[],
+  each: (misses: number[], v: Parameters<Parameters<Decoder['decode']>[2]>[0], n: number) => void,
+): void {
+  const b = new DatagramBatch(1 << 20, 64)
+  for (let k = 0; k < records.length; k += 30)
+    b.add(buildV5(header, records.slice(k, k + 30)), parseAddress('192.0.2.1'), 2055, 0)
+  const p = b.take()
+  d.decode(new Uint8Array(p.buffer), p.count, (v, n) => {
+    const m = d.enrichRun(n, flags)
+    each(
+      Array.from({ length: m }, (_, k) => d.enrichMissAt(k)),
+      v,
+      n,
+    )
+  })
+}
+
+void test('misses are listed, answered, applied on retry and cached for the next run', () => {
+  const d = new Decoder()
+  const de = d.strings.id('DE')
+  const us = d.strings.id('US')
+  const eth = d.strings.id('ether1')
+  const records = [
+    flow('192.168.1.10', '8.8.8.8'),
+    flow('8.8.8.8', '192.168.1.10'),
+    flow('192.168.1.10', '192.168.1.11'),
+  ]
+  run(d, 3, records, (misses, v, n) => {
+    assert.deepEqual(misses, [0, 1, 2])
+    for (const i of misses) {
+      for (const f of [F.srcAddr, F.dstAddr] as const) {
+        const local = v.addr(i, f).startsWith('192.168.')
+        d.enrichPut(i, f, Q_ADDRESS, local ? de : us, local ? 0 : 15169, 0, 0, local)
+      }
+      d.enrichPut(i, F.exporter, Q_EXPORTER, 0, 0, 0, 0, false)
+      d.enrichPut(i, F.exporter, 1, eth, 0, 0, 0, false)
+      d.enrichPut(i, F.exporter, 2, 0, 0, 0, 0, false)
+    }
+    assert.equal(d.enrichRetry(misses.length), 0)
+    assert.equal(n, 3)
+    assert.deepEqual(
+      [0, 1, 2].map((i) => v.u8(i, F.direction)),
+      [2, 1, 3],
+    ) // outbound, inbound, internal
+    assert.equal(v.sid(0, S.srcCountry), de)
+    assert.equal(v.sid(0, S.dstCountry), us)
+    assert.equal(v.u32(0, F.dstAs), 15169)
+    assert.equal(v.sid(0, S.inIfName), eth)
+  })
+  // Same keys again: all applied inside WASM.
+  run(d, 3, records, (misses, v) => {
+    assert.deepEqual(misses, [])
+    assert.equal(v.u8(1, F.direction), 1)
+    assert.equal(v.sid(1, S.srcCountry), us)
+  })
+  // A new address and a new interface miss; the rest does not.
+  run(d, 3, [flow('192.168.1.10', '1.1.1.1'), flow('192.168.1.10', '8.8.8.8', 7)], (misses) => {
+    assert.deepEqual(misses, [0, 1])
+  })
+})
+
+void test('a full cache clears itself; cleared answers show up as misses again', () => {
+  const d = new Decoder({ enrichSlotsLog2: 4 })
+  const records = Array.from({ length: 30 }, (_, k) => flow(`10.0.0.${k + 1}`, `10.0.1.${k + 1}`))
+  let retried = -1
+  run(d, 1, records, (misses, _v, n) => {
+    assert.equal(misses.length, n)
+    for (const i of misses) {
+      d.enrichPut(i, F.srcAddr, Q_ADDRESS, 0, 0, 0, 0, true)
+      d.enrichPut(i, F.dstAddr, Q_ADDRESS, 0, 0, 0, 0, false)
+    }
+    retried = d.enrichRetry(misses.length)
+  })
+  assert.ok(retried > 0 && retried < 30, `16 slots cannot hold 60 keys: ${retried} still miss`)
+  d.enrichClear()
+  run(d, 1, records.slice(0, 2), (misses) => assert.deepEqual(misses, [0, 1]))
+})
