@@ -63,6 +63,7 @@ export function enrichMisses(): usize {
 export function enrichClear(): void {
   memory.fill(table, 0, (<usize>mask + 1) * SLOT)
   used = 0
+  lastValid = false
 }
 
 @inline function hash(addr: usize, q: u32): u32 {
@@ -118,6 +119,35 @@ export function enrichPut(a: u32, b: u32, c: u32, d: u32, local: u32): void {
 let direction: bool = false
 let names: bool = false
 
+// The last exporter's entries: consecutive records mostly share exporter and interfaces.
+// Slots never move until a clear, which forgets these.
+let lastValid: bool = false
+let lastExp0: u64 = 0
+let lastExp1: u64 = 0
+let lastExpSlot: usize = 0
+let lastIn: u32 = 0
+let lastInSlot: usize = 0
+let lastOut: u32 = 0
+let lastOutSlot: usize = 0
+
+@inline function sameExporter(rec: usize): bool {
+  return lastValid && load<u64>(rec + F_EXPORTER) == lastExp0 && load<u64>(rec + F_EXPORTER + 8) == lastExp1
+}
+
+function ifSlot(rec: usize, ifIndex: u32, isIn: bool): usize {
+  if (isIn && lastInSlot != 0 && ifIndex == lastIn) return lastInSlot
+  if (!isIn && lastOutSlot != 0 && ifIndex == lastOut) return lastOutSlot
+  const slot = find(rec + F_EXPORTER, ifIndex)
+  if (isIn) {
+    lastIn = ifIndex
+    lastInSlot = slot
+  } else {
+    lastOut = ifIndex
+    lastOutSlot = slot
+  }
+  return slot
+}
+
 /** Enrich one record; false (nothing written) when a key is not cached. */
 function enrichOne(rec: usize): bool {
   const src = find(rec + F_SRC_ADDR, Q_ADDRESS)
@@ -128,11 +158,19 @@ function enrichOne(rec: usize): bool {
   let inIf: usize = 0
   let outIf: usize = 0
   if (names) {
-    exp = find(rec + F_EXPORTER, Q_EXPORTER)
-    if (exp == 0) return false
-    inIf = find(rec + F_EXPORTER, load<u32>(rec + F_IN_IF))
+    if (!sameExporter(rec)) {
+      lastExpSlot = find(rec + F_EXPORTER, Q_EXPORTER)
+      if (lastExpSlot == 0) return false
+      lastExp0 = load<u64>(rec + F_EXPORTER)
+      lastExp1 = load<u64>(rec + F_EXPORTER + 8)
+      lastInSlot = 0
+      lastOutSlot = 0
+      lastValid = true
+    }
+    exp = lastExpSlot
+    inIf = ifSlot(rec, load<u32>(rec + F_IN_IF), true)
     if (inIf == 0) return false
-    outIf = find(rec + F_EXPORTER, load<u32>(rec + F_OUT_IF))
+    outIf = ifSlot(rec, load<u32>(rec + F_OUT_IF), false)
     if (outIf == 0) return false
     store<u32>(rec + S_EXPORTER_NAME, load<u32>(exp + V_A))
     store<u32>(rec + S_IN_IF_NAME, load<u32>(inIf + V_A))
@@ -165,6 +203,7 @@ function enrichOne(rec: usize): bool {
 export function enrichRun(records: usize, count: u32, flags: u32): u32 {
   direction = (flags & 1) != 0
   names = (flags & 2) != 0
+  lastValid = false
   let misses: u32 = 0
   for (let i: u32 = 0; i < count; i++) {
     if (!enrichOne(records + <usize>i * REC_SIZE) && misses < missCap) {
@@ -177,6 +216,7 @@ export function enrichRun(records: usize, count: u32, flags: u32): u32 {
 
 /** Enrich again the records listed as misses; returns how many still miss. */
 export function enrichRetry(records: usize, misses: u32): u32 {
+  lastValid = false
   let still: u32 = 0
   for (let k: u32 = 0; k < misses; k++) {
     const i = load<u32>(missBase + <usize>k * 4)

@@ -82,25 +82,46 @@ export class BatchDecoder {
   #outcomes(bytes: Uint8Array, count: number): Outcomes {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const out: Outcomes = {}
+    // Datagrams come in runs from one exporter with one outcome: count a run, and build
+    // its key (formatting the exporter's address) only when the run ends.
     let p = 0
-    let lastKeyBytes = ''
-    let exporter = ''
+    let run = 0
+    let runAt = 0
+    let runCode = -1
+    let e0 = 0
+    let e1 = 0
+    let e2 = 0
+    let e3 = 0
+    const flush = (): void => {
+      if (run === 0) return
+      const key = outcomeKey(
+        formatAddress(bytes, runAt + EXPORTER_AT),
+        flowTypeName(runCode >> 16),
+        statusReason(runCode & 0xffff),
+      )
+      out[key] = (out[key] ?? 0) + run
+    }
     for (let i = 0; i < count; i++) {
       const len = dv.getUint32(p, true)
-      // Exporters repeat within a batch: format the address only when it changes.
-      const keyBytes = String.fromCharCode(...bytes.subarray(p + EXPORTER_AT, p + EXPORTER_AT + 16))
-      if (keyBytes !== lastKeyBytes) {
-        exporter = formatAddress(bytes, p + EXPORTER_AT)
-        lastKeyBytes = keyBytes
+      const a0 = dv.getUint32(p + EXPORTER_AT, true)
+      const a1 = dv.getUint32(p + EXPORTER_AT + 4, true)
+      const a2 = dv.getUint32(p + EXPORTER_AT + 8, true)
+      const a3 = dv.getUint32(p + EXPORTER_AT + 12, true)
+      const code = (this.#decoder.flowTypeOf(i) << 16) | this.#decoder.statusOf(i)
+      if (code !== runCode || a0 !== e0 || a1 !== e1 || a2 !== e2 || a3 !== e3) {
+        flush()
+        run = 0
+        runAt = p
+        runCode = code
+        e0 = a0
+        e1 = a1
+        e2 = a2
+        e3 = a3
       }
-      const key = outcomeKey(
-        exporter,
-        flowTypeName(this.#decoder.flowTypeOf(i)),
-        statusReason(this.#decoder.statusOf(i)),
-      )
-      out[key] = (out[key] ?? 0) + 1
+      run++
       p += IN_HDR + ((len + 7) & ~7)
     }
+    flush()
     return out
   }
 }
