@@ -1,70 +1,38 @@
-// Reads fields of the records in the decoder's output region by index, straight from
-// WASM memory: no object is made per flow.
+// Reads (and, for enrichment, writes) fields of the records in the decoder's output
+// region by index, straight from WASM memory: no object is made per flow.
 import { F, REC_SIZE, S } from './layout.js'
-import { formatAddress, formatIPv6Column } from './ip.js'
+import { formatIPv6Column } from './ip.js'
+import { RegionView } from './region-view.js'
 
 export type FieldOffset = (typeof F)[keyof typeof F]
 export type StringSlot = (typeof S)[keyof typeof S]
 
-export class RecordView {
-  #mem: Uint8Array
-  #dv: DataView
-  readonly #base: number
-
+export class RecordView extends RegionView<FieldOffset> {
   constructor(mem: Uint8Array, base: number) {
-    this.#mem = mem
-    this.#dv = new DataView(mem.buffer)
-    this.#base = base
+    super(mem, base, REC_SIZE)
   }
 
-  rebind(mem: Uint8Array): void {
-    this.#mem = mem
-    this.#dv = new DataView(mem.buffer)
-  }
-
-  /** Byte offset of record `i` within the memory (for bulk copies). */
-  offsetOf(i: number): number {
-    return this.#base + i * REC_SIZE
-  }
-  get bytes(): Uint8Array {
-    return this.#mem
-  }
-
-  u8(i: number, f: FieldOffset): number {
-    return this.#dv.getUint8(this.#base + i * REC_SIZE + f)
-  }
-  u16(i: number, f: FieldOffset): number {
-    return this.#dv.getUint16(this.#base + i * REC_SIZE + f, true)
-  }
-  u32(i: number, f: FieldOffset): number {
-    return this.#dv.getUint32(this.#base + i * REC_SIZE + f, true)
-  }
   /** String-table id in a text-column slot. */
   sid(i: number, s: StringSlot): number {
-    return this.#dv.getUint32(this.#base + i * REC_SIZE + s, true)
+    return this.dv.getUint32(this.base + i * REC_SIZE + s, true)
   }
   /** Enrichment writes: a string id into a text-column slot. */
   setSid(i: number, s: StringSlot, id: number): void {
-    this.#dv.setUint32(this.#base + i * REC_SIZE + s, id, true)
+    this.dv.setUint32(this.base + i * REC_SIZE + s, id, true)
   }
   setU8(i: number, f: FieldOffset, v: number): void {
-    this.#dv.setUint8(this.#base + i * REC_SIZE + f, v)
+    this.dv.setUint8(this.base + i * REC_SIZE + f, v)
   }
   setU32(i: number, f: FieldOffset, v: number): void {
-    this.#dv.setUint32(this.#base + i * REC_SIZE + f, v, true)
-  }
-  /** A u64 as a number: exact below 2^53, which counters and timestamps stay under. */
-  u64(i: number, f: FieldOffset): number {
-    const at = this.#base + i * REC_SIZE + f
-    return this.#dv.getUint32(at, true) + this.#dv.getUint32(at + 4, true) * 0x100000000
+    this.dv.setUint32(this.base + i * REC_SIZE + f, v, true)
   }
   /**
    * A cache key for the address at `f`: a number for IPv4-mapped addresses (cheap Map
    * keys), a short string for IPv6.
    */
   addrKey(i: number, f: FieldOffset): number | string {
-    const at = this.#base + i * REC_SIZE + f
-    const dv = this.#dv
+    const at = this.base + i * REC_SIZE + f
+    const dv = this.dv
     const w0 = dv.getUint32(at, true)
     const w1 = dv.getUint32(at + 4, true)
     const w2 = dv.getUint32(at + 8, true)
@@ -72,19 +40,15 @@ export class RecordView {
     if (w0 === 0 && w1 === 0 && w2 === 0xffff0000) return w3
     return `${w0.toString(36)}.${w1.toString(36)}.${w2.toString(36)}.${w3.toString(36)}`
   }
-  /** Address as dotted IPv4 (when mapped) or IPv6 text. */
-  addr(i: number, f: FieldOffset): string {
-    return formatAddress(this.#mem, this.#base + i * REC_SIZE + f)
-  }
   /** Address as ClickHouse prints an IPv6 column. */
   addrColumn(i: number, f: FieldOffset): string {
-    return formatIPv6Column(this.#mem, this.#base + i * REC_SIZE + f)
+    return formatIPv6Column(this.mem, this.base + i * REC_SIZE + f)
   }
   /** MAC address (low 48 bits of a u64) as aa:bb:cc:dd:ee:ff. */
   mac(i: number, f: FieldOffset): string {
-    const at = this.#base + i * REC_SIZE + f
+    const at = this.base + i * REC_SIZE + f
     const parts: string[] = []
-    for (let k = 5; k >= 0; k--) parts.push((this.#mem[at + k] ?? 0).toString(16).padStart(2, '0'))
+    for (let k = 5; k >= 0; k--) parts.push((this.mem[at + k] ?? 0).toString(16).padStart(2, '0'))
     return parts.join(':')
   }
 }
