@@ -1,43 +1,17 @@
 // Retention on the real embedded engine: configured days become each table's TTL (and
 // applying them again changes nothing); the disk-size limit drops exactly the oldest
 // raw partitions needed to get under it and nothing else.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { openEngine, type Engine } from './engine.js'
-import { migrate } from './migrate.js'
 import { applyRetention, enforceDiskLimit } from './retention.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
 import { createJobs } from '../jobs/index.js'
-import { createLogger } from '../observability/log.js'
 import { Registry } from '../observability/metrics.js'
+import { useMigratedEngine } from '../testing/engine.js'
 
-let dataDir = ''
-let engine: Engine
-const log = createLogger('error')
+const ch = useMigratedEngine('retention')
 
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fh-retention-'))
-  engine = await openEngine({
-    url: '',
-    dataDir,
-    limits: { maxExecutionSeconds: 30, maxResultRows: 1000 },
-    log,
-  })
-  await migrate(engine.client)
-})
-after(async () => {
-  await engine.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
-
-async function rows<T>(query: string): Promise<T[]> {
-  const rs = await engine.client.query({ query, format: 'JSONEachRow' })
-  return rs.json<T>()
-}
 const DEFAULTS = {
   rawDays: 15,
   rollup1mDays: 7,
@@ -47,24 +21,32 @@ const DEFAULTS = {
 }
 
 void test('configured days become the TTL of each table, once', async () => {
-  assert.deepEqual(await applyRetention(engine.client, DEFAULTS), [], 'defaults match the schema')
-  const changed = await applyRetention(engine.client, { ...DEFAULTS, rawDays: 3, rollup1hDays: 90 })
+  assert.deepEqual(
+    await applyRetention(ch.engine.client, DEFAULTS),
+    [],
+    'defaults match the schema',
+  )
+  const changed = await applyRetention(ch.engine.client, {
+    ...DEFAULTS,
+    rawDays: 3,
+    rollup1hDays: 90,
+  })
   assert.deepEqual(changed, ['flowhouse.flows: 15 -> 3 days', 'flowhouse.flows_1h: 400 -> 90 days'])
-  const [r] = await rows<{ s: string }>(
+  const [r] = await ch.rows<{ s: string }>(
     "SELECT engine_full AS s FROM system.tables WHERE database = 'flowhouse' AND name = 'flows'",
   )
   assert.match(r?.s ?? '', /TTL time_received \+ toIntervalDay\(3\)/)
   assert.deepEqual(
-    await applyRetention(engine.client, { ...DEFAULTS, rawDays: 3, rollup1hDays: 90 }),
+    await applyRetention(ch.engine.client, { ...DEFAULTS, rawDays: 3, rollup1hDays: 90 }),
     [],
   )
   assert.deepEqual(
-    (await applyRetention(engine.client, DEFAULTS)).length,
+    (await applyRetention(ch.engine.client, DEFAULTS)).length,
     2,
     'back to the defaults',
   )
   // The embedded engine keeps no system log tables, so there is nothing to shorten there.
-  const logs = await rows(
+  const logs = await ch.rows(
     "SELECT name FROM system.tables WHERE database = 'system' AND name LIKE '%\\_log'",
   )
   console.log(`system log tables on this engine: ${JSON.stringify(logs)}`)
@@ -75,7 +57,7 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
   // Five daily partitions in flows (1..5 days old, inside the 15-day TTL).
   for (let d = 5; d >= 1; d--) {
     const b = fixtureRows(d * 10_000, 3000, now - d * 86_400)
-    await engine.client.insert({
+    await ch.engine.client.insert({
       table: 'flowhouse.flows',
       columns: [...FIXTURE_COLUMNS],
       values: Readable.from([b.tsv], { objectMode: false }),
@@ -86,7 +68,7 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
   type P = { table: string; partition_id: string; bytes: number }
   const parts = async (): Promise<P[]> =>
     (
-      await rows<
+      await ch.rows<
         Omit<P, 'bytes'> & { bytes: number | string }
       >(`SELECT table, partition_id, sum(bytes_on_disk) AS bytes FROM system.parts
         WHERE database = 'flowhouse' AND active GROUP BY table, partition_id ORDER BY table, partition_id`)
@@ -100,14 +82,14 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
   // Dropping the oldest alone is not enough; the two oldest get exactly to the limit.
   const limit = total - oldest.bytes - second.bytes
 
-  assert.deepEqual(await enforceDiskLimit(engine.client, 0), [], '0 is off')
-  assert.deepEqual(await enforceDiskLimit(engine.client, total), [], 'at the limit nothing goes')
+  assert.deepEqual(await enforceDiskLimit(ch.engine.client, 0), [], '0 is off')
+  assert.deepEqual(await enforceDiskLimit(ch.engine.client, total), [], 'at the limit nothing goes')
   const metrics = new Registry()
   const jobs = createJobs({
-    client: engine.client,
+    client: ch.engine.client,
     maxDiskBytes: limit,
     schedule: '* * * * *',
-    log,
+    log: ch.log,
     metrics,
   })
   await jobs.checkDisk()
@@ -126,12 +108,12 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
     '2',
   )
   assert.deepEqual(
-    await enforceDiskLimit(engine.client, limit),
+    await enforceDiskLimit(ch.engine.client, limit),
     [],
     'under the limit: nothing more',
   )
   // The newest partition of each table stays even when the limit is tiny.
-  await enforceDiskLimit(engine.client, 1)
+  await enforceDiskLimit(ch.engine.client, 1)
   const left = await parts()
   for (const t of new Set(before.map((p) => p.table))) {
     const newest = before.filter((p) => p.table === t).at(-1)

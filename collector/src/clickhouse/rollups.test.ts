@@ -3,41 +3,15 @@
 // the materialized views with the same sums of bytes, packets and flows as the raw
 // table, in total and per dashboard key, also after merges; exporters and interfaces
 // list what was seen.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openEngine, type Engine } from './engine.js'
-import { migrate } from './migrate.js'
 import { createWriter } from './writer.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
-import { createLogger } from '../observability/log.js'
 import { Registry } from '../observability/metrics.js'
+import { useMigratedEngine } from '../testing/engine.js'
 
-let dataDir = ''
-let engine: Engine
-const log = createLogger('error')
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fh-rollups-'))
-  engine = await openEngine({
-    url: '',
-    dataDir,
-    limits: { maxExecutionSeconds: 30, maxResultRows: 1000 },
-    log,
-  })
-  await migrate(engine.client)
-})
-after(async () => {
-  await engine.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
-
-async function rows<T>(query: string): Promise<T[]> {
-  const rs = await engine.client.query({ query, format: 'JSONEachRow' })
-  return rs.json<T>()
-}
+const ch = useMigratedEngine('rollups')
 
 const KEY = `exporter, in_if, out_if, direction, proto, service_port, src_country, dst_country, src_as, dst_as, local_addr`
 const RAW = `SELECT toStartOfHour(time_received) AS t, exporter, in_if, out_if, direction, proto,
@@ -51,13 +25,13 @@ const ROLLUP = (table: string): string => `SELECT toStartOfHour(time) AS t, ${KE
 
 void test('flows_1m and flows_1h sums equal the raw table, per key and in total', async () => {
   const writer = createWriter({
-    client: engine.client,
+    client: ch.engine.client,
     columns: FIXTURE_COLUMNS,
     batchRows: 5000,
     batchMs: 100,
-    spoolDir: join(dataDir, 'spool', 'flows'),
+    spoolDir: join(ch.dataDir, 'spool', 'flows'),
     spoolMaxBytes: 1 << 30,
-    log,
+    log: ch.log,
     metrics: new Registry(),
   })
   writer.start()
@@ -76,7 +50,7 @@ void test('flows_1m and flows_1h sums equal the raw table, per key and in total'
 
   type T = { b: number; p: number; f: number }
   const total = async (table: string, flows: string): Promise<T> => {
-    const [r] = await rows<T>(
+    const [r] = await ch.rows<T>(
       `SELECT sum(bytes) AS b, sum(packets) AS p, ${flows} AS f FROM flowhouse.${table}`,
     )
     return { b: Number(r?.b), p: Number(r?.p), f: Number(r?.f) }
@@ -84,21 +58,21 @@ void test('flows_1m and flows_1h sums equal the raw table, per key and in total'
   const want = { b: sent.bytes, p: sent.packets, f: sent.rows }
   assert.deepEqual(await total('flows', 'count()'), want)
   const canon = (rs: Record<string, unknown>[]): string[] => rs.map((r) => JSON.stringify(r)).sort()
-  const raw = canon(await rows(RAW))
+  const raw = canon(await ch.rows(RAW))
   for (const t of ['flows_1m', 'flows_1h']) {
     assert.deepEqual(await total(t, 'sum(flows)'), want, `${t} total`)
-    assert.deepEqual(canon(await rows(ROLLUP(t))), raw, `${t} per key`)
-    await engine.client.command({ query: `OPTIMIZE TABLE flowhouse.${t} FINAL` })
+    assert.deepEqual(canon(await ch.rows(ROLLUP(t))), raw, `${t} per key`)
+    await ch.engine.client.command({ query: `OPTIMIZE TABLE flowhouse.${t} FINAL` })
     assert.deepEqual(await total(t, 'sum(flows)'), want, `${t} total after merging`)
   }
   // Rollups are smaller than the raw table (else they are not worth their disk).
-  const [c] = await rows<{ raw: number; m1: number; h1: number }>(
+  const [c] = await ch.rows<{ raw: number; m1: number; h1: number }>(
     `SELECT (SELECT count() FROM flowhouse.flows) AS raw, (SELECT count() FROM flowhouse.flows_1m) AS m1,
        (SELECT count() FROM flowhouse.flows_1h) AS h1`,
   )
   console.log(`rows: raw ${c?.raw}, flows_1m ${c?.m1}, flows_1h ${c?.h1}`)
 
-  const exporters = await rows<{ exporter: string; flow_type: string }>(
+  const exporters = await ch.rows<{ exporter: string; flow_type: string }>(
     'SELECT exporter, flow_type FROM flowhouse.exporters FINAL ORDER BY exporter',
   )
   assert.deepEqual(
@@ -106,6 +80,6 @@ void test('flows_1m and flows_1h sums equal the raw table, per key and in total'
     ['::ffff:192.0.2.1', '::ffff:192.0.2.2', '::ffff:192.0.2.3'],
   )
   assert.ok(exporters.every((e) => e.flow_type === 'ipfix'))
-  const [ifs] = await rows<{ n: number }>('SELECT count() AS n FROM flowhouse.interfaces FINAL')
+  const [ifs] = await ch.rows<{ n: number }>('SELECT count() AS n FROM flowhouse.interfaces FINAL')
   assert.equal(Number(ifs?.n), 3 * 4, 'interfaces 1..4 of each exporter (in and out)')
 })

@@ -6,43 +6,23 @@
 // arriving. Halfway through, the writer is stopped (what SIGTERM does) and a new writer
 // is started on the same spool directory (what a restart does). After `ATTACH TABLE`,
 // counts and sums must equal what was sent and no row may appear twice.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { openEngine, type Engine } from './engine.js'
-import { migrate } from './migrate.js'
 import { createWriter, type Writer } from './writer.js'
 import { Spool } from './spool.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
-import { createLogger } from '../observability/log.js'
 import { Registry } from '../observability/metrics.js'
+import { useMigratedEngine } from '../testing/engine.js'
 
-const log = createLogger('error')
-let dataDir = ''
-let engine: Engine
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fh-writer-'))
-  engine = await openEngine({
-    url: '',
-    dataDir,
-    limits: { maxExecutionSeconds: 30, maxResultRows: 1000 },
-    log,
-  })
-  await migrate(engine.client)
-})
-after(async () => {
-  await engine.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+const ch = useMigratedEngine('writer')
 
 type Totals = { rows: number; uniq: number; bytes: number; packets: number }
 async function totals(table = 'flowhouse.flows'): Promise<Totals> {
   const uniq = table.endsWith('flows') ? 'uniqExact(sequence)' : 'sum(flows)'
   const rows = table.endsWith('flows') ? 'count()' : 'sum(flows)'
-  const rs = await engine.client.query({
+  const rs = await ch.engine.client.query({
     query: `SELECT ${rows} AS rows, ${uniq} AS uniq, sum(bytes) AS bytes, sum(packets) AS packets FROM ${table}`,
     format: 'JSONEachRow',
   })
@@ -56,24 +36,24 @@ async function totals(table = 'flowhouse.flows'): Promise<Totals> {
   }
 }
 const cmd = async (q: string): Promise<void> => {
-  await engine.client.command({ query: q })
+  await ch.engine.client.command({ query: q })
 }
 const newWriter = (metrics: Registry, spoolDir: string): Writer =>
   createWriter({
-    client: engine.client,
+    client: ch.engine.client,
     columns: FIXTURE_COLUMNS,
     batchRows: 2000,
     batchMs: 200,
     spoolDir,
     spoolMaxBytes: 1 << 30,
     maxBackoffMs: 2000,
-    log,
+    log: ch.log,
     metrics,
   })
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 void test('a 60 s outage with a restart in the middle: every row stored exactly once', async () => {
-  const spoolDir = join(dataDir, 'spool', 'flows')
+  const spoolDir = join(ch.dataDir, 'spool', 'flows')
   const m1 = new Registry()
   let writer = newWriter(m1, spoolDir)
   writer.start()
@@ -139,7 +119,7 @@ void test('a batch replayed after it was stored (crash before the spool file was
   await cmd('TRUNCATE TABLE flowhouse.flows')
   await cmd('TRUNCATE TABLE flowhouse.flows_1m')
   await cmd('TRUNCATE TABLE flowhouse.flows_1h')
-  const spoolDir = join(dataDir, 'spool', 'dedup')
+  const spoolDir = join(ch.dataDir, 'spool', 'dedup')
   const b = fixtureRows(0, 1000, Math.floor(Date.now() / 1000))
   const header = {
     token: 'a0b1c2d3-0000-4000-8000-000000000001',

@@ -1,0 +1,51 @@
+// A migrated embedded ClickHouse for one test file: opened before its tests, closed and
+// removed after them (each test file runs in its own process with its own directory).
+import { after, before } from 'node:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openEngine, type Engine } from '../clickhouse/engine.js'
+import { migrate } from '../clickhouse/migrate.js'
+import { createLogger, type Logger } from '../observability/log.js'
+
+export interface TestEngine {
+  readonly engine: Engine
+  readonly dataDir: string
+  readonly log: Logger
+  rows<T>(query: string): Promise<T[]>
+}
+
+export function useMigratedEngine(prefix: string): TestEngine {
+  const log = createLogger('error')
+  let engine: Engine | undefined
+  let dataDir = ''
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), `fh-${prefix}-`))
+    engine = await openEngine({
+      url: '',
+      dataDir,
+      limits: { maxExecutionSeconds: 30, maxResultRows: 1000 },
+      log,
+    })
+    await migrate(engine.client)
+  })
+  after(async () => {
+    await engine?.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  const t: TestEngine = {
+    get engine() {
+      if (!engine) throw new Error('engine used outside a test')
+      return engine
+    },
+    get dataDir() {
+      return dataDir
+    },
+    log,
+    async rows<T>(query: string): Promise<T[]> {
+      const rs = await t.engine.client.query({ query, format: 'JSONEachRow' })
+      return rs.json<T>()
+    },
+  }
+  return t
+}
