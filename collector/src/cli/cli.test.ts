@@ -30,10 +30,11 @@ void test('decode and import a capture of a softflowd v5 export; totals equal nf
     const nf = new Nfcapd()
     await rec.start()
     await nf.start()
-    await softflowd(traffic, [`127.0.0.1:${rec.port}`, `127.0.0.1:${nf.port}`], 5)
+    const exported = await softflowd(traffic, [`127.0.0.1:${rec.port}`, `127.0.0.1:${nf.port}`], 5)
     await new Promise((r) => setTimeout(r, 300))
     await rec.stop()
     const expected = await nf.totals()
+    assert.equal(expected.flows, exported, 'nfcapd lost datagrams')
     const export5 = join(dir, 'export-v5.pcap')
     rec.write(export5)
 

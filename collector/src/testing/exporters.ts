@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSocket } from 'node:dgram'
 
-/** Export a pcap with softflowd to the given host:port destinations; resolves on exit. */
+/**
+ * Export a pcap with softflowd to the given host:port destinations; resolves on exit
+ * with the number of flow records softflowd says it exported.
+ */
 export function softflowd(
   pcap: string,
   destinations: string[],
   version: 5 | 9 | 10,
   extra: string[] = [],
-): Promise<void> {
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const dir = mkdtempSync(join(tmpdir(), 'softflowd-'))
     const p = spawn(
@@ -33,13 +36,18 @@ export function softflowd(
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
-    p.stdout?.resume()
+    let out = ''
+    p.stdout?.on('data', (d: Buffer) => (out += d.toString()))
     let err = ''
     p.stderr?.on('data', (d: Buffer) => (err += d.toString()))
     p.on('error', reject)
-    p.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`softflowd exited ${code}: ${err}`)),
-    )
+    p.on('exit', (code) => {
+      const exported = /Flows exported: \d+ \((\d+) records\)/.exec(out)?.[1]
+      if (code !== 0) reject(new Error(`softflowd exited ${code}: ${err}`))
+      else if (exported === undefined)
+        reject(new Error(`softflowd did not report its exports: ${out}`))
+      else resolve(Number(exported))
+    })
   })
 }
 
@@ -56,9 +64,14 @@ export class Nfcapd {
 
   async start(): Promise<void> {
     this.port = await freeUdpPort()
-    this.#p = spawn('nfcapd', ['-w', this.dir, '-p', String(this.port), '-b', '127.0.0.1'], {
-      stdio: 'ignore',
-    })
+    // A large socket buffer: softflowd sends a capture's export in one burst.
+    this.#p = spawn(
+      'nfcapd',
+      ['-w', this.dir, '-p', String(this.port), '-b', '127.0.0.1', '-B', String(8 << 20)],
+      {
+        stdio: 'ignore',
+      },
+    )
     await new Promise((r) => setTimeout(r, 500))
   }
 
