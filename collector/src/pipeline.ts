@@ -14,6 +14,8 @@ import { createEnrichment, type Enrichment } from './enrich/index.js'
 import { createJobs } from './jobs/index.js'
 import type { Logger } from './observability/log.js'
 import { Registry } from './observability/metrics.js'
+import { registerProcessMetrics } from './observability/process.js'
+import { createTrafficMetrics, type TrafficMetrics } from './metrics/index.js'
 
 export interface Pipeline {
   config: Config
@@ -23,6 +25,8 @@ export interface Pipeline {
   pool: DecodePool
   templates: TemplateStore
   enrichment: Enrichment
+  /** Traffic counters from the `metrics` section, on /metrics. */
+  traffic: TrafficMetrics
   /** Decode everything submitted, insert everything decoded, close. */
   stop(): Promise<void>
 }
@@ -49,6 +53,8 @@ export async function openMigratedEngine(config: Config, log: Logger): Promise<E
 
 export async function createPipeline(config: Config, log: Logger): Promise<Pipeline> {
   const metrics = new Registry()
+  const stopProcessMetrics = registerProcessMetrics(metrics)
+  const traffic = createTrafficMetrics(config.metrics, metrics)
   // Before the engine opens: a missing required GeoIP file stops start-up here.
   const enrichment = createEnrichment(config.enrich, { log, metrics })
   const engine = await openMigratedEngine(config, log)
@@ -68,6 +74,8 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     enrich: enrichment.workerData,
     workers: config.decode.workers,
     queue: config.decode.queue,
+    traffic: config.metrics,
+    onTraffic: (b) => traffic.merge(b),
     log,
     metrics,
     onRows: (tsv, rows) => writer.add(tsv, rows),
@@ -90,7 +98,9 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     pool,
     templates,
     enrichment,
+    traffic,
     async stop() {
+      stopProcessMetrics()
       enrichment.stop()
       await pool.stop()
       templates.close()

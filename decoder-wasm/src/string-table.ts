@@ -27,6 +27,8 @@ export interface StringTableMemory {
 export class StringTable {
   readonly #m: StringTableMemory
   readonly #ids = new Map<string, number>()
+  /** Text by id (fixed and dynamic), for readers of the records (traffic metrics). */
+  readonly #texts: string[] = []
   readonly #encoder = new TextEncoder()
   #next = SID_DYNAMIC
   #arenaUsed = 0
@@ -46,6 +48,7 @@ export class StringTable {
 
   #resetDynamic(): void {
     this.#ids.clear()
+    this.#texts.length = Math.min(this.#texts.length, SID_DYNAMIC)
     this.#next = SID_DYNAMIC
     this.#arenaUsed = this.#fixedArena
   }
@@ -64,6 +67,7 @@ export class StringTable {
     dv.setUint32(this.#m.indexAt + id * 8, this.#arenaUsed, true)
     dv.setUint32(this.#m.indexAt + id * 8 + 4, written, true)
     this.#arenaUsed += written
+    this.#texts[id] = text
     if (id < SID_DYNAMIC) this.#fixedArena = this.#arenaUsed
     return true
   }
@@ -80,6 +84,11 @@ export class StringTable {
     const id = this.#next++
     this.#ids.set(text, id)
     return id
+  }
+
+  /** The text of an id handed out since the last reset ('' for 0 or unknown ids). */
+  text(id: number): string {
+    return this.#texts[id] ?? ''
   }
 
   /**

@@ -1,7 +1,8 @@
 // The HTTP server: web UI, API, health and /metrics, on hono.
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { routePath } from 'hono/route'
 import type { DescribedExporter } from '@flowhouse/decoder-wasm'
 import type { Engine } from '../clickhouse/engine.js'
 import type { Logger } from '../observability/log.js'
@@ -34,6 +35,19 @@ export function createApi(d: ApiDeps): Hono {
       onError: (c) => c.json({ error: `request body larger than ${d.maxBodyBytes} bytes` }, 413),
     }),
   )
+  const requests = d.metrics.counter(
+    'flowhouse_http_requests_total',
+    'HTTP requests served, by method, route (the matched pattern) and status',
+    ['method', 'route', 'status'],
+  )
+  app.use('*', async (c, next) => {
+    await next()
+    requests.inc({
+      method: c.req.method,
+      route: routePath(c as Context, -1),
+      status: String(c.res.status),
+    })
+  })
   app.get('/healthz', (c) => c.text('ok\n'))
   app.get('/readyz', async (c) => {
     const ping = await d.engine.client.ping().catch(() => ({ success: false }))

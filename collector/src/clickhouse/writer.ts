@@ -81,6 +81,11 @@ export function createWriter(o: WriterOptions): Writer {
     'flowhouse_writer_last_insert_seconds',
     'Duration of the last insert',
   )
+  const insertSeconds = o.metrics.histogram(
+    'flowhouse_writer_insert_duration_seconds',
+    'Duration of inserts into ClickHouse, by result (ok, error)',
+    ['result'],
+  )
   o.metrics.gauge('flowhouse_writer_pending_rows', 'Rows waiting in memory', [], (m) =>
     m.set({}, pending),
   )
@@ -123,7 +128,7 @@ export function createWriter(o: WriterOptions): Writer {
 
   const insert = async (body: readonly Buffer[], cols: string[], token: string): Promise<void> => {
     const t0 = performance.now()
-    await o.client.insert({
+    const timed = o.client.insert({
       table,
       columns: cols as [string, ...string[]],
       values: Readable.from(body, { objectMode: false }),
@@ -132,7 +137,15 @@ export function createWriter(o: WriterOptions): Writer {
       // Settings persist on an embedded session: the token is set on every insert.
       clickhouse_settings: { async_insert: 0, insert_deduplication_token: token },
     })
-    lastInsertSeconds.set({}, (performance.now() - t0) / 1000)
+    try {
+      await timed
+    } catch (err) {
+      insertSeconds.observe({ result: 'error' }, (performance.now() - t0) / 1000)
+      throw err
+    }
+    const seconds = (performance.now() - t0) / 1000
+    insertSeconds.observe({ result: 'ok' }, seconds)
+    lastInsertSeconds.set({}, seconds)
   }
 
   const failed = async (err: unknown, source: string, rows: number): Promise<void> => {

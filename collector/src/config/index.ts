@@ -3,6 +3,7 @@ import { ConfigError } from './errors.js'
 import { parseListen, formatListen, type ListenAddress } from './listen-address.js'
 import { loadFlat, printable, maskUrl, type FlatConfig, type LoadInput } from './load.js'
 import { SETTINGS } from './settings.js'
+import { parseTrafficMetrics, type TrafficMetricConfig } from '../metrics/config.js'
 
 export { ConfigError, parseListen, formatListen, printable, maskUrl, SETTINGS }
 export type { ListenAddress, FlatConfig, LoadInput }
@@ -30,6 +31,8 @@ export interface Config {
     checkSchedule: string
   }
   log: { level: 'debug' | 'info' | 'warn' | 'error' }
+  /** Traffic counters exported on /metrics (metrics/). */
+  metrics: TrafficMetricConfig[]
   enrich: {
     geoip: { countryDb: string; asnDb: string; required: boolean; reloadSeconds: number }
     localPrefixes: string[]
@@ -95,6 +98,7 @@ export function toConfig(flat: FlatConfig): Config {
       checkSchedule: str(flat, 'retention.check_schedule'),
     },
     log: { level },
+    metrics: parseTrafficMetrics(flat.get('metrics'), 'metrics'),
     enrich: {
       geoip: {
         countryDb: str(flat, 'enrich.geoip.country_db'),

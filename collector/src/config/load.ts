@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml'
 import { ConfigError } from './errors.js'
 import { canonicalAddr, parseCidr } from '../enrich/ip.js'
 import { parseListen } from './listen-address.js'
+import { parseTrafficMetrics } from '../metrics/config.js'
 import { SETTINGS, type SettingDef, type StructuredValue } from './settings.js'
 
 export type RawValue = string | number | boolean | StructuredValue
@@ -27,7 +28,7 @@ function describe(def: SettingDef): string {
 function structuredText(def: SettingDef, value: unknown, from: string): unknown {
   if (typeof value !== 'string') return value
   const t = value.trim()
-  if (t === '') return def.type === 'cidr_list' ? [] : {}
+  if (t === '') return def.type === 'cidr_list' || def.type === 'metric_list' ? [] : {}
   if (t.startsWith('[') || t.startsWith('{')) {
     try {
       return JSON.parse(t) as unknown
@@ -49,6 +50,11 @@ function coerceStructured(def: SettingDef, raw: unknown, from: string): Structur
   const p = def.path
   const src = ` (from ${from})`
   switch (def.type) {
+    case 'metric_list': {
+      // Validated here (messages name the file); toConfig parses it again into its typed form.
+      parseTrafficMetrics(value, p, src)
+      return (value ?? []) as Record<string, unknown>[]
+    }
     case 'cidr_list': {
       if (!Array.isArray(value)) throw new ConfigError(`${p} must be a list of CIDRs${src}`)
       return value.map((v, k) => {
@@ -106,6 +112,7 @@ function coerce(def: SettingDef, value: unknown, from: string): RawValue {
     case 'cidr_list':
     case 'host_map':
     case 'if_map':
+    case 'metric_list':
       return coerceStructured(def, value, from)
     case 'int': {
       const n =

@@ -13,10 +13,15 @@ export type SettingType =
   | 'host_map'
   /** Map of exporter IP -> (ifIndex -> name) (YAML mapping; env/flag as JSON). */
   | 'if_map'
+  /** Traffic metrics exported on /metrics (YAML list of mappings; env/flag as JSON). */
+  | 'metric_list'
 
 /** Structured values: lists and maps, validated by load.ts. */
 export type StructuredValue =
-  string[] | Record<string, string> | Record<string, Record<string, string>>
+  | string[]
+  | Record<string, string>
+  | Record<string, Record<string, string>>
+  | Record<string, unknown>[]
 
 export interface SettingDef {
   /** Dotted path in the YAML file, e.g. `listen.netflow`. */
@@ -257,6 +262,12 @@ export const SETTINGS: readonly SettingDef[] = [
     type: 'if_map',
     default: {},
     help: 'interface names per exporter (exporter IP: {ifIndex: name}), written to in_if_name/out_if_name',
+  },
+  {
+    path: 'metrics',
+    type: 'metric_list',
+    default: [],
+    help: 'traffic counters on /metrics: [{name, description, labels: [{name, attribute, converter, missing}], count, filters, exclude_direction, expire_seconds, max_series}] (docs/metrics-example.yaml)',
   },
   {
     path: 'log.level',

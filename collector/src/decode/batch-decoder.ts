@@ -11,6 +11,7 @@ import {
 } from '@flowhouse/decoder-wasm'
 import { threadId } from 'node:worker_threads'
 import type { Enricher } from '../enrich/index.js'
+import type { TrafficAggregator } from '../metrics/aggregate.js'
 import type { TemplateSubscriber } from './template-channel.js'
 import { outcomeKey, type DecodeResult, type DecodeTask, type Outcomes } from './task.js'
 
@@ -21,11 +22,13 @@ export class BatchDecoder {
   readonly #templates: TemplateSubscriber | undefined
 
   readonly #enricher: Enricher | undefined
+  readonly #traffic: TrafficAggregator | undefined
   readonly #tsv = new TsvOutput()
 
-  constructor(templates?: TemplateSubscriber, enricher?: Enricher) {
+  constructor(templates?: TemplateSubscriber, enricher?: Enricher, traffic?: TrafficAggregator) {
     this.#templates = templates
     this.#enricher = enricher
+    this.#traffic = traffic
   }
 
   /**
@@ -61,8 +64,12 @@ export class BatchDecoder {
     en?.refresh()
     const strings = this.#decoder.strings
     strings.compact()
+    const traffic = this.#traffic
+    const names = (id: number): string => this.#decoder.strings.text(id)
+    let misses = 0
     const { outcomes, trapped } = this.decodeWith(task, (v, n) => {
-      en?.enrichRecords(v, n, this.#decoder)
+      if (en) misses += en.enrichRecords(v, n, this.#decoder)
+      traffic?.add(v, n, names)
       this.#decoder.formatTsv(n, out)
       rows += n
     })
@@ -75,6 +82,8 @@ export class BatchDecoder {
       counters: this.#decoder.flowCounters(),
       threadId,
     }
+    if (en) result.enrich = { hits: rows - misses, misses }
+    if (traffic) result.traffic = traffic.take()
     if (trapped !== undefined) result.trapped = trapped
     return result
   }

@@ -5,8 +5,9 @@ import { Piscina } from 'piscina'
 import type { PackedBatch } from '@flowhouse/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
-import { decodeMetrics } from './metrics.js'
+import { FLOW_COUNTER_METRICS, decodeMetrics } from './metrics.js'
 import { FLOW_COUNTERS, type FlowCounters } from '@flowhouse/decoder-wasm'
+import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
 import { splitOutcomeKey, type DecodeResult, type DecodeTask, type WorkerData } from './task.js'
 import type { TemplateStore } from './template-store.js'
 import type { EnrichWorkerData } from '../enrich/index.js'
@@ -19,6 +20,9 @@ export interface DecodePoolOptions {
   templates: TemplateStore
   /** Enrichment for the workers (enrich/ createEnrichment().workerData). */
   enrich?: EnrichWorkerData
+  /** Traffic metrics the workers add up; their sums go to `onTraffic`. */
+  traffic?: TrafficMetricConfig[]
+  onTraffic?(batch: TrafficBatch): void
   onRows(tsv: Buffer, rows: number): void
 }
 
@@ -48,27 +52,53 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     workerData: {
       templates: o.templates.buffer,
       ...(o.enrich ? { enrich: o.enrich } : {}),
+      ...(o.traffic && o.traffic.length > 0 ? { traffic: o.traffic } : {}),
     } satisfies WorkerData,
   })
   // Template-decoder counters are cumulative per worker: keep each worker's latest.
   const perWorker = new Map<number, FlowCounters>()
-  o.metrics.gauge(
-    'flowhouse_decoder_template_events',
-    'NetFlow v9/IPFIX template decoder counters summed over workers (held data, templates, events)',
-    ['counter'],
-    (g) => {
-      for (const name of FLOW_COUNTERS) {
+  // One family per metric name; counters of one family differ by a label.
+  const families = new Map<
+    string,
+    { help: string; type: 'counter' | 'gauge'; parts: (typeof FLOW_COUNTERS)[number][] }
+  >()
+  for (const name of FLOW_COUNTERS) {
+    const d = FLOW_COUNTER_METRICS[name]
+    const f = families.get(d.name) ?? { help: d.help, type: d.type ?? 'counter', parts: [] }
+    f.parts.push(name)
+    families.set(d.name, f)
+  }
+  for (const [metric, f] of families) {
+    o.metrics.external(f.type, metric, f.help, () =>
+      f.parts.map((name) => {
         let sum = 0
         for (const c of perWorker.values()) sum += c[name]
-        g.set({ counter: name }, sum)
-      }
+        const label = FLOW_COUNTER_METRICS[name].label
+        return { labels: label ? { [label[0]]: label[1] } : {}, value: sum }
+      }),
+    )
+  }
+  o.metrics.gauge(
+    'flowhouse_decoder_templates',
+    'NetFlow v9/IPFIX templates known now (data and options), by exporter',
+    ['exporter'],
+    (g) => {
+      g.reset()
+      for (const e of o.templates.describe()) g.set({ exporter: e.exporter }, e.templates.length)
     },
   )
   const inFlight = new Set<Promise<void>>()
 
   const handle = (r: DecodeResult, t0: number): void => {
+    const seconds = (performance.now() - t0) / 1000
     m.tasks.inc()
-    m.taskSeconds.inc({}, (performance.now() - t0) / 1000)
+    m.taskSeconds.inc({}, seconds)
+    m.taskLatency.observe({}, seconds)
+    if (r.enrich) {
+      m.enrichCache.inc({ result: 'hit' }, r.enrich.hits)
+      m.enrichCache.inc({ result: 'miss' }, r.enrich.misses)
+    }
+    if (r.traffic) o.onTraffic?.(r.traffic)
     for (const [key, n] of Object.entries(r.outcomes)) {
       const k = splitOutcomeKey(key)
       m.datagrams.inc({ exporter: k.exporter, protocol: k.flowType, result: k.result }, n)

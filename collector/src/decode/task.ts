@@ -1,5 +1,6 @@
 import type { FlowCounters } from '@flowhouse/decoder-wasm'
 import type { EnrichWorkerData } from '../enrich/index.js'
+import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
 
 // What crosses the thread boundary between the pool and its workers.
 export interface DecodeTask {
@@ -22,6 +23,10 @@ export interface DecodeResult {
   /** The worker's cumulative template-decoder counters and who it is. */
   counters: FlowCounters
   threadId: number
+  /** Enrichment of this batch: records answered by the WASM-side cache, and looked up in JS. */
+  enrich?: { hits: number; misses: number }
+  /** Traffic-metric sums of this batch (only when metrics are configured). */
+  traffic?: TrafficBatch
   /** Set when the decoder trapped and was rebuilt (a bug, never input's fault). */
   trapped?: string
 }
@@ -30,6 +35,8 @@ export interface WorkerData {
   templates: SharedArrayBuffer
   /** Enrichment configuration and shared tables (enrich/); absent means no enrichment. */
   enrich?: EnrichWorkerData
+  /** Traffic metrics to add up in the worker; absent or empty means none. */
+  traffic?: TrafficMetricConfig[]
 }
 
 export function outcomeKey(exporter: string, flowType: string, result: string): string {

@@ -2,6 +2,7 @@
 // No database calls here.
 import { workerData } from 'node:worker_threads'
 import { Enricher } from '../enrich/index.js'
+import { TrafficAggregator } from '../metrics/aggregate.js'
 import { BatchDecoder } from './batch-decoder.js'
 import { TemplateSubscriber } from './template-channel.js'
 import type { DecodeResult, DecodeTask, WorkerData } from './task.js'
@@ -10,6 +11,7 @@ const data = workerData as WorkerData
 const decoder = new BatchDecoder(
   new TemplateSubscriber(data.templates),
   data.enrich ? new Enricher(data.enrich) : undefined,
+  data.traffic && data.traffic.length > 0 ? new TrafficAggregator(data.traffic) : undefined,
 )
 
 export default function decode(task: DecodeTask): DecodeResult {

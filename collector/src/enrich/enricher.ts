@@ -202,8 +202,9 @@ export class Enricher {
    * direction code, and AS numbers where the exporter sent none. Known addresses and
    * interfaces are applied inside WASM from the decoder's enrichment cache; only the
    * records with a key seen for the first time come back here to be looked up.
+   * Returns how many records missed the WASM-side cache (the rest were hits).
    */
-  enrichRecords(v: RecordView, n: number, d: Decoder): void {
+  enrichRecords(v: RecordView, n: number, d: Decoder): number {
     const t = d.strings
     if (
       this.#idsTable !== t ||
@@ -220,7 +221,7 @@ export class Enricher {
     const prefixes = !this.#local.empty
     const names = this.#aliases.size > 0 || this.#ifNames.size > 0
     const misses = d.enrichRun(n, (prefixes ? 1 : 0) | (names ? 2 : 0))
-    if (misses === 0) return
+    if (misses === 0) return 0
     for (let k = 0; k < misses; k++) {
       const i = d.enrichMissAt(k)
       const src = this.#addrIds(v, i, F.srcAddr, t)
@@ -239,6 +240,7 @@ export class Enricher {
     // A cache that filled up mid-way may still miss: those records take the JS path.
     const still = d.enrichRetry(misses)
     for (let k = 0; k < still; k++) this.#enrichOne(v, d.enrichMissAt(k), t, prefixes, names)
+    return misses
   }
 
   #enrichOne(v: RecordView, i: number, t: StringTable, prefixes: boolean, names: boolean): void {

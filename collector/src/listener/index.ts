@@ -5,6 +5,7 @@ import { DatagramBatch, type PackedBatch } from '@flowhouse/decoder-wasm'
 import { formatListen, type ListenAddress } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
+import { udpErrors, udpSocketStats } from '../observability/proc-net.js'
 import { createAddressCache } from './exporter-address.js'
 
 export interface ListenerSpec {
@@ -45,6 +46,43 @@ export function createListeners(o: ListenerOptions): Listeners {
     'flowhouse_listener_bytes_total',
     'Bytes of datagrams received',
     ['listener'],
+  )
+  // The kernel's side: datagrams dropped before we read them (receive buffer full).
+  const socketStats = (): Map<number, { drops: number; rxQueue: number }> =>
+    udpSocketStats(bound.map((b) => b.port))
+  o.metrics.counter(
+    'flowhouse_listener_kernel_drops_total',
+    'Datagrams the kernel dropped on the listener sockets, receive buffer full (/proc/net/udp drops)',
+    ['listener'],
+    (m) => {
+      const st = socketStats()
+      for (const b of bound) m.set({ listener: b.name }, st.get(b.port)?.drops ?? 0)
+    },
+  )
+  o.metrics.gauge(
+    'flowhouse_listener_receive_queue_bytes',
+    "Bytes waiting in the listener sockets' kernel receive queues",
+    ['listener'],
+    (m) => {
+      const st = socketStats()
+      for (const b of bound) m.set({ listener: b.name }, st.get(b.port)?.rxQueue ?? 0)
+    },
+  )
+  o.metrics.counter(
+    'flowhouse_kernel_udp_receive_buffer_errors_total',
+    'Host-wide UDP datagrams dropped for a full receive buffer, by IP version (/proc/net/snmp RcvbufErrors)',
+    ['ip'],
+    (m) => {
+      for (const e of udpErrors()) m.set({ ip: e.ip }, e.rcvbufErrors)
+    },
+  )
+  o.metrics.counter(
+    'flowhouse_kernel_udp_in_errors_total',
+    'Host-wide UDP datagrams that could not be delivered, by IP version (/proc/net/snmp InErrors)',
+    ['ip'],
+    (m) => {
+      for (const e of udpErrors()) m.set({ ip: e.ip }, e.inErrors)
+    },
   )
   const batch = new DatagramBatch(BATCH_BYTES, o.batchDatagrams)
   const addressOf = createAddressCache()

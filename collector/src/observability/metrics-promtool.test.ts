@@ -1,0 +1,69 @@
+// /metrics of a running collector passes `promtool check metrics` (the Prometheus
+// linter: naming, units, HELP/TYPE), with most series present after real traffic.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { sendUdp } from '../testing/exporters.js'
+import { eventually, metricValue, startTestService } from '../testing/service.js'
+import { requireTools } from '../testing/tools.js'
+
+function v5(records: number): Uint8Array {
+  const b = new Uint8Array(24 + records * 48)
+  const v = new DataView(b.buffer)
+  v.setUint16(0, 5)
+  v.setUint16(2, records)
+  v.setUint32(4, 60_000)
+  v.setUint32(8, Math.floor(Date.now() / 1000))
+  for (let i = 0; i < records; i++) {
+    const o = 24 + i * 48
+    v.setUint32(o, 0x0a000001 + i)
+    v.setUint32(o + 4, 0x08080808)
+    v.setUint32(o + 16, 3)
+    v.setUint32(o + 20, 300)
+    v.setUint32(o + 24, 50_000)
+    v.setUint32(o + 28, 59_000)
+    v.setUint8(o + 38, 17)
+  }
+  return b
+}
+
+void test('/metrics passes promtool check metrics', async (t) => {
+  if (!requireTools(t, 'promtool')) return
+  const svc = await startTestService({
+    'enrich.local_prefixes': ['10.0.0.0/8'],
+    metrics: [
+      {
+        name: 'flow_transmit_bytes_total',
+        description: 'Bytes sent by local networks, by destination AS',
+        labels: [{ name: 'dst_addr', attribute: 'dst_addr', converter: 'ipv4' }],
+        filters: [{ attribute: 'direction', equals: 'outbound' }],
+      },
+    ],
+  })
+  try {
+    const bad = new Uint8Array([0x7f, 1, 2, 3])
+    await sendUdp(svc.netflowPort, [v5(3), v5(2), bad])
+    await eventually(async () => {
+      const m = await svc.metrics()
+      return metricValue(m, 'flowhouse_writer_rows_total') === 5
+    })
+    await fetch(`${svc.httpBase}/healthz`)
+    const text = await svc.metrics()
+    assert.equal(metricValue(text, 'flow_transmit_bytes_total{dst_addr="8.8.8.8"}'), 5 * 300)
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'flowhouse_listener_kernel_drops_total',
+      'flowhouse_decode_task_duration_seconds_bucket',
+      'flowhouse_enrich_cache_lookups_total',
+      'flowhouse_writer_insert_duration_seconds_count',
+      'flowhouse_http_requests_total',
+      'flowhouse_decoder_held_sets_total',
+    ])
+      assert.match(text, new RegExp(`^${name}[{ ]`, 'm'), `${name} missing`)
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
+    assert.equal(r.status, 0, `promtool check metrics:\n${r.stdout}${r.stderr}`)
+  } finally {
+    await svc.stop()
+  }
+})
