@@ -1,7 +1,7 @@
 # flowhouse: `make run` installs, builds and runs on the embedded ClickHouse;
 # `make test` installs the test tools from Debian, builds, lints and runs every test.
 SHELL := /bin/bash
-DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium
+DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium prometheus docker-compose libxml2-utils
 NPM := npm --no-audit --no-fund --loglevel=error
 
 .PHONY: run install build test lint test-deps bench clean
@@ -20,7 +20,7 @@ build: install
 
 # Debian packages the oracle and end-to-end tests need (root on Debian 12).
 test-deps:
-	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump chromium; do \
+	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump chromium promtool docker-compose xmllint; do \
 	  command -v $$t >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
