@@ -35,7 +35,7 @@ test: test-deps build lint
 	$(NPM) test
 
 # One-core throughput benches; each prints a comparison with its peer and writes bench/out/.
-BENCHES := bench/decoder.mjs
+BENCHES := bench/decoder.mjs bench/writer.mjs
 
 bench: build
 	@set -e; for b in $(BENCHES); do node $$b; done
