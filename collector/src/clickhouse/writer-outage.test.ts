@@ -115,41 +115,44 @@ void test('a 60 s outage with a restart in the middle: every row stored exactly 
   )
 })
 
-void test('a batch replayed after it was stored (crash before the spool file was deleted) is stored once', async () => {
-  await cmd('TRUNCATE TABLE flowhouse.flows')
-  await cmd('TRUNCATE TABLE flowhouse.flows_1m')
-  await cmd('TRUNCATE TABLE flowhouse.flows_1h')
-  const spoolDir = join(ch.dataDir, 'spool', 'dedup')
-  const b = fixtureRows(0, 1000, Math.floor(Date.now() / 1000))
-  const header = {
-    token: 'a0b1c2d3-0000-4000-8000-000000000001',
-    rows: b.rows,
-    columns: [...FIXTURE_COLUMNS],
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // The same spool file, written again as if the process died after the insert.
-    new Spool(spoolDir).put(header, [b.tsv], 1 << 30)
+// 1000 rows go through a synchronous insert, 100 through ClickHouse's async insert.
+for (const size of [1000, 100]) {
+  void test(`a batch of ${size} replayed after it was stored (crash before the spool file was deleted) is stored once`, async () => {
+    await cmd('TRUNCATE TABLE flowhouse.flows')
+    await cmd('TRUNCATE TABLE flowhouse.flows_1m')
+    await cmd('TRUNCATE TABLE flowhouse.flows_1h')
+    const spoolDir = join(ch.dataDir, 'spool', `dedup-${size}`)
+    const b = fixtureRows(0, size, Math.floor(Date.now() / 1000))
+    const header = {
+      token: `a0b1c2d3-0000-4000-8000-${String(size).padStart(12, '0')}`,
+      rows: b.rows,
+      columns: [...FIXTURE_COLUMNS],
+    }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      // The same spool file, written again as if the process died after the insert.
+      new Spool(spoolDir).put(header, [b.tsv], 1 << 30)
+      const w = newWriter(new Registry(), spoolDir)
+      w.start()
+      await w.flush()
+      await w.stop()
+      assert.deepEqual(readdirSync(spoolDir), [])
+    }
+    assert.deepEqual(await totals(), { rows: size, uniq: size, ...pick(b) })
+    const r = await totals('flowhouse.flows_1m')
+    assert.deepEqual({ rows: r.rows, ...pick(r) }, { rows: size, ...pick(b) }, 'rollup not doubled')
+    // Control: another token with the same rows is a new batch and is stored.
+    new Spool(spoolDir).put(
+      { ...header, token: `a0b1c2d3-0000-4000-8001-${String(size).padStart(12, '0')}` },
+      [b.tsv],
+      1 << 30,
+    )
     const w = newWriter(new Registry(), spoolDir)
     w.start()
     await w.flush()
     await w.stop()
-    assert.deepEqual(readdirSync(spoolDir), [])
-  }
-  assert.deepEqual(await totals(), { rows: 1000, uniq: 1000, ...pick(b) })
-  const r = await totals('flowhouse.flows_1m')
-  assert.deepEqual({ rows: r.rows, ...pick(r) }, { rows: 1000, ...pick(b) }, 'rollup not doubled')
-  // Control: another token with the same rows is a new batch and is stored.
-  new Spool(spoolDir).put(
-    { ...header, token: 'a0b1c2d3-0000-4000-8000-000000000002' },
-    [b.tsv],
-    1 << 30,
-  )
-  const w = newWriter(new Registry(), spoolDir)
-  w.start()
-  await w.flush()
-  await w.stop()
-  assert.equal((await totals()).rows, 2000)
-})
+    assert.equal((await totals()).rows, 2 * size)
+  })
+}
 
 function pick(t: { bytes: number; packets: number }): { bytes: number; packets: number } {
   return { bytes: t.bytes, packets: t.packets }

@@ -27,6 +27,8 @@ export interface WriterOptions {
   spoolDir: string
   /** Bytes the spool may hold; a batch that would pass it is dropped and counted. */
   spoolMaxBytes: number
+  /** Batches smaller than this use ClickHouse's async insert (default 1000 rows; 0 = never). */
+  asyncInsertBelowRows?: number
   /** Longest wait between two attempts (backoff starts at 250 ms and doubles). */
   maxBackoffMs?: number
   log: Logger
@@ -57,6 +59,7 @@ export function createWriter(o: WriterOptions): Writer {
   const table = o.table ?? `${DATABASE}.flows`
   const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 20, 1_000_000)
   const maxBackoff = o.maxBackoffMs ?? 30_000
+  const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
   const columns = [...o.columns]
   const spool = new Spool(o.spoolDir)
   const rowsTotal = o.metrics.counter(
@@ -126,16 +129,31 @@ export function createWriter(o: WriterOptions): Writer {
     }
   }
 
-  const insert = async (body: readonly Buffer[], cols: string[], token: string): Promise<void> => {
+  const insert = async (
+    body: readonly Buffer[],
+    cols: string[],
+    token: string,
+    rows: number,
+  ): Promise<void> => {
     const t0 = performance.now()
     const timed = o.client.insert({
       table,
       columns: cols as [string, ...string[]],
       values: Readable.from(body, { objectMode: false }),
       format: 'TabSeparated',
-      // Client-side batches are large: a synchronous insert makes one part per batch.
-      // Settings persist on an embedded session: the token is set on every insert.
-      clickhouse_settings: { async_insert: 0, insert_deduplication_token: token },
+      // Large client-side batches insert synchronously (one part each); small ones (a
+      // quiet network flushing by age) go through ClickHouse's async insert buffer so
+      // they do not make a part each, waiting for it so a failure is still seen.
+      // Settings persist on an embedded session: every one is set on every insert.
+      clickhouse_settings:
+        rows < asyncBelowRows
+          ? {
+              async_insert: 1,
+              wait_for_async_insert: 1,
+              async_insert_deduplicate: 1,
+              insert_deduplication_token: token,
+            }
+          : { async_insert: 0, insert_deduplication_token: token },
     })
     try {
       await timed
@@ -183,7 +201,7 @@ export function createWriter(o: WriterOptions): Writer {
         try {
           const { header, body } = spool.read(e)
           rows = header.rows
-          await insert([body], header.columns, header.token)
+          await insert([body], header.columns, header.token, header.rows)
         } catch (err) {
           await failed(err, 'spool', rows)
           if (stopped) return
@@ -198,7 +216,7 @@ export function createWriter(o: WriterOptions): Writer {
       const b = ready[0]
       if (!b) return
       try {
-        await insert(b.chunks, columns, b.token)
+        await insert(b.chunks, columns, b.token, b.rows)
       } catch (err) {
         // The batch is still ready[0]: failed() spools it first.
         await failed(err, 'memory', b.rows)
