@@ -9,6 +9,7 @@ import { migrate } from './clickhouse/migrate.js'
 import { applyRetention } from './clickhouse/retention.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
+import { COUNTER_COLUMNS } from './flows/counter-rows.js'
 import { createTemplateStore, type TemplateStore } from './decode/template-store.js'
 import { createEnrichment, type Enrichment } from './enrich/index.js'
 import { createJobs } from './jobs/index.js'
@@ -68,6 +69,19 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     log,
     metrics,
   })
+  // sFlow interface counters: low volume, their own table, spool and metrics.
+  const counterWriter = createWriter({
+    client: engine.client,
+    table: 'flowhouse.sflow_counters',
+    columns: COUNTER_COLUMNS,
+    batchRows: config.writer.batchRows,
+    batchMs: config.writer.batchMs,
+    spoolDir: join(config.dataDir, 'spool', 'sflow_counters'),
+    spoolMaxBytes: config.writer.spoolMaxBytes,
+    metricsPrefix: 'flowhouse_ifstats_writer',
+    log,
+    metrics,
+  })
   const templates = createTemplateStore(config.dataDir, log)
   const pool = createDecodePool({
     templates,
@@ -79,6 +93,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     log,
     metrics,
     onRows: (tsv, rows) => writer.add(tsv, rows),
+    onInterfaceCounters: (tsv, rows) => counterWriter.add(tsv, rows),
   })
   const jobs = createJobs({
     client: engine.client,
@@ -88,6 +103,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     metrics,
   })
   writer.start()
+  counterWriter.start()
   enrichment.start()
   jobs.start()
   return {
@@ -106,6 +122,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
       templates.close()
       await jobs.stop()
       await writer.stop()
+      await counterWriter.stop()
       await engine.close()
     },
   }

@@ -27,6 +27,8 @@ export interface WriterOptions {
   spoolDir: string
   /** Bytes the spool may hold; a batch that would pass it is dropped and counted. */
   spoolMaxBytes: number
+  /** Names of this writer's metrics start with this (default `flowhouse_writer`). */
+  metricsPrefix?: string
   /** Batches smaller than this use ClickHouse's async insert (default 1000 rows; 0 = never). */
   asyncInsertBelowRows?: number
   /** Longest wait between two attempts (backoff starts at 250 ms and doubles). */
@@ -59,43 +61,39 @@ export function createWriter(o: WriterOptions): Writer {
   const table = o.table ?? `${DATABASE}.flows`
   const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 20, 1_000_000)
   const maxBackoff = o.maxBackoffMs ?? 30_000
+  const prefix = o.metricsPrefix ?? 'flowhouse_writer'
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
   const columns = [...o.columns]
   const spool = new Spool(o.spoolDir)
-  const rowsTotal = o.metrics.counter(
-    'flowhouse_writer_rows_total',
-    'Rows inserted into ClickHouse',
-  )
+  const rowsTotal = o.metrics.counter(`${prefix}_rows_total`, 'Rows inserted into ClickHouse')
   const batchesTotal = o.metrics.counter(
-    'flowhouse_writer_batches_total',
+    `${prefix}_batches_total`,
     'Insert attempts by source (memory, spool) and result',
     ['source', 'result'],
   )
   const dropped = o.metrics.counter(
-    'flowhouse_writer_dropped_rows_total',
+    `${prefix}_dropped_rows_total`,
     'Rows dropped: memory (too many waiting while healthy) or spool_full (writer.spool_max_bytes)',
     ['reason'],
   )
   const spooledRows = o.metrics.counter(
-    'flowhouse_writer_spooled_rows_total',
+    `${prefix}_spooled_rows_total`,
     'Rows written to the spool because ClickHouse could not take them',
   )
   const lastInsertSeconds = o.metrics.gauge(
-    'flowhouse_writer_last_insert_seconds',
+    `${prefix}_last_insert_seconds`,
     'Duration of the last insert',
   )
   const insertSeconds = o.metrics.histogram(
-    'flowhouse_writer_insert_duration_seconds',
+    `${prefix}_insert_duration_seconds`,
     'Duration of inserts into ClickHouse, by result (ok, error)',
     ['result'],
   )
-  o.metrics.gauge('flowhouse_writer_pending_rows', 'Rows waiting in memory', [], (m) =>
-    m.set({}, pending),
-  )
-  o.metrics.gauge('flowhouse_writer_spool_bytes', 'Bytes waiting in the spool', [], (m) =>
+  o.metrics.gauge(`${prefix}_pending_rows`, 'Rows waiting in memory', [], (m) => m.set({}, pending))
+  o.metrics.gauge(`${prefix}_spool_bytes`, 'Bytes waiting in the spool', [], (m) =>
     m.set({}, spool.bytes),
   )
-  o.metrics.gauge('flowhouse_writer_spool_files', 'Batches waiting in the spool', [], (m) =>
+  o.metrics.gauge(`${prefix}_spool_files`, 'Batches waiting in the spool', [], (m) =>
     m.set({}, spool.files),
   )
 

@@ -7,8 +7,10 @@ import {
   flowTypeName,
   formatAddress,
   statusReason,
+  type CounterSink,
   type RecordSink,
 } from '@flowhouse/decoder-wasm'
+import { appendCounterRows } from '../flows/counter-rows.js'
 import { threadId } from 'node:worker_threads'
 import type { Enricher } from '../enrich/index.js'
 import type { TrafficAggregator } from '../metrics/aggregate.js'
@@ -35,13 +37,17 @@ export class BatchDecoder {
    * Import templates other workers learned (decoding data held for them into `sink`),
    * then decode the batch. Returns outcomes by exporter, type and result.
    */
-  decodeWith(task: DecodeTask, sink: RecordSink): { outcomes: Outcomes; trapped?: string } {
+  decodeWith(
+    task: DecodeTask,
+    sink: RecordSink,
+    counterSink?: CounterSink,
+  ): { outcomes: Outcomes; trapped?: string } {
     const bytes = new Uint8Array(task.buffer, 0, task.byteLength)
     try {
       const snapshot = this.#templates?.poll()
       if (snapshot) this.#decoder.importEvents(snapshot, sink)
       this.#decoder.expireHeld(Date.now())
-      this.#decoder.decode(bytes, task.count, sink)
+      this.#decoder.decode(bytes, task.count, sink, counterSink)
     } catch (err) {
       // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.
       this.#decoder = new Decoder()
@@ -67,12 +73,17 @@ export class BatchDecoder {
     const traffic = this.#traffic
     const names = (id: number): string => this.#decoder.strings.text(id)
     let misses = 0
-    const { outcomes, trapped } = this.decodeWith(task, (v, n) => {
-      if (en) misses += en.enrichRecords(v, n, this.#decoder)
-      traffic?.add(v, n, names)
-      this.#decoder.formatTsv(n, out)
-      rows += n
-    })
+    const counterLines: string[] = []
+    const { outcomes, trapped } = this.decodeWith(
+      task,
+      (v, n) => {
+        if (en) misses += en.enrichRecords(v, n, this.#decoder)
+        traffic?.add(v, n, names)
+        this.#decoder.formatTsv(n, out)
+        rows += n
+      },
+      (v, n) => appendCounterRows(v, n, counterLines),
+    )
     const tsv = out.take()
     const result: DecodeResult = {
       tsv,
@@ -83,6 +94,12 @@ export class BatchDecoder {
       threadId,
     }
     if (en) result.enrich = { hits: rows - misses, misses }
+    if (counterLines.length > 0) {
+      result.interfaceCounters = {
+        tsv: Buffer.from(counterLines.join('')),
+        rows: counterLines.length,
+      }
+    }
     if (traffic) result.traffic = traffic.take()
     if (trapped !== undefined) result.trapped = trapped
     return result

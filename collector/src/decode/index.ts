@@ -24,6 +24,8 @@ export interface DecodePoolOptions {
   traffic?: TrafficMetricConfig[]
   onTraffic?(batch: TrafficBatch): void
   onRows(tsv: Buffer, rows: number): void
+  /** sFlow interface-counter rows (TSV in COUNTER_COLUMNS order). */
+  onInterfaceCounters?(tsv: Buffer, rows: number): void
 }
 
 export interface DecodePool {
@@ -109,6 +111,13 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     perWorker.set(r.threadId, r.counters)
     m.flows.inc({}, r.rows)
     if (r.rows > 0) o.onRows(Buffer.from(r.tsv.buffer, r.tsv.byteOffset, r.tsv.byteLength), r.rows)
+    const ic = r.interfaceCounters
+    if (ic && ic.rows > 0) {
+      o.onInterfaceCounters?.(
+        Buffer.from(ic.tsv.buffer, ic.tsv.byteOffset, ic.tsv.byteLength),
+        ic.rows,
+      )
+    }
   }
 
   return {

@@ -27,6 +27,8 @@ export interface DecodeResult {
   enrich?: { hits: number; misses: number }
   /** Traffic-metric sums of this batch (only when metrics are configured). */
   traffic?: TrafficBatch
+  /** sFlow interface-counter samples as TSV rows for flowhouse.sflow_counters. */
+  interfaceCounters?: { tsv: Uint8Array; rows: number }
   /** Set when the decoder trapped and was rebuilt (a bug, never input's fault). */
   trapped?: string
 }
