@@ -1,7 +1,7 @@
 // Runs real exporters and peer collectors for tests: softflowd turns a pcap into
 // NetFlow/IPFIX, nfcapd stores what it receives, nfdump reports its totals.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSocket } from 'node:dgram'
@@ -72,7 +72,8 @@ export class Nfcapd {
         stdio: 'ignore',
       },
     )
-    await new Promise((r) => setTimeout(r, 500))
+    // Wait until nfcapd has bound its socket: under load it can take more than a second.
+    await waitForUdpPort(this.port, 10_000)
   }
 
   /** Stop (which flushes the file) and read the totals with nfdump. */
@@ -110,4 +111,24 @@ export async function sendUdp(port: number, datagrams: Uint8Array[]): Promise<vo
     )
   }
   await new Promise<void>((r) => s.close(() => r()))
+}
+
+/** Resolve once some process has a UDP socket bound to `port` (read from /proc/net/udp*). */
+export async function waitForUdpPort(port: number, timeoutMs: number): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
+      let text = ''
+      try {
+        text = readFileSync(f, 'utf8')
+      } catch {
+        continue
+      }
+      // Column 2 is local_address:port in hex.
+      if (text.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex))) return
+    }
+    if (Date.now() > until) throw new Error(`nothing bound UDP port ${port} within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
 }
