@@ -3,27 +3,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { sendUdp } from '../testing/exporters.js'
+import { v5Now } from '../testing/netflow5.js'
 import { eventually, metricValue, startTestService } from '../testing/service.js'
-
-function v5(count: number, records: number): Uint8Array {
-  const b = new Uint8Array(24 + records * 48)
-  const v = new DataView(b.buffer)
-  v.setUint16(0, 5)
-  v.setUint16(2, count)
-  v.setUint32(4, 60_000)
-  v.setUint32(8, Math.floor(Date.now() / 1000))
-  for (let i = 0; i < records; i++) {
-    const o = 24 + i * 48
-    v.setUint32(o, 0x0a000001)
-    v.setUint32(o + 4, 0x08080808)
-    v.setUint32(o + 16, 3)
-    v.setUint32(o + 20, 300)
-    v.setUint32(o + 24, 50_000)
-    v.setUint32(o + 28, 59_000)
-    v.setUint8(o + 38, 17)
-  }
-  return b
-}
 
 void test('bad datagrams are counted by reason; workers survive and keep decoding', async () => {
   const svc = await startTestService()
@@ -60,3 +41,11 @@ void test('bad datagrams are counted by reason; workers survive and keep decodin
     await svc.stop()
   }
 })
+
+function v5(count: number, records: number): Uint8Array {
+  const flow = { src: '10.0.0.1', dst: '8.8.8.8', packets: 3, bytes: 300 }
+  return v5Now(
+    Array.from({ length: records }, () => flow),
+    count,
+  )
+}

@@ -6,8 +6,8 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseV4 } from './ip.js'
 import { sendUdp } from '../testing/exporters.js'
+import { v5Now } from '../testing/netflow5.js'
 import { eventually, metricValue, startTestService } from '../testing/service.js'
 
 interface Flow {
@@ -17,30 +17,6 @@ interface Flow {
   dport?: number
   inIf?: number
   outIf?: number
-}
-
-function v5(flows: Flow[]): Uint8Array {
-  const b = new Uint8Array(24 + flows.length * 48)
-  const v = new DataView(b.buffer)
-  v.setUint16(0, 5)
-  v.setUint16(2, flows.length)
-  v.setUint32(4, 60_000)
-  v.setUint32(8, Math.floor(Date.now() / 1000))
-  flows.forEach((f, i) => {
-    const o = 24 + i * 48
-    v.setUint32(o, parseV4(f.src) ?? 0)
-    v.setUint32(o + 4, parseV4(f.dst) ?? 0)
-    v.setUint16(o + 12, f.inIf ?? 0)
-    v.setUint16(o + 14, f.outIf ?? 0)
-    v.setUint32(o + 16, 1)
-    v.setUint32(o + 20, 100)
-    v.setUint32(o + 24, 50_000)
-    v.setUint32(o + 28, 59_000)
-    v.setUint16(o + 32, 40000)
-    v.setUint16(o + 34, f.dport ?? 443)
-    v.setUint8(o + 38, f.proto)
-  })
-  return b
 }
 
 interface Row {
@@ -198,3 +174,17 @@ void test('a missing required GeoIP file stops start-up with a message naming th
     },
   )
 })
+
+function v5(flows: Flow[]): Uint8Array {
+  return v5Now(
+    flows.map((f) => ({
+      src: f.src,
+      dst: f.dst,
+      proto: f.proto,
+      srcPort: 40000,
+      dstPort: f.dport ?? 443,
+      input: f.inIf ?? 0,
+      output: f.outIf ?? 0,
+    })),
+  )
+}

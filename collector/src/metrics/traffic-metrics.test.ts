@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseTrafficMetrics } from './config.js'
 import { sendUdp } from '../testing/exporters.js'
+import { v5Now } from '../testing/netflow5.js'
 import { eventually, metricValue, startTestService } from '../testing/service.js'
 
 interface Flow {
@@ -16,27 +17,6 @@ interface Flow {
 
 const ip = (a: number, b: number, c: number, d: number): number =>
   ((a << 24) | (b << 16) | (c << 8) | d) >>> 0
-
-function v5(flows: Flow[]): Uint8Array {
-  const b = new Uint8Array(24 + flows.length * 48)
-  const v = new DataView(b.buffer)
-  v.setUint16(0, 5)
-  v.setUint16(2, flows.length)
-  v.setUint32(4, 60_000)
-  v.setUint32(8, Math.floor(Date.now() / 1000))
-  flows.forEach((f, i) => {
-    const o = 24 + i * 48
-    v.setUint32(o, f.src)
-    v.setUint32(o + 4, f.dst)
-    v.setUint32(o + 16, f.packets)
-    v.setUint32(o + 20, f.bytes)
-    v.setUint32(o + 24, 50_000)
-    v.setUint32(o + 28, 59_000)
-    v.setUint16(o + 34, f.dstPort)
-    v.setUint8(o + 38, 17)
-  })
-  return b
-}
 
 const FLOWS: Flow[] = [
   { src: ip(10, 0, 0, 1), dst: ip(8, 8, 8, 8), bytes: 300, packets: 3, dstPort: 53 },
@@ -177,3 +157,18 @@ void test('metrics config errors name the path and the rule', () => {
   )
   assert.match(bad([{ name: 'a_total', colour: 1 }]), /^metrics\[0\]: unknown key colour/)
 })
+
+const dotted = (n: number): string =>
+  [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
+
+function v5(flows: Flow[]): Uint8Array {
+  return v5Now(
+    flows.map((f) => ({
+      src: dotted(f.src),
+      dst: dotted(f.dst),
+      packets: f.packets,
+      bytes: f.bytes,
+      dstPort: f.dstPort,
+    })),
+  )
+}

@@ -4,28 +4,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { sendUdp } from '../testing/exporters.js'
+import { v5Now } from '../testing/netflow5.js'
 import { eventually, metricValue, startTestService } from '../testing/service.js'
 import { requireTools } from '../testing/tools.js'
-
-function v5(records: number): Uint8Array {
-  const b = new Uint8Array(24 + records * 48)
-  const v = new DataView(b.buffer)
-  v.setUint16(0, 5)
-  v.setUint16(2, records)
-  v.setUint32(4, 60_000)
-  v.setUint32(8, Math.floor(Date.now() / 1000))
-  for (let i = 0; i < records; i++) {
-    const o = 24 + i * 48
-    v.setUint32(o, 0x0a000001 + i)
-    v.setUint32(o + 4, 0x08080808)
-    v.setUint32(o + 16, 3)
-    v.setUint32(o + 20, 300)
-    v.setUint32(o + 24, 50_000)
-    v.setUint32(o + 28, 59_000)
-    v.setUint8(o + 38, 17)
-  }
-  return b
-}
 
 void test('/metrics passes promtool check metrics', async (t) => {
   if (!requireTools(t, 'promtool')) return
@@ -67,3 +48,14 @@ void test('/metrics passes promtool check metrics', async (t) => {
     await svc.stop()
   }
 })
+
+function v5(records: number): Uint8Array {
+  return v5Now(
+    Array.from({ length: records }, (_, i) => ({
+      src: `10.0.0.${1 + i}`,
+      dst: '8.8.8.8',
+      packets: 3,
+      bytes: 300,
+    })),
+  )
+}
