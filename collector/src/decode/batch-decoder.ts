@@ -68,8 +68,7 @@ export class BatchDecoder {
     let rows = 0
     const en = this.#enricher
     en?.refresh()
-    const strings = this.#decoder.strings
-    strings.compact()
+    this.#decoder.strings.compact()
     const traffic = this.#traffic
     const names = (id: number): string => this.#decoder.strings.text(id)
     let misses = 0

@@ -1,6 +1,7 @@
 // Reads UDP datagrams out of a capture file (pcap or pcapng; Ethernet, 802.1Q, Linux
 // cooked, raw IP or BSD loopback framing), for `flowhouse decode|import FILE`.
 import { readFileSync } from 'node:fs'
+import { formatAddress } from '../ip.js'
 
 export interface CapturedDatagram {
   timeMs: number
@@ -181,8 +182,8 @@ function pushUdp(out: CapturedDatagram[], frame: Uint8Array, link: number, timeM
   } else if (version === 6) {
     if (p + 40 > frame.byteLength) return
     if ((frame[p + 6] ?? 0) !== 17) return
-    srcAddr = v6text(frame, p + 8)
-    dstAddr = v6text(frame, p + 24)
+    srcAddr = formatAddress(frame, p + 8)
+    dstAddr = formatAddress(frame, p + 24)
     l4 = p + 40
     l4end = Math.min(frame.byteLength, l4 + dv.getUint16(p + 4))
   } else {
@@ -199,11 +200,4 @@ function pushUdp(out: CapturedDatagram[], frame: Uint8Array, link: number, timeM
     dstPort: dv.getUint16(l4 + 2),
     payload: frame.slice(l4 + 8, end),
   })
-}
-
-function v6text(b: Uint8Array, off: number): string {
-  const g: string[] = []
-  for (let i = 0; i < 8; i++)
-    g.push((((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0)).toString(16))
-  return g.join(':')
 }
