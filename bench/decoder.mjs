@@ -120,7 +120,7 @@ function wasmCases(f, datagrams) {
     let n = 0
     for (const b of batches) {
       const r = plain.decodeToTsv(task(b))
-      tsvBytes = r.tsv.byteLength
+      tsvBytes = r.tsv.reduce((sum, c) => sum + c.byteLength, 0)
       n += r.rows
     }
     return n

@@ -51,12 +51,14 @@ import {
   S_SRC_COUNTRY,
   S_SRC_HOST,
 } from './record'
-import { SID_DIRECTION, SID_FLOW_TYPE, SID_PROTO, copyString, stringLength } from './strings'
+import { SID_DIRECTION, SID_FLOW_TYPE, SID_PROTO, copyString } from './strings'
 
 export const TSV_COLUMN_COUNT: u32 = 48
-// Longest a row can be without its strings: 36 numbers of at most 20 digits, 6
-// addresses of at most 39 characters, separators.
-const ROW_FIXED_MAX: usize = 36 * 21 + 6 * 40 + 64
+// Longest a row can be: 36 numbers of at most 20 digits, 6 addresses of at most 39
+// characters, separators, three fixed names of at most 32 bytes and nine table strings
+// of at most STRING_MAX_BYTES (the host caps them: src/string-table.ts).
+export const STRING_MAX_BYTES: usize = 1536
+const ROW_MAX: usize = 36 * 21 + 6 * 40 + 64 + 3 * 32 + 9 * STRING_MAX_BYTES
 
 let tsvBase: usize = 0
 let tsvCap: usize = 0
@@ -66,6 +68,15 @@ export function initTsv(bytes: u32): void {
   tsvCap = <usize>bytes
   tsvBase = heap.alloc(tsvCap)
   fillDec4()
+  prefixBase = heap.alloc(PREFIX_MAX)
+  secondsBase = heap.alloc(16)
+}
+
+/** Empty the TSV region (the host has taken its bytes). */
+export function tsvClear(): void {
+  tsvLen = 0
+  prefixLen = 0
+  secondsLen = 0
 }
 export function tsvRegion(): usize {
   return tsvBase
@@ -88,11 +99,32 @@ function fillDec4(): void {
     store<u8>(at + 2, <u8>(48 + (v / 10) % 10))
     store<u8>(at + 3, <u8>(48 + v % 10))
   }
+  // Each octet 0..255 as its digits followed by '.', and that length.
+  octets = heap.alloc(256 * 5)
+  for (let v: u32 = 0; v < 256; v++) {
+    const n: u32 = 1 + <u32>(v >= 10) + <u32>(v >= 100)
+    const at = octets + <usize>v * 4
+    store<u32>(at, (load<u32>(dec4 + <usize>v * 4) >> ((4 - n) * 8)) | (46 << (n * 8)))
+    store<u8>(octets + 1024 + <usize>v, <u8>(n + 1))
+  }
+}
+
+let octets: usize = 0
+
+/** An IPv4 address's dotted quad from its 4 bytes at `a`; writes one byte past the end. */
+@inline function putQuad(p: usize, a: usize): usize {
+  for (let i: usize = 0; i < 4; i++) {
+    const b = <usize>load<u8>(a + i)
+    store<u32>(p, load<u32>(octets + b * 4))
+    p += <usize>load<u8>(octets + 1024 + b)
+  }
+  return p - 1
 }
 
 /** `v` < 10000 without leading zeros; writes 4 bytes (the row has room), returns the end. */
 @inline function putSmall(p: usize, v: u32): usize {
-  const n: u32 = v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : 4
+  // Digit count without branches: they would mispredict on mixed-width values.
+  const n: u32 = 1 + <u32>(v >= 10) + <u32>(v >= 100) + <u32>(v >= 1000)
   store<u32>(p, load<u32>(dec4 + <usize>v * 4) >> ((4 - n) * 8))
   return p + <usize>n
 }
@@ -145,22 +177,20 @@ const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99,
 @inline function putAddr(p: usize, a: usize): usize {
   const hi = load<u64>(a)
   const lo = load<u64>(a + 8)
-  if (hi == 0 && lo == 0) {
+  if (hi == 0 && <u32>lo == 0xffff0000) {
+    store<u64>(p, 0x003a666666663a3a) // '::ffff:' (and a byte overwritten next)
+    return putQuad(p + 7, a + 12)
+  }
+  if ((hi | lo) == 0) {
     store<u16>(p, 0x3a3a) // '::'
     return p + 2
   }
-  if (hi == 0 && <u32>lo == 0xffff0000) {
-    store<u64>(p, 0x003a666666663a3a) // '::ffff:' (and a byte overwritten next)
-    p += 7
-    for (let i: usize = 0; i < 4; i++) {
-      if (i > 0) {
-        store<u8>(p, 46)
-        p++
-      }
-      p = putSmall(p, <u32>load<u8>(a + 12 + i))
-    }
-    return p
-  }
+  return putHexGroups(p, a)
+}
+
+// Kept out of line: inlined at every address column it made the row formatter too
+// large to compile well.
+function putHexGroups(p: usize, a: usize): usize {
   for (let g: usize = 0; g < 8; g++) {
     if (g > 0) {
       store<u8>(p, 58)
@@ -180,30 +210,135 @@ const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99,
   return p
 }
 
+function putEndpointsSlow(p: usize, rec: usize): usize {
+  p = tab(putAddr(p, rec + F_SRC_ADDR))
+  return tab(putAddr(p, rec + F_DST_ADDR))
+}
+
 @inline function putString(p: usize, rec: usize, slot: usize): usize {
   return copyString(load<u32>(rec + slot), p)
 }
 
-function stringsLength(rec: usize): usize {
-  let n = stringLength(SID_PROTO + <u32>load<u8>(rec + F_PROTO))
-  n += stringLength(SID_FLOW_TYPE + (<u32>load<u8>(rec + F_FLOW_TYPE) & 31))
-  n += stringLength(SID_DIRECTION + (<u32>load<u8>(rec + F_DIRECTION) & 7))
-  for (let s: usize = S_EXPORTER_NAME; s <= S_DST_HOST; s += 4) n += stringLength(load<u32>(rec + s))
-  return <usize>n
+// Columns that repeat from row to row (the same for every record of a datagram) are
+// formatted once and copied while their fields stay the same: the receive second, and
+// exporter .. sampling_rate (exporter, its name, domain, flow type, sequence, rate).
+const PREFIX_MAX: usize = 40 + 32 + 11 * 3 + STRING_MAX_BYTES + 8
+let prefixBase: usize = 0
+let prefixLen: usize = 0
+let prefixExpHi: u64 = 0
+let prefixExpLo: u64 = 0
+let prefixDomSeq: u64 = 0
+let prefixRate: u32 = 0
+let prefixType: u32 = 0
+let prefixName: u32 = 0
+let secondsBase: usize = 0
+let secondsLen: usize = 0
+let secondsOf: u64 = 0
+
+@inline function putSeconds(p: usize, ms: u64): usize {
+  const sec = ms / 1000
+  if (secondsLen == 0 || sec != secondsOf) {
+    secondsOf = sec
+    secondsLen = putU64(secondsBase, sec) - secondsBase
+  }
+  store<u64>(p, load<u64>(secondsBase))
+  store<u64>(p + 8, load<u64>(secondsBase + 8))
+  return p + secondsLen
+}
+
+@inline function putPrefix(p: usize, rec: usize): usize {
+  const hi = load<u64>(rec + F_EXPORTER)
+  const lo = load<u64>(rec + F_EXPORTER + 8)
+  const domSeq = load<u64>(rec + F_OBSERVATION_DOMAIN) // domain and sequence, adjacent
+  const rate = load<u32>(rec + F_SAMPLING_RATE)
+  const type = <u32>load<u8>(rec + F_FLOW_TYPE) & 31
+  const name = load<u32>(rec + S_EXPORTER_NAME)
+  if (
+    prefixLen == 0 ||
+    hi != prefixExpHi ||
+    lo != prefixExpLo ||
+    domSeq != prefixDomSeq ||
+    rate != prefixRate ||
+    type != prefixType ||
+    name != prefixName
+  ) {
+    prefixExpHi = hi
+    prefixExpLo = lo
+    prefixDomSeq = domSeq
+    prefixRate = rate
+    prefixType = type
+    prefixName = name
+    let q = prefixBase
+    q = tab(putAddr(q, rec + F_EXPORTER))
+    q = tab(putString(q, rec, S_EXPORTER_NAME))
+    q = tab(putU32(q, load<u32>(rec + F_OBSERVATION_DOMAIN)))
+    q = tab(copyString(SID_FLOW_TYPE + type, q))
+    q = tab(putU32(q, load<u32>(rec + F_SEQUENCE)))
+    q = tab(putU32(q, rate))
+    prefixLen = q - prefixBase
+  }
+  copyWords(p, prefixBase, prefixLen)
+  return p + prefixLen
+}
+
+/** Copy `len` bytes in 8-byte words (may write up to 7 bytes past; rows have room). */
+@inline function copyWords(dst: usize, src: usize, len: usize): void {
+  for (let i: usize = 0; i < len; i += 8) store<u64>(dst + i, load<u64>(src + i))
+}
+
+/** post_nat_src_addr .. nat_event; most flows carry no NAT fields: one store for them. */
+@inline function putNat(p: usize, rec: usize): usize {
+  const any =
+    load<u64>(rec + F_POST_NAT_SRC_ADDR) |
+    load<u64>(rec + F_POST_NAT_SRC_ADDR + 8) |
+    load<u64>(rec + F_POST_NAT_DST_ADDR) |
+    load<u64>(rec + F_POST_NAT_DST_ADDR + 8) |
+    <u64>load<u32>(rec + F_POST_NAT_SRC_PORT) |
+    <u64>load<u8>(rec + F_NAT_EVENT)
+  if (any == 0) {
+    store<u64>(p, 0x093a3a093a3a)
+    p += 6
+    store<u64>(p, 0x0930093009300930)
+    return p + 6
+  }
+  p = tab(putAddr(p, rec + F_POST_NAT_SRC_ADDR))
+  p = tab(putAddr(p, rec + F_POST_NAT_DST_ADDR))
+  p = tab(putU32(p, <u32>load<u16>(rec + F_POST_NAT_SRC_PORT)))
+  p = tab(putU32(p, <u32>load<u16>(rec + F_POST_NAT_DST_PORT)))
+  return tab(putU32(p, <u32>load<u8>(rec + F_NAT_EVENT)))
+}
+
+// Flow times ClickHouse reads back as unix seconds.mmm: from 2001-09-09 (ten digits of
+// seconds; shorter numbers are read as dates and fail) to the end of 2299 (the end of
+// DateTime64). A time outside (a broken or hostile exporter) would make the whole insert
+// fail, so it is written as the receive time instead.
+const MIN_FLOW_MS: u64 = 1000000000000
+const MAX_FLOW_MS: u64 = 10413791999999
+
+@inline function flowMillis(ms: u64, received: u64): u64 {
+  return ms - MIN_FLOW_MS <= MAX_FLOW_MS - MIN_FLOW_MS ? ms : received
 }
 
 function formatRow(rec: usize, p: usize): usize {
-  p = tab(putU64(p, load<u64>(rec + F_TIME_RECEIVED) / 1000))
-  p = tab(putMillis(p, load<u64>(rec + F_FLOW_START)))
-  p = tab(putMillis(p, load<u64>(rec + F_FLOW_END)))
-  p = tab(putAddr(p, rec + F_EXPORTER))
-  p = tab(putString(p, rec, S_EXPORTER_NAME))
-  p = tab(putU32(p, load<u32>(rec + F_OBSERVATION_DOMAIN)))
-  p = tab(copyString(SID_FLOW_TYPE + (<u32>load<u8>(rec + F_FLOW_TYPE) & 31), p))
-  p = tab(putU32(p, load<u32>(rec + F_SEQUENCE)))
-  p = tab(putU32(p, load<u32>(rec + F_SAMPLING_RATE)))
-  p = tab(putAddr(p, rec + F_SRC_ADDR))
-  p = tab(putAddr(p, rec + F_DST_ADDR))
+  const received = load<u64>(rec + F_TIME_RECEIVED)
+  p = tab(putSeconds(p, received))
+  p = tab(putMillis(p, flowMillis(load<u64>(rec + F_FLOW_START), received)))
+  p = tab(putMillis(p, flowMillis(load<u64>(rec + F_FLOW_END), received)))
+  p = putPrefix(p, rec)
+  const start = p
+  store<u64>(p, 0x003a666666663a3a)
+  p = tab(putQuad(p + 7, rec + F_SRC_ADDR + 12))
+  store<u64>(p, 0x003a666666663a3a)
+  p = tab(putQuad(p + 7, rec + F_DST_ADDR + 12))
+  if (
+    (load<u64>(rec + F_SRC_ADDR) |
+      load<u64>(rec + F_DST_ADDR) |
+      <u64>(load<u32>(rec + F_SRC_ADDR + 8) ^ 0xffff0000) |
+      <u64>(load<u32>(rec + F_DST_ADDR + 8) ^ 0xffff0000)) !=
+    0
+  ) {
+    p = putEndpointsSlow(start, rec)
+  }
   p = tab(putU32(p, <u32>load<u16>(rec + F_SRC_PORT)))
   p = tab(putU32(p, <u32>load<u16>(rec + F_DST_PORT)))
   const proto = <u32>load<u8>(rec + F_PROTO)
@@ -233,11 +368,7 @@ function formatRow(rec: usize, p: usize): usize {
   p = tab(putU32(p, <u32>load<u8>(rec + F_ICMP_CODE)))
   p = tab(putU32(p, <u32>load<u8>(rec + F_FLOW_END_REASON)))
   p = tab(putU32(p, <u32>load<u8>(rec + F_FORWARDING_STATUS)))
-  p = tab(putAddr(p, rec + F_POST_NAT_SRC_ADDR))
-  p = tab(putAddr(p, rec + F_POST_NAT_DST_ADDR))
-  p = tab(putU32(p, <u32>load<u16>(rec + F_POST_NAT_SRC_PORT)))
-  p = tab(putU32(p, <u32>load<u16>(rec + F_POST_NAT_DST_PORT)))
-  p = tab(putU32(p, <u32>load<u8>(rec + F_NAT_EVENT)))
+  p = putNat(p, rec)
   p = tab(putU64(p, load<u64>(rec + F_BYTES)))
   p = tab(putU64(p, load<u64>(rec + F_PACKETS)))
   p = tab(putString(p, rec, S_SRC_HOST))
@@ -247,18 +378,17 @@ function formatRow(rec: usize, p: usize): usize {
 }
 
 /**
- * Format records [first, first + count) of the region at `records` into the TSV region
- * (replacing what it held). Returns how many fit; the host copies tsvLength() bytes
- * and calls again for the rest.
+ * Format records [first, first + count) of the region at `records`, appending to the
+ * TSV region. Returns how many fit; when fewer than `count`, the host takes the
+ * tsvLength() bytes, calls tsvClear() and calls again for the rest.
  */
 export function formatTsv(records: usize, first: u32, count: u32): u32 {
-  let p = tsvBase
-  const end = tsvBase + tsvCap
+  let p = tsvBase + tsvLen
+  // The last row may write up to 16 bytes past its end (wide stores).
+  const last = tsvBase + tsvCap - ROW_MAX - 16
   let done: u32 = 0
-  while (done < count) {
-    const rec = records + <usize>(first + done) * REC_SIZE
-    if (end - p < ROW_FIXED_MAX + stringsLength(rec)) break
-    p = formatRow(rec, p)
+  while (done < count && p <= last) {
+    p = formatRow(records + <usize>(first + done) * REC_SIZE, p)
     done++
   }
   tsvLen = p - tsvBase

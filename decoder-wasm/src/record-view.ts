@@ -26,6 +26,9 @@ export class RecordView extends RegionView<FieldOffset> {
   setU32(i: number, f: FieldOffset, v: number): void {
     this.dv.setUint32(this.base + i * REC_SIZE + f, v, true)
   }
+  setU64(i: number, f: FieldOffset, v: bigint): void {
+    this.dv.setBigUint64(this.base + i * REC_SIZE + f, v, true)
+  }
   /**
    * A cache key for the address at `f`: a number for IPv4-mapped addresses (cheap Map
    * keys), a short string for IPv6.

@@ -16,6 +16,19 @@ export function escapeTsv(s: string): string {
     : s
 }
 
+/**
+ * Longest text stored, in UTF-16 code units: its escaped UTF-8 form stays within the
+ * formatter's per-string bound (assembly/tsv.ts STRING_MAX_BYTES).
+ */
+export const STRING_MAX_CHARS = 256
+
+/** `s` cut to STRING_MAX_CHARS, never inside a surrogate pair. */
+function capped(s: string): string {
+  if (s.length <= STRING_MAX_CHARS) return s
+  const last = s.charCodeAt(STRING_MAX_CHARS - 1)
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? STRING_MAX_CHARS - 1 : STRING_MAX_CHARS)
+}
+
 export interface StringTableMemory {
   bytes(): Uint8Array
   indexAt: number
@@ -56,7 +69,8 @@ export class StringTable {
 
   #put(id: number, text: string): boolean {
     const mem = this.#m.bytes()
-    const escaped = escapeTsv(text)
+    const kept = capped(text)
+    const escaped = escapeTsv(kept)
     const room = this.#m.arenaBytes - this.#arenaUsed
     if (room < escaped.length * 3) return false
     const { written } = this.#encoder.encodeInto(
@@ -67,7 +81,7 @@ export class StringTable {
     dv.setUint32(this.#m.indexAt + id * 8, this.#arenaUsed, true)
     dv.setUint32(this.#m.indexAt + id * 8 + 4, written, true)
     this.#arenaUsed += written
-    this.#texts[id] = text
+    this.#texts[id] = kept
     if (id < SID_DYNAMIC) this.#fixedArena = this.#arenaUsed
     return true
   }

@@ -1,39 +1,39 @@
-// Collects the TSV bytes of a batch in one growing buffer (no zero-filling, no copy per
-// run beyond the one out of WASM memory), for the writer to insert.
+// The TSV rows of a batch as they leave WASM memory: chunks of at most the decoder's
+// TSV region (1 MiB by default), each copied once into a Buffer with an ArrayBuffer of
+// its own, so a worker can transfer them to the writer's thread without another copy.
+// Chunks stay below the size at which the allocator maps fresh pages for every
+// buffer, which cost ten times the copy itself when a batch left as one large buffer.
 export class TsvOutput {
-  #buf: Buffer
-  #len = 0
+  #chunks: Buffer[] = []
+  #rows: number[] = []
+  #bytes = 0
 
-  constructor(initialBytes = 1 << 20) {
-    this.#buf = Buffer.allocUnsafe(initialBytes)
-  }
-
-  append(bytes: Uint8Array): void {
-    if (this.#len + bytes.byteLength > this.#buf.byteLength) {
-      const grown = Buffer.allocUnsafe(
-        Math.max(this.#buf.byteLength * 2, this.#len + bytes.byteLength),
-      )
-      this.#buf.copy(grown, 0, 0, this.#len)
-      this.#buf = grown
-    }
-    this.#buf.set(bytes, this.#len)
-    this.#len += bytes.byteLength
+  /** Copy `bytes` (holding `rows` rows) out as the next chunk. */
+  push(bytes: Uint8Array, rows: number): void {
+    if (bytes.byteLength === 0) return
+    const chunk = Buffer.allocUnsafeSlow(bytes.byteLength)
+    chunk.set(bytes)
+    this.#chunks.push(chunk)
+    this.#rows.push(rows)
+    this.#bytes += bytes.byteLength
   }
 
   get byteLength(): number {
-    return this.#len
+    return this.#bytes
   }
 
-  /** The bytes so far (a view: copy it to keep it past the next append or reset). */
-  bytes(): Buffer {
-    return this.#buf.subarray(0, this.#len)
-  }
-
-  /** Hand the bytes over and start a fresh buffer sized for the next batch. */
-  take(): Buffer {
-    const out = this.#buf.subarray(0, this.#len)
-    this.#buf = Buffer.allocUnsafe(Math.max(1 << 16, this.#len))
-    this.#len = 0
+  /** Hand the chunks over (with the rows each holds) and start empty. */
+  take(): TsvChunks {
+    const out = { chunks: this.#chunks, rows: this.#rows }
+    this.#chunks = []
+    this.#rows = []
+    this.#bytes = 0
     return out
   }
+}
+
+export interface TsvChunks {
+  chunks: Buffer[]
+  /** Rows in each chunk (every chunk ends at a row's end). */
+  rows: number[]
 }

@@ -5,6 +5,7 @@ import { BatchDecoder } from '../decode/batch-decoder.js'
 import { splitOutcomeKey } from '../decode/task.js'
 import { printable, type Config, type FlatConfig } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
+import { lifetimeTotals } from '../observability/totals.js'
 import { createPipeline, openMigratedEngine } from '../pipeline.js'
 import { startService } from '../service.js'
 import { captureBatches } from './capture-batches.js'
@@ -22,7 +23,8 @@ export async function serveCommand(config: Config, log: Logger): Promise<number>
     process.once('SIGTERM', () => onSignal('SIGTERM'))
     process.once('SIGINT', () => onSignal('SIGINT'))
   })
-  log.info('stopped')
+  // What was taken in and stored, for whoever checks a stop against the database.
+  log.info('stopped', { ...lifetimeTotals(service.pipeline.metrics) })
   return 0
 }
 
@@ -101,7 +103,7 @@ export function decodeCommand(path: string | undefined): number {
   const rejected = new Map<string, number>()
   for (const task of captureBatches(path)) {
     const r = decoder.decodeToTsv(task)
-    const text = Buffer.from(r.tsv.buffer, r.tsv.byteOffset, r.tsv.byteLength).toString('utf8')
+    const text = Buffer.concat(r.tsv).toString('utf8')
     let out = ''
     for (const line of text.split('\n'))
       if (line !== '') out += `${JSON.stringify(tsvRowToJson(line))}\n`

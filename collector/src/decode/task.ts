@@ -14,8 +14,10 @@ export interface DecodeTask {
 export type Outcomes = Record<string, number>
 
 export interface DecodeResult {
-  /** TSV rows in COLUMNS order, each ending in '\n'. */
-  tsv: Uint8Array
+  /** TSV rows in COLUMNS order, each ending in '\n', in chunks (transferred). */
+  tsv: Uint8Array[]
+  /** Rows in each chunk of `tsv`. */
+  tsvRows: number[]
   rows: number
   outcomes: Outcomes
   /** Template events learned in this batch, for the main thread's registry. */
@@ -25,6 +27,8 @@ export interface DecodeResult {
   threadId: number
   /** Enrichment of this batch: records answered by the WASM-side cache, and looked up in JS. */
   enrich?: { hits: number; misses: number }
+  /** Addresses first seen without a host name (for reverse DNS), and how many the worker dropped. */
+  unnamed?: { addrs: string[]; dropped: number }
   /** Traffic-metric sums of this batch (only when metrics are configured). */
   traffic?: TrafficBatch
   /** sFlow interface-counter samples as TSV rows for flowhouse.sflow_counters. */

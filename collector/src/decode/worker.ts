@@ -1,6 +1,7 @@
 // Piscina worker: one WASM decoder per thread, fed the shared template snapshot.
 // No database calls here.
 import { workerData } from 'node:worker_threads'
+import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { Enricher } from '../enrich/index.js'
 import { TrafficAggregator } from '../metrics/aggregate.js'
 import { BatchDecoder } from './batch-decoder.js'
@@ -14,6 +15,15 @@ const decoder = new BatchDecoder(
   data.traffic && data.traffic.length > 0 ? new TrafficAggregator(data.traffic) : undefined,
 )
 
-export default function decode(task: DecodeTask): DecodeResult {
-  return decoder.decodeToTsv(task)
+/** The result, with its TSV chunks transferred to the main thread rather than copied. */
+export default function decode(task: DecodeTask): ReturnType<typeof move> {
+  const result = decoder.decodeToTsv(task)
+  return movable(
+    result,
+    result.tsv.map((c) => c.buffer),
+  )
+}
+
+function movable(value: DecodeResult, buffers: ArrayBufferLike[]): ReturnType<typeof move> {
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: value })
 }
