@@ -28,6 +28,12 @@ import {
 export const Q_ADDRESS: u32 = 0xfffffffe
 /** Qualifier of an exporter's own entry (its name). */
 export const Q_EXPORTER: u32 = 0xffffffff
+/**
+ * Qualifiers of an address's entry in one exporter's local-prefix set: Q_PREFIX_SET + the
+ * set id (1..0xffffd). Only the local flag is used; the exporter's entry holds the set id
+ * in its AS-number word (0: the exporter has no set of its own).
+ */
+export const Q_PREFIX_SET: u32 = 0xfff00000
 
 // Slot: key 20 bytes, used flag, value: 4 x u32 (a..d), flag byte.
 const SLOT: usize = 48
@@ -64,6 +70,31 @@ export function enrichClear(): void {
   memory.fill(table, 0, (<usize>mask + 1) * SLOT)
   used = 0
   lastValid = false
+}
+
+/** Forget the key in the stage area, if cached; the entries after it close the gap. */
+export function enrichForget(): void {
+  const q = load<u32>(stage + 16)
+  const slot = find(stage, q)
+  if (slot == 0) return
+  let hole = <u32>((slot - table) / SLOT)
+  let j = hole
+  for (;;) {
+    j = (j + 1) & mask
+    const s = table + <usize>j * SLOT
+    if (load<u8>(s + K_USED) == 0) break
+    const home = hash(s, load<u32>(s + 16)) & mask
+    // An entry stays when its home slot lies cyclically in (hole, j].
+    const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j
+    if (stays) continue
+    memory.copy(table + <usize>hole * SLOT, s, SLOT)
+    hole = j
+  }
+  memory.fill(table + <usize>hole * SLOT, 0, SLOT)
+  used--
+  lastValid = false
+  lastInSlot = 0
+  lastOutSlot = 0
 }
 
 @inline function hash(addr: usize, q: u32): u32 {
@@ -118,9 +149,10 @@ export function enrichPut(a: u32, b: u32, c: u32, d: u32, local: u32): void {
 
 let direction: bool = false
 let names: bool = false
+let sets: bool = false
 
 // The last exporter's entries: consecutive records mostly share exporter and interfaces.
-// Slots never move until a clear, which forgets these.
+// Slots never move until a clear or a forget, which both forget these.
 let lastValid: bool = false
 let lastExp0: u64 = 0
 let lastExp1: u64 = 0
@@ -157,7 +189,7 @@ function enrichOne(rec: usize): bool {
   let exp: usize = 0
   let inIf: usize = 0
   let outIf: usize = 0
-  if (names) {
+  if (names || sets) {
     if (!sameExporter(rec)) {
       lastExpSlot = find(rec + F_EXPORTER, Q_EXPORTER)
       if (lastExpSlot == 0) return false
@@ -168,6 +200,22 @@ function enrichOne(rec: usize): bool {
       lastValid = true
     }
     exp = lastExpSlot
+  }
+  // Local flags come from the address entries, or from the exporter's own prefix set.
+  let srcLocal = src
+  let dstLocal = dst
+  let dir = direction
+  if (sets) {
+    const set = load<u32>(exp + V_B)
+    if (set != 0) {
+      srcLocal = find(rec + F_SRC_ADDR, Q_PREFIX_SET + set)
+      if (srcLocal == 0) return false
+      dstLocal = find(rec + F_DST_ADDR, Q_PREFIX_SET + set)
+      if (dstLocal == 0) return false
+      dir = true
+    }
+  }
+  if (names) {
     inIf = ifSlot(rec, load<u32>(rec + F_IN_IF), true)
     if (inIf == 0) return false
     outIf = ifSlot(rec, load<u32>(rec + F_OUT_IF), false)
@@ -186,9 +234,9 @@ function enrichOne(rec: usize): bool {
   if (dstAs == 0 || dstAs == load<u32>(dst + V_B)) store<u32>(rec + S_DST_AS_NAME, load<u32>(dst + V_C))
   store<u32>(rec + S_SRC_HOST, load<u32>(src + V_D))
   store<u32>(rec + S_DST_HOST, load<u32>(dst + V_D))
-  if (direction) {
-    const s = load<u8>(src + V_LOCAL) != 0
-    const d = load<u8>(dst + V_LOCAL) != 0
+  if (dir) {
+    const s = load<u8>(srcLocal + V_LOCAL) != 0
+    const d = load<u8>(dstLocal + V_LOCAL) != 0
     // 1 inbound, 2 outbound, 3 internal, 4 transit
     store<u8>(rec + F_DIRECTION, s ? (d ? 3 : 2) : d ? 1 : 4)
   }
@@ -197,12 +245,14 @@ function enrichOne(rec: usize): bool {
 
 /**
  * Enrich records [0, count) of the region at `records`. flags: 1 = local prefixes are
- * configured (set direction), 2 = names are configured (exporter and interfaces).
+ * configured (set direction), 2 = names are configured (exporter and interfaces),
+ * 4 = some exporters have their own prefix set (their records always get a direction).
  * Returns how many missed; their indices are at enrichMisses().
  */
 export function enrichRun(records: usize, count: u32, flags: u32): u32 {
   direction = (flags & 1) != 0
   names = (flags & 2) != 0
+  sets = (flags & 4) != 0
   lastValid = false
   let misses: u32 = 0
   for (let i: u32 = 0; i < count; i++) {

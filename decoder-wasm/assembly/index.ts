@@ -93,7 +93,7 @@ export function flowImportInput(len: u32): u32 {
 
 // Text output: the string table the host fills and the TSV rows formatted from records.
 export { stringIndexRegion, stringArenaRegion, stringCapacity } from './strings'
-export { tsvRegion, tsvLength } from './tsv'
+export { tsvRegion, tsvLength, tsvClear } from './tsv'
 import { initStrings } from './strings'
 import { initTsv, formatTsv as formatTsvAt, TSV_COLUMN_COUNT } from './tsv'
 
@@ -111,7 +111,7 @@ export function formatTsv(first: u32, count: u32): u32 {
 }
 
 // Enrichment cache (enrich-cache.ts): the host answers misses, WASM applies hits.
-export { enrichStage, enrichMisses, enrichClear, enrichPut } from './enrich-cache'
+export { enrichStage, enrichMisses, enrichClear, enrichPut, enrichForget } from './enrich-cache'
 import { initEnrichCache } from './enrich-cache'
 import { enrichRun as enrichRunAt, enrichRetry as enrichRetryAt } from './enrich-cache'
 export function initEnrich(slotsLog2: u32, misses: u32): void {

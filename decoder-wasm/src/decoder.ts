@@ -9,7 +9,7 @@ import { TemplateState, type TemplateExports, type TemplateStateOptions } from '
 import type { FlowCounters } from './flow-counters.js'
 import { StringTable } from './string-table.js'
 import { TSV_COLUMNS } from './tsv-columns.js'
-import type { TsvOutput } from './tsv-output.js'
+import type { TsvChunks, TsvOutput } from './tsv-output.js'
 
 interface Exports extends TemplateExports {
   memory: WebAssembly.Memory
@@ -35,6 +35,7 @@ interface Exports extends TemplateExports {
   tsvRegion(): number
   tsvLength(): number
   formatTsv(first: number, count: number): number
+  tsvClear(): void
   initEnrich(slotsLog2: number, misses: number): void
   enrichStage(): number
   enrichMisses(): number
@@ -42,11 +43,16 @@ interface Exports extends TemplateExports {
   enrichPut(a: number, b: number, c: number, d: number, local: number): void
   enrichRun(count: number, flags: number): number
   enrichRetry(misses: number): number
+  enrichForget(): void
 }
 
 /** Qualifiers of enrichment-cache keys besides an ifIndex (assembly/enrich-cache.ts). */
 export const Q_ADDRESS = 0xfffffffe
 export const Q_EXPORTER = 0xffffffff
+/** Qualifier of an address's entry in an exporter's prefix set: Q_PREFIX_SET + set id. */
+export const Q_PREFIX_SET = 0xfff00000
+/** Highest prefix-set id. */
+export const MAX_PREFIX_SET = 0xffffd
 
 export interface DecoderOptions {
   /** Bytes of packed datagrams one decode() call accepts. */
@@ -61,7 +67,7 @@ export interface DecoderOptions {
   templates?: TemplateStateOptions
   /** String table for text columns: distinct strings and bytes held. */
   strings?: { ids?: number; bytes?: number }
-  /** Bytes of TSV formatted per formatTsv() pass. */
+  /** Bytes of TSV rows held in WASM memory before they spill to the host (default 1 MiB): the size of the chunks rows leave in. */
   tsvBytes?: number
   /** Enrichment cache slots, as a power of two (default 2^16). */
   enrichSlotsLog2?: number
@@ -123,7 +129,7 @@ export class Decoder {
     this.#counterView = new CounterView(this.#mem, this.#x.counterRegion())
     this.#templates = new TemplateState(this.#x, options.templates)
     const arenaBytes = options.strings?.bytes ?? 4 << 20
-    this.#x.initText(options.strings?.ids ?? 1 << 17, arenaBytes, options.tsvBytes ?? 4 << 20)
+    this.#x.initText(options.strings?.ids ?? 1 << 17, arenaBytes, options.tsvBytes ?? 1 << 20)
     if (this.#x.tsvColumnCount() !== TSV_COLUMNS.length) {
       throw new Error('decoder-wasm: TSV column count differs from TSV_COLUMNS; rebuild')
     }
@@ -143,8 +149,8 @@ export class Decoder {
 
   /**
    * Enrich the first `count` records of the current run from the WASM-side cache
-   * (flags: 1 set direction, 2 set exporter and interface names). Returns how many
-   * missed; enrichMissAt(k) gives their indices.
+   * (flags: 1 set direction, 2 set exporter and interface names, 4 some exporters have
+   * their own prefix set). Returns how many missed; enrichMissAt(k) gives their indices.
    */
   enrichRun(count: number, flags: number): number {
     return this.#x.enrichRun(count, flags)
@@ -180,26 +186,51 @@ export class Decoder {
   enrichClear(): void {
     this.#x.enrichClear()
   }
+  /** Forget the cached answer for one key: 16 address bytes and a qualifier. */
+  enrichForget(addr: Uint8Array, qualifier: number): void {
+    this.#refresh()
+    const stage = this.#x.enrichStage()
+    this.#mem.set(addr.subarray(0, 16), stage)
+    this.#dv.setUint32(stage + 16, qualifier >>> 0, true)
+    this.#x.enrichForget()
+  }
 
   /**
    * Format the first `count` records of the current run (call it inside a RecordSink)
-   * as TSV rows in TSV_COLUMNS order, appending them to `out` (which grows as needed).
-   * Returns the bytes appended.
+   * as TSV rows in TSV_COLUMNS order. Rows collect in WASM memory; each time that
+   * region fills, its bytes move to `out` as one chunk. takeTsv() adds the last chunk
+   * and hands everything over. Returns the bytes formatted.
    */
   formatTsv(count: number, out: TsvOutput): number {
     let first = 0
-    let bytes = 0
+    const before = out.byteLength + this.#x.tsvLength()
     while (first < count) {
       const done = this.#x.formatTsv(first, count - first)
-      this.#refresh()
-      const len = this.#x.tsvLength()
-      const at = this.#x.tsvRegion()
-      out.append(this.#mem.subarray(at, at + len))
-      bytes += len
-      if (done === 0) throw new Error('decoder-wasm: a TSV row does not fit the TSV region')
       first += done
+      this.#tsvRows += done
+      if (first < count) {
+        if (done === 0 && this.#x.tsvLength() === 0)
+          throw new Error('decoder-wasm: a TSV row does not fit the TSV region')
+        this.#spillTsv(out)
+      }
     }
-    return bytes
+    return out.byteLength + this.#x.tsvLength() - before
+  }
+
+  /** The TSV rows formatted since the last take, as chunks of their own (transferable). */
+  takeTsv(out: TsvOutput): TsvChunks {
+    this.#spillTsv(out)
+    return out.take()
+  }
+
+  #tsvRows = 0
+
+  #spillTsv(out: TsvOutput): void {
+    this.#refresh()
+    const at = this.#x.tsvRegion()
+    out.push(this.#mem.subarray(at, at + this.#x.tsvLength()), this.#tsvRows)
+    this.#x.tsvClear()
+    this.#tsvRows = 0
   }
 
   #refresh(): void {

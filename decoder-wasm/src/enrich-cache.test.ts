@@ -1,9 +1,10 @@
 // The WASM enrichment cache: misses are listed, answers put for them are applied on
-// retry and by later runs without the host, and a full cache clears itself rather than
-// failing (the host then sees misses again).
+// retry and by later runs without the host, a full cache clears itself rather than
+// failing (the host then sees misses again), single keys can be forgotten, and an
+// exporter's own prefix set decides the direction of its records.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Decoder, Q_ADDRESS, Q_EXPORTER } from './decoder.js'
+import { Decoder, Q_ADDRESS, Q_EXPORTER, Q_PREFIX_SET } from './decoder.js'
 import { DatagramBatch } from './datagram-batch.js'
 import { F, S } from './layout.js'
 import { parseAddress } from './ip.js'
@@ -103,4 +104,48 @@ void test('a full cache clears itself; cleared answers show up as misses again',
   assert.ok(retried > 0 && retried < 30, `16 slots cannot hold 60 keys: ${retried} still miss`)
   d.enrichClear()
   run(d, 1, records.slice(0, 2), (misses) => assert.deepEqual(misses, [0, 1]))
+})
+
+void test('forgetting a key drops only that key, also inside a crowded cluster', () => {
+  const d = new Decoder({ enrichSlotsLog2: 8 })
+  const records = Array.from({ length: 150 }, (_, k) =>
+    flow(`10.${k >> 4}.${k & 15}.${k + 1}`, '192.0.2.99'),
+  )
+  run(d, 0, records, (misses) => {
+    for (const i of misses) {
+      d.enrichPut(i, F.srcAddr, Q_ADDRESS, i + 1, 0, 0, 0, false)
+      d.enrichPut(i, F.dstAddr, Q_ADDRESS, 0, 0, 0, 0, false)
+    }
+    assert.equal(d.enrichRetry(misses.length), 0)
+  })
+  const forgotten = [0, 3, 7, 42, 99, 149]
+  for (const k of forgotten) d.enrichForget(parseAddress(records[k]?.src ?? ''), Q_ADDRESS)
+  d.enrichForget(parseAddress('203.0.113.1'), Q_ADDRESS) // not cached: nothing happens
+  run(d, 0, records, (misses, v) => {
+    assert.deepEqual(misses, forgotten)
+    // The survivors kept their own answers (entries moved into a gap keep their values).
+    for (let i = 0; i < 150; i++)
+      if (!forgotten.includes(i)) assert.equal(v.sid(i, S.srcCountry), i + 1)
+  })
+})
+
+void test("an exporter's prefix set decides direction for its records only", () => {
+  const d = new Decoder()
+  const records = [flow('10.1.0.5', '8.8.8.8'), flow('8.8.8.8', '10.1.0.5')]
+  // Global prefixes: none (flag 1 off). The exporter has set 3 in which 10.1.0.0/16 is local.
+  run(d, 4, records, (misses, v) => {
+    assert.deepEqual(misses, [0, 1])
+    for (const i of misses) {
+      d.enrichPut(i, F.exporter, Q_EXPORTER, 0, 3, 0, 0, false)
+      for (const f of [F.srcAddr, F.dstAddr] as const) {
+        d.enrichPut(i, f, Q_ADDRESS, 0, 0, 0, 0, false)
+        d.enrichPut(i, f, Q_PREFIX_SET + 3, 0, 0, 0, 0, v.addr(i, f).startsWith('10.1.'))
+      }
+    }
+    assert.equal(d.enrichRetry(misses.length), 0)
+    assert.deepEqual([v.u8(0, F.direction), v.u8(1, F.direction)], [2, 1])
+  })
+  // The exporter's entry forgotten (its set changed): its records miss again.
+  d.enrichForget(parseAddress('192.0.2.1'), Q_EXPORTER)
+  run(d, 4, records, (misses) => assert.deepEqual(misses, [0, 1]))
 })

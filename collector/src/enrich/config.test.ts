@@ -65,3 +65,45 @@ void test('bad values name the path', () => {
     /FLOWHOUSE_ENRICH_HOST_ALIASES.*not valid JSON/,
   )
 })
+
+void test('per-exporter prefixes and reverse-DNS settings', () => {
+  const file = yamlFile(`enrich:
+  exporter_prefixes:
+    192.0.2.1: [10.0.0.0/8, "2001:db8:1::/48"]
+    "::ffff:192.0.2.2": []
+  dns:
+    enabled: true
+    servers: "127.0.0.1:5353, [::1]:53, 192.0.2.53"
+    lookup_remote: true
+`)
+  const c = loadConfig({ file, env: {}, flags: new Map() })
+  assert.deepEqual(c.enrich.exporterPrefixes, {
+    '192.0.2.1': ['10.0.0.0/8', '2001:db8:1::/48'],
+    '192.0.2.2': [],
+  })
+  assert.deepEqual(c.enrich.dns.servers, ['127.0.0.1:5353', '[::1]:53', '192.0.2.53'])
+  assert.equal(c.enrich.dns.enabled, true)
+  assert.equal(c.enrich.dns.lookupLocal, true)
+  assert.equal(c.enrich.dns.lookupRemote, true)
+  assert.equal(c.enrich.dns.ttlSeconds, 3600)
+  const env = loadConfig({
+    file: undefined,
+    flags: new Map(),
+    env: { FLOWHOUSE_ENRICH_EXPORTER_PREFIXES: '{"10.9.9.9":["10.9.0.0/16"]}' },
+  })
+  assert.deepEqual(env.enrich.exporterPrefixes, { '10.9.9.9': ['10.9.0.0/16'] })
+  const load = (text: string) => () =>
+    loadConfig({ file: yamlFile(text), env: {}, flags: new Map() })
+  assert.throws(
+    load('enrich:\n  exporter_prefixes: { 192.0.2.1: [10.0.0.0/8, 10.1.0.0/40] }\n'),
+    /enrich\.exporter_prefixes\.192\.0\.2\.1\[1\] is not a CIDR, got "10\.1\.0\.0\/40"/,
+  )
+  assert.throws(
+    load('enrich:\n  exporter_prefixes: { edge: [10.0.0.0/8] }\n'),
+    /enrich\.exporter_prefixes\.edge is not an IP address/,
+  )
+  assert.throws(
+    load('enrich:\n  dns: { servers: "127.0.0.1:99999" }\n'),
+    /enrich\.dns\.servers: "127\.0\.0\.1:99999" is not a DNS server/,
+  )
+})

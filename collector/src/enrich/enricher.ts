@@ -1,30 +1,27 @@
 // Per-row enrichment in a decode worker: country, AS, labels for special ranges,
-// direction, host aliases and interface names. Lookups are cached per address; the
-// cache is bounded and dropped when the main thread reports a changed database file.
-import type { Reader, Response } from 'maxmind'
+// direction, host names (static aliases, then learned ones) and interface names. Lookups
+// are cached per address; the cache is bounded and dropped when the main thread reports
+// a changed database file. Dynamic changes (dynamic/) forget only the keys they touch.
 import {
   F,
+  MAX_PREFIX_SET,
   Q_ADDRESS,
   Q_EXPORTER,
+  Q_PREFIX_SET,
   S,
   type Decoder,
   type RecordView,
   type StringTable,
 } from '@flowhouse/decoder-wasm'
-import { AsnTable } from './asn-table.js'
-import { LocalPrefixes, direction, type Direction } from './direction.js'
-import { asnOf, countryOf, openMmdb } from './geoip.js'
-import { canonicalAddr, formatV4, parseAddr } from './ip.js'
-import { specialLabel } from './special.js'
+import { AddrLookup, CACHE_MAX, EMPTY_ADDR, type AddrInfo } from './addr-lookup.js'
+import { addrCacheKeys } from './cache-keys.js'
+import { direction, type Direction } from './direction.js'
+import { DynamicView, type DynamicChanges, type PrefixSet } from './dynamic/worker-view.js'
+import { canonicalAddr, parseAddr } from './ip.js'
+import { UnnamedBacklog } from './unnamed.js'
 import type { EnrichWorkerData } from './worker-data.js'
 
-export interface AddrInfo {
-  country: string
-  asn: number
-  asName: string
-  local: boolean
-  host: string
-}
+export type { AddrInfo }
 
 /** Enrichment of one row; reused between rows (copy what you keep). */
 export interface RowEnrichment {
@@ -36,7 +33,6 @@ export interface RowEnrichment {
   outIfName: string
 }
 
-const EMPTY: AddrInfo = { country: '', asn: 0, asName: '', local: false, host: '' }
 const DIRECTION_CODE: Record<Direction, number> = {
   unknown: 0,
   inbound: 1,
@@ -45,11 +41,13 @@ const DIRECTION_CODE: Record<Direction, number> = {
   transit: 4,
 }
 
-/** An exporter's name and interface names as string-table ids. */
+/** An exporter's name and interface names as string-table ids, and its prefix set. */
 interface ExporterIds {
   name: number
   ifNames: Map<number, number>
+  /** Canonical address. */
   text: string
+  set: PrefixSet | undefined
 }
 
 /** An address's enrichment as string-table ids, valid until the table is compacted. */
@@ -60,95 +58,116 @@ interface AddrIds {
   local: boolean
   host: number
 }
-const CACHE_MAX = 200_000
+/** More single-key forgets than this at once: clearing the WASM cache is cheaper. */
+const FORGET_MAX = 50_000
 
 export class Enricher {
-  readonly #data: EnrichWorkerData
   readonly #generation: Int32Array
   #seen = -1
-  #country: Reader<Response> | null = null
-  #asnReader: Reader<Response> | null = null
-  readonly #asnTable: AsnTable | null
-  readonly #local: LocalPrefixes
-  readonly #aliases: Map<string, string>
+  readonly #addrs: AddrLookup
   readonly #ifNames: Map<string, Map<number, string>>
-  #cache = new Map<string, AddrInfo>()
   #ids = new Map<number | string, AddrIds>()
   #exporterIds = new Map<number | string, ExporterIds>()
   #idsTable: StringTable | null = null
   #idsResets = -1
   #cacheGeneration = -2
+  readonly #dynamic: DynamicView | null
+  readonly #unnamed: UnnamedBacklog
+  /** WASM cache keys to forget before the next run (the decoder is at hand only then). */
+  #forget: Array<[Uint8Array, number]> = []
+  #forgetAll = false
+  /** Per prefix set: address key -> local in that set (global prefixes included). */
+  #setLocal = new WeakMap<PrefixSet, Map<number | string, boolean>>()
 
   constructor(data: EnrichWorkerData) {
-    this.#data = data
     this.#generation = new Int32Array(data.generation)
-    this.#asnTable = data.asnTable ? new AsnTable(data.asnTable) : null
-    this.#local = new LocalPrefixes(data.localPrefixes)
-    this.#aliases = new Map(Object.entries(data.hostAliases))
     this.#ifNames = new Map(
       Object.entries(data.interfaces).map(([exp, m]) => [
         exp,
         new Map(Object.entries(m).map(([k, v]) => [Number(k), v])),
       ]),
     )
+    this.#dynamic = data.dynamic ? new DynamicView(data.dynamic, MAX_PREFIX_SET) : null
+    this.#unnamed = new UnnamedBacklog(data.reportUnnamed ?? 0)
+    this.#addrs = new AddrLookup(data, this.#dynamic, this.#unnamed)
     this.refresh()
   }
 
-  /** Reopen the database files if the main thread saw them change. Cheap when not. */
+  /**
+   * Reopen the database files if the main thread saw them change, and take the dynamic
+   * changes it published. Cheap when nothing changed (three atomic loads).
+   */
   refresh(): void {
+    const changes = this.#dynamic?.poll()
+    if (changes) this.#invalidate(changes)
     const g = Atomics.load(this.#generation, 0)
     if (g === this.#seen) return
     this.#seen = g
-    this.#cache = new Map()
     this.#ids = new Map()
     this.#exporterIds = new Map()
-    // A file that cannot be opened leaves its fields empty; the main thread reports it.
-    this.#country = tryOpen(this.#data.countryDb)
-    this.#asnReader = tryOpen(this.#data.asnDb)
+    this.#addrs.reopen()
+  }
+
+  /** Forget what the changes touch: JS entries now, WASM entries before the next run. */
+  #invalidate(c: DynamicChanges): void {
+    if (c.renumbered) {
+      this.#forgetAll = true
+      this.#exporterIds = new Map()
+    }
+    for (const addr of c.hosts) {
+      const k = addrCacheKeys(addr)
+      if (!k) continue
+      this.#addrs.forget(k.texts)
+      this.#ids.delete(k.key)
+      this.#forget.push([k.bytes, Q_ADDRESS])
+    }
+    for (const [exporter, ifIndexes] of c.interfaces) {
+      const k = addrCacheKeys(exporter)
+      if (!k) continue
+      this.#exporterIds.delete(k.key)
+      for (const idx of ifIndexes) this.#forget.push([k.bytes, idx])
+    }
+    for (const exporter of c.prefixes) {
+      const k = addrCacheKeys(exporter)
+      if (!k) continue
+      this.#exporterIds.delete(k.key)
+      this.#forget.push([k.bytes, Q_EXPORTER])
+    }
+    if (this.#forget.length > FORGET_MAX) this.#forgetAll = true
+  }
+
+  /** Addresses first seen without a host name since the last call (for reverse DNS). */
+  takeUnnamed(): { addrs: string[]; dropped: number } | null {
+    return this.#unnamed.take()
   }
 
   /** Enrichment of one address (its text as the decoder formats it). */
   addr(text: string): AddrInfo {
-    let info = this.#cache.get(text)
-    if (info) return info
-    info = this.#lookup(text)
-    if (this.#cache.size >= CACHE_MAX) this.#cache = new Map()
-    this.#cache.set(text, info)
-    return info
+    return this.#addrs.get(text)
   }
 
-  #lookup(text: string): AddrInfo {
-    const a = parseAddr(text)
-    if (!a) return EMPTY
-    const key = canonicalAddr(text) ?? text
-    const host = this.#aliases.get(key) ?? ''
-    const local = this.#local.contains(a)
-    const label = specialLabel(a)
-    if (label !== null) return { country: label, asn: 0, asName: label, local, host }
-    // maxmind returns nothing for ::ffff:a.b.c.d: look IPv4 up as dotted IPv4.
-    const q = 'v4' in a ? formatV4(a.v4) : text
-    let country = ''
-    let asn = 0
-    let asName = ''
-    try {
-      if (this.#country) country = countryOf(this.#country.get(q))
-      const r = this.#asnReader
-        ? asnOf(this.#asnReader.get(q))
-        : (this.#asnTable?.lookup(a) ?? null)
-      if (r) {
-        asn = r.asn
-        asName = r.name
-      }
-    } catch {
-      // A damaged database can throw on lookup: the row keeps empty fields.
-    }
-    return { country, asn, asName, local, host }
-  }
-
+  /** Interface name: the static map first, then what was learned (SNMP). */
   ifName(exporter: string, ifIndex: number): string {
-    if (this.#ifNames.size === 0) return ''
-    const m = this.#ifNames.get(canonicalAddr(exporter) ?? exporter)
-    return m?.get(ifIndex) ?? ''
+    const key = canonicalAddr(exporter) ?? exporter
+    return this.#ifNames.get(key)?.get(ifIndex) ?? this.#dynamic?.ifInfo(key, ifIndex)?.name ?? ''
+  }
+
+  /** Whether an address is local for flows of an exporter with its own prefix set. */
+  #localIn(set: PrefixSet, v: RecordView, i: number, f: typeof F.srcAddr | typeof F.dstAddr) {
+    let m = this.#setLocal.get(set)
+    if (!m) {
+      m = new Map()
+      this.#setLocal.set(set, m)
+    }
+    const key = v.addrKey(i, f)
+    let local = m.get(key)
+    if (local === undefined) {
+      const a = parseAddr(v.addrColumn(i, f))
+      local = a !== null && (this.#addrs.local.contains(a) || set.prefixes.contains(a))
+      if (m.size >= CACHE_MAX) m.clear()
+      m.set(key, local)
+    }
+    return local
   }
 
   #addrIds(
@@ -177,11 +196,13 @@ export class Enricher {
     const key = v.addrKey(i, F.exporter)
     let e = this.#exporterIds.get(key)
     if (!e) {
-      const text = v.addr(i, F.exporter)
+      const text = canonicalAddr(v.addr(i, F.exporter)) ?? ''
       e = {
-        name: this.#aliases.size > 0 ? t.id(this.addr(text).host) : 0,
+        // Exporter names are the static aliases only.
+        name: this.#addrs.aliases.size > 0 ? t.id(this.#addrs.aliases.get(text) ?? '') : 0,
         ifNames: new Map(),
         text,
+        set: this.#dynamic?.prefixSet(text),
       }
       this.#exporterIds.set(key, e)
     }
@@ -216,11 +237,21 @@ export class Enricher {
       this.#idsTable = t
       this.#idsResets = t.resets
       this.#cacheGeneration = this.#seen
-      d.enrichClear()
+      this.#forgetAll = true
     }
-    const prefixes = !this.#local.empty
-    const names = this.#aliases.size > 0 || this.#ifNames.size > 0
-    const misses = d.enrichRun(n, (prefixes ? 1 : 0) | (names ? 2 : 0))
+    if (this.#forgetAll) d.enrichClear()
+    else for (const [bytes, q] of this.#forget) d.enrichForget(bytes, q)
+    if (this.#forgetAll || this.#forget.length > 0) {
+      this.#forget = []
+      this.#forgetAll = false
+    }
+    const prefixes = !this.#addrs.local.empty
+    const names =
+      this.#addrs.aliases.size > 0 ||
+      this.#ifNames.size > 0 ||
+      (this.#dynamic?.hasInterfaces ?? false)
+    const sets = this.#dynamic?.hasPrefixes ?? false
+    const misses = d.enrichRun(n, (prefixes ? 1 : 0) | (names ? 2 : 0) | (sets ? 4 : 0))
     if (misses === 0) return 0
     for (let k = 0; k < misses; k++) {
       const i = d.enrichMissAt(k)
@@ -228,22 +259,35 @@ export class Enricher {
       const dst = this.#addrIds(v, i, F.dstAddr, t)
       d.enrichPut(i, F.srcAddr, Q_ADDRESS, src.country, src.asn, src.asName, src.host, src.local)
       d.enrichPut(i, F.dstAddr, Q_ADDRESS, dst.country, dst.asn, dst.asName, dst.host, dst.local)
+      if (!names && !sets) continue
+      const e = this.#exporter(v, i, t)
+      d.enrichPut(i, F.exporter, Q_EXPORTER, e.name, e.set?.id ?? 0, 0, 0, false)
       if (names) {
-        const e = this.#exporter(v, i, t)
         const inIf = v.u32(i, F.inIf)
         const outIf = v.u32(i, F.outIf)
-        d.enrichPut(i, F.exporter, Q_EXPORTER, e.name, 0, 0, 0, false)
         d.enrichPut(i, F.exporter, inIf, this.#ifNameId(e, inIf, t), 0, 0, 0, false)
         d.enrichPut(i, F.exporter, outIf, this.#ifNameId(e, outIf, t), 0, 0, 0, false)
+      }
+      if (e.set) {
+        const q = Q_PREFIX_SET + e.set.id
+        d.enrichPut(i, F.srcAddr, q, 0, 0, 0, 0, this.#localIn(e.set, v, i, F.srcAddr))
+        d.enrichPut(i, F.dstAddr, q, 0, 0, 0, 0, this.#localIn(e.set, v, i, F.dstAddr))
       }
     }
     // A cache that filled up mid-way may still miss: those records take the JS path.
     const still = d.enrichRetry(misses)
-    for (let k = 0; k < still; k++) this.#enrichOne(v, d.enrichMissAt(k), t, prefixes, names)
+    for (let k = 0; k < still; k++) this.#enrichOne(v, d.enrichMissAt(k), t, prefixes, names, sets)
     return misses
   }
 
-  #enrichOne(v: RecordView, i: number, t: StringTable, prefixes: boolean, names: boolean): void {
+  #enrichOne(
+    v: RecordView,
+    i: number,
+    t: StringTable,
+    prefixes: boolean,
+    names: boolean,
+    sets: boolean,
+  ): void {
     const src = this.#addrIds(v, i, F.srcAddr, t)
     const dst = this.#addrIds(v, i, F.dstAddr, t)
     v.setSid(i, S.srcCountry, src.country)
@@ -256,10 +300,15 @@ export class Enricher {
     if (dstAs === 0 || dstAs === dst.asn) v.setSid(i, S.dstAsName, dst.asName)
     v.setSid(i, S.srcHost, src.host)
     v.setSid(i, S.dstHost, dst.host)
-    if (prefixes) v.setU8(i, F.direction, DIRECTION_CODE[direction(true, src.local, dst.local)])
-    if (names) {
-      const e = this.#exporter(v, i, t)
-      v.setSid(i, S.exporterName, e.name)
+    const e = names || sets ? this.#exporter(v, i, t) : null
+    if (e?.set) {
+      const s = this.#localIn(e.set, v, i, F.srcAddr)
+      const d = this.#localIn(e.set, v, i, F.dstAddr)
+      v.setU8(i, F.direction, DIRECTION_CODE[direction(true, s, d)])
+    } else if (prefixes) {
+      v.setU8(i, F.direction, DIRECTION_CODE[direction(true, src.local, dst.local)])
+    }
+    if (names && e) {
       v.setSid(i, S.inIfName, this.#ifNameId(e, v.u32(i, F.inIf), t))
       v.setSid(i, S.outIfName, this.#ifNameId(e, v.u32(i, F.outIf), t))
     }
@@ -276,26 +325,25 @@ export class Enricher {
   ): void {
     out.src = this.addr(src)
     out.dst = this.addr(dst)
-    out.direction = direction(!this.#local.empty, out.src.local, out.dst.local)
-    out.exporterName = this.#aliases.size === 0 ? '' : this.addr(exporter).host
+    const exp = canonicalAddr(exporter) ?? exporter
+    const set = this.#dynamic?.prefixSet(exp)
+    const inSet = (text: string): boolean => {
+      const a = parseAddr(text)
+      return a !== null && set !== undefined && set.prefixes.contains(a)
+    }
+    out.direction = set
+      ? direction(true, out.src.local || inSet(src), out.dst.local || inSet(dst))
+      : direction(!this.#addrs.local.empty, out.src.local, out.dst.local)
+    out.exporterName = this.#addrs.aliases.get(exp) ?? ''
     out.inIfName = this.ifName(exporter, inIf)
     out.outIfName = this.ifName(exporter, outIf)
   }
 }
 
-function tryOpen(path: string | null): Reader<Response> | null {
-  if (path === null) return null
-  try {
-    return openMmdb(path)
-  } catch {
-    return null
-  }
-}
-
 export function emptyRow(): RowEnrichment {
   return {
-    src: EMPTY,
-    dst: EMPTY,
+    src: EMPTY_ADDR,
+    dst: EMPTY_ADDR,
     direction: 'unknown',
     exporterName: '',
     inIfName: '',

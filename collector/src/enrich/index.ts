@@ -8,19 +8,27 @@ import type { Config } from '../config/index.js'
 import { ConfigError } from '../config/errors.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
-import { asnTableBytes, loadAsnCsv, type AsnTableData } from './asn-table.js'
+import { bundledAsnSources, loadBundledAsn } from './asn-bundled.js'
+import { asnTableBytes, type AsnTableData } from './asn-table.js'
+import { createDynamicPublisher, type DynamicEnrichment } from './dynamic/index.js'
 import { openMmdb } from './geoip.js'
+import { createLearnedNames } from './learned-names.js'
 import { enrichMetrics } from './metrics.js'
 import type { EnrichWorkerData } from './worker-data.js'
 
 export { Enricher, emptyRow, type RowEnrichment, type AddrInfo } from './enricher.js'
 export { flowService, serviceName } from './services.js'
 export type { EnrichWorkerData } from './worker-data.js'
+export type { DynamicEnrichment, InterfaceInfo } from './dynamic/index.js'
 
 export type EnrichConfig = Config['enrich']
 
 export interface Enrichment {
   workerData: EnrichWorkerData
+  /** Run-time names and prefixes for the workers (SNMP, senders API, reverse DNS). */
+  dynamic: DynamicEnrichment
+  /** Addresses the workers saw without a host name, for reverse DNS (decode pool). */
+  unnamed(addrs: readonly string[], dropped: number): void
   /** Begin watching the database files. */
   start(): void
   stop(): void
@@ -48,6 +56,10 @@ export function createEnrichment(
   const log = deps.log.child({ component: 'enrich' })
   const m = enrichMetrics(deps.metrics)
   const g = config.geoip
+  const dynamic = createDynamicPublisher(deps)
+  for (const [exporter, prefixes] of Object.entries(config.exporterPrefixes))
+    dynamic.setExporterPrefixes(exporter, prefixes)
+  const learned = createLearnedNames(config, { ...deps, dynamic })
 
   const countryPath =
     g.countryDb === 'off'
@@ -117,17 +129,19 @@ export function createEnrichment(
 
   let asnTable: AsnTableData | null = null
   if (g.asnDb === '') {
-    const v4 = bundled('@ip-location-db/asn/asn-ipv4.csv')
-    const v6 = bundled('@ip-location-db/asn/asn-ipv6.csv')
-    if (v4 || v6) {
+    const src = bundledAsnSources()
+    if (src) {
       const t0 = performance.now()
       try {
-        asnTable = loadAsnCsv(v4, v6)
+        const loaded = loadBundledAsn(src)
+        asnTable = loaded.table
         m.loaded.set({ database: 'asn' }, 1)
         log.info('bundled ASN ranges loaded', {
           ranges: asnTable.v4Row.length + asnTable.v6Row.length,
           bytes: asnTableBytes(asnTable),
           ms: Math.round(performance.now() - t0),
+          source: loaded.source,
+          ...(loaded.reason ? { reason: loaded.reason } : {}),
         })
       } catch (err) {
         m.loadErrors.inc({ database: 'asn', reason: 'corrupt' })
@@ -149,14 +163,20 @@ export function createEnrichment(
       localPrefixes: config.localPrefixes,
       hostAliases: config.hostAliases,
       interfaces: config.interfaces,
+      dynamic: dynamic.buffer,
+      reportUnnamed: learned.reportPerBatch,
     },
+    dynamic,
+    unnamed: (addrs, dropped) => learned.unnamed(addrs, dropped),
     check: checkAll,
     start() {
+      learned.start()
       if (userFiles.length === 0 || timer) return
       timer = setInterval(checkAll, g.reloadSeconds * 1000)
       timer.unref()
     },
     stop() {
+      learned.stop()
       if (timer) clearInterval(timer)
       timer = undefined
     },

@@ -16,4 +16,8 @@ export interface EnrichWorkerData {
   localPrefixes: string[]
   hostAliases: Record<string, string>
   interfaces: Record<string, Record<string, string>>
+  /** The dynamic-enrichment journal (dynamic/journal.ts); absent in tools without one. */
+  dynamic?: SharedArrayBuffer
+  /** Addresses without a host name reported per batch for reverse DNS; 0 or absent: none. */
+  reportUnnamed?: number
 }

@@ -1,0 +1,159 @@
+// Learned host names end to end: a real collector (NetFlow v5 over UDP, decode workers,
+// embedded ClickHouse) asks a real dnsmasq for PTR records of the addresses its workers
+// report, and follows the query log dnsmasq writes in the Pi-hole format; flows sent
+// afterwards carry the names. A DNS server that never answers is counted and flows
+// keep flowing with empty hosts.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { sendUdp } from '../../testing/exporters.js'
+import { startBlackHoleDns, startDnsmasq } from '../../testing/dnsmasq.js'
+import { v5Now, type TestFlow } from '../../testing/netflow5.js'
+import {
+  eventually,
+  metricValue,
+  startTestService,
+  type TestService,
+} from '../../testing/service.js'
+import { requireTools } from '../../testing/tools.js'
+import { ptrName } from './reverse-dns.js'
+
+interface Row {
+  src: string
+  dst: string
+  src_host: string
+  dst_host: string
+  direction: string
+}
+
+/** Rows of one round (flows of a round share their source port). */
+async function round(svc: TestService, port: number): Promise<Map<string, Row>> {
+  const rows = await svc.query<Row>(
+    `SELECT IPv6NumToString(src_addr) AS src, IPv6NumToString(dst_addr) AS dst, src_host,
+      dst_host, toString(direction) AS direction FROM flows WHERE src_port = ${port}`,
+  )
+  const out = new Map<string, Row>()
+  for (const r of rows)
+    out.set(`${r.src.replace('::ffff:', '')}>${r.dst.replace('::ffff:', '')}`, r)
+  return out
+}
+
+/**
+ * Send the flows again (a new source port each round) until a round's stored rows pass
+ * `ok`; the first rounds may miss names that are still being learned.
+ */
+async function sendUntil(
+  svc: TestService,
+  flows: TestFlow[],
+  ok: (rows: Map<string, Row>) => boolean,
+  firstPort: number,
+): Promise<Map<string, Row>> {
+  let port = firstPort
+  let last = new Map<string, Row>()
+  await eventually(
+    async () => {
+      port++
+      await sendUdp(svc.netflowPort, [v5Now(flows.map((f) => ({ ...f, srcPort: port })))])
+      await eventually(async () => (await round(svc, port)).size === flows.length, 5000)
+      last = await round(svc, port)
+      return ok(last)
+    },
+    20_000,
+    200,
+  )
+  return last
+}
+
+void test('PTR names and Pi-hole asked names reach src_host/dst_host of later flows', async (t) => {
+  if (!requireTools(t, 'dnsmasq')) return
+  const dns = await startDnsmasq([
+    '--ptr-record=7.0.0.10.in-addr.arpa,seven.lan.test',
+    '--host-record=nas.lan.test,10.0.0.5',
+    '--host-record=edge.cdn.test,198.51.100.20',
+    '--cname=www.example.test,edge.cdn.test',
+    '--host-record=v6.lan.test,fd00::7',
+  ])
+  t.after(() => dns.stop())
+  // The names asked for: dnsmasq's own reverse zone answers them (IPv6 nibbles too).
+  assert.deepEqual(await dns.resolver.resolvePtr(ptrName('fd00::7')), ['v6.lan.test'])
+  const svc = await startTestService({
+    'enrich.dns.enabled': true,
+    'enrich.dns.servers': dns.server,
+    'enrich.dns.timeout_ms': 500,
+    'enrich.dns.lookup_remote': true,
+    'enrich.pihole.log': dns.logFile,
+    'enrich.exporter_prefixes': { '127.0.0.1': ['10.0.0.0/8'] },
+  })
+  t.after(() => svc.stop())
+  const flows: TestFlow[] = [
+    { src: '10.0.0.7', dst: '198.51.100.20' },
+    { src: '10.0.0.5', dst: '10.0.0.8' },
+  ]
+  // PTR answers first: the CDN address is named after its PTR record.
+  const ptr = await sendUntil(
+    svc,
+    flows,
+    (r) =>
+      r.get('10.0.0.7>198.51.100.20')?.dst_host === 'edge.cdn.test' &&
+      r.get('10.0.0.5>10.0.0.8')?.src_host === 'nas.lan.test',
+    1000,
+  )
+  assert.deepEqual([...ptr.values()].map((r) => [r.src_host, r.dst_host, r.direction]).sort(), [
+    ['nas.lan.test', '', 'internal'], // 10.0.0.8 has no PTR record
+    ['seven.lan.test', 'edge.cdn.test', 'outbound'],
+  ])
+  const m = await svc.metrics()
+  assert.ok(metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="ok"}') >= 3)
+  assert.ok(metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="nxdomain"}') >= 1)
+  assert.ok(metricValue(m, 'flowhouse_enrich_dns_cache_entries') >= 4)
+
+  // A client asks dnsmasq for www.example.test, a CNAME of edge.cdn.test: the log ties
+  // 198.51.100.20 to the name that was asked, which beats the PTR name.
+  assert.deepEqual(await dns.resolver.resolve4('www.example.test'), ['198.51.100.20'])
+  const asked = await sendUntil(
+    svc,
+    flows,
+    (r) => r.get('10.0.0.7>198.51.100.20')?.dst_host === 'www.example.test',
+    2000,
+  )
+  assert.equal(asked.get('10.0.0.7>198.51.100.20')?.src_host, 'seven.lan.test')
+  const after = await svc.metrics()
+  assert.ok(metricValue(after, 'flowhouse_enrich_pihole_lines_total{result="learned"}') >= 1)
+  assert.equal(metricValue(after, 'flowhouse_enrich_pihole_lines_total{result="error"}'), 0)
+})
+
+void test('a DNS server that never answers: timeouts counted, flows stored with empty hosts', async (t) => {
+  const hole = await startBlackHoleDns()
+  t.after(() => hole.stop())
+  const svc = await startTestService({
+    'enrich.dns.enabled': true,
+    'enrich.dns.servers': hole.server,
+    'enrich.dns.timeout_ms': 100,
+    'enrich.dns.tries': 1,
+  })
+  t.after(() => svc.stop())
+  const flows: TestFlow[] = [
+    { src: '10.1.0.1', dst: '10.1.0.2' },
+    { src: '192.168.7.7', dst: '10.1.0.1' },
+  ]
+  await sendUdp(svc.netflowPort, [v5Now(flows.map((f) => ({ ...f, srcPort: 7 })))])
+  await eventually(async () => {
+    const m = await svc.metrics()
+    return metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="timeout"}') >= 3
+  })
+  assert.ok(hole.queries >= 3, `the black hole got ${hole.queries} queries`)
+  // Flows sent after the timeouts are stored too, hosts empty.
+  await sendUdp(svc.netflowPort, [v5Now(flows.map((f) => ({ ...f, srcPort: 8 })))])
+  await eventually(async () => (await round(svc, 8)).size === 2)
+  for (const port of [7, 8]) {
+    const rows = await round(svc, port)
+    assert.deepEqual(
+      [...rows.values()].map((r) => [r.src_host, r.dst_host]),
+      [
+        ['', ''],
+        ['', ''],
+      ],
+    )
+  }
+  const m = await svc.metrics()
+  assert.equal(metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="ok"}'), 0)
+})
