@@ -1,10 +1,18 @@
 // GET /api/timeseries: bytes and packets per step, total and by direction, with empty
-// steps filled with zeros so a chart's x axis is regular.
+// steps filled with zeros so a chart's x axis is regular; from the coarsest table that
+// covers the window at that step (source.ts).
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../clickhouse/engine.js'
-import { parseInteger, parseWindow, WINDOW_SQL, DIRECTIONS } from './params.js'
+import { nowSeconds, parseInteger, parseWindow, WINDOW_SQL, DIRECTIONS } from './params.js'
 import { readRows } from './read.js'
+import {
+  chooseSource,
+  DEFAULT_RETENTION,
+  parseSource,
+  type RetentionDays,
+  type Source,
+} from './source.js'
 
 const MAX_POINTS = 2000
 const NICE_STEPS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
@@ -20,18 +28,43 @@ export interface Timeseries {
   from: number
   to: number
   step: number
+  /** The table that answered. */
+  source: Source
   /** Start of each step, unix seconds. */
   t: number[]
   bytes: Record<'total' | Direction, number[]>
   packets: Record<'total' | Direction, number[]>
 }
 
-export function timeseriesRoutes(engine: Engine): Hono {
+/** Rows per step and direction; parameters from, to, step. */
+function seriesSql(source: Source): string {
+  const [time, where] =
+    source === 'flows'
+      ? ['time_received', WINDOW_SQL]
+      : ['time', 'time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})']
+  return `SELECT toUnixTimestamp(toStartOfInterval(${time}, toIntervalSecond({step:UInt32}))) AS t,
+      toString(direction) AS direction, sum(bytes) AS bytes, sum(packets) AS packets
+    FROM flowhouse.${source} WHERE ${where}
+    GROUP BY t, direction ORDER BY t`
+}
+
+export function timeseriesRoutes(
+  engine: Engine,
+  retention: RetentionDays = DEFAULT_RETENTION,
+): Hono {
   const app = new Hono()
   app.get('/api/timeseries', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
-    const w = parseWindow(q)
-    const step = parseInteger('step', q('step'), autoStep(w.to - w.from), 1, 86400 * 7)
+    const asked = parseWindow(q)
+    const step = parseInteger('step', q('step'), autoStep(asked.to - asked.from), 1, 86400 * 7)
+    const w = chooseSource({
+      window: asked,
+      rollup: true,
+      step,
+      forced: parseSource(q('source')),
+      retention,
+      now: nowSeconds(),
+    })
     const from = Math.floor(w.from / step) * step
     const n = Math.ceil((w.to - from) / step)
     if (n > MAX_POINTS)
@@ -42,10 +75,7 @@ export function timeseriesRoutes(engine: Engine): Hono {
       bytes: number
       packets: number
     }>(engine, {
-      query: `SELECT toUnixTimestamp(toStartOfInterval(time_received, toIntervalSecond({step:UInt32}))) AS t,
-            toString(direction) AS direction, sum(bytes) AS bytes, sum(packets) AS packets
-          FROM flowhouse.flows WHERE ${WINDOW_SQL}
-          GROUP BY t, direction ORDER BY t`,
+      query: seriesSql(w.source),
       query_params: { from: w.from, to: w.to, step },
     })
     const zeros = (): number[] => new Array<number>(n).fill(0)
@@ -61,6 +91,7 @@ export function timeseriesRoutes(engine: Engine): Hono {
       from: w.from,
       to: w.to,
       step,
+      source: w.source,
       t: Array.from({ length: n }, (_, i) => from + i * step),
       bytes: series(),
       packets: series(),

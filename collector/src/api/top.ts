@@ -1,19 +1,23 @@
 // GET /api/top: the biggest keys (hosts, countries, ASes, protocols, ports, interfaces,
-// exporters) by bytes in a window. `by` picks a whitelisted expression; every user value
-// travels as a ClickHouse query parameter.
+// exporters) by bytes in a window, from the coarsest table that covers it (source.ts).
+// `by` picks a whitelisted expression; every user value travels as a query parameter.
 import { Hono } from 'hono'
+import { protocolName } from '../flows/protocols.js'
 import type { Engine } from '../clickhouse/engine.js'
 import { readRows } from './read.js'
 import {
   addrText,
   DIRECTIONS,
   parseChoice,
+  nowSeconds,
   parseInteger,
   parseWindow,
   WINDOW_SQL,
 } from './params.js'
+import { chooseSource, DEFAULT_RETENTION, parseSource, type RetentionDays } from './source.js'
+import { ROLLUP_DIMENSIONS, rollupTopSql } from './top-rollup.js'
 
-/** key and label expressions per dimension; label is '' when the key says it all. */
+/** key and label expressions per dimension over raw flows; label is '' when the key says it all. */
 const DIMENSIONS = {
   src_addr: { key: addrText('src_addr'), label: "''" },
   dst_addr: { key: addrText('dst_addr'), label: "''" },
@@ -29,6 +33,18 @@ const DIMENSIONS = {
   in_if: { key: 'toString(in_if)', label: 'any(in_if_name)' },
   out_if: { key: 'toString(out_if)', label: 'any(out_if_name)' },
   exporter: { key: addrText('exporter'), label: 'any(exporter_name)' },
+  /** The local side of the flow, as the rollups keep it (:: for unknown and transit). */
+  local_addr: {
+    key: addrText(
+      "multiIf(direction = 'inbound', dst_addr, direction IN ('outbound', 'internal'), src_addr, toIPv6('::'))",
+    ),
+    label: "''",
+  },
+  /** The lower port when below 1024, else 0, as the rollups keep it. */
+  service_port: {
+    key: 'toString(if(least(src_port, dst_port) < 1024, least(src_port, dst_port), 0))',
+    label: "''",
+  },
 } as const
 
 export type TopBy = keyof typeof DIMENSIONS
@@ -42,24 +58,50 @@ export interface TopRow {
   flows: number
 }
 
-export function topRoutes(engine: Engine): Hono {
+/** Protocol names by number, for the rollups (which keep only the number). */
+const PROTO_NAMES = Array.from({ length: 256 }, (_, p) => protocolName(p))
+
+export function topRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RETENTION): Hono {
   const app = new Hono()
   app.get('/api/top', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
     const by = parseChoice('by', q('by'), TOP_BY) ?? 'src_addr'
-    const w = parseWindow(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
     const direction = parseChoice('direction', q('direction'), DIRECTIONS)
-    const d = DIMENSIONS[by]
-    const rows = await readRows<TopRow>(engine, {
-      query: `SELECT ${d.key} AS key, ${d.label} AS label, sum(bytes) AS bytes,
-          sum(packets) AS packets, count() AS flows
-        FROM flowhouse.flows
-        WHERE ${WINDOW_SQL}${direction ? ' AND direction = {direction:String}' : ''}
-        GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
-      query_params: { from: w.from, to: w.to, limit, ...(direction ? { direction } : {}) },
+    const rollup = ROLLUP_DIMENSIONS[by]
+    const s = chooseSource({
+      window: parseWindow(q),
+      rollup:
+        rollup !== undefined &&
+        (!rollup.directions || (direction !== undefined && rollup.directions.includes(direction))),
+      forced: parseSource(q('source')),
+      retention,
+      now: nowSeconds(),
     })
-    return c.json({ by, from: w.from, to: w.to, direction: direction ?? null, rows })
+    const params = { from: s.from, to: s.to, limit, ...(direction ? { direction } : {}) }
+    const d = DIMENSIONS[by]
+    const rows =
+      s.source === 'flows' || rollup === undefined
+        ? await readRows<TopRow>(engine, {
+            query: `SELECT ${d.key} AS key, ${d.label} AS label, sum(bytes) AS bytes,
+                sum(packets) AS packets, count() AS flows
+              FROM flowhouse.flows
+              WHERE ${WINDOW_SQL}${direction ? ' AND direction = {direction:String}' : ''}
+              GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
+            query_params: params,
+          })
+        : await readRows<TopRow>(engine, {
+            query: rollupTopSql(rollup, s.source, direction !== undefined),
+            query_params: { ...params, proto_names: PROTO_NAMES },
+          })
+    return c.json({
+      by,
+      from: s.from,
+      to: s.to,
+      direction: direction ?? null,
+      source: s.source,
+      rows,
+    })
   })
   return app
 }

@@ -1,0 +1,96 @@
+// Which table answers a read: raw flows, or the per-minute / per-hour rollups fed by
+// materialized views (schema/0002_rollups.sql). The coarsest table that covers the window:
+//   - it has the dimension asked for (rollups keep no remote host, port or names);
+//   - it still holds the window's start (its retention, in days);
+//   - its grain fits: the window's edges fall on its minutes/hours, so the answer equals
+//     the raw one, or the window is long enough that widening it to whole minutes (over
+//     6 hours) or whole hours (7 days or more) changes little: the answer then reports
+//     the widened window. A time series step must be a whole number of grains.
+// Otherwise raw flows, unless they no longer reach the start and a rollup does.
+// The same thresholds as the Grafana dashboards (grafana/generate.mjs).
+import { HTTPException } from 'hono/http-exception'
+import { parseChoice, type Window } from './params.js'
+
+export const SOURCES = ['flows', 'flows_1m', 'flows_1h'] as const
+export type Source = (typeof SOURCES)[number]
+
+/** The `source` query parameter: a table, or `auto` (also when absent). */
+export function parseSource(v: string | undefined): Source | 'auto' {
+  return parseChoice('source', v, [...SOURCES, 'auto']) ?? 'auto'
+}
+
+export interface RetentionDays {
+  rawDays: number
+  rollup1mDays: number
+  rollup1hDays: number
+}
+
+export const DEFAULT_RETENTION: RetentionDays = { rawDays: 15, rollup1mDays: 7, rollup1hDays: 400 }
+
+interface Rollup {
+  name: Exclude<Source, 'flows'>
+  grain: number
+  /** Windows at least this long may be widened to the grain. */
+  widenFrom: number
+  days: (r: RetentionDays) => number
+}
+
+/** Coarsest first. */
+const ROLLUPS: readonly Rollup[] = [
+  { name: 'flows_1h', grain: 3600, widenFrom: 7 * 86400, days: (r) => r.rollup1hDays },
+  { name: 'flows_1m', grain: 60, widenFrom: 6 * 3600 + 1, days: (r) => r.rollup1mDays },
+]
+
+export interface SourceChoice extends Window {
+  source: Source
+}
+
+export interface SourceRequest {
+  window: Window
+  /** Whether the rollups hold the dimension (with the direction filter asked for). */
+  rollup: boolean
+  /** Time series step, seconds. */
+  step?: number
+  /** `source` from the query string; `auto` or absent chooses. */
+  forced?: Source | 'auto'
+  retention: RetentionDays
+  now: number
+}
+
+const widen = (w: Window, grain: number): Window => ({
+  from: Math.floor(w.from / grain) * grain,
+  to: Math.ceil(w.to / grain) * grain,
+})
+
+export function chooseSource(q: SourceRequest): SourceChoice {
+  const { window: w, step, now } = q
+  const stepFits = (grain: number): boolean => step === undefined || step % grain === 0
+  if (q.forced !== undefined && q.forced !== 'auto') {
+    if (q.forced === 'flows') return { source: 'flows', ...w }
+    const r = ROLLUPS.find((x) => x.name === q.forced)
+    if (!r || !q.rollup)
+      throw new HTTPException(400, { message: `${q.forced} does not hold this dimension` })
+    if (!stepFits(r.grain))
+      throw new HTTPException(400, {
+        message: `step must be a multiple of ${r.grain} on ${r.name}`,
+      })
+    return { source: r.name, ...widen(w, r.grain) }
+  }
+  if (!q.rollup) return { source: 'flows', ...w }
+  const reaches = (days: number, from: number): boolean => from >= now - days * 86400
+  for (const r of ROLLUPS) {
+    const wide = widen(w, r.grain)
+    const aligned = wide.from === w.from && wide.to === w.to
+    const longEnough = w.to - w.from >= r.widenFrom
+    if (stepFits(r.grain) && reaches(r.days(q.retention), wide.from) && (aligned || longEnough))
+      return { source: r.name, ...wide }
+  }
+  if (reaches(q.retention.rawDays, w.from)) return { source: 'flows', ...w }
+  // Raw flows are gone at the start: the finest rollup that still has it.
+  for (const r of [...ROLLUPS].reverse()) {
+    const wide = widen(w, r.grain)
+    if (stepFits(r.grain) && reaches(r.days(q.retention), wide.from))
+      return { source: r.name, ...wide }
+  }
+  return { source: 'flows', ...w }
+}

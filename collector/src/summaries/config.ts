@@ -1,0 +1,45 @@
+// The `summaries` configuration section: which windows, how many conversations, how the
+// log rotates. A window must end on the same wall-clock minutes every day, so it is a
+// divisor of 60 minutes or a whole number of hours dividing 24.
+import { ConfigError } from '../config/errors.js'
+
+export interface SummariesConfig {
+  enabled: boolean
+  windowsMinutes: number[]
+  top: number
+  maxBytes: number
+  files: number
+}
+
+/** Checked windows, sorted and without repeats; the message names the entry. */
+export function parseSummaryWindows(list: readonly number[], path: string): number[] {
+  list.forEach((w, k) => {
+    const ok = w < 60 ? 60 % w === 0 : w % 60 === 0 && 24 % (w / 60) === 0
+    if (!ok)
+      throw new ConfigError(
+        `${path}[${k}] must divide 60 or be whole hours dividing 24 (5, 20, 60, 480, 1440...), got ${w}`,
+      )
+  })
+  return [...new Set(list)].sort((a, b) => a - b)
+}
+
+/**
+ * node-cron schedule (with seconds) of a window: at each boundary plus `delaySeconds`,
+ * so flows received just before the boundary have been inserted.
+ */
+export function windowSchedule(minutes: number, delaySeconds: number): string {
+  const s = String(delaySeconds)
+  if (minutes < 60) return minutes === 1 ? `${s} * * * * *` : `${s} */${minutes} * * * *`
+  const hours = minutes / 60
+  if (hours === 1) return `${s} 0 * * * *`
+  if (hours === 24) return `${s} 0 0 * * *`
+  return `${s} 0 */${hours} * * *`
+}
+
+/** The latest boundary of a window at or before `nowMs` (local wall clock), unix seconds. */
+export function lastBoundary(minutes: number, nowMs: number): number {
+  const minuteStart = Math.floor(nowMs / 60_000) * 60
+  const d = new Date(minuteStart * 1000)
+  const intoDay = d.getHours() * 60 + d.getMinutes()
+  return minuteStart - (intoDay % minutes) * 60
+}
