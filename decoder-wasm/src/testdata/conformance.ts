@@ -8,6 +8,7 @@ import { DatagramBatch } from '../datagram-batch.js'
 import { F } from '../layout.js'
 import { statusReason } from '../status.js'
 import { prng } from '../pcap/traffic.js'
+import { HOSTILE_WORDS, cutLength, restore, scribble } from './mutate.js'
 
 export interface ConformanceOptions {
   /** Flow type of the protocol under test (mutations may turn a datagram into another). */
@@ -25,7 +26,6 @@ export interface ConformanceResult {
   statuses: Map<string, number>
 }
 
-const HOSTILE_WORDS = [0xffffffff, 0x7fffffff, 0x80000000, 0xfffffffc, 0x10000, 0x1000, 0]
 const exporter = new Uint8Array(16)
 
 class Harness {
@@ -105,21 +105,12 @@ export function runConformance(fixtures: Uint8Array[], o: ConformanceOptions): C
       }
       dv.setUint32(at, old)
     }
-    const positions: number[] = []
-    const saved: number[] = []
+    const undo: number[] = []
     for (let m = 0; m < mutations; m++) {
-      const n = 1 + Math.floor(rnd() * 4)
-      for (let k = 0; k < n; k++) {
-        const at = Math.floor(rnd() * scratch.byteLength)
-        positions.push(at)
-        saved.push(scratch[at] ?? 0)
-        const r = rnd()
-        scratch[at] = r < 0.25 ? 0xff : r < 0.35 ? 0 : Math.floor(rnd() * 256)
-      }
+      scribble(scratch, rnd, undo)
       // Now and then also cut the mutated datagram short.
-      const len = rnd() < 0.1 ? Math.floor(rnd() * scratch.byteLength) : scratch.byteLength
-      h.add(scratch.subarray(0, len))
-      while (positions.length > 0) scratch[positions.pop() ?? 0] = saved.pop() ?? 0
+      h.add(scratch.subarray(0, cutLength(scratch.byteLength, rnd)))
+      restore(scratch, undo)
     }
   }
   h.flush()
