@@ -74,6 +74,23 @@ export function* eventSlices(bytes: Uint8Array): Generator<Uint8Array> {
   }
 }
 
+/** The exporter an event is about, as a 16-character key (its address bytes, latin1). */
+export function eventExporterKey(e: Uint8Array): string {
+  return e.byteLength < EVENT_HEADER ? '' : String.fromCharCode(...e.subarray(12, 28))
+}
+
+/** `bytes` without the events about exporters for which `skip` says true. */
+export function eventsExcept(
+  bytes: Uint8Array,
+  skip: (exporterKey: string) => boolean,
+): Uint8Array {
+  const kept: Uint8Array[] = []
+  for (const e of eventSlices(bytes)) {
+    if (e[3] === 0 || !skip(eventExporterKey(e))) kept.push(e)
+  }
+  return concatBytes(kept)
+}
+
 export function eventKind(e: Uint8Array): EventKindName | undefined {
   if (e.byteLength < 4 || e[2] !== EVENT_FORMAT) return undefined
   return (EVENT_KINDS as Record<number, EventKindName | undefined>)[e[3] ?? 255]

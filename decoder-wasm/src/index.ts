@@ -2,6 +2,8 @@ export {
   Decoder,
   Q_ADDRESS,
   Q_EXPORTER,
+  Q_PREFIX_SET,
+  MAX_PREFIX_SET,
   type DecoderOptions,
   type RecordSink,
   type CounterSink,
@@ -18,10 +20,17 @@ export { readCapture, readCaptureFile, CaptureError, type CapturedDatagram } fro
 export { writePcap, pcapBytes, frame, type Packet } from './pcap/write.js'
 export { syntheticTraffic, prng, type TrafficOptions } from './pcap/traffic.js'
 export { TemplateRegistry, SnapshotError, type DescribedExporter } from './template-registry.js'
-export { parseEvent, eventSlices, type FlowEvent, type TemplateField } from './flow-events.js'
+export {
+  parseEvent,
+  eventSlices,
+  eventsExcept,
+  eventExporterKey,
+  type FlowEvent,
+  type TemplateField,
+} from './flow-events.js'
 export { FLOW_COUNTERS, type FlowCounters, type FlowCounterName } from './flow-counters.js'
 export type { TemplateStateOptions } from './template-state.js'
 export { StringTable, escapeTsv } from './string-table.js'
-export { TsvOutput } from './tsv-output.js'
+export { TsvOutput, type TsvChunks } from './tsv-output.js'
 export { TSV_COLUMNS, DIRECTIONS, type TsvColumn, type Direction } from './tsv-columns.js'
 export { protocolName } from './protocols.js'

@@ -4,6 +4,9 @@ import {
   Decoder,
   IN_HDR,
   TsvOutput,
+  eventExporterKey,
+  eventSlices,
+  eventsExcept,
   flowTypeName,
   formatAddress,
   statusReason,
@@ -45,12 +48,22 @@ export class BatchDecoder {
     const bytes = new Uint8Array(task.buffer, 0, task.byteLength)
     try {
       const snapshot = this.#templates?.poll()
-      if (snapshot) this.#decoder.importEvents(snapshot, sink)
+      if (snapshot) {
+        // What this worker learned itself is newer than any snapshot that may still be
+        // on its way (the exporter's datagrams all come to this worker, in order):
+        // import only what other workers and the saved state know.
+        const own = this.#own
+        this.#decoder.importEvents(
+          own.size > 0 ? eventsExcept(snapshot, (k) => own.has(k)) : snapshot,
+          sink,
+        )
+      }
       this.#decoder.expireHeld(Date.now())
       this.#decoder.decode(bytes, task.count, sink, counterSink)
     } catch (err) {
       // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.
       this.#decoder = new Decoder()
+      this.#own.clear()
       return {
         outcomes: { [outcomeKey('', 'unknown', 'decoder_trap')]: task.count },
         trapped: String(err),
@@ -83,16 +96,19 @@ export class BatchDecoder {
       },
       (v, n) => appendCounterRows(v, n, counterLines),
     )
-    const tsv = out.take()
+    const tsv = this.#decoder.takeTsv(out)
     const result: DecodeResult = {
-      tsv,
+      tsv: tsv.chunks,
+      tsvRows: tsv.rows,
       rows,
       outcomes,
-      events: this.#decoder.takeEvents(),
+      events: this.#noteOwn(this.#decoder.takeEvents()),
       counters: this.#decoder.flowCounters(),
       threadId,
     }
     if (en) result.enrich = { hits: rows - misses, misses }
+    const unnamed = en?.takeUnnamed()
+    if (unnamed) result.unnamed = unnamed
     if (counterLines.length > 0) {
       result.interfaceCounters = {
         tsv: Buffer.from(counterLines.join('')),
@@ -102,6 +118,19 @@ export class BatchDecoder {
     if (traffic) result.traffic = traffic.take()
     if (trapped !== undefined) result.trapped = trapped
     return result
+  }
+
+  /** Exporters whose templates or rates this worker learned from the wire. */
+  readonly #own = new Set<string>()
+
+  #noteOwn(events: Uint8Array): Uint8Array {
+    for (const e of eventSlices(events)) {
+      const k = eventExporterKey(e)
+      if (k === '') continue
+      if (this.#own.size >= 65536) this.#own.clear()
+      this.#own.add(k)
+    }
+    return events
   }
 
   #outcomes(bytes: Uint8Array, count: number): Outcomes {

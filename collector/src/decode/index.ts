@@ -23,13 +23,18 @@ export interface DecodePoolOptions {
   /** Traffic metrics the workers add up; their sums go to `onTraffic`. */
   traffic?: TrafficMetricConfig[]
   onTraffic?(batch: TrafficBatch): void
+  /** Addresses the workers saw without a host name (enrich/ reverse DNS). */
+  onUnnamed?(addrs: string[], dropped: number): void
   onRows(tsv: Buffer, rows: number): void
   /** sFlow interface-counter rows (TSV in COUNTER_COLUMNS order). */
   onInterfaceCounters?(tsv: Buffer, rows: number): void
 }
 
 export interface DecodePool {
-  submit(batch: PackedBatch): void
+  /** Decoder lanes (one worker each); an exporter's batches must keep to one lane. */
+  readonly lanes: number
+  /** Decode a batch on a lane (the lane's queue full: counted and dropped). */
+  submit(batch: PackedBatch, lane?: number): void
   /** Resolves when every submitted batch has been decoded and handed on. */
   drain(): Promise<void>
   stop(): Promise<void>
@@ -45,18 +50,35 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     [],
     (g) => g.set({}, pool.queueSize),
   )
-  const pool = new Piscina<DecodeTask, DecodeResult>({
-    filename: new URL('./worker.js', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    maxQueue: o.queue,
-    idleTimeout: 2 ** 31 - 1,
-    workerData: {
-      templates: o.templates.buffer,
-      ...(o.enrich ? { enrich: o.enrich } : {}),
-      ...(o.traffic && o.traffic.length > 0 ? { traffic: o.traffic } : {}),
-    } satisfies WorkerData,
-  })
+  // One single-thread pool per lane. The listener keeps each exporter on one lane, so an
+  // exporter's datagrams are decoded in arrival order by one worker: a template it
+  // redefines is in force for exactly the data that follows it. (With one shared queue,
+  // data right after a redefinition could be decoded by another worker still holding the
+  // old layout.) Templates still reach every worker through the shared snapshot.
+  const workerData = {
+    templates: o.templates.buffer,
+    ...(o.enrich ? { enrich: o.enrich } : {}),
+    ...(o.traffic && o.traffic.length > 0 ? { traffic: o.traffic } : {}),
+  } satisfies WorkerData
+  const lanes = Array.from(
+    { length: threads },
+    () =>
+      new Piscina<DecodeTask, DecodeResult>({
+        filename: new URL('./worker.js', import.meta.url).href,
+        minThreads: 1,
+        maxThreads: 1,
+        maxQueue: o.queue,
+        idleTimeout: 2 ** 31 - 1,
+        workerData,
+      }),
+  )
+  const pool = {
+    get queueSize(): number {
+      let n = 0
+      for (const l of lanes) n += l.queueSize
+      return n
+    },
+  }
   // Template-decoder counters are cumulative per worker: keep each worker's latest.
   const perWorker = new Map<number, FlowCounters>()
   // One family per metric name; counters of one family differ by a label.
@@ -100,6 +122,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
       m.enrichCache.inc({ result: 'hit' }, r.enrich.hits)
       m.enrichCache.inc({ result: 'miss' }, r.enrich.misses)
     }
+    if (r.unnamed) o.onUnnamed?.(r.unnamed.addrs, r.unnamed.dropped)
     if (r.traffic) o.onTraffic?.(r.traffic)
     for (const [key, n] of Object.entries(r.outcomes)) {
       const k = splitOutcomeKey(key)
@@ -110,7 +133,10 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     o.templates.apply(r.events)
     perWorker.set(r.threadId, r.counters)
     m.flows.inc({}, r.rows)
-    if (r.rows > 0) o.onRows(Buffer.from(r.tsv.buffer, r.tsv.byteOffset, r.tsv.byteLength), r.rows)
+    r.tsv.forEach((c, i) => {
+      const rows = r.tsvRows[i] ?? 0
+      if (rows > 0) o.onRows(Buffer.from(c.buffer, c.byteOffset, c.byteLength), rows)
+    })
     const ic = r.interfaceCounters
     if (ic && ic.rows > 0) {
       o.onInterfaceCounters?.(
@@ -124,9 +150,11 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     get queueSize() {
       return pool.queueSize
     },
-    submit(batch) {
+    lanes: threads,
+    submit(batch, lane = 0) {
       if (batch.count === 0) return
-      if (pool.queueSize >= o.queue) {
+      const worker = lanes[lane % lanes.length] ?? lanes[0]
+      if (!worker || worker.queueSize >= o.queue) {
         m.dropped.inc({ reason: 'queue_full' }, batch.count)
         return
       }
@@ -136,7 +164,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
         count: batch.count,
       }
       const t0 = performance.now()
-      const p = pool
+      const p = worker
         .run(task, { transferList: [batch.buffer] })
         .then((r) => handle(r, t0))
         .catch((err: unknown) => {
@@ -151,7 +179,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     },
     async stop() {
       while (inFlight.size > 0) await Promise.all([...inFlight])
-      await pool.destroy()
+      await Promise.all(lanes.map((l) => l.destroy()))
     },
   }
 }

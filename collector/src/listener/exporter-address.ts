@@ -1,4 +1,5 @@
-// Source address text -> the 16 bytes the decoder stores, cached (exporters are few).
+// Source address text -> the 16 bytes the decoder stores, and -> the decoder lane that
+// keeps its datagrams in order; both cached (exporters are few).
 import { parseAddress } from '@flowhouse/decoder-wasm'
 
 const MAX = 65536
@@ -13,5 +14,21 @@ export function createAddressCache(): (text: string) => Uint8Array {
       cache.set(text, b)
     }
     return b
+  }
+}
+
+/** Source address text -> decoder lane, handed out in turn as exporters are first heard. */
+export function createLaneMap(lanes: number): (text: string) => number {
+  const lane = new Map<string, number>()
+  let next = 0
+  return (text) => {
+    let l = lane.get(text)
+    if (l === undefined) {
+      // Past MAX exporters the map starts over: an exporter may move lane once.
+      if (lane.size >= MAX) lane.clear()
+      l = next++ % lanes
+      lane.set(text, l)
+    }
+    return l
   }
 }

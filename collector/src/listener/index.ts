@@ -6,7 +6,7 @@ import { formatListen, type ListenAddress } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { udpErrors, udpSocketStats } from '../observability/proc-net.js'
-import { createAddressCache } from './exporter-address.js'
+import { createAddressCache, createLaneMap } from './exporter-address.js'
 
 export interface ListenerSpec {
   name: 'netflow' | 'ipfix' | 'sflow'
@@ -20,7 +20,14 @@ export interface ListenerOptions {
   batchMs: number
   log: Logger
   metrics: Registry
-  onBatch(batch: PackedBatch): void
+  /**
+   * Decoder lanes: each exporter (source address) is kept to one lane, assigned in turn
+   * as exporters are first heard, so its datagrams are decoded in order.
+   */
+  lanes?: number
+  onBatch(batch: PackedBatch, lane: number): void
+  /** Source check before decoding (authorized senders); false drops the datagram. */
+  accept?: (address: string, listener: string) => boolean
 }
 
 export interface BoundListener {
@@ -84,14 +91,23 @@ export function createListeners(o: ListenerOptions): Listeners {
       for (const e of udpErrors()) m.set({ ip: e.ip }, e.inErrors)
     },
   )
-  const batch = new DatagramBatch(BATCH_BYTES, o.batchDatagrams)
+  const laneCount = Math.max(1, o.lanes ?? 1)
+  const batches = Array.from(
+    { length: laneCount },
+    () => new DatagramBatch(BATCH_BYTES, o.batchDatagrams),
+  )
   const addressOf = createAddressCache()
+  const laneOf = createLaneMap(laneCount)
   const sockets: Socket[] = []
   const bound: BoundListener[] = []
   let timer: NodeJS.Timeout | undefined
 
+  const flushLane = (lane: number): void => {
+    const batch = batches[lane]
+    if (batch && batch.count > 0) o.onBatch(batch.take(), lane)
+  }
   const flush = (): void => {
-    if (batch.count > 0) o.onBatch(batch.take())
+    for (let lane = 0; lane < laneCount; lane++) flushLane(lane)
   }
 
   const open = (spec: ListenerSpec): Promise<BoundListener> =>
@@ -103,9 +119,12 @@ export function createListeners(o: ListenerOptions): Listeners {
       s.on('message', (msg, rinfo) => {
         received.inc({ listener: spec.name })
         receivedBytes.inc({ listener: spec.name }, msg.byteLength)
-        if (!batch.fits(msg.byteLength)) flush()
+        if (o.accept && !o.accept(rinfo.address, spec.name)) return
+        const lane = laneOf(rinfo.address)
+        const batch = batches[lane] as DatagramBatch
+        if (!batch.fits(msg.byteLength)) flushLane(lane)
         batch.add(msg, addressOf(rinfo.address), rinfo.port, Date.now())
-        if (batch.count >= o.batchDatagrams) flush()
+        if (batch.count >= o.batchDatagrams) flushLane(lane)
       })
       s.once('error', reject)
       s.bind(spec.address.port, spec.address.host, () => {
