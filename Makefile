@@ -1,10 +1,10 @@
 # flowhouse: `make run` installs, builds and runs on the embedded ClickHouse;
 # `make test` installs the test tools from Debian, builds, lints and runs every test.
 SHELL := /bin/bash
-DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium prometheus docker-compose libxml2-utils
+DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium prometheus docker-compose libxml2-utils snmpd snmp dnsmasq-base
 NPM := npm --no-audit --no-fund --loglevel=error
 
-.PHONY: run install build test lint test-deps bench clean
+.PHONY: run install build test lint test-deps bench bench-e2e fuzz clean
 
 run: build
 	node collector/dist/cli/main.js serve $(ARGS)
@@ -20,7 +20,7 @@ build: install
 
 # Debian packages the oracle and end-to-end tests need (root on Debian 12).
 test-deps:
-	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump chromium promtool docker-compose xmllint; do \
+	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump chromium promtool docker-compose xmllint snmpd snmpwalk dnsmasq; do \
 	  command -v $$t >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  export DEBIAN_FRONTEND=noninteractive; \
@@ -34,11 +34,26 @@ lint: install
 test: test-deps build lint
 	$(NPM) test
 
-# One-core throughput benches; each prints a comparison with its peer and writes bench/out/.
+# Throughput: the decoder per core next to node-netflowv9, the writer next to a plain
+# insert, and a short end-to-end run with enrichers on and off; bench/RESULTS.md from all.
 BENCHES := bench/decoder.mjs bench/writer.mjs
 
 bench: build
 	@set -e; for b in $(BENCHES); do node $$b; done
+	node bench/e2e.mjs --quick
+	node bench/results.mjs
+
+# End to end on this machine: the highest rate `flowhouse serve` keeps with zero loss,
+# ramped and then held for 60 s, with every enricher on and off (bench/out/e2e.json).
+bench-e2e: build
+	node bench/e2e.mjs
+	node bench/results.mjs
+
+# Every decoder fed FUZZ_COUNT (default 1,000,000) mutated real datagrams from FUZZ_SEED;
+# fails on a trap, a hang or a datagram without a result (reproducers in bench/out/fuzz).
+fuzz: build
+	node collector/dist/fuzz/main.js
+	node bench/results.mjs
 
 clean:
 	rm -rf node_modules */node_modules */dist decoder-wasm/build

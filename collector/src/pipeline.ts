@@ -12,7 +12,10 @@ import { createDecodePool, type DecodePool } from './decode/index.js'
 import { COUNTER_COLUMNS } from './flows/counter-rows.js'
 import { createTemplateStore, type TemplateStore } from './decode/template-store.js'
 import { createEnrichment, type Enrichment } from './enrich/index.js'
+import { createSnmpPoller } from './enrich/snmp/index.js'
 import { createJobs } from './jobs/index.js'
+import { createFlowLog, type FlowLog } from './flowlog/index.js'
+import { createSummaries, type Summaries } from './summaries/index.js'
 import type { Logger } from './observability/log.js'
 import { Registry } from './observability/metrics.js'
 import { registerProcessMetrics } from './observability/process.js'
@@ -28,6 +31,8 @@ export interface Pipeline {
   enrichment: Enrichment
   /** Traffic counters from the `metrics` section, on /metrics. */
   traffic: TrafficMetrics
+  /** Conversation summaries per window (summaries.*). */
+  summaries: Summaries
   /** Decode everything submitted, insert everything decoded, close. */
   stop(): Promise<void>
 }
@@ -58,6 +63,13 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   const traffic = createTrafficMetrics(config.metrics, metrics)
   // Before the engine opens: a missing required GeoIP file stops start-up here.
   const enrichment = createEnrichment(config.enrich, { log, metrics })
+  // Interface names over SNMP, published through the dynamic enrichment (enrich.snmp.*).
+  const snmp = createSnmpPoller(config.enrich.snmp, {
+    dataDir: config.dataDir,
+    log,
+    metrics,
+    dynamic: enrichment.dynamic,
+  })
   const engine = await openMigratedEngine(config, log)
   const writer = createWriter({
     client: engine.client,
@@ -82,6 +94,10 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     log,
     metrics,
   })
+  // The optional flow log gets the same TSV blocks as the writer (flow_log.*).
+  const flowLog: FlowLog | undefined = config.flowLog.enabled
+    ? createFlowLog(config.flowLog, { dataDir: config.dataDir, log, metrics })
+    : undefined
   const templates = createTemplateStore(config.dataDir, log)
   const pool = createDecodePool({
     templates,
@@ -90,9 +106,13 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     queue: config.decode.queue,
     traffic: config.metrics,
     onTraffic: (b) => traffic.merge(b),
+    onUnnamed: (addrs, dropped) => enrichment.unnamed(addrs, dropped),
     log,
     metrics,
-    onRows: (tsv, rows) => writer.add(tsv, rows),
+    onRows: (tsv, rows) => {
+      writer.add(tsv, rows)
+      flowLog?.add(tsv, rows)
+    },
     onInterfaceCounters: (tsv, rows) => counterWriter.add(tsv, rows),
   })
   const jobs = createJobs({
@@ -102,9 +122,17 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     log,
     metrics,
   })
+  const summaries = createSummaries(config.summaries, {
+    client: engine.client,
+    dataDir: config.dataDir,
+    log,
+    metrics,
+  })
   writer.start()
   counterWriter.start()
+  void summaries.start()
   enrichment.start()
+  snmp.start()
   jobs.start()
   return {
     config,
@@ -115,12 +143,16 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     templates,
     enrichment,
     traffic,
+    summaries,
     async stop() {
       stopProcessMetrics()
       enrichment.stop()
+      snmp.stop()
       await pool.stop()
       templates.close()
+      await flowLog?.stop()
       await jobs.stop()
+      await summaries.stop()
       await writer.stop()
       await counterWriter.stop()
       await engine.close()

@@ -4,6 +4,7 @@ import { createApi } from './api/index.js'
 import type { Config } from './config/index.js'
 import { createListeners, type BoundListener, type ListenerSpec } from './listener/index.js'
 import type { Logger } from './observability/log.js'
+import { createSenders, type Senders } from './senders/index.js'
 import { createPipeline, type Pipeline } from './pipeline.js'
 
 export interface Service {
@@ -15,6 +16,20 @@ export interface Service {
 
 export async function startService(config: Config, log: Logger): Promise<Service> {
   const pipeline = await createPipeline(config, log)
+  let senders: Senders
+  try {
+    senders = createSenders(config.senders, {
+      dataDir: config.dataDir,
+      log,
+      metrics: pipeline.metrics,
+      dynamic: pipeline.enrichment.dynamic,
+      configPrefixes: config.enrich.exporterPrefixes,
+    })
+    senders.start()
+  } catch (err) {
+    await pipeline.stop()
+    throw err
+  }
   const specs: ListenerSpec[] = []
   if (config.listen.netflow) specs.push({ name: 'netflow', address: config.listen.netflow })
   if (config.listen.ipfix) specs.push({ name: 'ipfix', address: config.listen.ipfix })
@@ -26,7 +41,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     batchMs: config.decode.batchMs,
     log,
     metrics: pipeline.metrics,
-    onBatch: (b) => pipeline.pool.submit(b),
+    lanes: pipeline.pool.lanes,
+    onBatch: (b, lane) => pipeline.pool.submit(b, lane),
+    accept: senders.accept,
   })
   let server: ServerType | undefined
   let http: Service['http'] = null
@@ -40,6 +57,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
         maxBodyBytes: config.http.maxBodyBytes,
         templates: () => pipeline.templates.describe(),
         listenersBound: () => listeners.bound.length === specs.length,
+        summaries: pipeline.summaries,
+        retention: config.retention,
+        senders,
+        auth: {
+          hmacKey: config.api.hmacKey,
+          bearerToken: config.api.bearerToken,
+          windowSeconds: config.api.hmacWindowSeconds,
+        },
       })
       const listen = config.http.listen
       http = await new Promise((resolve, reject) => {

@@ -9,9 +9,15 @@ import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { exporterRoutes } from './exporters.js'
 import { OPENAPI } from './openapi.js'
+import type { Senders } from '../senders/index.js'
+import { mutationAuth, type MutationAuthConfig } from './mutation-auth.js'
 import { queryRoutes } from './query.js'
+import { senderRoutes } from './senders.js'
 import { staticRoutes } from './static.js'
+import type { RetentionDays } from './source.js'
 import { statusRoutes } from './status.js'
+import { summariesRoutes } from './summaries.js'
+import type { Summaries } from '../summaries/index.js'
 import { timeseriesRoutes } from './timeseries.js'
 import { topRoutes } from './top.js'
 
@@ -24,6 +30,14 @@ export interface ApiDeps {
   templates?: () => DescribedExporter[]
   /** True once every configured UDP listener is bound. */
   listenersBound?: () => boolean
+  /** Conversation summaries for /api/summaries (404 without). */
+  summaries?: Summaries
+  /** Table retention, for choosing raw flows or a rollup (default: the default days). */
+  retention?: RetentionDays
+  /** The sender registry (/api/senders); absent, those routes answer 503. */
+  senders?: Senders
+  /** Credentials every changing endpoint requires; absent or empty, changes are refused. */
+  auth?: MutationAuthConfig
 }
 
 export function createApi(d: ApiDeps): Hono {
@@ -60,10 +74,16 @@ export function createApi(d: ApiDeps): Hono {
   )
   app.get('/api/openapi.json', (c) => c.json(OPENAPI))
   app.route('/', statusRoutes(d.metrics))
-  app.route('/', topRoutes(d.engine))
-  app.route('/', timeseriesRoutes(d.engine))
+  app.route('/', topRoutes(d.engine, d.retention))
+  app.route('/', timeseriesRoutes(d.engine, d.retention))
+  app.route('/', summariesRoutes(d.summaries))
   app.route('/', exporterRoutes(d.engine, d.templates ?? (() => [])))
   app.route('/', queryRoutes(d.engine))
+  const requireAuth = mutationAuth(
+    d.auth ?? { hmacKey: '', bearerToken: '', windowSeconds: 300 },
+    d.log,
+  )
+  app.route('/', senderRoutes(d.senders, d.engine, requireAuth, d.log))
   app.route('/', staticRoutes())
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
   app.onError((err, c) => {

@@ -1,7 +1,9 @@
 // GET /api/openapi.json: an OpenAPI 3.1 description of every HTTP endpoint. A test checks
 // that each route the app registers is listed here.
 import { DIRECTIONS } from './params.js'
+import { SOURCES } from './source.js'
 import { TOP_BY } from './top.js'
+import { SENDER_PATHS, SENDER_SECURITY_SCHEMES } from './senders-openapi.js'
 
 const window = [
   {
@@ -17,6 +19,29 @@ const window = [
     schema: { type: 'string' },
   },
 ]
+const source = {
+  name: 'source',
+  in: 'query',
+  description:
+    'Table to read: auto (default) picks the coarsest that covers the window: raw flows, the per-minute rollup when the window is on whole minutes or longer than 6 h, the per-hour rollup when on whole hours or 7 days or longer; rollups widen the window to their grain',
+  schema: { type: 'string', enum: ['auto', ...SOURCES], default: 'auto' },
+}
+const sourceField = { type: 'string', enum: SOURCES, description: 'The table that answered' }
+const field = (type: string) => (k: string) => [k, { type }] as const
+/** One conversation of /api/summaries (summaries/conversations.ts). */
+const CONVERSATION = Object.fromEntries([
+  ...['proto_name', 'client', 'client_host', 'server', 'server_host'].map(field('string')),
+  ...[
+    'proto',
+    'client_port',
+    'server_port',
+    'request_bytes',
+    'request_packets',
+    'reply_bytes',
+    'reply_packets',
+    'flows',
+  ].map(field('number')),
+])
 const error = {
   description: 'Bad request or query error',
   content: {
@@ -46,7 +71,9 @@ export const OPENAPI = {
     version: '0.1.0',
     description: 'Flow analytics over NetFlow/IPFIX/sFlow stored in ClickHouse',
   },
+  components: { securitySchemes: SENDER_SECURITY_SCHEMES },
   paths: {
+    ...SENDER_PATHS,
     '/': { get: { summary: 'Web UI', responses: { '200': text('The UI page', 'text/html') } } },
     '/assets/{name}': {
       get: {
@@ -96,6 +123,7 @@ export const OPENAPI = {
             schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
           },
           { name: 'direction', in: 'query', schema: { type: 'string', enum: DIRECTIONS } },
+          source,
         ],
         responses: {
           '200': json('Rows by bytes, largest first', {
@@ -104,6 +132,7 @@ export const OPENAPI = {
               by: { type: 'string' },
               from: { type: 'integer' },
               to: { type: 'integer' },
+              source: sourceField,
               rows: {
                 type: 'array',
                 items: {
@@ -134,6 +163,7 @@ export const OPENAPI = {
             description: 'Seconds per point (default: about 120 points); at most 2000 points',
             schema: { type: 'integer', minimum: 1 },
           },
+          source,
         ],
         responses: {
           '200': json('Series aligned on t', {
@@ -141,6 +171,7 @@ export const OPENAPI = {
             properties: {
               from: { type: 'integer' },
               to: { type: 'integer' },
+              source: sourceField,
               step: { type: 'integer' },
               t: numbers,
               bytes: bySeries,
@@ -148,6 +179,62 @@ export const OPENAPI = {
             },
           }),
           '400': error,
+        },
+      },
+    },
+    '/api/summaries': {
+      get: {
+        summary:
+          'Latest top conversations per exporter for one summary window (requests and replies paired)',
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            description:
+              'Window in minutes, one of summaries.windows_minutes (default: the shortest)',
+            schema: { type: 'integer' },
+          },
+          {
+            name: 'exporter',
+            in: 'query',
+            description: 'Only this exporter (IP address)',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            description: 'Conversations per exporter (default: summaries.top)',
+            schema: { type: 'integer', minimum: 1, maximum: 10000 },
+          },
+        ],
+        responses: {
+          '200': json('The latest run of the window (from/to null before the first)', {
+            type: 'object',
+            properties: {
+              window_minutes: { type: 'integer' },
+              from: { type: ['integer', 'null'] },
+              to: { type: ['integer', 'null'] },
+              exporters: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    exporter: { type: 'string' },
+                    exporter_name: { type: 'string' },
+                    conversations: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: CONVERSATION,
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          }),
+          '400': error,
+          '404': error,
         },
       },
     },

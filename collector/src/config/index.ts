@@ -4,6 +4,11 @@ import { parseListen, formatListen, type ListenAddress } from './listen-address.
 import { loadFlat, printable, maskUrl, type FlatConfig, type LoadInput } from './load.js'
 import { SETTINGS } from './settings.js'
 import { parseTrafficMetrics, type TrafficMetricConfig } from '../metrics/config.js'
+import { parseSenderSeed, type SendersConfig } from '../senders/config.js'
+import { snmpExporters, type SnmpConfig } from '../enrich/snmp/config.js'
+import { dnsConfig, type DnsConfig } from '../enrich/dns/config.js'
+import { parseSummaryWindows, type SummariesConfig } from '../summaries/config.js'
+import type { FlowLogConfig } from '../flowlog/config.js'
 
 export { ConfigError, parseListen, formatListen, printable, maskUrl, SETTINGS }
 export type { ListenAddress, FlatConfig, LoadInput }
@@ -33,11 +38,27 @@ export interface Config {
   log: { level: 'debug' | 'info' | 'warn' | 'error' }
   /** Traffic counters exported on /metrics (metrics/). */
   metrics: TrafficMetricConfig[]
+  /** Authorized senders (senders/). */
+  senders: SendersConfig
+  /** Authentication of API changes (api/mutation-auth.ts). */
+  api: { hmacKey: string; bearerToken: string; hmacWindowSeconds: number }
+  /** Top conversations per exporter and window (summaries/). */
+  summaries: SummariesConfig
+  /** One line per decoded flow in a rotating file (flowlog/). */
+  flowLog: FlowLogConfig
   enrich: {
     geoip: { countryDb: string; asnDb: string; required: boolean; reloadSeconds: number }
     localPrefixes: string[]
     hostAliases: Record<string, string>
     interfaces: Record<string, Record<string, string>>
+    /** Interface names read over SNMP (enrich/snmp/). */
+    snmp: SnmpConfig
+    /** Exporter IP (canonical) -> its own local prefixes. */
+    exporterPrefixes: Record<string, string[]>
+    /** Reverse DNS of flow addresses (enrich/dns/). */
+    dns: DnsConfig
+    /** Pi-hole / dnsmasq query log to learn names from (enrich/pihole/); '' off. */
+    pihole: { log: string }
   }
 }
 
@@ -99,6 +120,30 @@ export function toConfig(flat: FlatConfig): Config {
     },
     log: { level },
     metrics: parseTrafficMetrics(flat.get('metrics'), 'metrics'),
+    senders: {
+      authorizedOnly: flat.get('senders.authorized_only') === true,
+      seed: parseSenderSeed(flat.get('senders.seed')),
+    },
+    api: {
+      hmacKey: str(flat, 'api.hmac_key'),
+      bearerToken: str(flat, 'api.bearer_token'),
+      hmacWindowSeconds: num(flat, 'api.hmac_window_seconds'),
+    },
+    summaries: {
+      enabled: flat.get('summaries.enabled') === true,
+      windowsMinutes: parseSummaryWindows(
+        (flat.get('summaries.windows_minutes') as number[] | undefined) ?? [],
+        'summaries.windows_minutes',
+      ),
+      top: num(flat, 'summaries.top'),
+      maxBytes: num(flat, 'summaries.max_bytes'),
+      files: num(flat, 'summaries.files'),
+    },
+    flowLog: {
+      enabled: flat.get('flow_log.enabled') === true,
+      maxBytes: num(flat, 'flow_log.max_bytes'),
+      files: num(flat, 'flow_log.files'),
+    },
     enrich: {
       geoip: {
         countryDb: str(flat, 'enrich.geoip.country_db'),
@@ -110,6 +155,20 @@ export function toConfig(flat: FlatConfig): Config {
       hostAliases: (flat.get('enrich.host_aliases') as Record<string, string> | undefined) ?? {},
       interfaces:
         (flat.get('enrich.interfaces') as Record<string, Record<string, string>> | undefined) ?? {},
+      snmp: {
+        community: str(flat, 'enrich.snmp.community'),
+        port: num(flat, 'enrich.snmp.port'),
+        intervalSeconds: num(flat, 'enrich.snmp.interval_seconds'),
+        timeoutMs: num(flat, 'enrich.snmp.timeout_ms'),
+        retries: num(flat, 'enrich.snmp.retries'),
+        exporters: snmpExporters(
+          (flat.get('enrich.snmp.exporters') as Record<string, unknown>[] | undefined) ?? [],
+        ),
+      },
+      exporterPrefixes:
+        (flat.get('enrich.exporter_prefixes') as Record<string, string[]> | undefined) ?? {},
+      dns: dnsConfig((path) => flat.get(path)),
+      pihole: { log: str(flat, 'enrich.pihole.log') },
     },
   }
 }

@@ -7,6 +7,9 @@ import { ConfigError } from './errors.js'
 import { canonicalAddr, parseCidr } from '../enrich/ip.js'
 import { parseListen } from './listen-address.js'
 import { parseTrafficMetrics } from '../metrics/config.js'
+import { parseSenderSeed } from '../senders/config.js'
+import { maskSnmpExporters, parseSnmpExporters } from '../enrich/snmp/config.js'
+import { parseExporterPrefixes } from '../enrich/exporter-prefixes.js'
 import { SETTINGS, type SettingDef, type StructuredValue } from './settings.js'
 
 export type RawValue = string | number | boolean | StructuredValue
@@ -28,7 +31,13 @@ function describe(def: SettingDef): string {
 function structuredText(def: SettingDef, value: unknown, from: string): unknown {
   if (typeof value !== 'string') return value
   const t = value.trim()
-  if (t === '') return def.type === 'cidr_list' || def.type === 'metric_list' ? [] : {}
+  if (t === '')
+    return def.type === 'if_map' ||
+      def.type === 'host_map' ||
+      def.type === 'sender_map' ||
+      def.type === 'prefix_map'
+      ? {}
+      : []
   if (t.startsWith('[') || t.startsWith('{')) {
     try {
       return JSON.parse(t) as unknown
@@ -38,7 +47,8 @@ function structuredText(def: SettingDef, value: unknown, from: string): unknown 
       )
     }
   }
-  if (def.type === 'cidr_list') return t.split(',').map((x) => x.trim())
+  if (def.type === 'cidr_list' || def.type === 'int_list' || def.type === 'snmp_exporters')
+    return t.split(',').map((x) => x.trim())
   throw new ConfigError(`${describe(def)} from ${from} must be a JSON object`)
 }
 
@@ -54,6 +64,32 @@ function coerceStructured(def: SettingDef, raw: unknown, from: string): Structur
       // Validated here (messages name the file); toConfig parses it again into its typed form.
       parseTrafficMetrics(value, p, src)
       return (value ?? []) as Record<string, unknown>[]
+    }
+    case 'sender_map': {
+      // Validated here (messages name the file); toConfig parses it again into its typed form.
+      parseSenderSeed(value, p, src)
+      return (value ?? {}) as Record<string, Record<string, unknown>>
+    }
+    case 'snmp_exporters':
+      return parseSnmpExporters(value, p, src)
+    case 'prefix_map':
+      return parseExporterPrefixes(value, p, src)
+    case 'int_list': {
+      const range = `${def.min ?? 0}..${def.max ?? Number.MAX_SAFE_INTEGER}`
+      if (!Array.isArray(value))
+        throw new ConfigError(`${p} must be a list of numbers ${range}${src}`)
+      return value.map((v, k) => {
+        const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN
+        if (
+          !Number.isInteger(n) ||
+          (def.min !== undefined && n < def.min) ||
+          (def.max !== undefined && n > def.max)
+        )
+          throw new ConfigError(
+            `${p}[${k}] must be a whole number ${range}, got ${JSON.stringify(v)}${src}`,
+          )
+        return n
+      })
     }
     case 'cidr_list': {
       if (!Array.isArray(value)) throw new ConfigError(`${p} must be a list of CIDRs${src}`)
@@ -113,6 +149,10 @@ function coerce(def: SettingDef, value: unknown, from: string): RawValue {
     case 'host_map':
     case 'if_map':
     case 'metric_list':
+    case 'int_list':
+    case 'sender_map':
+    case 'snmp_exporters':
+    case 'prefix_map':
       return coerceStructured(def, value, from)
     case 'int': {
       const n =
@@ -246,7 +286,8 @@ export function loadFlat(input: LoadInput): FlatConfig {
 export function printable(flat: FlatConfig): string {
   return SETTINGS.map((d) => {
     let v = flat.get(d.path)
-    if (d.secret && typeof v === 'string' && v !== '') v = maskUrl(v)
+    if (d.secret && typeof v === 'string' && v !== '') v = d.type === 'url' ? maskUrl(v) : '***'
+    if (d.secret && d.type === 'snmp_exporters') v = maskSnmpExporters(v) as RawValue
     return `${d.path}: ${JSON.stringify(v)}`
   }).join('\n')
 }

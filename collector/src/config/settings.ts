@@ -15,6 +15,14 @@ export type SettingType =
   | 'if_map'
   /** Traffic metrics exported on /metrics (YAML list of mappings; env/flag as JSON). */
   | 'metric_list'
+  /** Senders seeded into the registry: address -> {name, prefixes, enabled} (YAML mapping; env/flag as JSON). */
+  | 'sender_map'
+  /** List of whole numbers, each within min..max (YAML list; env/flag as JSON or a comma list). */
+  | 'int_list'
+  /** SNMP agents to poll (YAML list of addresses or mappings; env/flag as JSON or a comma list). */
+  | 'snmp_exporters'
+  /** Map of exporter IP -> list of CIDR prefixes (YAML mapping; env/flag as JSON). */
+  | 'prefix_map'
 
 /** Structured values: lists and maps, validated by load.ts. */
 export type StructuredValue =
@@ -22,6 +30,9 @@ export type StructuredValue =
   | Record<string, string>
   | Record<string, Record<string, string>>
   | Record<string, unknown>[]
+  | Record<string, Record<string, unknown>>
+  | number[]
+  | Record<string, string[]>
 
 export interface SettingDef {
   /** Dotted path in the YAML file, e.g. `listen.netflow`. */
@@ -264,10 +275,248 @@ export const SETTINGS: readonly SettingDef[] = [
     help: 'interface names per exporter (exporter IP: {ifIndex: name}), written to in_if_name/out_if_name',
   },
   {
+    path: 'enrich.exporter_prefixes',
+    type: 'prefix_map',
+    default: {},
+    help: "each exporter's own local prefixes (exporter IP: [CIDR, ...]); its flows' direction uses them plus enrich.local_prefixes",
+  },
+  {
+    path: 'enrich.dns.enabled',
+    type: 'bool',
+    default: false,
+    help: 'name flow addresses by reverse DNS (PTR) on the main thread, into src_host/dst_host of later flows; off by default: it sends a query per new address to your resolvers',
+  },
+  {
+    path: 'enrich.dns.servers',
+    type: 'string',
+    default: '',
+    help: 'DNS servers for reverse lookups, comma-separated IP or IP:port ([IPv6]:port); empty uses the system resolvers',
+  },
+  {
+    path: 'enrich.dns.timeout_ms',
+    type: 'int',
+    default: 1000,
+    min: 10,
+    max: 60000,
+    help: 'how long one reverse lookup attempt waits for an answer',
+  },
+  {
+    path: 'enrich.dns.tries',
+    type: 'int',
+    default: 2,
+    min: 1,
+    max: 5,
+    help: 'attempts per reverse lookup before it counts as a timeout',
+  },
+  {
+    path: 'enrich.dns.ttl_seconds',
+    type: 'int',
+    default: 3600,
+    min: 1,
+    max: 604800,
+    help: 'how long a learned name is kept before the address is looked up again',
+  },
+  {
+    path: 'enrich.dns.negative_ttl_seconds',
+    type: 'int',
+    default: 3600,
+    min: 1,
+    max: 604800,
+    help: 'how long an address without a PTR record (NXDOMAIN, no data) is not asked again',
+  },
+  {
+    path: 'enrich.dns.concurrency',
+    type: 'int',
+    default: 8,
+    min: 1,
+    max: 256,
+    help: 'reverse lookups in flight at once',
+  },
+  {
+    path: 'enrich.dns.rate_per_second',
+    type: 'int',
+    default: 50,
+    min: 1,
+    max: 10000,
+    help: 'reverse lookups started per second at most; addresses over the limit are counted (result rate_limited) and retried a minute later',
+  },
+  {
+    path: 'enrich.dns.max_entries',
+    type: 'int',
+    default: 100000,
+    min: 100,
+    max: 10000000,
+    help: 'addresses held in the reverse-DNS cache (answers and misses); the oldest go first',
+  },
+  {
+    path: 'enrich.dns.lookup_local',
+    type: 'bool',
+    default: true,
+    help: 'look up local addresses (in enrich.local_prefixes, an exporter prefix, or private/link-local ranges)',
+  },
+  {
+    path: 'enrich.dns.lookup_remote',
+    type: 'bool',
+    default: false,
+    help: 'look up all other (public) addresses too',
+  },
+  {
+    path: 'enrich.dns.ip_as_unknown',
+    type: 'bool',
+    default: false,
+    help: 'when a looked-up address has no name, store its IP text as the host name instead of leaving it empty',
+  },
+  {
+    path: 'enrich.pihole.log',
+    type: 'string',
+    default: '',
+    help: 'Pi-hole / dnsmasq query log (log-queries=extra) to follow: addresses get the name clients asked for (beats PTR names); empty disables',
+  },
+  {
+    path: 'enrich.snmp.exporters',
+    type: 'snmp_exporters',
+    default: [],
+    secret: true,
+    help: 'exporters whose interface names are read over SNMP v2c (IF-MIB): addresses, or {exporter, agent: "host[:port]", community}',
+  },
+  {
+    path: 'enrich.snmp.community',
+    type: 'string',
+    default: 'public',
+    secret: true,
+    help: 'SNMP v2c community of the agents without their own',
+  },
+  {
+    path: 'enrich.snmp.port',
+    type: 'int',
+    default: 161,
+    min: 1,
+    max: 65535,
+    help: 'UDP port of the agents whose agent setting names none',
+  },
+  {
+    path: 'enrich.snmp.interval_seconds',
+    type: 'int',
+    default: 600,
+    min: 10,
+    max: 86400,
+    help: 'how often each agent is walked for interface names',
+  },
+  {
+    path: 'enrich.snmp.timeout_ms',
+    type: 'int',
+    default: 2000,
+    min: 100,
+    max: 60000,
+    help: 'how long an SNMP request waits for an answer before it is retried',
+  },
+  {
+    path: 'enrich.snmp.retries',
+    type: 'int',
+    default: 1,
+    min: 0,
+    max: 10,
+    help: 'SNMP request retries after a timeout (a wrong community also looks like a timeout)',
+  },
+  {
     path: 'metrics',
     type: 'metric_list',
     default: [],
     help: 'traffic counters on /metrics: [{name, description, labels: [{name, attribute, converter, missing}], count, filters, exclude_direction, expire_seconds, max_series}] (docs/metrics-example.yaml)',
+  },
+  {
+    path: 'summaries.enabled',
+    type: 'bool',
+    default: true,
+    help: 'top conversations per exporter for each window, written to data_dir/summaries/summaries.log and served at /api/summaries',
+  },
+  {
+    path: 'summaries.windows_minutes',
+    type: 'int_list',
+    default: [5, 20, 60, 480, 1440],
+    min: 1,
+    max: 1440,
+    help: 'summary windows in minutes, each run at its boundary: a divisor of 60, or whole hours dividing 24',
+  },
+  {
+    path: 'summaries.top',
+    type: 'int',
+    default: 100,
+    min: 1,
+    max: 10000,
+    help: 'conversations kept per exporter and window',
+  },
+  {
+    path: 'summaries.max_bytes',
+    type: 'int',
+    default: 16 << 20,
+    min: 4096,
+    max: 2 ** 40,
+    help: 'size at which summaries.log is rotated',
+  },
+  {
+    path: 'summaries.files',
+    type: 'int',
+    default: 5,
+    min: 1,
+    max: 1000,
+    help: 'summaries log files kept, the current one included',
+  },
+  {
+    path: 'flow_log.enabled',
+    type: 'bool',
+    default: false,
+    help: 'write one TSV line per decoded flow to data_dir/flowlog/flows.log (for grep)',
+  },
+  {
+    path: 'flow_log.max_bytes',
+    type: 'int',
+    default: 100 << 20,
+    min: 4096,
+    max: 2 ** 40,
+    help: 'size at which flows.log is rotated',
+  },
+  {
+    path: 'flow_log.files',
+    type: 'int',
+    default: 5,
+    min: 1,
+    max: 1000,
+    help: 'flow log files kept, the current one included',
+  },
+  {
+    path: 'senders.authorized_only',
+    type: 'bool',
+    default: false,
+    help: 'accept datagrams only from registered, enabled senders (others are counted and dropped)',
+  },
+  {
+    path: 'senders.seed',
+    type: 'sender_map',
+    default: {},
+    help: 'senders added to the registry (data_dir/senders.json) when absent: {address: {name, prefixes, enabled}}',
+  },
+  {
+    path: 'api.hmac_key',
+    type: 'string',
+    default: '',
+    secret: true,
+    help: 'key of HMAC-SHA256 signed API changes (x-flowhouse-timestamp, x-flowhouse-signature); empty turns them off',
+  },
+  {
+    path: 'api.bearer_token',
+    type: 'string',
+    default: '',
+    secret: true,
+    help: 'token accepted as "Authorization: Bearer <token>" for API changes; empty turns it off',
+  },
+  {
+    path: 'api.hmac_window_seconds',
+    type: 'int',
+    default: 300,
+    min: 5,
+    max: 3600,
+    help: "how far a signed request's timestamp may be from the clock, either way",
   },
   {
     path: 'log.level',

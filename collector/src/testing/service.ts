@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SETTINGS, toConfig, type Config, type FlatConfig } from '../config/index.js'
 import type { RawValue } from '../config/load.js'
-import { createLogger } from '../observability/log.js'
+import { createLogger, type Logger } from '../observability/log.js'
 import { startService, type Service } from '../service.js'
 
 export interface TestService {
@@ -21,6 +21,7 @@ export interface TestService {
 
 export async function startTestService(
   overrides: Record<string, RawValue> = {},
+  log: Logger = createLogger('warn'),
 ): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowhouse-test-'))
   const flat: FlatConfig = new Map(SETTINGS.map((d) => [d.path, d.default]))
@@ -33,7 +34,7 @@ export async function startTestService(
   flat.set('decode.workers', 2)
   for (const [k, v] of Object.entries(overrides)) flat.set(k, v)
   const config = toConfig(flat)
-  const service = await startService(config, createLogger('warn'))
+  const service = await startService(config, log)
   const httpBase = `http://127.0.0.1:${service.http?.port ?? 0}`
   const post = async (path: string, body: string): Promise<{ status: number; json: unknown }> => {
     const res = await fetch(`${httpBase}${path}`, { method: 'POST', body })
