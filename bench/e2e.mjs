@@ -7,11 +7,11 @@
 // Prints the figures and writes bench/out/e2e.json; `--quick` (used by `make bench`) runs
 // short steps and a short hold.
 import { spawn } from 'node:child_process'
-import dgram from 'node:dgram'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { loadFixtures } from './fixtures.mjs'
+import { freeUdpPort } from '../collector/dist/testing/exporters.js'
 import { createExporters, recordsPerDatagram } from './loadgen.mjs'
 
 const args = new Set(process.argv.slice(2))
@@ -24,14 +24,6 @@ const EXPORTERS = 16
 const SFLOW_SHARE = 0.1
 const TARGET = 150_000
 const CLI = new URL('../collector/dist/cli/main.js', import.meta.url).pathname
-
-async function freePort(type) {
-  const s = dgram.createSocket(type)
-  await new Promise((r) => s.bind(0, '127.0.0.1', r))
-  const { port } = s.address()
-  s.close()
-  return port
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -57,9 +49,9 @@ function metricSum(text, name) {
 async function startCollector(enrich) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'flowhouse-e2e-'))
   const ports = {
-    netflow: await freePort('udp4'),
-    sflow: await freePort('udp4'),
-    http: await freePort('udp4'),
+    netflow: await freeUdpPort(),
+    sflow: await freeUdpPort(),
+    http: await freeUdpPort(),
   }
   const env = {
     ...process.env,
@@ -78,7 +70,7 @@ async function startCollector(enrich) {
       // Reverse DNS on, for local addresses, against a server that is not there: lookups
       // time out off the hot path, as they would with a slow resolver.
       FLOWHOUSE_ENRICH_DNS_ENABLED: 'true',
-      FLOWHOUSE_ENRICH_DNS_SERVERS: `127.0.0.1:${await freePort('udp4')}`,
+      FLOWHOUSE_ENRICH_DNS_SERVERS: `127.0.0.1:${await freeUdpPort()}`,
     })
   } else {
     Object.assign(env, {

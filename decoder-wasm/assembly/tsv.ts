@@ -188,8 +188,7 @@ const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99,
   return putHexGroups(p, a)
 }
 
-// Kept out of line: inlined at every address column it made the row formatter too
-// large to compile well.
+// The rare case (a real IPv6 address), kept out of the inlined fast paths above.
 function putHexGroups(p: usize, a: usize): usize {
   for (let g: usize = 0; g < 8; g++) {
     if (g > 0) {

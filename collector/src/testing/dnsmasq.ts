@@ -9,6 +9,7 @@ import { Resolver } from 'node:dns/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findTool } from '@flowhouse/decoder-wasm/testdata/tools.js'
+import { freeUdpPort } from './exporters.js'
 
 export interface Dnsmasq {
   port: number
@@ -19,14 +20,6 @@ export interface Dnsmasq {
   /** A resolver that asks this dnsmasq. */
   resolver: Resolver
   stop(): Promise<void>
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4')
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
-  const port = s.address().port
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
 }
 
 /** Start dnsmasq with extra options (--ptr-record=..., --host-record=..., --cname=...). */
