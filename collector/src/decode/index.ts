@@ -68,6 +68,10 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
         minThreads: 1,
         maxThreads: 1,
         maxQueue: o.queue,
+        // Without it piscina puts a task it could not hand to the busy worker back at
+        // the tail of its queue (piscina#1031), so a lane ran an exporter's datagrams
+        // out of order and data right behind a template redefinition met the old one.
+        stricterFIFO: true,
         idleTimeout: 2 ** 31 - 1,
         workerData,
       }),
