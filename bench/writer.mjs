@@ -6,7 +6,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { openEngine } from '../collector/dist/clickhouse/engine.js'
 import { migrate } from '../collector/dist/clickhouse/migrate.js'
 import { createWriter } from '../collector/dist/clickhouse/writer.js'
@@ -44,13 +43,12 @@ function batches(seed) {
 async function plainInsert(bs) {
   const t0 = performance.now()
   for (const b of bs) {
-    await engine.client.insert({
+    await engine.insertTsv({
       table: 'flowhouse.flows',
-      columns: [...FIXTURE_COLUMNS],
-      values: Readable.from([b.tsv], { objectMode: false }),
-      format: 'TabSeparated',
+      columns: FIXTURE_COLUMNS,
+      body: [b.tsv],
       // Settings persist on an embedded session: give each insert its own token.
-      clickhouse_settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
+      settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
     })
   }
   return ROWS / ((performance.now() - t0) / 1000)
@@ -59,7 +57,7 @@ async function plainInsert(bs) {
 /** The collector's writer: rows queued as they come, batched, inserted, flushed. */
 async function throughWriter(bs, round) {
   const writer = createWriter({
-    client: engine.client,
+    engine,
     columns: FIXTURE_COLUMNS,
     batchRows: BATCH,
     batchMs: 1000,

@@ -72,7 +72,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   })
   const engine = await openMigratedEngine(config, log)
   const writer = createWriter({
-    client: engine.client,
+    engine,
     columns: TSV_COLUMNS,
     batchRows: config.writer.batchRows,
     batchMs: config.writer.batchMs,
@@ -83,7 +83,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   })
   // sFlow interface counters: low volume, their own table, spool and metrics.
   const counterWriter = createWriter({
-    client: engine.client,
+    engine,
     table: 'flowhouse.sflow_counters',
     columns: COUNTER_COLUMNS,
     batchRows: config.writer.batchRows,

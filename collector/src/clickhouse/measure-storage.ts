@@ -25,7 +25,7 @@ const engine = await openEngine({
 try {
   await migrate(engine.client)
   const writer = createWriter({
-    client: engine.client,
+    engine,
     columns: FIXTURE_COLUMNS,
     batchRows: batch,
     batchMs: 1000,

@@ -25,7 +25,7 @@ const ROLLUP = (table: string): string => `SELECT toStartOfHour(time) AS t, ${KE
 
 void test('flows_1m and flows_1h sums equal the raw table, per key and in total', async () => {
   const writer = createWriter({
-    client: ch.engine.client,
+    engine: ch.engine,
     columns: FIXTURE_COLUMNS,
     batchRows: 5000,
     batchMs: 100,

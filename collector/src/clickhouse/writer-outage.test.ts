@@ -40,7 +40,7 @@ const cmd = async (q: string): Promise<void> => {
 }
 const newWriter = (metrics: Registry, spoolDir: string): Writer =>
   createWriter({
-    client: ch.engine.client,
+    engine: ch.engine,
     columns: FIXTURE_COLUMNS,
     batchRows: 2000,
     batchMs: 200,

@@ -8,15 +8,13 @@
 // crash between insert and delete) is not stored twice: the table needs
 // `non_replicated_deduplication_window` (schema/0002).
 import { randomUUID } from 'node:crypto'
-import { Readable } from 'node:stream'
-import type { ClickHouseClient } from '@clickhouse/client'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
-import { DATABASE } from './engine.js'
+import { DATABASE, type Engine } from './engine.js'
 import { Spool } from './spool.js'
 
 export interface WriterOptions {
-  client: ClickHouseClient
+  engine: Pick<Engine, 'insertTsv'>
   table?: string
   columns: readonly string[]
   batchRows: number
@@ -134,16 +132,15 @@ export function createWriter(o: WriterOptions): Writer {
     rows: number,
   ): Promise<void> => {
     const t0 = performance.now()
-    const timed = o.client.insert({
+    const timed = o.engine.insertTsv({
       table,
-      columns: cols as [string, ...string[]],
-      values: Readable.from(body, { objectMode: false }),
-      format: 'TabSeparated',
+      columns: cols,
+      body,
       // Large client-side batches insert synchronously (one part each); small ones (a
       // quiet network flushing by age) go through ClickHouse's async insert buffer so
       // they do not make a part each, waiting for it so a failure is still seen.
       // Settings persist on an embedded session: every one is set on every insert.
-      clickhouse_settings:
+      settings:
         rows < asyncBelowRows
           ? {
               async_insert: 1,
