@@ -99,6 +99,11 @@ function fillDec4(): void {
     store<u8>(at + 2, <u8>(48 + (v / 10) % 10))
     store<u8>(at + 3, <u8>(48 + v % 10))
   }
+  hex2 = heap.alloc(512)
+  for (let v: usize = 0; v < 256; v++) {
+    store<u8>(hex2 + v * 2, load<u8>(HEX + (v >> 4)))
+    store<u8>(hex2 + v * 2 + 1, load<u8>(HEX + (v & 15)))
+  }
   // Each octet 0..255 as its digits followed by '.', and that length.
   octets = heap.alloc(256 * 5)
   for (let v: u32 = 0; v < 256; v++) {
@@ -172,6 +177,8 @@ function putU64Big(p: usize, v: u64): usize {
 }
 
 const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102])
+// "00".."ff": each byte as two lowercase hex digits (filled by initTsv).
+let hex2: usize = 0
 
 /** IPv6 column text: '::' for zero, ::ffff:a.b.c.d for mapped IPv4, else 8 hex groups. */
 @inline function putAddr(p: usize, a: usize): usize {
@@ -188,25 +195,22 @@ const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99,
   return putHexGroups(p, a)
 }
 
-// The rare case (a real IPv6 address), kept out of the inlined fast paths above.
+// A real IPv6 address, kept out of the inlined fast paths above: eight groups of
+// lowercase hex without leading zeros, each written as one 4-byte store from the
+// two-digit table and shifted by the digits it does not need.
 function putHexGroups(p: usize, a: usize): usize {
   for (let g: usize = 0; g < 8; g++) {
-    if (g > 0) {
-      store<u8>(p, 58)
-      p++
-    }
-    const v: u32 = (<u32>load<u8>(a + g * 2) << 8) | <u32>load<u8>(a + g * 2 + 1)
-    let started = false
-    for (let s: i32 = 12; s >= 0; s -= 4) {
-      const d = (v >> <u32>s) & 15
-      if (d != 0 || started || s == 0) {
-        store<u8>(p, load<u8>(HEX + d))
-        p++
-        started = true
-      }
-    }
+    const hi = <usize>load<u8>(a + g * 2)
+    const lo = <usize>load<u8>(a + g * 2 + 1)
+    const v = <u32>((hi << 8) | lo)
+    // Hex digits of v (at least one): ceil(significant bits / 4).
+    const n: u32 = (35 - clz<u32>(v | 1)) >> 2
+    const digits = <u32>load<u16>(hex2 + hi * 2) | (<u32>load<u16>(hex2 + lo * 2) << 16)
+    store<u32>(p, digits >> ((4 - n) * 8))
+    store<u8>(p + <usize>n, 58) // ':'
+    p += <usize>n + 1
   }
-  return p
+  return p - 1
 }
 
 function putEndpointsSlow(p: usize, rec: usize): usize {

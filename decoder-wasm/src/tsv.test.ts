@@ -229,6 +229,28 @@ void test('large counters, zero and full-width values format exactly', () => {
   )
 })
 
+void test('IPv6 groups of every width format without leading zeros', () => {
+  const d = new Decoder()
+  const batch = new DatagramBatch(1 << 16, 16)
+  const v5 = buildV5({ sysUptime: 1000, unixSecs: 1_700_000_000 }, [
+    { src: '10.0.0.1', dst: '10.0.0.2', packets: 1, bytes: 64, first: 0, last: 0 },
+  ])
+  // The exporter column goes through the same IPv6 writer as src/dst/next hop/NAT.
+  for (const a of [
+    'ab:cde:f:1000:100:10:ffff:0',
+    'fe80::1',
+    '1:2:3:4:5:6:7:8',
+    'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    '::1',
+  ]) {
+    batch.add(v5, parseAddress(a), 2055, 1_700_000_000_000)
+  }
+  assert.equal(
+    check(d, batch, () => ({})),
+    5,
+  )
+})
+
 void test('the string table escapes text and survives compaction', () => {
   const d = new Decoder({ strings: { ids: 400, bytes: 4096 } })
   const a = d.strings.id('a')
