@@ -19,6 +19,12 @@ export interface WriterOptions {
   columns: readonly string[]
   batchRows: number
   batchMs: number
+  /**
+   * Most rows one insert takes (default 4 x batchRows): batches that wait behind a running
+   * insert are joined up to this, so a writer that falls behind makes fewer, larger
+   * inserts (each insert and part has a fixed cost) instead of a growing queue.
+   */
+  maxInsertRows?: number
   /** Rows held in memory (while ClickHouse is healthy) before new rows are dropped. */
   maxPendingRows?: number
   /** Directory of this table's spool; batches that cannot be inserted wait there. */
@@ -58,6 +64,7 @@ export interface Writer {
 export function createWriter(o: WriterOptions): Writer {
   const table = o.table ?? `${DATABASE}.flows`
   const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 20, 1_000_000)
+  const maxInsertRows = Math.max(o.batchRows, o.maxInsertRows ?? o.batchRows * 4)
   const maxBackoff = o.maxBackoffMs ?? 30_000
   const prefix = o.metricsPrefix ?? 'flowhouse_writer'
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
@@ -97,6 +104,8 @@ export function createWriter(o: WriterOptions): Writer {
 
   let open: Batch = { chunks: [], rows: 0, token: '' }
   const ready: Batch[] = []
+  /** The batch whose insert is running (it may not grow). */
+  let inserting: Batch | undefined
   let pending = 0
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
@@ -120,6 +129,15 @@ export function createWriter(o: WriterOptions): Writer {
     // Older batches are in the spool: this one queues behind them, on disk.
     if (spool.files > 0) toSpool(b)
     else {
+      // Join the batch still waiting behind the running insert, if there is room: it has
+      // not been tried yet, so its token still names no insert.
+      const last = ready.at(-1)
+      if (last && last !== inserting && last.rows + b.rows <= maxInsertRows) {
+        last.chunks.push(...b.chunks)
+        last.rows += b.rows
+        pending += b.rows
+        return
+      }
       ready.push(b)
       pending += b.rows
     }
@@ -210,14 +228,17 @@ export function createWriter(o: WriterOptions): Writer {
       }
       const b = ready[0]
       if (!b) return
+      inserting = b
       try {
         await insert(b.chunks, columns, b.token, b.rows)
       } catch (err) {
+        inserting = undefined
         // The batch is still ready[0]: failed() spools it first.
         await failed(err, 'memory', b.rows)
         if (stopped) return
         continue
       }
+      inserting = undefined
       ready.shift()
       pending -= b.rows
       rowsTotal.inc({}, b.rows)
