@@ -43,8 +43,9 @@ bench: build
 	node bench/e2e.mjs --quick
 	node bench/results.mjs
 
-# End to end on this machine: the highest rate `flowhouse serve` keeps with zero loss,
-# ramped and then held for 60 s, with every enricher on and off (bench/out/e2e.json).
+# End to end on this machine: the highest rate `flowhouse serve` keeps with zero loss and
+# the stored rate in step with the send rate, ramped and then held for 60 s, with every
+# enricher on and off (bench/out/e2e.json).
 bench-e2e: build
 	node bench/e2e.mjs
 	node bench/results.mjs

@@ -1,6 +1,7 @@
 // Writes bench/RESULTS.md from the figures the last `make bench`, `make bench-e2e` and
 // `make fuzz` left in bench/out/ (each of those targets runs this at its end).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { firstLoss } from './e2e-loss.mjs'
 
 const out = (name) => new URL(`./out/${name}`, import.meta.url)
 const load = (name) => (existsSync(out(name)) ? JSON.parse(readFileSync(out(name), 'utf8')) : null)
@@ -36,46 +37,113 @@ function decoderSection(d) {
 }
 
 function writerSection(w) {
-  return [
+  const r = w.rowsPerSecond
+  // Before the decoded rows (and the client-insert figure), the bench inserted narrow
+  // fixture rows: say which rows the figures are for.
+  const rows = w.columns
+    ? `decoded v9 rows with all ${w.columns} columns (${w.tsvBytesPerRow.toFixed(0)} TSV bytes per row)`
+    : 'narrow fixture rows (21 columns)'
+  const lines = [
     '## Writer (`make bench`, bench/writer.mjs)',
     '',
-    `Machine: ${machineLine(w.machine)}. Embedded ClickHouse with the rollup views, ${w.rowsPerPass} rows per pass in batches of ${w.batchRows}.`,
+    `Machine: ${machineLine(w.machine)}. Embedded ClickHouse with the rollup views, ${rows}, ${w.rowsPerPass} rows per pass in batches of ${w.batchRows}.`,
     '',
-    `- plain TabSeparated insert (the ceiling): ${w.rowsPerSecond.plainInsert.map(k).join(', ')} rows/s`,
-    `- collector writer: ${w.rowsPerSecond.writer.map(k).join(', ')} rows/s, ${(w.ofCeiling * 100).toFixed(0)}% of the ceiling`,
-    `- ${w.rawRowsSent} rows sent, ${w.rawRowsStored} stored; ${w.bytesPerFlow.toFixed(1)} bytes per flow on disk`,
-  ].join('\n')
+    `- plain TabSeparated insert, chdb raw insert (the ceiling): ${r.plainInsert.map(k).join(', ')} rows/s`,
+    `- collector writer: ${r.writer.map(k).join(', ')} rows/s, ${(w.ofCeiling * 100).toFixed(0)}% of the ceiling`,
+  ]
+  if (r.clientInsert) {
+    lines.push(
+      `- @clickhouse/client insert over the chdb connection: ${r.clientInsert.map(k).join(', ')} rows/s; the raw insert does ${w.rawOverClient.toFixed(2)}x`,
+    )
+  }
+  lines.push(
+    `- ${w.rawRowsSent} rows sent, ${w.rawRowsStored} stored; ${w.bytesPerFlow.toFixed(1)} bytes per flow on disk${w.bytesPerFlowRows ? ` (one cycle of the fixture, ${w.bytesPerFlowRows} rows, after OPTIMIZE FINAL)` : ''}`,
+  )
+  return lines.join('\n')
+}
+
+const onOff = (r) => (r.enrich ? 'on' : 'off')
+
+/** A step's drops: kernel and decode queue in datagrams, the writer in rows (by reason). */
+function dropsText(s) {
+  const by = Object.entries(s.drops.writerByReason ?? {})
+    .map(([reason, n]) => ` ${reason} ${n}`)
+    .join(',')
+  const writer =
+    s.drops.writer == null ? '' : `, writer ${s.drops.writer} rows${by ? `:${by}` : ''}`
+  return `kernel ${s.drops.kernel}, queue ${s.drops.queue} datagrams${writer}`
 }
 
 function e2eSection(e, title) {
-  const lines = [
-    title,
+  const lines = [title, '']
+  if (e.complete === false) {
+    lines.push(
+      '**Incomplete run**: stopped before the end; the figures are those of the steps it finished.',
+      '',
+    )
+  }
+  const rule =
+    e.keepUp == null
+      ? 'a rate counts as sustained when nothing is lost'
+      : `a rate counts as sustained when nothing is lost and the stored rate while sending is at least ${e.keepUp * 100}% of the send rate`
+  lines.push(
+    `Machine: ${machineLine(e.machine)}. Steps of ${e.stepSeconds} s, hold ${e.holdSeconds} s; ${rule}; the load generator runs on the same machine.`,
     '',
-    `Machine: ${machineLine(e.machine)}. Steps of ${e.stepSeconds} s, hold ${e.holdSeconds} s; the load generator runs on the same machine.`,
-    '',
-    '| enrichers | sustained, zero loss | held for | sent = stored | collector CPU | RSS max | CPU-s per M flows |',
+    '| enrichers | sustained | held for | sent = stored | collector CPU | RSS max | CPU-s per M flows |',
     '|---|---|---|---|---|---|---|',
-  ]
+  )
   for (const r of e.runs) {
     const h = r.hold
+    const none = e.complete === false && r === e.runs.at(-1) ? 'not reached' : 'none found'
     lines.push(
       h
-        ? `| ${r.enrich ? 'on' : 'off'} | ${k(h.achievedRate)} flows/s | ${h.seconds.toFixed(0)} s | ${h.sent} = ${h.stored} | ${h.cpuPercent.toFixed(0)}% of ${e.machine.nproc * 100}% | ${(h.rssMaxBytes / 2 ** 20).toFixed(0)} MiB | ${((h.cpuPercent / 100 / h.achievedRate) * 1e6).toFixed(1)} |`
-        : `| ${r.enrich ? 'on' : 'off'} | none found | | | | | |`,
+        ? `| ${onOff(r)} | ${k(h.achievedRate)} flows/s | ${h.seconds.toFixed(0)} s | ${h.sent} = ${h.stored} | ${h.cpuPercent.toFixed(0)}% of ${e.machine.nproc * 100}% | ${(h.rssMaxBytes / 2 ** 20).toFixed(0)} MiB | ${((h.cpuPercent / 100 / h.achievedRate) * 1e6).toFixed(1)} |`
+        : `| ${onOff(r)} | ${none} | | | | | |`,
     )
   }
-  const first = e.runs.find((r) => r.hold)?.hold
-  if (first) {
-    lines.push(
-      '',
-      `Where the time goes at the held rate (enrichers ${e.runs[0].enrich ? 'on' : 'off'}), seconds per second: decode workers ${first.time.decodeWorkers.toFixed(2)}, ClickHouse inserts ${first.time.insert.toFixed(2)} (inserts overlap and run on ClickHouse's own threads), whole collector process ${first.time.collectorCpu.toFixed(2)}; receiving is the rest of the main thread.`,
-    )
+  // Files from before the steps had a kind: a step as long as the hold was a hold.
+  const kindOf = (s) =>
+    s.kind ??
+    (e.holdSeconds !== e.stepSeconds && Math.round(s.seconds) === e.holdSeconds ? 'hold' : 'ramp')
+  for (const r of e.runs) for (const s of r.steps) s.kind = kindOf(s)
+  const losses = e.runs.filter((r) => r.steps.some((s) => s.lost > 0) || r.firstBehind)
+  if (losses.length > 0) {
+    lines.push('', 'Where the first loss came from:', '')
+    for (const r of losses) {
+      const f = firstLoss(r.steps)
+      const b = r.firstBehind
+      const loss = f ? `${k(f.rate)}/s (${f.kind}): ${f.lost} flows lost, ${f.source}` : 'no loss'
+      const behind = b
+        ? `; first fell behind at ${k(b.rate)}/s (${b.kind}), ${k(b.storedRate)}/s stored while sending`
+        : ''
+      lines.push(`- enrichers ${onOff(r)}: ${loss}${behind}`)
+    }
   }
-  lines.push('', 'Ramp steps:', '')
+  const held = e.runs.find((r) => r.hold)
+  if (held) {
+    const h = held.hold
+    const t = h.time
+    if (t.window === 'send') {
+      lines.push(
+        '',
+        `Where the time goes at the held rate (enrichers ${onOff(held)}), seconds per second of sending: decode workers ${t.decodeWorkers.toFixed(2)}, ClickHouse inserts ${t.insert.toFixed(2)} (one insert at a time; inserts run on ClickHouse's own threads), whole collector process ${t.collectorCpu.toFixed(2)}. Receiving has no metric of its own. After sending, the settle took ${h.settle.seconds.toFixed(1)} s and stored ${h.settle.rowsInserted} rows.`,
+      )
+    } else {
+      lines.push(
+        '',
+        `Where the time goes at the held rate (enrichers ${onOff(held)}), seconds per second: decode workers ${t.decodeWorkers.toFixed(2)}, ClickHouse inserts ${t.insert.toFixed(2)}, whole collector process ${t.collectorCpu.toFixed(2)} (an older run: the counters include the settle, the seconds do not).`,
+      )
+    }
+  }
+  lines.push('', 'Steps:', '')
   for (const r of e.runs) {
     for (const s of r.steps) {
+      const rate =
+        s.storedRate == null
+          ? ''
+          : `; ${k(s.storedRate)}/s stored while sending${s.keptUp ? '' : ' (fell behind)'}`
       lines.push(
-        `- enrichers ${r.enrich ? 'on' : 'off'}, ${k(s.rate)}/s for ${s.seconds.toFixed(0)} s: sent ${s.sent}, stored ${s.stored}, lost ${s.lost} (kernel drops ${s.drops.kernel}, queue drops ${s.drops.queue} datagrams)`,
+        `- enrichers ${onOff(r)}, ${s.kind} ${k(s.rate)}/s for ${s.seconds.toFixed(0)} s: sent ${s.sent}, stored ${s.stored}, lost ${s.lost} (${dropsText(s)})${rate}`,
       )
     }
   }
