@@ -233,7 +233,17 @@ void test('IPv6 groups of every width format without leading zeros', () => {
   const d = new Decoder()
   const batch = new DatagramBatch(1 << 16, 16)
   const v5 = buildV5({ sysUptime: 1000, unixSecs: 1_700_000_000 }, [
-    { src: '10.0.0.1', dst: '10.0.0.2', packets: 1, bytes: 64, first: 0, last: 0 },
+    {
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      srcPort: 1,
+      dstPort: 2,
+      proto: 17,
+      packets: 1,
+      bytes: 64,
+      first: 0,
+      last: 0,
+    },
   ])
   // The exporter column goes through the same IPv6 writer as src/dst/next hop/NAT.
   for (const a of [
