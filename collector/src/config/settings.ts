@@ -158,7 +158,7 @@ export const SETTINGS: readonly SettingDef[] = [
     default: 50000,
     min: 1,
     max: 10000000,
-    help: 'rows per insert into ClickHouse',
+    help: 'rows per insert into ClickHouse (batches waiting behind a running insert are joined, up to 4x)',
   },
   {
     path: 'writer.batch_ms',
