@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSocket } from 'node:dgram'
+import { udpSocketStats } from '../observability/proc-net.js'
 
 /**
  * Export a pcap with softflowd to the given host:port destinations; resolves on exit
@@ -76,10 +77,17 @@ export class Nfcapd {
     await waitForUdpPort(this.port, 10_000)
   }
 
-  /** Stop (which flushes the file) and read the totals with nfdump. */
+  /**
+   * Stop (which flushes the file) and read the totals with nfdump. Datagrams still in
+   * nfcapd's socket queue when it stops are never read: wait (up to 5 s) for the queue
+   * to empty first.
+   */
   async totals(): Promise<NfTotals> {
     const p = this.#p
     if (p && p.exitCode === null) {
+      const until = Date.now() + 5000
+      while ((udpSocketStats([this.port]).get(this.port)?.rxQueue ?? 0) > 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50))
       await new Promise<void>((resolve) => {
         p.once('exit', () => resolve())
         p.kill('SIGTERM')
