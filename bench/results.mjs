@@ -46,14 +46,20 @@ function writerSection(w) {
   const lines = [
     '## Writer (`make bench`, bench/writer.mjs)',
     '',
-    `Machine: ${machineLine(w.machine)}. Embedded ClickHouse with the rollup views, ${rows}, ${w.rowsPerPass} rows per pass in batches of ${w.batchRows}.`,
+    `Machine: ${machineLine(w.machine)}. Embedded ClickHouse with the rollup views, ${rows}, ${w.rowsPerPass} rows per pass; writer batch_rows ${w.batchRows}${w.plainBatchRows ? `, plain inserts of ${w.plainBatchRows} rows` : ''}.`,
     '',
-    `- plain TabSeparated insert, chdb raw insert (the ceiling): ${r.plainInsert.map(k).join(', ')} rows/s`,
+    `- plain TabSeparated insert through Engine.insertTsv (the ceiling): ${r.plainInsert.map(k).join(', ')} rows/s`,
     `- collector writer: ${r.writer.map(k).join(', ')} rows/s, ${(w.ofCeiling * 100).toFixed(0)}% of the ceiling`,
   ]
-  if (r.clientInsert) {
+  if (r.inlineInsert) {
     lines.push(
-      `- @clickhouse/client insert over the chdb connection: ${r.clientInsert.map(k).join(', ')} rows/s; the raw insert does ${w.rawOverClient.toFixed(2)}x`,
+      `- the same batches as inline data (chdb raw insert): ${r.inlineInsert.map(k).join(', ')} rows/s; the file insert does ${w.fileOverInline.toFixed(2)}x`,
+    )
+  }
+  if (r.clientInsert) {
+    const x = w.fileOverClient ?? w.rawOverClient
+    lines.push(
+      `- @clickhouse/client insert over the chdb connection: ${r.clientInsert.map(k).join(', ')} rows/s; the ceiling does ${x.toFixed(2)}x`,
     )
   }
   lines.push(

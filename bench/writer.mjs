@@ -2,14 +2,17 @@
 // (with the rollup views of the real schema), on the rows the collector really writes:
 // the bench's softflowd NetFlow v9 fixture (bench/fixtures.mjs) decoded by the decode
 // worker's BatchDecoder into TSV with every column (TSV_COLUMNS), received now (the raw
-// table's 15-day TTL keeps them). Each of three rounds inserts a fresh pass of rows three
+// table's 15-day TTL keeps them). Each of three rounds inserts a fresh pass of rows four
 // ways, in a rotated order:
-// - plain insert through chdb's raw insert (`Engine.insertTsv`, what the writer uses): the
-//   ceiling;
+// - plain insert of each batch through `Engine.insertTsv`, what the writer uses (a file
+//   chdb reads with `file()`, clickhouse/file-insert.ts): the ceiling;
 // - the collector's writer (batching by rows and age, spool, dedup token, flush);
+// - the same batches as inline data through chdb's raw insert (the writer's path before
+//   the file insert);
 // - @clickhouse/client's insert over the chdb connection (`engine.client.insert`, the
-//   path the writer took before the raw insert), so the raw insert's gain shows in the
-//   same run.
+//   path before the raw insert),
+// so each path's gain shows in the same run. The plain inserts use batches of 4 x
+// batch_rows, the size the writer joins batches up to when it is behind, as it is here.
 // The passes cycle the fixture's ~100k distinct rows, which would compress far better
 // than traffic does: the bytes per flow on disk are measured apart, on one cycle of the
 // fixture inserted into a copy of the raw table, after merges. Writes
@@ -27,9 +30,12 @@ import { createWriter } from '../collector/dist/clickhouse/writer.js'
 import { createLogger } from '../collector/dist/observability/log.js'
 import { Registry } from '../collector/dist/observability/metrics.js'
 import { loadFixtures } from './fixtures.mjs'
+import { createChdbConnection } from 'chdb/connection'
 
 const ROWS = Number(process.env.WRITER_BENCH_ROWS ?? 400_000)
 const BATCH = 50_000
+/** The plain inserts' batch: what the writer joins waiting batches up to (writer.ts). */
+const PLAIN_BATCH = 4 * BATCH
 const ROUNDS = 3
 const TARGETS = { ofCeiling: 0.8, bytesPerFlow: 40 }
 const TABLE = 'flowhouse.flows'
@@ -83,7 +89,7 @@ function pass() {
   for (const c of chunks) {
     open.chunks.push(c.tsv)
     open.rows += c.rows
-    if (open.rows >= BATCH) {
+    if (open.rows >= PLAIN_BATCH) {
       batches.push(open)
       open = { chunks: [], rows: 0 }
     }
@@ -105,7 +111,7 @@ const engine = await openEngine({
 // Settings persist on an embedded session: give each insert its own token.
 const insertSettings = () => ({ async_insert: 0, insert_deduplication_token: randomUUID() })
 
-/** The ceiling: each batch inserted directly through chdb's raw insert. */
+/** The ceiling: each batch inserted directly through `Engine.insertTsv`. */
 async function plainInsert(p) {
   const t0 = performance.now()
   for (const b of p.batches) {
@@ -113,6 +119,24 @@ async function plainInsert(p) {
       table: TABLE,
       columns: TSV_COLUMNS,
       body: b.chunks,
+      settings: insertSettings(),
+    })
+  }
+  return p.rows / ((performance.now() - t0) / 1000)
+}
+
+/** A second session on the same data, for chdb's raw insert of inline data. */
+const inline = createChdbConnection({ path: join(dataDir, 'clickhouse') })
+
+/** The same batches as inline data through chdb's raw insert. */
+async function inlineInsert(p) {
+  const t0 = performance.now()
+  for (const b of p.batches) {
+    await inline.chdb.rawInsert({
+      table: TABLE,
+      columns: TSV_COLUMNS,
+      values: Buffer.concat(b.chunks),
+      format: 'TabSeparated',
       settings: insertSettings(),
     })
   }
@@ -184,18 +208,19 @@ async function bytesPerFlow() {
 
 try {
   await migrate(engine.client)
-  const rates = { plainInsert: [], writer: [], clientInsert: [] }
+  const rates = { plainInsert: [], writer: [], inlineInsert: [], clientInsert: [] }
   let total = 0
   let tsvBytes = 0
   const ways = [
     ['plainInsert', plainInsert],
     ['writer', throughWriter],
+    ['inlineInsert', inlineInsert],
     ['clientInsert', clientInsert],
   ]
   for (let r = 0; r < ROUNDS; r++) {
-    // Each way takes each place in the order once (merges of the previous pass's parts
-    // run in the background and slow whatever comes next).
-    for (const [name, run] of [...ways.slice(r % 3), ...ways.slice(0, r % 3)]) {
+    // The order rotates each round (merges of the previous pass's parts run in the
+    // background and slow whatever comes next).
+    for (const [name, run] of [...ways.slice(r % 4), ...ways.slice(0, r % 4)]) {
       const p = pass()
       total += p.rows
       tsvBytes += p.bytes
@@ -220,10 +245,12 @@ try {
     tsvBytesPerRow: tsvBytes / total,
     rowsPerPass: ROWS,
     batchRows: BATCH,
+    plainBatchRows: PLAIN_BATCH,
     rowsPerSecond: rates,
     best,
     ofCeiling: best.writer / best.plainInsert,
-    rawOverClient: best.plainInsert / best.clientInsert,
+    fileOverInline: best.plainInsert / best.inlineInsert,
+    fileOverClient: best.plainInsert / best.clientInsert,
     rawRowsStored: stored,
     rawRowsSent: total,
     bytesPerFlow: storage.bytesPerFlow,
@@ -233,13 +260,16 @@ try {
   console.log(
     `\nClickHouse writer, embedded engine (chdb), rollup views on; decoded v9 rows, ` +
       `${TSV_COLUMNS.length} columns, ${report.tsvBytesPerRow.toFixed(0)} TSV bytes per row; ` +
-      `at least ${ROWS} rows per pass, batches of ${BATCH}`,
+      `at least ${ROWS} rows per pass; writer batch_rows ${BATCH}, plain inserts of ${PLAIN_BATCH}`,
   )
-  console.log(`  plain raw insert (ceiling):          ${list(rates.plainInsert)} rows/s`)
+  console.log(`  plain insert via file() (ceiling):   ${list(rates.plainInsert)} rows/s`)
   console.log(`  collector writer:                    ${list(rates.writer)} rows/s`)
+  console.log(`  inline data, chdb raw insert:        ${list(rates.inlineInsert)} rows/s`)
   console.log(`  @clickhouse/client insert (chdb):    ${list(rates.clientInsert)} rows/s`)
   console.log(`  writer / ceiling (best of each):     ${(report.ofCeiling * 100).toFixed(1)}%`)
-  console.log(`  raw insert / client insert (best):   ${report.rawOverClient.toFixed(2)}x`)
+  console.log(
+    `  file / inline / client (best):       ${report.fileOverInline.toFixed(2)}x inline, ${report.fileOverClient.toFixed(2)}x client`,
+  )
   console.log(`  rows stored / sent:                  ${stored} / ${total}`)
   console.log(
     `  raw table after OPTIMIZE FINAL:      ${storage.bytesPerFlow.toFixed(2)} bytes per flow (one cycle of the fixture, ${storage.rows} rows)`,
@@ -265,6 +295,7 @@ try {
   )
   console.log('\nwritten to bench/out/writer.json')
 } finally {
+  await inline.close()
   await engine.close()
   rmSync(dataDir, { recursive: true, force: true })
 }

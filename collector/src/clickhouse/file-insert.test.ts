@@ -1,0 +1,99 @@
+// The embedded engine's file insert (synchronous inserts) against its inline-data insert
+// (async inserts), on the real engine: the same rows land the same, Enum columns
+// included; the file is gone afterwards; a column the table lacks is named.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { fileInsert } from './file-insert.js'
+import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
+import { useMigratedEngine } from '../testing/engine.js'
+
+const ch = useMigratedEngine('file-insert')
+
+interface Sum {
+  flow_type: string
+  direction: string
+  src_country: string
+  n: string
+  bytes: string
+  h: string
+}
+
+const summary = (table: string): Promise<Sum[]> =>
+  ch.rows<Sum>(
+    `SELECT flow_type, direction, src_country, count() AS n, sum(bytes) AS bytes,
+            toString(groupBitXor(cityHash64(sequence, src_addr, dst_addr, dst_port, flow_start))) AS h
+     FROM ${table} GROUP BY flow_type, direction, src_country
+     ORDER BY flow_type, direction, src_country`,
+  )
+
+void test('a file insert stores what an inline insert stores, and leaves no file', async () => {
+  const copy = 'flowhouse.flows_inline_copy'
+  await ch.engine.client.command({ query: `CREATE TABLE ${copy} AS flowhouse.flows` })
+  const now = Math.floor(Date.now() / 1000)
+  const b = fixtureRows(0, 5000, now)
+  await ch.engine.insertTsv({
+    table: 'flowhouse.flows',
+    columns: FIXTURE_COLUMNS,
+    body: [b.tsv],
+    settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
+  })
+  await ch.engine.insertTsv({
+    table: copy,
+    columns: FIXTURE_COLUMNS,
+    body: [b.tsv],
+    settings: {
+      async_insert: 1,
+      wait_for_async_insert: 1,
+      insert_deduplication_token: randomUUID(),
+    },
+  })
+  const viaFile = await summary('flowhouse.flows')
+  const inline = await summary(copy)
+  assert.equal(
+    viaFile.reduce((n, r) => n + Number(r.n), 0),
+    5000,
+  )
+  assert.ok(new Set(viaFile.map((r) => r.direction)).size > 1, 'rows of several directions')
+  assert.deepEqual(viaFile, inline)
+  assert.deepEqual(readdirSync(join(ch.dataDir, 'inserting')), [])
+})
+
+void test('a column the table lacks is named; files left by a crash are removed at start', async () => {
+  await assert.rejects(
+    ch.engine.insertTsv({
+      table: 'flowhouse.flows',
+      columns: ['time_received', 'no_such_column'],
+      body: [Buffer.from('1\t2\n')],
+      settings: { async_insert: 0 },
+    }),
+    /no column "no_such_column"/,
+  )
+  const dir = join(ch.dataDir, 'inserting-crash')
+  const queries: string[] = []
+  const first = fileInsert({
+    dir,
+    query: (sql) => {
+      queries.push(sql)
+      return Promise.resolve()
+    },
+    columnTypes: () => Promise.resolve(new Map([['a', "Enum8('x' = 1)"]])),
+  })
+  writeFileSync(join(dir, 'left-over.tsv'), 'x\n')
+  fileInsert({ dir, query: () => Promise.resolve(), columnTypes: () => Promise.resolve(new Map()) })
+  assert.deepEqual(readdirSync(dir), [])
+  await first.insert(
+    {
+      table: 'flowhouse.t',
+      columns: ['a'],
+      body: [],
+      settings: { async_insert: 0, token: "it's" },
+    },
+    Buffer.from('x\n'),
+  )
+  // The Enum is read as String; the setting's quote is escaped.
+  assert.match(queries[0] ?? '', /SETTINGS async_insert = 0, token = 'it\\'s'/)
+  assert.match(queries[0] ?? '', /'a String'\)$/)
+})
