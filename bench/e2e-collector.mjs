@@ -36,7 +36,7 @@ export function metricSum(text, name, label) {
   return label ? by : sum
 }
 
-export async function startCollector(enrich) {
+export async function startCollector(enrich, extraEnv = {}) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'flowhouse-e2e-'))
   const ports = {
     netflow: await freeUdpPort(),
@@ -68,6 +68,7 @@ export async function startCollector(enrich) {
       FLOWHOUSE_ENRICH_GEOIP_ASN_DB: 'off',
     })
   }
+  Object.assign(env, extraEnv)
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
