@@ -11,8 +11,8 @@
 //   the file insert);
 // - @clickhouse/client's insert over the chdb connection (`engine.client.insert`, the
 //   path before the raw insert),
-// so each path's gain shows in the same run. The plain inserts use batches of 4 x
-// batch_rows, the size the writer joins batches up to when it is behind, as it is here.
+// so each path's gain shows in the same run. The plain inserts use batches of the size
+// the writer joins batches up to when it is behind, as it is here.
 // The passes cycle the fixture's ~100k distinct rows, which would compress far better
 // than traffic does: the bytes per flow on disk are measured apart, on one cycle of the
 // fixture inserted into a copy of the raw table, after merges. Writes
@@ -32,10 +32,14 @@ import { Registry } from '../collector/dist/observability/metrics.js'
 import { loadFixtures } from './fixtures.mjs'
 import { createChdbConnection } from 'chdb/connection'
 
-const ROWS = Number(process.env.WRITER_BENCH_ROWS ?? 400_000)
+// A pass stays under the writer's 1 M-row memory bound: it is handed over at once.
+const ROWS = Number(process.env.WRITER_BENCH_ROWS ?? 900_000)
 const BATCH = 50_000
-/** The plain inserts' batch: what the writer joins waiting batches up to (writer.ts). */
-const PLAIN_BATCH = 4 * BATCH
+/**
+ * The plain inserts' batch: what the writer joins waiting batches up to (writer.ts: half
+ * its 1 M-row memory bound by default).
+ */
+const PLAIN_BATCH = 500_000
 const ROUNDS = 3
 const TARGETS = { ofCeiling: 0.8, bytesPerFlow: 40 }
 const TABLE = 'flowhouse.flows'

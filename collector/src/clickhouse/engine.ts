@@ -104,16 +104,15 @@ async function openEmbedded(o: EngineOptions): Promise<Engine> {
     kind: 'embedded',
     client,
     async insertTsv(req) {
-      const values = req.body.length === 1 ? req.body[0] : Buffer.concat(req.body)
-      if (!values || values.byteLength === 0) return
+      if (!req.body.some((b) => b.byteLength > 0)) return
       if (Number(req.settings['async_insert'] ?? 0) === 0) {
-        await viaFile.insert(req, values)
+        await viaFile.insert(req)
         return
       }
       await writerConnection.chdb.rawInsert({
         table: req.table,
         columns: req.columns,
-        values,
+        values: req.body.length === 1 && req.body[0] ? req.body[0] : Buffer.concat(req.body),
         format: 'TabSeparated',
         settings: req.settings,
       })

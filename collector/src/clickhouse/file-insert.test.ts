@@ -34,10 +34,12 @@ void test('a file insert stores what an inline insert stores, and leaves no file
   await ch.engine.client.command({ query: `CREATE TABLE ${copy} AS flowhouse.flows` })
   const now = Math.floor(Date.now() / 1000)
   const b = fixtureRows(0, 5000, now)
+  // The file insert writes the chunks as they are: split mid-row here.
+  const cuts = [0, 7, 4096, 4097, 100_000, b.tsv.byteLength]
   await ch.engine.insertTsv({
     table: 'flowhouse.flows',
     columns: FIXTURE_COLUMNS,
-    body: [b.tsv],
+    body: cuts.slice(1).map((end, k) => b.tsv.subarray(cuts[k], end)),
     settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
   })
   await ch.engine.insertTsv({
@@ -84,15 +86,12 @@ void test('a column the table lacks is named; files left by a crash are removed 
   writeFileSync(join(dir, 'left-over.tsv'), 'x\n')
   fileInsert({ dir, query: () => Promise.resolve(), columnTypes: () => Promise.resolve(new Map()) })
   assert.deepEqual(readdirSync(dir), [])
-  await first.insert(
-    {
-      table: 'flowhouse.t',
-      columns: ['a'],
-      body: [],
-      settings: { async_insert: 0, token: "it's" },
-    },
-    Buffer.from('x\n'),
-  )
+  await first.insert({
+    table: 'flowhouse.t',
+    columns: ['a'],
+    body: [Buffer.from('x\n')],
+    settings: { async_insert: 0, token: "it's" },
+  })
   // The Enum is read as String; the setting's quote is escaped.
   assert.match(queries[0] ?? '', /SETTINGS async_insert = 0, token = 'it\\'s'/)
   assert.match(queries[0] ?? '', /'a String'\)$/)

@@ -158,7 +158,7 @@ export const SETTINGS: readonly SettingDef[] = [
     default: 50000,
     min: 1,
     max: 10000000,
-    help: 'rows per insert into ClickHouse (batches waiting behind a running insert are joined, up to 4x)',
+    help: 'rows per insert into ClickHouse (batches waiting behind a running insert are joined, up to half the 1 M-row or 20 x batch_rows memory bound: 500,000 rows by default)',
   },
   {
     path: 'writer.batch_ms',
