@@ -15,8 +15,8 @@ export function initStrings(ids: u32, arenaBytes: u32): void {
   indexCap = ids
   indexBase = heap.alloc(<usize>ids * 8)
   memory.fill(indexBase, 0, <usize>ids * 8)
-  // 16 bytes of slack: copyString reads short strings as two 8-byte words.
-  arenaBase = heap.alloc(<usize>arenaBytes + 16)
+  // 32 bytes of slack: copyString reads short strings as 8-byte words.
+  arenaBase = heap.alloc(<usize>arenaBytes + 32)
 }
 
 export function stringIndexRegion(): usize {
@@ -35,18 +35,22 @@ export function stringCapacity(): u32 {
   return load<u32>(indexBase + <usize>id * 8 + 4)
 }
 
-/** Copy string `id` to `out` (may write up to 16 bytes past the end); returns the new end. */
+/** Copy string `id` to `out` (may write up to 32 bytes past the end); returns the new end. */
 @inline export function copyString(id: u32, out: usize): usize {
   if (id >= indexCap) return out
   const at = indexBase + <usize>id * 8
   const len = <usize>load<u32>(at + 4)
   if (len == 0) return out
   const src = arenaBase + <usize>load<u32>(at)
-  if (len <= 16) {
-    // Short strings (countries, protocol names): two 8-byte words, whatever the length
-    // (the caller's buffer has room for 16 bytes past the end).
+  if (len <= 32) {
+    // Short strings (countries, protocol and AS names): two or four 8-byte words,
+    // whatever the length (the caller's buffer has room for 32 bytes past the end).
     store<u64>(out, load<u64>(src))
     store<u64>(out + 8, load<u64>(src + 8))
+    if (len > 16) {
+      store<u64>(out + 16, load<u64>(src + 16))
+      store<u64>(out + 24, load<u64>(src + 24))
+    }
   } else {
     memory.copy(out, src, len)
   }

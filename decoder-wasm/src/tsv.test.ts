@@ -165,6 +165,9 @@ void test('WASM TSV rows equal the reference for every record of the recorded ca
     }
     rows += check(d, batch, (i) => ({
       srcCountry: i % 3 === 0 ? 'DE' : '',
+      // Every length from 0 to 40: the formatter copies up to 16 and up to 32 bytes as
+      // words, longer strings in bulk.
+      srcAsName: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDE'.slice(0, i % 41),
       dstAsName: i % 2 ? 'Example\tNet\\work' : 'Другой AS',
       srcHost: `host-${i % 7}.lan`,
       exporterName: 'router',
