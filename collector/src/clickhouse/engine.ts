@@ -74,12 +74,12 @@ async function openEmbedded(o: EngineOptions): Promise<Engine> {
   }
   // chdb types the connection against its own copy of @clickhouse/client-common.
   const writerConnection = mod.createChdbConnection({ path })
-  const connect = (): ClientConnection =>
-    mod.createChdbConnection({ path }) as unknown as ClientConnection
   const client = createClient({ connection: writerConnection as unknown as ClientConnection })
   // A second session on the same data: its settings (readonly above all) persist on the
   // session, so users' queries get a session of their own.
-  const readerClient = createClient({ connection: connect() })
+  const readerClient = createClient({
+    connection: mod.createChdbConnection({ path }) as unknown as ClientConnection,
+  })
   let ready = false
   // ClickHouse parses a file on several threads; on two cores those threads only compete
   // with merges and the decode workers, and the split costs CPU of its own: 500k-row

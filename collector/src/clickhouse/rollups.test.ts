@@ -5,10 +5,8 @@
 // list what was seen.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
-import { createWriter } from './writer.js'
-import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
-import { Registry } from '../observability/metrics.js'
+import { fixtureWriter } from '../testing/fixture-writer.js'
+import { fixtureRows } from './fixture-rows.js'
 import { useMigratedEngine } from '../testing/engine.js'
 
 const ch = useMigratedEngine('rollups')
@@ -24,16 +22,7 @@ const ROLLUP = (table: string): string => `SELECT toStartOfHour(time) AS t, ${KE
     sum(bytes) AS b, sum(packets) AS p, sum(flows) AS f FROM flowhouse.${table} GROUP BY t, ${KEY}`
 
 void test('flows_1m and flows_1h sums equal the raw table, per key and in total', async () => {
-  const writer = createWriter({
-    engine: ch.engine,
-    columns: FIXTURE_COLUMNS,
-    batchRows: 5000,
-    batchMs: 100,
-    spoolDir: join(ch.dataDir, 'spool', 'flows'),
-    spoolMaxBytes: 1 << 30,
-    log: ch.log,
-    metrics: new Registry(),
-  })
+  const writer = fixtureWriter(ch)
   writer.start()
   const now = Math.floor(Date.now() / 1000)
   const sent = { rows: 0, bytes: 0, packets: 0 }

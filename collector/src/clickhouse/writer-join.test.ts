@@ -3,11 +3,9 @@
 // every row stored once.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
-import { createWriter } from './writer.js'
+import { fixtureWriter } from '../testing/fixture-writer.js'
 import type { TsvInsert } from './engine.js'
-import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
-import { Registry } from '../observability/metrics.js'
+import { fixtureRows } from './fixture-rows.js'
 import { useMigratedEngine } from '../testing/engine.js'
 
 const ch = useMigratedEngine('writer-join')
@@ -21,16 +19,11 @@ void test('batches queued behind a running insert go in as one, up to maxInsertR
       return ch.engine.insertTsv(req)
     },
   }
-  const writer = createWriter({
+  const writer = fixtureWriter(ch, {
     engine,
-    columns: FIXTURE_COLUMNS,
     batchRows: 1000,
     batchMs: 60_000,
     maxInsertRows: 4000,
-    spoolDir: join(ch.dataDir, 'spool', 'flows'),
-    spoolMaxBytes: 1 << 30,
-    log: ch.log,
-    metrics: new Registry(),
   })
   writer.start()
   const now = Math.floor(Date.now() / 1000)

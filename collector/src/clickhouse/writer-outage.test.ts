@@ -10,7 +10,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createWriter, type Writer } from './writer.js'
+import type { Writer } from './writer.js'
+import { fixtureWriter } from '../testing/fixture-writer.js'
 import { Spool } from './spool.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
 import { Registry } from '../observability/metrics.js'
@@ -39,17 +40,7 @@ const cmd = async (q: string): Promise<void> => {
   await ch.engine.client.command({ query: q })
 }
 const newWriter = (metrics: Registry, spoolDir: string): Writer =>
-  createWriter({
-    engine: ch.engine,
-    columns: FIXTURE_COLUMNS,
-    batchRows: 2000,
-    batchMs: 200,
-    spoolDir,
-    spoolMaxBytes: 1 << 30,
-    maxBackoffMs: 2000,
-    log: ch.log,
-    metrics,
-  })
+  fixtureWriter(ch, { batchRows: 2000, batchMs: 200, spoolDir, maxBackoffMs: 2000, metrics })
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 void test('a 60 s outage with a restart in the middle: every row stored exactly once', async () => {
