@@ -10,10 +10,13 @@ export const KEEP_UP = 0.95
 /** Seconds from the start of sending before the stored-rate fit starts. */
 export const FIT_FROM_SECONDS = 2
 /**
- * The collector's default writer.batch_rows: the inserted-rows counter moves by up to
- * this much at once, so a backlog that grew by less is within its resolution.
+ * The collector's default writer.batch_rows and writer.batch_ms: the inserted-rows
+ * counter moves by one batch at a time (the rows of batch_ms at the send rate, at most
+ * batch_rows), so a backlog that grew by less than that is within its resolution.
  */
-export const WRITER_BATCH_ROWS = 50_000
+export const WRITER_BATCH_ROWS = 250_000
+export const WRITER_BATCH_MS = 5_000
+const batchWindow = (sendRate) => Math.min(WRITER_BATCH_ROWS, (sendRate * WRITER_BATCH_MS) / 1000)
 export const EXPORTERS = 16
 export const SFLOW_SHARE = 0.1
 const SAMPLE_MS = 500
@@ -160,7 +163,7 @@ export async function step(c, fx, rate, seconds) {
     // Rows the writer inserted while sending: fitted rate, and the count at the end.
     storedRate,
     backlogGrowth,
-    keptUp: storedRate >= KEEP_UP * sendRate || backlogGrowth <= WRITER_BATCH_ROWS,
+    keptUp: storedRate >= KEEP_UP * sendRate || backlogGrowth <= batchWindow(sendRate),
     storedWhileSending: insertedAtEnd,
     cpuPercent: ((p1.cpu - p0.cpu) / elapsed) * 100,
     rssMaxBytes: rssMax,

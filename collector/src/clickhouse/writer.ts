@@ -20,7 +20,7 @@ export interface WriterOptions {
   batchRows: number
   batchMs: number
   /**
-   * Most rows one insert takes (default half of maxPendingRows, at least 4 x batchRows):
+   * Most rows one insert takes (default half of maxPendingRows, at least batchRows):
    * batches that wait behind a running insert are joined up to this, so a writer that
    * falls behind makes fewer, larger inserts instead of a growing queue. Each insert
    * makes a part per table and view, and parts are merged again later: on enriched v9
@@ -28,7 +28,10 @@ export interface WriterOptions {
    * row with their merges, 200k-row ones 9.7-9.9, 600k-row ones about 6.
    */
   maxInsertRows?: number
-  /** Rows held in memory (while ClickHouse is healthy) before new rows are dropped. */
+  /**
+   * Rows held in memory (while ClickHouse is healthy) before new rows are dropped
+   * (default 1 M, or 4 x batchRows when that is more).
+   */
   maxPendingRows?: number
   /** Directory of this table's spool; batches that cannot be inserted wait there. */
   spoolDir: string
@@ -66,11 +69,8 @@ export interface Writer {
 
 export function createWriter(o: WriterOptions): Writer {
   const table = o.table ?? `${DATABASE}.flows`
-  const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 20, 1_000_000)
-  const maxInsertRows = Math.max(
-    o.batchRows,
-    o.maxInsertRows ?? Math.max(o.batchRows * 4, Math.floor(maxPending / 2)),
-  )
+  const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 4, 1_000_000)
+  const maxInsertRows = Math.max(o.batchRows, o.maxInsertRows ?? Math.floor(maxPending / 2))
   const maxBackoff = o.maxBackoffMs ?? 30_000
   const prefix = o.metricsPrefix ?? 'flowhouse_writer'
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
