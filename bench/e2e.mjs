@@ -201,13 +201,15 @@ async function main() {
       `node ${machine.node}; load average ${machine.loadAverageAtStart.toFixed(2)}; ` +
       `steps of ${STEP_SECONDS} s, hold ${HOLD_SECONDS} s; v9 (softflowd) + ${SFLOW_SHARE * 100}% sFlow (pmacct) ` +
       `from ${EXPORTERS} exporters; the load generator runs on the same machine. ` +
-      `Sustained = nothing lost and the stored rate while sending >= ${KEEP_UP * 100}% of the send rate.`,
+      `Sustained = nothing lost and the stored rate while sending >= ${KEEP_UP * 100}% of the send rate, or the backlog grew by at most one writer batch.`,
   )
   const runs = [await run(fx, true)]
   if (!args.has('--only-on')) runs.push(await run(fx, false))
   const on = runs[0].hold
   const off = runs[1]?.hold
-  console.log(`\nSustained (nothing lost, stored >= ${KEEP_UP * 100}% of the send rate):`)
+  console.log(
+    `\nSustained (nothing lost, stored >= ${KEEP_UP * 100}% of the send rate or within one batch):`,
+  )
   for (const r of runs) {
     const h = r.hold
     console.log(

@@ -91,7 +91,7 @@ function e2eSection(e, title) {
   const rule =
     e.keepUp == null
       ? 'a rate counts as sustained when nothing is lost'
-      : `a rate counts as sustained when nothing is lost and the stored rate while sending is at least ${e.keepUp * 100}% of the send rate`
+      : `a rate counts as sustained when nothing is lost and the stored rate while sending is at least ${e.keepUp * 100}% of the send rate, or the backlog grew by at most one writer batch`
   lines.push(
     `Machine: ${machineLine(e.machine)}. Steps of ${e.stepSeconds} s, hold ${e.holdSeconds} s; ${rule}; the load generator runs on the same machine.`,
     '',
