@@ -115,52 +115,50 @@ const engine = await openEngine({
 // Settings persist on an embedded session: give each insert its own token.
 const insertSettings = () => ({ async_insert: 0, insert_deduplication_token: randomUUID() })
 
-/** The ceiling: each batch inserted directly through `Engine.insertTsv`. */
-async function plainInsert(p) {
+/** Rows per second of inserting each batch of a pass with `insertOne`, one after another. */
+async function eachBatch(p, insertOne) {
   const t0 = performance.now()
-  for (const b of p.batches) {
-    await engine.insertTsv({
+  for (const b of p.batches) await insertOne(b)
+  return p.rows / ((performance.now() - t0) / 1000)
+}
+
+/** The ceiling: each batch inserted directly through `Engine.insertTsv`. */
+const plainInsert = (p) =>
+  eachBatch(p, (b) =>
+    engine.insertTsv({
       table: TABLE,
       columns: TSV_COLUMNS,
       body: b.chunks,
       settings: insertSettings(),
-    })
-  }
-  return p.rows / ((performance.now() - t0) / 1000)
-}
+    }),
+  )
 
 /** A second session on the same data, for chdb's raw insert of inline data. */
 const inline = createChdbConnection({ path: join(dataDir, 'clickhouse') })
 
 /** The same batches as inline data through chdb's raw insert. */
-async function inlineInsert(p) {
-  const t0 = performance.now()
-  for (const b of p.batches) {
-    await inline.chdb.rawInsert({
+const inlineInsert = (p) =>
+  eachBatch(p, (b) =>
+    inline.chdb.rawInsert({
       table: TABLE,
       columns: TSV_COLUMNS,
       values: Buffer.concat(b.chunks),
       format: 'TabSeparated',
       settings: insertSettings(),
-    })
-  }
-  return p.rows / ((performance.now() - t0) / 1000)
-}
+    }),
+  )
 
 /** The same batches through @clickhouse/client's insert on the chdb connection. */
-async function clientInsert(p) {
-  const t0 = performance.now()
-  for (const b of p.batches) {
-    await engine.client.insert({
+const clientInsert = (p) =>
+  eachBatch(p, (b) =>
+    engine.client.insert({
       table: TABLE,
       columns: [...TSV_COLUMNS],
       values: Readable.from(b.chunks, { objectMode: false }),
       format: 'TabSeparated',
       clickhouse_settings: insertSettings(),
-    })
-  }
-  return p.rows / ((performance.now() - t0) / 1000)
-}
+    }),
+  )
 
 /** The collector's writer: decode results queued as they come, batched, inserted, flushed. */
 async function throughWriter(p, round) {

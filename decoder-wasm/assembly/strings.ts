@@ -7,6 +7,9 @@ export const SID_FLOW_TYPE: u32 = 257 // + flow type code (0..31)
 export const SID_DIRECTION: u32 = 289 // + direction (0..7)
 export const SID_DYNAMIC: u32 = 320 // first id the host hands out freely
 
+/** Bytes copyString may write past a string's end (and read past it in the arena). */
+export const STRING_OVERRUN: usize = 32
+
 let indexBase: usize = 0
 let indexCap: u32 = 0
 let arenaBase: usize = 0
@@ -15,8 +18,8 @@ export function initStrings(ids: u32, arenaBytes: u32): void {
   indexCap = ids
   indexBase = heap.alloc(<usize>ids * 8)
   memory.fill(indexBase, 0, <usize>ids * 8)
-  // 32 bytes of slack: copyString reads short strings as 8-byte words.
-  arenaBase = heap.alloc(<usize>arenaBytes + 32)
+  // Slack: copyString reads short strings as 8-byte words.
+  arenaBase = heap.alloc(<usize>arenaBytes + STRING_OVERRUN)
 }
 
 export function stringIndexRegion(): usize {
@@ -35,16 +38,16 @@ export function stringCapacity(): u32 {
   return load<u32>(indexBase + <usize>id * 8 + 4)
 }
 
-/** Copy string `id` to `out` (may write up to 32 bytes past the end); returns the new end. */
+/** Copy string `id` to `out` (may write STRING_OVERRUN bytes past the end); returns the new end. */
 @inline export function copyString(id: u32, out: usize): usize {
   if (id >= indexCap) return out
   const at = indexBase + <usize>id * 8
   const len = <usize>load<u32>(at + 4)
   if (len == 0) return out
   const src = arenaBase + <usize>load<u32>(at)
-  if (len <= 32) {
+  if (len <= STRING_OVERRUN) {
     // Short strings (countries, protocol and AS names): two or four 8-byte words,
-    // whatever the length (the caller's buffer has room for 32 bytes past the end).
+    // whatever the length (the caller's buffer has room for STRING_OVERRUN bytes more).
     store<u64>(out, load<u64>(src))
     store<u64>(out + 8, load<u64>(src + 8))
     if (len > 16) {

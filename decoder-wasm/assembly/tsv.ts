@@ -51,7 +51,7 @@ import {
   S_SRC_COUNTRY,
   S_SRC_HOST,
 } from './record'
-import { SID_DIRECTION, SID_FLOW_TYPE, SID_PROTO, copyString } from './strings'
+import { SID_DIRECTION, SID_FLOW_TYPE, SID_PROTO, STRING_OVERRUN, copyString } from './strings'
 
 export const TSV_COLUMN_COUNT: u32 = 48
 // Longest a row can be: 36 numbers of at most 20 digits, 6 addresses of at most 39
@@ -225,7 +225,7 @@ function putEndpointsSlow(p: usize, rec: usize): usize {
 // Columns that repeat from row to row (the same for every record of a datagram) are
 // formatted once and copied while their fields stay the same: the receive second, and
 // exporter .. sampling_rate (exporter, its name, domain, flow type, sequence, rate).
-const PREFIX_MAX: usize = 40 + 32 + 11 * 3 + STRING_MAX_BYTES + 32
+const PREFIX_MAX: usize = 40 + 32 + 11 * 3 + STRING_MAX_BYTES + STRING_OVERRUN
 let prefixBase: usize = 0
 let prefixLen: usize = 0
 let prefixExpHi: u64 = 0
@@ -387,8 +387,9 @@ function formatRow(rec: usize, p: usize): usize {
  */
 export function formatTsv(records: usize, first: u32, count: u32): u32 {
   let p = tsvBase + tsvLen
-  // The last row may write up to 32 bytes past its end (wide stores, copyString).
-  const last = tsvBase + tsvCap - ROW_MAX - 32
+  // The last row may write past its end: up to 16 bytes (wide stores) or
+  // STRING_OVERRUN (copyString), the larger.
+  const last = tsvBase + tsvCap - ROW_MAX - STRING_OVERRUN
   let done: u32 = 0
   while (done < count && p <= last) {
     p = formatRow(records + <usize>(first + done) * REC_SIZE, p)

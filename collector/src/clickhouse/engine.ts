@@ -4,10 +4,10 @@
 import { mkdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileInsert } from './file-insert.js'
 import { Readable } from 'node:stream'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
 import type { Logger } from '../observability/log.js'
+import { fileInsert } from './file-insert.js'
 
 export const DATABASE = 'flowhouse'
 
@@ -93,16 +93,11 @@ async function openEmbedded(o: EngineOptions): Promise<Engine> {
     },
     columnTypes: async (table) => {
       const [db, name] = table.split('.')
-      const r = await writerConnection.chdb.queryAsync(
-        `SELECT name, type FROM system.columns WHERE database = '${db ?? ''}' AND table = '${name ?? ''}' FORMAT TabSeparated`,
-      )
-      return new Map(
-        r
-          .text()
-          .split('\n')
-          .filter((l) => l !== '')
-          .map((l) => l.split('\t') as [string, string]),
-      )
+      const rs = await client.query({
+        query: `SELECT name, type FROM system.columns WHERE database = '${db ?? ''}' AND table = '${name ?? ''}'`,
+        format: 'JSONEachRow',
+      })
+      return new Map((await rs.json<{ name: string; type: string }>()).map((c) => [c.name, c.type]))
     },
   })
   o.log.info('clickhouse: embedded engine', { path: join(o.dataDir, 'clickhouse') })
