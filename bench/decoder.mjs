@@ -1,5 +1,5 @@
 // `make bench`: flow records per second on ONE core (this thread, no pool) for NetFlow v5,
-// v9, IPFIX and sFlow: the WASM decoder alone, the WASM decoder plus the collector's TSV
+// v9, IPFIX and sFlow: the WASM decoder alone, the WASM decoder plus the collector's RowBinary
 // rows (what its writer inserts), and node-netflowv9 (the npm JavaScript decoder) on the
 // same datagrams. Prints a table and writes bench/out/decoder.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -62,7 +62,7 @@ function task(b) {
 
 function workerDecoder(f, en) {
   const d = new BatchDecoder(undefined, en)
-  for (const b of pack(f.prime)) d.decodeToTsv(task(b))
+  for (const b of pack(f.prime)) d.decode(task(b))
   return d
 }
 
@@ -109,26 +109,25 @@ function wasmCases(f, datagrams) {
     return n
   })
 
-  // The worker's whole per-batch work (collector/src/decode/batch-decoder.ts
-  // decodeToTsv): decode, TSV rows formatted in WASM and copied out as the bytes the
-  // writer inserts, per-exporter outcomes and template events; (b1) without enrichment,
+  // The worker's whole per-batch work (collector/src/decode/batch-decoder.ts decode):
+  // decode, RowBinary rows formatted in WASM and copied out as the bytes the writer
+  // inserts, per-exporter outcomes and template events; (b1) without enrichment,
   // (b2) with every enricher on (bundled GeoIP country and ASN data, local prefixes,
   // host aliases, interface names).
   const plain = workerDecoder(f)
-  let tsvBytes = 0
+  let rowBytes = 0
+  for (const b of batches) {
+    for (const c of plain.decode(task(b)).binary) rowBytes += c.byteLength
+  }
   const rows = measure(() => {
     let n = 0
-    for (const b of batches) {
-      const r = plain.decodeToTsv(task(b))
-      tsvBytes = r.tsv.reduce((sum, c) => sum + c.byteLength, 0)
-      n += r.rows
-    }
+    for (const b of batches) n += plain.decode(task(b)).rows
     return n
   })
   const enriched = workerDecoder(f, enricher())
   const buffer = measure(() => {
     let n = 0
-    for (const b of batches) n += enriched.decodeToTsv(task(b)).rows
+    for (const b of batches) n += enriched.decode(task(b)).rows
     return n
   })
 
@@ -137,7 +136,7 @@ function wasmCases(f, datagrams) {
     pack(datagrams)
     return expected
   })
-  return { expected, decode, rows, buffer, packing, tsvBytesPerRow: tsvBytes / expected }
+  return { expected, decode, rows, buffer, packing, rowBytesPerRow: rowBytes / expected }
 }
 
 function peerCase(f, datagrams) {
@@ -197,11 +196,11 @@ async function main() {
       datagramsPerPass: datagrams.length,
       recordsPerPass: wasm.expected,
       recordsPerDatagram: wasm.expected / datagrams.length,
-      tsvBytesPerRow: wasm.tsvBytesPerRow,
+      rowBytesPerRow: wasm.rowBytesPerRow,
       recordsPerSecond: {
         wasmDecode: wasm.decode.recordsPerSecond,
-        wasmTsvRows: wasm.rows.recordsPerSecond,
-        wasmTsvBuffer: wasm.buffer.recordsPerSecond,
+        wasmRows: wasm.rows.recordsPerSecond,
+        wasmRowsEnriched: wasm.buffer.recordsPerSecond,
         listenerPacking: wasm.packing.recordsPerSecond,
         nodeNetflowv9: peer?.result.recordsPerSecond ?? null,
       },
@@ -224,7 +223,7 @@ function checks(results) {
   for (const r of results) {
     const rps = r.recordsPerSecond
     if (r.protocol === 'v9' && rps.nodeNetflowv9) {
-      for (const path of ['wasmDecode', 'wasmTsvRows']) {
+      for (const path of ['wasmDecode', 'wasmRows']) {
         const ratio = rps[path] / rps.nodeNetflowv9
         out.push({
           target: `v9 ${path} >= ${TARGETS.ratioV9}x node-netflowv9`,
@@ -233,14 +232,14 @@ function checks(results) {
         })
       }
     }
-    const cost = 1 - rps.wasmTsvBuffer / rps.wasmTsvRows
+    const cost = 1 - rps.wasmRowsEnriched / rps.wasmRows
     out.push({
       target: `${r.protocol} enrichment costs <= 25% of throughput`,
       value: `${(cost * 100).toFixed(1)}%`,
       met: cost <= 0.25,
     })
     if (r.protocol === 'v9' || r.protocol === 'ipfix') {
-      for (const path of ['wasmDecode', 'wasmTsvRows']) {
+      for (const path of ['wasmDecode', 'wasmRows']) {
         out.push({
           target: `${r.protocol} ${path} >= ${TARGETS.perCore / 1e6} M records/s/core`,
           value: `${(rps[path] / 1e6).toFixed(2)} M/s`,
@@ -254,7 +253,7 @@ function checks(results) {
 
 function print(report) {
   console.log(
-    '\nM records/s, one core   (a) WASM decode    (b1) + TSV out   (b2) + enrich' +
+    '\nM records/s, one core   (a) WASM decode    (b1) + rows out   (b2) + enrich' +
       '   node-netflowv9   (a)/peer   (b1)/peer   rec/dgram',
   )
   for (const r of report.results) {
@@ -262,14 +261,14 @@ function print(report) {
     const peer = rps.nodeNetflowv9
     const ratio = (x) => (peer ? `${(x / peer).toFixed(2)}x` : '-').padStart(8)
     console.log(
-      `${r.protocol.padEnd(24)}${fmt(rps.wasmDecode).padStart(18)}${fmt(rps.wasmTsvRows).padStart(17)}` +
-        `${fmt(rps.wasmTsvBuffer).padStart(17)}${(peer ? fmt(peer) : '-').padStart(17)}` +
-        `${ratio(rps.wasmDecode).padStart(11)}${ratio(rps.wasmTsvRows).padStart(12)}` +
+      `${r.protocol.padEnd(24)}${fmt(rps.wasmDecode).padStart(18)}${fmt(rps.wasmRows).padStart(17)}` +
+        `${fmt(rps.wasmRowsEnriched).padStart(17)}${(peer ? fmt(peer) : '-').padStart(17)}` +
+        `${ratio(rps.wasmDecode).padStart(11)}${ratio(rps.wasmRows).padStart(12)}` +
         `${r.recordsPerDatagram.toFixed(1).padStart(12)}`,
     )
   }
   console.log(
-    '\n(b1) the worker path: decode, TSV rows formatted in WASM, bytes out for the writer;' +
+    '\n(b1) the worker path: decode, RowBinary rows formatted in WASM, bytes out for the writer;' +
       ' (b2) the same with every enricher on.',
   )
   console.log('Listener-side packing into batches (not included above), M records/s:')

@@ -28,9 +28,9 @@ function decoderSection(d) {
   ]
   for (const r of d.results) {
     const s = r.recordsPerSecond
-    const ratio = s.nodeNetflowv9 ? `${(s.wasmTsvRows / s.nodeNetflowv9).toFixed(2)}x` : '-'
+    const ratio = s.nodeNetflowv9 ? `${(s.wasmRows / s.nodeNetflowv9).toFixed(2)}x` : '-'
     lines.push(
-      `| ${r.protocol} | ${m(s.wasmDecode)} M/s | ${m(s.wasmTsvRows)} M/s | ${m(s.wasmTsvBuffer)} M/s | ${m(s.nodeNetflowv9)} M/s | ${ratio} |`,
+      `| ${r.protocol} | ${m(s.wasmDecode)} M/s | ${m(s.wasmRows)} M/s | ${m(s.wasmRowsEnriched)} M/s | ${m(s.nodeNetflowv9)} M/s | ${ratio} |`,
     )
   }
   return lines.join('\n')
@@ -38,33 +38,17 @@ function decoderSection(d) {
 
 function writerSection(w) {
   const r = w.rowsPerSecond
-  // Before the decoded rows (and the client-insert figure), the bench inserted narrow
-  // fixture rows: say which rows the figures are for.
-  const rows = w.columns
-    ? `decoded v9 rows with all ${w.columns} columns (${w.tsvBytesPerRow.toFixed(0)} TSV bytes per row)`
-    : 'narrow fixture rows (21 columns)'
   const lines = [
     '## Writer (`make bench`, bench/writer.mjs)',
     '',
-    `Machine: ${machineLine(w.machine)}. Embedded ClickHouse with the rollup views, ${rows}, ${w.rowsPerPass} rows per pass; writer batch_rows ${w.batchRows}${w.plainBatchRows ? `, plain inserts of ${w.plainBatchRows} rows` : ''}.`,
+    `Machine: ${machineLine(w.machine)}. Embedded ClickHouse with the rollup views, decoded v9 rows with all ${w.columns} columns (${w.rowBinaryBytesPerRow.toFixed(0)} bytes per row as RowBinary, ${w.tsvBytesPerRow.toFixed(0)} as TSV), ${w.rowsPerPass} rows per pass; writer batch_rows ${w.batchRows}, plain inserts of ${w.plainBatchRows} rows.`,
     '',
-    `- plain TabSeparated insert through Engine.insertTsv (the ceiling): ${r.plainInsert.map(k).join(', ')} rows/s`,
-    `- collector writer: ${r.writer.map(k).join(', ')} rows/s, ${(w.ofCeiling * 100).toFixed(0)}% of the ceiling`,
+    `- RowBinary through Engine.insertRows, a file chdb reads (the ceiling): ${r.plainInsert.map(k).join(', ')} rows/s`,
+    `- collector writer (RowBinary): ${r.writer.map(k).join(', ')} rows/s, ${(w.ofCeiling * 100).toFixed(0)}% of the ceiling`,
+    `- the same rows as TSV through the same file path: ${r.tsvFileInsert.map(k).join(', ')} rows/s; RowBinary does ${w.binaryOverTsvFile.toFixed(2)}x`,
+    `- the TSV rows as inline data (chdb raw insert): ${r.inlineInsert.map(k).join(', ')} rows/s; the TSV file does ${w.tsvFileOverInline.toFixed(2)}x`,
+    `- ${w.rawRowsSent} rows sent, ${w.rawRowsStored} stored; ${w.bytesPerFlow.toFixed(1)} bytes per flow on disk (one cycle of the fixture, ${w.bytesPerFlowRows} rows, after OPTIMIZE FINAL)`,
   ]
-  if (r.inlineInsert) {
-    lines.push(
-      `- the same batches as inline data (chdb raw insert): ${r.inlineInsert.map(k).join(', ')} rows/s; the file insert does ${w.fileOverInline.toFixed(2)}x`,
-    )
-  }
-  if (r.clientInsert) {
-    const x = w.fileOverClient ?? w.rawOverClient
-    lines.push(
-      `- @clickhouse/client insert over the chdb connection: ${r.clientInsert.map(k).join(', ')} rows/s; the ceiling does ${x.toFixed(2)}x`,
-    )
-  }
-  lines.push(
-    `- ${w.rawRowsSent} rows sent, ${w.rawRowsStored} stored; ${w.bytesPerFlow.toFixed(1)} bytes per flow on disk${w.bytesPerFlowRows ? ` (one cycle of the fixture, ${w.bytesPerFlowRows} rows, after OPTIMIZE FINAL)` : ''}`,
-  )
   return lines.join('\n')
 }
 

@@ -1,16 +1,15 @@
 // `make bench`: the ClickHouse writer's sustained rows per second on the embedded engine
 // (with the rollup views of the real schema), on the rows the collector really writes:
 // the bench's softflowd NetFlow v9 fixture (bench/fixtures.mjs) decoded by the decode
-// worker's BatchDecoder into TSV with every column (TSV_COLUMNS), received now (the raw
-// table's 15-day TTL keeps them). Each of three rounds inserts a fresh pass of rows four
-// ways, in a rotated order:
-// - plain insert of each batch through `Engine.insertTsv`, what the writer uses (a file
-//   chdb reads with `file()`, clickhouse/file-insert.ts): the ceiling;
-// - the collector's writer (batching by rows and age, spool, dedup token, flush);
-// - the same batches as inline data through chdb's raw insert (the writer's path before
-//   the file insert);
-// - @clickhouse/client's insert over the chdb connection (`engine.client.insert`, the
-//   path before the raw insert),
+// worker's BatchDecoder into RowBinary and TSV rows with every column (TSV_COLUMNS),
+// received now (the raw table's 15-day TTL keeps them). Each of three rounds inserts a
+// fresh pass of rows four ways, in a rotated order:
+// - plain insert of each batch of RowBinary rows through `Engine.insertRows`, what the
+//   writer uses (a file chdb reads with `file()`, clickhouse/file-insert.ts): the ceiling;
+// - the collector's writer on the RowBinary rows (batching by rows and age, spool, dedup
+//   token, flush);
+// - the same rows as TSV through the same file path (the writer's path before RowBinary);
+// - the TSV rows as inline data through chdb's raw insert (the path before the file),
 // so each path's gain shows in the same run. The plain inserts use batches of the size
 // the writer joins batches up to when it is behind, as it is here.
 // The passes cycle the fixture's ~100k distinct rows, which would compress far better
@@ -21,7 +20,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { DatagramBatch, TSV_COLUMNS } from '@flowhouse/decoder-wasm'
 import { BatchDecoder } from '../collector/dist/decode/batch-decoder.js'
 import { openEngine } from '../collector/dist/clickhouse/engine.js'
@@ -49,23 +47,25 @@ const EXPORTER = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 
 const EXPORTER_PORT = 40000
 
 const fixture = (await loadFixtures()).find((f) => f.protocol === 'v9')
-const decoder = new BatchDecoder()
+const decoder = new BatchDecoder(undefined, undefined, undefined, { rowBinary: true, tsv: true })
 let cursor = 0
 
-/** Datagrams packed as the listener packs them, received now; decoded to TSV chunks. */
+/** Datagrams packed as the listener packs them, received now; decoded to row chunks of both formats. */
 function decode(datagrams) {
   const batch = new DatagramBatch(4 << 20, BATCH_DATAGRAMS)
   for (const d of datagrams) {
     if (!batch.add(d, EXPORTER, EXPORTER_PORT, Date.now())) throw new Error('batch full')
   }
-  const r = decoder.decodeToTsv(batch.take())
+  const r = decoder.decode(batch.take())
   for (const [key, n] of Object.entries(r.outcomes)) {
     if (!key.endsWith('|ok')) throw new Error(`fixture datagrams did not decode: ${key} x${n}`)
   }
-  return r.tsv.map((c, i) => ({
-    tsv: Buffer.from(c.buffer, c.byteOffset, c.byteLength),
-    rows: r.tsvRows[i] ?? 0,
-  }))
+  const chunks = (list, rows) =>
+    list.map((c, i) => ({
+      body: Buffer.from(c.buffer, c.byteOffset, c.byteLength),
+      rows: rows[i] ?? 0,
+    }))
+  return { binary: chunks(r.binary, r.binaryRows), tsv: chunks(r.tsv, r.tsvRows) }
 }
 
 decode(fixture.prime)
@@ -76,31 +76,39 @@ decode(fixture.prime)
  * into batches of about BATCH rows for the plain inserts. Built before timing.
  */
 function pass() {
-  const chunks = []
+  const chunks = { binary: [], tsv: [] }
   let rows = 0
   while (rows < ROWS) {
     const datagrams = []
     for (let i = 0; i < BATCH_DATAGRAMS; i++) {
       datagrams.push(fixture.data[cursor++ % fixture.data.length])
     }
-    for (const c of decode(datagrams)) {
-      chunks.push(c)
-      rows += c.rows
-    }
+    const d = decode(datagrams)
+    chunks.binary.push(...d.binary)
+    chunks.tsv.push(...d.tsv)
+    rows += d.binary.reduce((n, c) => n + c.rows, 0)
   }
-  const batches = []
-  let open = { chunks: [], rows: 0 }
-  for (const c of chunks) {
-    open.chunks.push(c.tsv)
-    open.rows += c.rows
-    if (open.rows >= PLAIN_BATCH) {
-      batches.push(open)
-      open = { chunks: [], rows: 0 }
+  const batches = (list) => {
+    const out = []
+    let open = { chunks: [], rows: 0 }
+    for (const c of list) {
+      open.chunks.push(c.body)
+      open.rows += c.rows
+      if (open.rows >= PLAIN_BATCH) {
+        out.push(open)
+        open = { chunks: [], rows: 0 }
+      }
     }
+    if (open.rows > 0) out.push(open)
+    return out
   }
-  if (open.rows > 0) batches.push(open)
-  const bytes = chunks.reduce((s, c) => s + c.tsv.byteLength, 0)
-  return { chunks, batches, rows, bytes }
+  const bytes = (list) => list.reduce((s, c) => s + c.body.byteLength, 0)
+  return {
+    chunks,
+    batches: { binary: batches(chunks.binary), tsv: batches(chunks.tsv) },
+    rows,
+    bytes: { binary: bytes(chunks.binary), tsv: bytes(chunks.tsv) },
+  }
 }
 
 const dataDir = mkdtempSync(join(os.tmpdir(), 'fh-bench-writer-'))
@@ -116,18 +124,31 @@ const engine = await openEngine({
 const insertSettings = () => ({ async_insert: 0, insert_deduplication_token: randomUUID() })
 
 /** Rows per second of inserting each batch of a pass with `insertOne`, one after another. */
-async function eachBatch(p, insertOne) {
+async function eachBatch(p, format, insertOne) {
   const t0 = performance.now()
-  for (const b of p.batches) await insertOne(b)
+  for (const b of p.batches[format]) await insertOne(b)
   return p.rows / ((performance.now() - t0) / 1000)
 }
 
-/** The ceiling: each batch inserted directly through `Engine.insertTsv`. */
+/** The ceiling: each batch of RowBinary rows inserted directly through `Engine.insertRows`. */
 const plainInsert = (p) =>
-  eachBatch(p, (b) =>
-    engine.insertTsv({
+  eachBatch(p, 'binary', (b) =>
+    engine.insertRows({
       table: TABLE,
       columns: TSV_COLUMNS,
+      format: 'RowBinary',
+      body: b.chunks,
+      settings: insertSettings(),
+    }),
+  )
+
+/** The same rows as TSV, through the same file path. */
+const tsvFileInsert = (p) =>
+  eachBatch(p, 'tsv', (b) =>
+    engine.insertRows({
+      table: TABLE,
+      columns: TSV_COLUMNS,
+      format: 'TabSeparated',
       body: b.chunks,
       settings: insertSettings(),
     }),
@@ -136,9 +157,9 @@ const plainInsert = (p) =>
 /** A second session on the same data, for chdb's raw insert of inline data. */
 const inline = createChdbConnection({ path: join(dataDir, 'clickhouse') })
 
-/** The same batches as inline data through chdb's raw insert. */
+/** The TSV batches as inline data through chdb's raw insert. */
 const inlineInsert = (p) =>
-  eachBatch(p, (b) =>
+  eachBatch(p, 'tsv', (b) =>
     inline.chdb.rawInsert({
       table: TABLE,
       columns: TSV_COLUMNS,
@@ -148,23 +169,12 @@ const inlineInsert = (p) =>
     }),
   )
 
-/** The same batches through @clickhouse/client's insert on the chdb connection. */
-const clientInsert = (p) =>
-  eachBatch(p, (b) =>
-    engine.client.insert({
-      table: TABLE,
-      columns: [...TSV_COLUMNS],
-      values: Readable.from(b.chunks, { objectMode: false }),
-      format: 'TabSeparated',
-      clickhouse_settings: insertSettings(),
-    }),
-  )
-
 /** The collector's writer: decode results queued as they come, batched, inserted, flushed. */
 async function throughWriter(p, round) {
   const writer = createWriter({
     engine,
     columns: TSV_COLUMNS,
+    format: 'RowBinary',
     batchRows: BATCH,
     batchMs: 1000,
     spoolDir: join(dataDir, 'spool', String(round)),
@@ -174,7 +184,7 @@ async function throughWriter(p, round) {
   })
   writer.start()
   const t0 = performance.now()
-  for (const c of p.chunks) writer.add(c.tsv, c.rows)
+  for (const c of p.chunks.binary) writer.add(c.body, c.rows)
   await writer.flush()
   const rate = p.rows / ((performance.now() - t0) / 1000)
   await writer.stop()
@@ -191,12 +201,18 @@ async function bytesPerFlow() {
   const body = []
   let rows = 0
   for (let i = 0; i < fixture.data.length; i += BATCH_DATAGRAMS) {
-    for (const c of decode(fixture.data.slice(i, i + BATCH_DATAGRAMS))) {
-      body.push(c.tsv)
+    for (const c of decode(fixture.data.slice(i, i + BATCH_DATAGRAMS)).binary) {
+      body.push(c.body)
       rows += c.rows
     }
   }
-  await engine.insertTsv({ table: copy, columns: TSV_COLUMNS, body, settings: insertSettings() })
+  await engine.insertRows({
+    table: copy,
+    columns: TSV_COLUMNS,
+    format: 'RowBinary',
+    body,
+    settings: insertSettings(),
+  })
   await engine.client.command({ query: `OPTIMIZE TABLE ${copy} FINAL` })
   const rs = await engine.client.query({
     query: `SELECT sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
@@ -210,14 +226,14 @@ async function bytesPerFlow() {
 
 try {
   await migrate(engine.client)
-  const rates = { plainInsert: [], writer: [], inlineInsert: [], clientInsert: [] }
+  const rates = { plainInsert: [], writer: [], tsvFileInsert: [], inlineInsert: [] }
   let total = 0
-  let tsvBytes = 0
+  const rowBytes = { binary: 0, tsv: 0 }
   const ways = [
     ['plainInsert', plainInsert],
     ['writer', throughWriter],
+    ['tsvFileInsert', tsvFileInsert],
     ['inlineInsert', inlineInsert],
-    ['clientInsert', clientInsert],
   ]
   for (let r = 0; r < ROUNDS; r++) {
     // The order rotates each round (merges of the previous pass's parts run in the
@@ -225,7 +241,8 @@ try {
     for (const [name, run] of [...ways.slice(r % 4), ...ways.slice(0, r % 4)]) {
       const p = pass()
       total += p.rows
-      tsvBytes += p.bytes
+      rowBytes.binary += p.bytes.binary
+      rowBytes.tsv += p.bytes.tsv
       rates[name].push(await run(p, r))
     }
   }
@@ -242,17 +259,18 @@ try {
       node: process.version,
       loadAverageAtStart: os.loadavg()[0],
     },
-    rows: 'softflowd v9 fixture decoded by BatchDecoder, all TSV columns',
+    rows: 'softflowd v9 fixture decoded by BatchDecoder, all columns',
     columns: TSV_COLUMNS.length,
-    tsvBytesPerRow: tsvBytes / total,
+    rowBinaryBytesPerRow: rowBytes.binary / total,
+    tsvBytesPerRow: rowBytes.tsv / total,
     rowsPerPass: ROWS,
     batchRows: BATCH,
     plainBatchRows: PLAIN_BATCH,
     rowsPerSecond: rates,
     best,
     ofCeiling: best.writer / best.plainInsert,
-    fileOverInline: best.plainInsert / best.inlineInsert,
-    fileOverClient: best.plainInsert / best.clientInsert,
+    binaryOverTsvFile: best.plainInsert / best.tsvFileInsert,
+    tsvFileOverInline: best.tsvFileInsert / best.inlineInsert,
     rawRowsStored: stored,
     rawRowsSent: total,
     bytesPerFlow: storage.bytesPerFlow,
@@ -261,16 +279,17 @@ try {
   const list = (xs) => xs.map((x) => Math.round(x)).join(', ')
   console.log(
     `\nClickHouse writer, embedded engine (chdb), rollup views on; decoded v9 rows, ` +
-      `${TSV_COLUMNS.length} columns, ${report.tsvBytesPerRow.toFixed(0)} TSV bytes per row; ` +
+      `${TSV_COLUMNS.length} columns, ${report.rowBinaryBytesPerRow.toFixed(0)} RowBinary ` +
+      `(${report.tsvBytesPerRow.toFixed(0)} TSV) bytes per row; ` +
       `at least ${ROWS} rows per pass; writer batch_rows ${BATCH}, plain inserts of ${PLAIN_BATCH}`,
   )
-  console.log(`  plain insert via file() (ceiling):   ${list(rates.plainInsert)} rows/s`)
-  console.log(`  collector writer:                    ${list(rates.writer)} rows/s`)
-  console.log(`  inline data, chdb raw insert:        ${list(rates.inlineInsert)} rows/s`)
-  console.log(`  @clickhouse/client insert (chdb):    ${list(rates.clientInsert)} rows/s`)
+  console.log(`  RowBinary via file() (ceiling):      ${list(rates.plainInsert)} rows/s`)
+  console.log(`  collector writer (RowBinary):        ${list(rates.writer)} rows/s`)
+  console.log(`  TSV via file():                      ${list(rates.tsvFileInsert)} rows/s`)
+  console.log(`  TSV inline, chdb raw insert:         ${list(rates.inlineInsert)} rows/s`)
   console.log(`  writer / ceiling (best of each):     ${(report.ofCeiling * 100).toFixed(1)}%`)
   console.log(
-    `  file / inline / client (best):       ${report.fileOverInline.toFixed(2)}x inline, ${report.fileOverClient.toFixed(2)}x client`,
+    `  RowBinary / TSV file / TSV inline:   ${report.binaryOverTsvFile.toFixed(2)}x TSV file, TSV file ${report.tsvFileOverInline.toFixed(2)}x inline`,
   )
   console.log(`  rows stored / sent:                  ${stored} / ${total}`)
   console.log(

@@ -74,6 +74,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   const writer = createWriter({
     engine,
     columns: TSV_COLUMNS,
+    format: 'RowBinary',
     batchRows: config.writer.batchRows,
     batchMs: config.writer.batchMs,
     spoolDir: join(config.dataDir, 'spool', 'flows'),
@@ -86,6 +87,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     engine,
     table: 'flowhouse.sflow_counters',
     columns: COUNTER_COLUMNS,
+    format: 'TabSeparated',
     batchRows: config.writer.batchRows,
     batchMs: config.writer.batchMs,
     spoolDir: join(config.dataDir, 'spool', 'sflow_counters'),
@@ -94,7 +96,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     log,
     metrics,
   })
-  // The optional flow log gets the same TSV blocks as the writer (flow_log.*).
+  // The optional flow log gets the same rows as the writer, as TSV (flow_log.*).
   const flowLog: FlowLog | undefined = config.flowLog.enabled
     ? createFlowLog(config.flowLog, { dataDir: config.dataDir, log, metrics })
     : undefined
@@ -109,10 +111,8 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     onUnnamed: (addrs, dropped) => enrichment.unnamed(addrs, dropped),
     log,
     metrics,
-    onRows: (tsv, rows) => {
-      writer.add(tsv, rows)
-      flowLog?.add(tsv, rows)
-    },
+    onRows: (body, rows) => writer.add(body, rows),
+    ...(flowLog ? { onTsv: (tsv: Buffer, rows: number) => flowLog.add(tsv, rows) } : {}),
     onInterfaceCounters: (tsv, rows) => counterWriter.add(tsv, rows),
   })
   const jobs = createJobs({

@@ -91,16 +91,24 @@ export function flowImportInput(len: u32): u32 {
   return flowImportEvents(inputPtr, <usize>len < inputCap ? len : <u32>inputCap)
 }
 
-// Text output: the string table the host fills and the TSV rows formatted from records.
+// Row output: the string table the host fills, and the rows formatted from records as
+// TSV (flow log, `flowhouse decode`) and as RowBinary (the writer's inserts).
 export { stringIndexRegion, stringArenaRegion, stringCapacity } from './strings'
 export { tsvRegion, tsvLength, tsvClear } from './tsv'
+export { rowBinaryRegion, rowBinaryLength, rowBinaryClear } from './rowbinary'
 import { initStrings } from './strings'
 import { initTsv, formatTsv as formatTsvAt, TSV_COLUMN_COUNT } from './tsv'
+import { initRowBinary, formatRowBinary as formatRowBinaryAt } from './rowbinary'
 
-/** Allocate the string table and the TSV region. Call once, after init(). */
-export function initText(stringIds: u32, arenaBytes: u32, tsvBytes: u32): void {
+/** Allocate the string table and the two row regions. Call once, after init(). */
+export function initText(stringIds: u32, arenaBytes: u32, tsvBytes: u32, rowBinaryBytes: u32): void {
   initStrings(stringIds, arenaBytes)
   initTsv(tsvBytes)
+  initRowBinary(rowBinaryBytes)
+}
+/** Format output records [first, first + count) as RowBinary; returns how many fit. */
+export function formatRowBinary(first: u32, count: u32): u32 {
+  return formatRowBinaryAt(outBase, first, count)
 }
 export function tsvColumnCount(): u32 {
   return TSV_COLUMN_COUNT

@@ -1,7 +1,8 @@
-// The string table for text columns: the host writes strings (already escaped for TSV)
-// into the arena and their (offset, length) into the index; records carry ids. Id 0 is
-// the empty string; fixed ids name protocols, flow types and directions, so the
-// formatter needs no tables of its own.
+// The string table for text columns: the host writes each string into the arena twice,
+// escaped for TSV and as a RowBinary String (LEB128 length, then the bytes), and both
+// (offset, length) pairs into the index; records carry ids. Id 0 is the empty string;
+// fixed ids name protocols, flow types and directions, so the formatters need no
+// tables of their own.
 export const SID_PROTO: u32 = 1 // + protocol number (0..255)
 export const SID_FLOW_TYPE: u32 = 257 // + flow type code (0..31)
 export const SID_DIRECTION: u32 = 289 // + direction (0..7)
@@ -10,14 +11,18 @@ export const SID_DYNAMIC: u32 = 320 // first id the host hands out freely
 /** Bytes copyString may write past a string's end (and read past it in the arena). */
 export const STRING_OVERRUN: usize = 32
 
+// Per id: TSV form (offset, length), then RowBinary form (offset, length).
+const INDEX_ENTRY: usize = 16
+const BINARY_AT: usize = 8
+
 let indexBase: usize = 0
 let indexCap: u32 = 0
 let arenaBase: usize = 0
 
 export function initStrings(ids: u32, arenaBytes: u32): void {
   indexCap = ids
-  indexBase = heap.alloc(<usize>ids * 8)
-  memory.fill(indexBase, 0, <usize>ids * 8)
+  indexBase = heap.alloc(<usize>ids * INDEX_ENTRY)
+  memory.fill(indexBase, 0, <usize>ids * INDEX_ENTRY)
   // Slack: copyString reads short strings as 8-byte words.
   arenaBase = heap.alloc(<usize>arenaBytes + STRING_OVERRUN)
 }
@@ -35,13 +40,30 @@ export function stringCapacity(): u32 {
 /** Length of string `id` (0 for unknown ids). */
 @inline export function stringLength(id: u32): u32 {
   if (id >= indexCap) return 0
-  return load<u32>(indexBase + <usize>id * 8 + 4)
+  return load<u32>(indexBase + <usize>id * INDEX_ENTRY + 4)
 }
 
-/** Copy string `id` to `out` (may write STRING_OVERRUN bytes past the end); returns the new end. */
+/** Copy string `id`'s TSV form to `out` (may write STRING_OVERRUN bytes past the end); returns the new end. */
 @inline export function copyString(id: u32, out: usize): usize {
   if (id >= indexCap) return out
-  const at = indexBase + <usize>id * 8
+  return copyEntry(indexBase + <usize>id * INDEX_ENTRY, out)
+}
+
+/**
+ * Copy string `id` as a RowBinary String (length prefix included) to `out`; an id with
+ * no binary form (0, unknown) is the empty string: one zero byte. May write
+ * STRING_OVERRUN bytes past the end.
+ */
+@inline export function copyBinaryString(id: u32, out: usize): usize {
+  if (id < indexCap) {
+    const at = indexBase + <usize>id * INDEX_ENTRY + BINARY_AT
+    if (load<u32>(at + 4) != 0) return copyEntry(at, out)
+  }
+  store<u8>(out, 0)
+  return out + 1
+}
+
+@inline function copyEntry(at: usize, out: usize): usize {
   const len = <usize>load<u32>(at + 4)
   if (len == 0) return out
   const src = arenaBase + <usize>load<u32>(at)

@@ -51,6 +51,7 @@ import {
   S_SRC_COUNTRY,
   S_SRC_HOST,
 } from './record'
+import { flowMillis } from './flow-times'
 import { SID_DIRECTION, SID_FLOW_TYPE, SID_PROTO, STRING_OVERRUN, copyString } from './strings'
 
 export const TSV_COLUMN_COUNT: u32 = 48
@@ -309,17 +310,6 @@ let secondsOf: u64 = 0
   p = tab(putU32(p, <u32>load<u16>(rec + F_POST_NAT_SRC_PORT)))
   p = tab(putU32(p, <u32>load<u16>(rec + F_POST_NAT_DST_PORT)))
   return tab(putU32(p, <u32>load<u8>(rec + F_NAT_EVENT)))
-}
-
-// Flow times ClickHouse reads back as unix seconds.mmm: from 2001-09-09 (ten digits of
-// seconds; shorter numbers are read as dates and fail) to the end of 2299 (the end of
-// DateTime64). A time outside (a broken or hostile exporter) would make the whole insert
-// fail, so it is written as the receive time instead.
-const MIN_FLOW_MS: u64 = 1000000000000
-const MAX_FLOW_MS: u64 = 10413791999999
-
-@inline function flowMillis(ms: u64, received: u64): u64 {
-  return ms - MIN_FLOW_MS <= MAX_FLOW_MS - MIN_FLOW_MS ? ms : received
 }
 
 function formatRow(rec: usize, p: usize): usize {

@@ -9,7 +9,10 @@ import { TemplateState, type TemplateExports, type TemplateStateOptions } from '
 import type { FlowCounters } from './flow-counters.js'
 import { StringTable } from './string-table.js'
 import { TSV_COLUMNS } from './tsv-columns.js'
-import type { TsvChunks, TsvOutput } from './tsv-output.js'
+import type { RowChunks, RowOutput } from './row-output.js'
+
+/** The row formats the decoder writes: TSV for people and logs, RowBinary for inserts. */
+export type RowFormat = 'TabSeparated' | 'RowBinary'
 
 interface Exports extends TemplateExports {
   memory: WebAssembly.Memory
@@ -27,7 +30,7 @@ interface Exports extends TemplateExports {
   counterRecordSize(): number
   counterRegion(): number
   counterRecordCount(): number
-  initText(stringIds: number, arenaBytes: number, tsvBytes: number): void
+  initText(stringIds: number, arenaBytes: number, tsvBytes: number, rowBinaryBytes: number): void
   stringIndexRegion(): number
   stringArenaRegion(): number
   stringCapacity(): number
@@ -36,6 +39,10 @@ interface Exports extends TemplateExports {
   tsvLength(): number
   formatTsv(first: number, count: number): number
   tsvClear(): void
+  rowBinaryRegion(): number
+  rowBinaryLength(): number
+  formatRowBinary(first: number, count: number): number
+  rowBinaryClear(): void
   initEnrich(slotsLog2: number, misses: number): void
   enrichStage(): number
   enrichMisses(): number
@@ -67,8 +74,8 @@ export interface DecoderOptions {
   templates?: TemplateStateOptions
   /** String table for text columns: distinct strings and bytes held. */
   strings?: { ids?: number; bytes?: number }
-  /** Bytes of TSV rows held in WASM memory before they spill to the host (default 1 MiB): the size of the chunks rows leave in. */
-  tsvBytes?: number
+  /** Bytes of rows (of each format) held in WASM memory before they spill to the host (default 1 MiB): the size of the chunks rows leave in. */
+  rowBytes?: number
   /** Enrichment cache slots, as a power of two (default 2^16). */
   enrichSlotsLog2?: number
 }
@@ -85,6 +92,15 @@ let compiled: WebAssembly.Module | undefined
 function wasmModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(readFileSync(WASM_URL))
   return compiled
+}
+
+/** A row region in WASM memory and the rows it holds. */
+interface RowRegion {
+  format(first: number, count: number): number
+  at(): number
+  length(): number
+  clear(): void
+  rows: number
 }
 
 export class Decoder {
@@ -129,9 +145,27 @@ export class Decoder {
     this.#counterView = new CounterView(this.#mem, this.#x.counterRegion())
     this.#templates = new TemplateState(this.#x, options.templates)
     const arenaBytes = options.strings?.bytes ?? 4 << 20
-    this.#x.initText(options.strings?.ids ?? 1 << 17, arenaBytes, options.tsvBytes ?? 1 << 20)
+    const rowBytes = options.rowBytes ?? 1 << 20
+    this.#x.initText(options.strings?.ids ?? 1 << 17, arenaBytes, rowBytes, rowBytes)
     if (this.#x.tsvColumnCount() !== TSV_COLUMNS.length) {
       throw new Error('decoder-wasm: TSV column count differs from TSV_COLUMNS; rebuild')
+    }
+    const x = this.#x
+    this.#regions = {
+      TabSeparated: {
+        format: (first, count) => x.formatTsv(first, count),
+        at: () => x.tsvRegion(),
+        length: () => x.tsvLength(),
+        clear: () => x.tsvClear(),
+        rows: 0,
+      },
+      RowBinary: {
+        format: (first, count) => x.formatRowBinary(first, count),
+        at: () => x.rowBinaryRegion(),
+        length: () => x.rowBinaryLength(),
+        clear: () => x.rowBinaryClear(),
+        rows: 0,
+      },
     }
     this.#x.initEnrich(options.enrichSlotsLog2 ?? 16, this.records)
     this.#refresh()
@@ -197,40 +231,41 @@ export class Decoder {
 
   /**
    * Format the first `count` records of the current run (call it inside a RecordSink)
-   * as TSV rows in TSV_COLUMNS order. Rows collect in WASM memory; each time that
-   * region fills, its bytes move to `out` as one chunk. takeTsv() adds the last chunk
+   * as rows of `format` in TSV_COLUMNS order. Rows collect in WASM memory; each time that
+   * region fills, its bytes move to `out` as one chunk. takeRows() adds the last chunk
    * and hands everything over. Returns the bytes formatted.
    */
-  formatTsv(count: number, out: TsvOutput): number {
+  formatRows(format: RowFormat, count: number, out: RowOutput): number {
+    const r = this.#regions[format]
     let first = 0
-    const before = out.byteLength + this.#x.tsvLength()
+    const before = out.byteLength + r.length()
     while (first < count) {
-      const done = this.#x.formatTsv(first, count - first)
+      const done = r.format(first, count - first)
       first += done
-      this.#tsvRows += done
+      r.rows += done
       if (first < count) {
-        if (done === 0 && this.#x.tsvLength() === 0)
-          throw new Error('decoder-wasm: a TSV row does not fit the TSV region')
-        this.#spillTsv(out)
+        if (done === 0 && r.length() === 0)
+          throw new Error(`decoder-wasm: a ${format} row does not fit its region`)
+        this.#spill(r, out)
       }
     }
-    return out.byteLength + this.#x.tsvLength() - before
+    return out.byteLength + r.length() - before
   }
 
-  /** The TSV rows formatted since the last take, as chunks of their own (transferable). */
-  takeTsv(out: TsvOutput): TsvChunks {
-    this.#spillTsv(out)
+  /** The rows of `format` formatted since the last take, as chunks of their own (transferable). */
+  takeRows(format: RowFormat, out: RowOutput): RowChunks {
+    this.#spill(this.#regions[format], out)
     return out.take()
   }
 
-  #tsvRows = 0
+  readonly #regions: Record<RowFormat, RowRegion>
 
-  #spillTsv(out: TsvOutput): void {
+  #spill(r: RowRegion, out: RowOutput): void {
     this.#refresh()
-    const at = this.#x.tsvRegion()
-    out.push(this.#mem.subarray(at, at + this.#x.tsvLength()), this.#tsvRows)
-    this.#x.tsvClear()
-    this.#tsvRows = 0
+    const at = r.at()
+    out.push(this.#mem.subarray(at, at + r.length()), r.rows)
+    r.clear()
+    r.rows = 0
   }
 
   #refresh(): void {

@@ -7,6 +7,7 @@ export {
   type DecoderOptions,
   type RecordSink,
   type CounterSink,
+  type RowFormat,
 } from './decoder.js'
 export { DatagramBatch, type PackedBatch } from './datagram-batch.js'
 export { RecordView, type FieldOffset, type StringSlot } from './record-view.js'
@@ -31,6 +32,6 @@ export {
 export { FLOW_COUNTERS, type FlowCounters, type FlowCounterName } from './flow-counters.js'
 export type { TemplateStateOptions } from './template-state.js'
 export { StringTable, escapeTsv } from './string-table.js'
-export { TsvOutput, type TsvChunks } from './tsv-output.js'
+export { RowOutput, type RowChunks } from './row-output.js'
 export { TSV_COLUMNS, DIRECTIONS, type TsvColumn, type Direction } from './tsv-columns.js'
 export { protocolName } from './protocols.js'

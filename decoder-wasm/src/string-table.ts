@@ -1,6 +1,7 @@
 // The host side of the WASM string table (assembly/strings.ts): hands out ids for the
-// text columns' values, writing each distinct string once, TSV-escaped, into WASM
-// memory. Fixed ids name protocols, flow types and directions.
+// text columns' values, writing each distinct string once into WASM memory in both of
+// the formatters' forms: TSV-escaped, and as a RowBinary String (LEB128 length, then
+// the bytes). Fixed ids name protocols, flow types and directions.
 import { FLOW_TYPES } from './flow-type.js'
 import { protocolName } from './protocols.js'
 import { DIRECTIONS } from './tsv-columns.js'
@@ -9,6 +10,9 @@ const SID_PROTO = 1
 const SID_FLOW_TYPE = 257
 const SID_DIRECTION = 289
 const SID_DYNAMIC = 320
+/** Index entry per id (assembly/strings.ts): TSV (offset, length), then RowBinary's. */
+const INDEX_ENTRY = 16
+const BINARY_AT = 8
 
 export function escapeTsv(s: string): string {
   return /[\t\n\\]/.test(s)
@@ -17,8 +21,9 @@ export function escapeTsv(s: string): string {
 }
 
 /**
- * Longest text stored, in UTF-16 code units: its escaped UTF-8 form stays within the
- * formatter's per-string bound (assembly/tsv.ts STRING_MAX_BYTES).
+ * Longest text stored, in UTF-16 code units: each of its UTF-8 forms (at most 3 bytes
+ * per unit, escaped or length-prefixed) stays within the formatters' per-string bound
+ * (assembly/tsv.ts STRING_MAX_BYTES).
  */
 export const STRING_MAX_CHARS = 256
 
@@ -52,6 +57,7 @@ export class StringTable {
 
   constructor(m: StringTableMemory) {
     this.#m = m
+    this.#putEmpty()
     for (let p = 0; p < 256; p++) this.#put(SID_PROTO + p, protocolName(p))
     for (const [code, name] of Object.entries(FLOW_TYPES))
       this.#put(SID_FLOW_TYPE + Number(code), name)
@@ -67,20 +73,46 @@ export class StringTable {
   }
   #fixedArena = 0
 
+  /** Id 0: empty in TSV, a zero length in RowBinary. */
+  #putEmpty(): void {
+    this.#m.bytes()[this.#m.arenaAt] = 0
+    const dv = new DataView(this.#m.bytes().buffer)
+    dv.setUint32(this.#m.indexAt + BINARY_AT, 0, true)
+    dv.setUint32(this.#m.indexAt + BINARY_AT + 4, 1, true)
+    this.#arenaUsed = 1
+    this.#fixedArena = 1
+  }
+
   #put(id: number, text: string): boolean {
     const mem = this.#m.bytes()
     const kept = capped(text)
     const escaped = escapeTsv(kept)
     const room = this.#m.arenaBytes - this.#arenaUsed
-    if (room < escaped.length * 3) return false
-    const { written } = this.#encoder.encodeInto(
-      escaped,
-      mem.subarray(this.#m.arenaAt + this.#arenaUsed, this.#m.arenaAt + this.#m.arenaBytes),
-    )
+    if (room < (escaped.length + kept.length) * 3 + 2) return false
+    const arena = mem.subarray(this.#m.arenaAt, this.#m.arenaAt + this.#m.arenaBytes)
     const dv = new DataView(mem.buffer)
-    dv.setUint32(this.#m.indexAt + id * 8, this.#arenaUsed, true)
-    dv.setUint32(this.#m.indexAt + id * 8 + 4, written, true)
-    this.#arenaUsed += written
+    const entry = this.#m.indexAt + id * INDEX_ENTRY
+    // TSV form.
+    const tsvAt = this.#arenaUsed
+    const tsvLen = this.#encoder.encodeInto(escaped, arena.subarray(tsvAt)).written
+    dv.setUint32(entry, tsvAt, true)
+    dv.setUint32(entry + 4, tsvLen, true)
+    // RowBinary form: the raw bytes after a LEB128 length (two bytes at most: the
+    // bytes are fewer than 2^14), moved down when the length takes one byte.
+    const binAt = tsvAt + tsvLen
+    const rawLen = this.#encoder.encodeInto(kept, arena.subarray(binAt + 2)).written
+    let head = 2
+    if (rawLen < 0x80) {
+      arena[binAt] = rawLen
+      arena.copyWithin(binAt + 1, binAt + 2, binAt + 2 + rawLen)
+      head = 1
+    } else {
+      arena[binAt] = (rawLen & 0x7f) | 0x80
+      arena[binAt + 1] = rawLen >> 7
+    }
+    dv.setUint32(entry + BINARY_AT, binAt, true)
+    dv.setUint32(entry + BINARY_AT + 4, head + rawLen, true)
+    this.#arenaUsed = binAt + head + rawLen
     this.#texts[id] = kept
     if (id < SID_DYNAMIC) this.#fixedArena = this.#arenaUsed
     return true

@@ -12,9 +12,9 @@ import { readCaptureFile } from './pcap/read.js'
 import { protocolName } from './protocols.js'
 import type { FieldOffset, RecordView } from './record-view.js'
 import { DIRECTIONS, TSV_COLUMNS } from './tsv-columns.js'
-import { buildV5 } from './testdata/netflow5-builder.js'
+import { buildV5, fullWidthV5 } from './testdata/netflow5-builder.js'
 import { STRING_MAX_CHARS } from './string-table.js'
-import { TsvOutput } from './tsv-output.js'
+import { RowOutput } from './row-output.js'
 
 const FIXTURES = [
   'softflowd-v9.pcap',
@@ -122,9 +122,9 @@ function check(
       }
       expected.push(reference(v, i, names))
     }
-    const out = new TsvOutput()
-    d.formatTsv(n, out)
-    const taken = d.takeTsv(out)
+    const out = new RowOutput()
+    d.formatRows('TabSeparated', n, out)
+    const taken = d.takeRows('TabSeparated', out)
     assert.equal(
       taken.rows.reduce((a, b) => a + b, 0),
       n,
@@ -179,7 +179,7 @@ void test('WASM TSV rows equal the reference for every record of the recorded ca
 void test('rows equal the reference when cached columns change from row to row, in small chunks', () => {
   // A TSV region of 32 KiB holds one or two rows of the longest kind: the rows leave in
   // many chunks, and each chunk ends at a row's end (check() joins them).
-  const d = new Decoder({ tsvBytes: 32 << 10 })
+  const d = new Decoder({ rowBytes: 32 << 10 })
   let rows = 0
   for (const f of FIXTURES) {
     const batch = new DatagramBatch(4 << 20, 4096)
@@ -202,30 +202,7 @@ void test('rows equal the reference when cached columns change from row to row, 
 void test('large counters, zero and full-width values format exactly', () => {
   const d = new Decoder()
   const batch = new DatagramBatch(1 << 16, 16)
-  const rec = {
-    src: '255.255.255.255',
-    dst: '0.0.0.0',
-    packets: 0xffffffff,
-    bytes: 0xffffffff,
-    first: 0,
-    last: 0xffffffff,
-    srcPort: 65535,
-    dstPort: 0,
-    proto: 255,
-    tos: 255,
-    tcpFlags: 255,
-    srcAs: 65535,
-    input: 65535,
-  }
-  batch.add(
-    buildV5(
-      { sysUptime: 0xffffffff, unixSecs: 0xffffffff, unixNsecs: 999_999_999, sampling: 0x3fff },
-      [rec],
-    ),
-    parseAddress('2001:db8::1'),
-    2055,
-    0,
-  )
+  batch.add(fullWidthV5(), parseAddress('2001:db8::1'), 2055, 0)
   assert.equal(
     check(d, batch, () => ({})),
     1,

@@ -99,10 +99,10 @@ export function decodeCommand(path: string | undefined): number {
     process.stderr.write('usage: flowhouse decode FILE.pcap\n')
     return 2
   }
-  const decoder = new BatchDecoder()
+  const decoder = new BatchDecoder(undefined, undefined, undefined, { rowBinary: false, tsv: true })
   const rejected = new Map<string, number>()
   for (const task of captureBatches(path)) {
-    const r = decoder.decodeToTsv(task)
+    const r = decoder.decode(task)
     const text = Buffer.concat(r.tsv).toString('utf8')
     let out = ''
     for (const line of text.split('\n'))

@@ -5,7 +5,9 @@ import { mkdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import type { RowFormat } from '@flowhouse/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import { fileInsert } from './file-insert.js'
 
@@ -18,10 +20,11 @@ export interface QueryLimits {
   maxResultRows: number
 }
 
-/** One TabSeparated insert: `body` holds complete lines in `columns` order. */
-export interface TsvInsert {
+/** One insert: `body` holds complete rows of `format` in `columns` order. */
+export interface RowsInsert {
   table: string
   columns: readonly string[]
+  format: RowFormat
   body: readonly Buffer[]
   settings: Record<string, string | number>
 }
@@ -31,12 +34,14 @@ export interface Engine {
   /** Writes, migrations and the collector's own reads. */
   client: ClickHouseClient
   /**
-   * Insert TabSeparated rows. On a server this is the client's insert. Embedded, a
+   * Insert rows. On a server this is an INSERT with the rows as its body. Embedded, a
    * synchronous insert is written to a file that chdb reads with `file()` (see
-   * file-insert.ts: half the CPU of inline data), and an async insert goes to chdb as
-   * inline data (its raw insert), as ClickHouse buffers only inline data.
+   * file-insert.ts: half the CPU of inline data). An async TabSeparated insert goes to
+   * chdb as inline data (its raw insert), as ClickHouse buffers only inline data; chdb's
+   * raw insert is not binary-safe (it splits and corrupts RowBinary bodies), so RowBinary
+   * always goes through the file, as a synchronous insert.
    */
-  insertTsv(req: TsvInsert): Promise<void>
+  insertRows(req: RowsInsert): Promise<void>
   /**
    * Runs users' SQL: read-only enforced by ClickHouse (`readonly=1`), current
    * database `flowhouse`, time and result-size limits. Available after `prepareReader`.
@@ -104,13 +109,10 @@ async function openEmbedded(o: EngineOptions): Promise<Engine> {
   return {
     kind: 'embedded',
     client,
-    async insertTsv(req) {
+    async insertRows(req) {
       if (!req.body.some((b) => b.byteLength > 0)) return
-      if (Number(req.settings['async_insert'] ?? 0) === 0) {
-        await viaFile.insert({
-          ...req,
-          settings: { ...req.settings, input_format_parallel_parsing: parallelParsing },
-        })
+      if (req.format === 'RowBinary' || Number(req.settings['async_insert'] ?? 0) === 0) {
+        await viaFile.insert({ ...req, settings: synchronous(req.settings, parallelParsing) })
         return
       }
       await writerConnection.chdb.rawInsert({
@@ -146,6 +148,19 @@ async function openEmbedded(o: EngineOptions): Promise<Engine> {
   }
 }
 
+/** An insert's settings for the file path: synchronous, with the parsing threads set. */
+function synchronous(
+  settings: Record<string, string | number>,
+  parallelParsing: number,
+): Record<string, string | number> {
+  const out: Record<string, string | number> = {}
+  for (const [k, v] of Object.entries(settings))
+    if (!k.startsWith('async_insert') && k !== 'wait_for_async_insert') out[k] = v
+  out['async_insert'] = 0
+  out['input_format_parallel_parsing'] = parallelParsing
+  return out
+}
+
 function openServer(o: EngineOptions): Engine {
   const u = new URL(o.url)
   const username = decodeURIComponent(u.username) || 'default'
@@ -166,14 +181,25 @@ function openServer(o: EngineOptions): Engine {
   return {
     kind: 'server',
     client,
-    async insertTsv(req) {
-      await client.insert({
-        table: req.table,
-        columns: [...req.columns] as [string, ...string[]],
+    async insertRows(req) {
+      if (req.format === 'TabSeparated') {
+        await client.insert({
+          table: req.table,
+          columns: [...req.columns] as [string, ...string[]],
+          values: Readable.from(req.body, { objectMode: false }),
+          format: 'TabSeparated',
+          clickhouse_settings: req.settings,
+        })
+        return
+      }
+      // The client's insert() takes text formats only: a binary body goes through exec().
+      const r = await client.exec({
+        query: `INSERT INTO ${req.table} (${req.columns.join(', ')}) FORMAT ${req.format}`,
         values: Readable.from(req.body, { objectMode: false }),
-        format: 'TabSeparated',
         clickhouse_settings: req.settings,
       })
+      r.stream.resume()
+      await finished(r.stream)
     },
     readerSettings: {
       readonly: '1',

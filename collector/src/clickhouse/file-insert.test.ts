@@ -36,15 +36,17 @@ void test('a file insert stores what an inline insert stores, and leaves no file
   const b = fixtureRows(0, 5000, now)
   // The file insert writes the chunks as they are: split mid-row here.
   const cuts = [0, 7, 4096, 4097, 100_000, b.tsv.byteLength]
-  await ch.engine.insertTsv({
+  await ch.engine.insertRows({
     table: 'flowhouse.flows',
     columns: FIXTURE_COLUMNS,
+    format: 'TabSeparated',
     body: cuts.slice(1).map((end, k) => b.tsv.subarray(cuts[k], end)),
     settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
   })
-  await ch.engine.insertTsv({
+  await ch.engine.insertRows({
     table: copy,
     columns: FIXTURE_COLUMNS,
+    format: 'TabSeparated',
     body: [b.tsv],
     settings: {
       async_insert: 1,
@@ -65,9 +67,10 @@ void test('a file insert stores what an inline insert stores, and leaves no file
 
 void test('a column the table lacks is named; files left by a crash are removed at start', async () => {
   await assert.rejects(
-    ch.engine.insertTsv({
+    ch.engine.insertRows({
       table: 'flowhouse.flows',
       columns: ['time_received', 'no_such_column'],
+      format: 'TabSeparated',
       body: [Buffer.from('1\t2\n')],
       settings: { async_insert: 0 },
     }),
@@ -89,10 +92,20 @@ void test('a column the table lacks is named; files left by a crash are removed 
   await first.insert({
     table: 'flowhouse.t',
     columns: ['a'],
+    format: 'TabSeparated',
     body: [Buffer.from('x\n')],
     settings: { async_insert: 0, token: "it's" },
   })
-  // The Enum is read as String; the setting's quote is escaped.
+  await first.insert({
+    table: 'flowhouse.t',
+    columns: ['a'],
+    format: 'RowBinary',
+    body: [Buffer.from([1])],
+    settings: {},
+  })
+  // The Enum is read as String from TSV, as its Int8 code from RowBinary; the setting's
+  // quote is escaped.
   assert.match(queries[0] ?? '', /SETTINGS async_insert = 0, token = 'it\\'s'/)
-  assert.match(queries[0] ?? '', /'a String'\)$/)
+  assert.match(queries[0] ?? '', /'TabSeparated', 'a String'\)$/)
+  assert.match(queries[1] ?? '', /'RowBinary', 'a Int8'\)$/)
 })

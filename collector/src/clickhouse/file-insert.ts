@@ -2,12 +2,13 @@
 // in about half the CPU it spends on the same bytes given as an INSERT's inline data
 // (its raw insert): on the bench's 48-column v9 rows, into a Null table, 280k against
 // 137k rows per CPU-second; into flows with the rollup views, 185k against 100-120k
-// (bench/writer.mjs prints both paths). The file lives for one insert, under the data
+// (bench/writer.mjs prints both paths). RowBinary bodies (the decoder's rows) can only
+// come this way: chdb's raw insert is not binary-safe. The file lives for one insert, under the data
 // directory, and is written and deleted long before the kernel would flush it to disk.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { TsvInsert } from './engine.js'
+import type { RowsInsert } from './engine.js'
 
 export interface FileInsertOptions {
   /** Where the files go; emptied at start (a crash can leave one behind). */
@@ -20,7 +21,7 @@ export interface FileInsertOptions {
 
 export interface FileInsert {
   /** Insert `req.body` (its chunks written to the file as they are, not joined). */
-  insert(req: TsvInsert): Promise<void>
+  insert(req: RowsInsert): Promise<void>
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -54,22 +55,22 @@ export function fileInsert(o: FileInsertOptions): FileInsert {
         if (!IDENT.test(c) || t === undefined) {
           throw new Error(`file insert: ${req.table} has no column ${JSON.stringify(c)}`)
         }
-        // chdb re-parses the structure after unescaping it once more, so a type with a
-        // quote in it (an Enum) breaks it; such columns are read as String and cast to
-        // their type by the insert, which is what a TabSeparated insert does anyway.
-        return `${c} ${t.includes("'") ? 'String' : t}`
+        return `${c} ${fileType(t, req.format)}`
       })
       const settings = Object.entries(req.settings).map(([k, v]) => {
         if (!IDENT.test(k)) throw new Error(`file insert: bad setting name ${JSON.stringify(k)}`)
         return `${k} = ${typeof v === 'number' ? String(v) : quote(v)}`
       })
-      const path = join(o.dir, `${process.pid}-${seq++}.tsv`)
+      const path = join(
+        o.dir,
+        `${process.pid}-${seq++}.${req.format === 'RowBinary' ? 'bin' : 'tsv'}`,
+      )
       await writeChunks(path, req.body)
       try {
         await o.query(
           `INSERT INTO ${req.table} (${req.columns.join(', ')})` +
             (settings.length > 0 ? ` SETTINGS ${settings.join(', ')}` : '') +
-            ` SELECT * FROM file(${quote(path)}, 'TabSeparated', ${quote(structure.join(', '))})`,
+            ` SELECT * FROM file(${quote(path)}, '${req.format}', ${quote(structure.join(', '))})`,
         )
       } finally {
         await unlink(path).catch(() => undefined)
@@ -102,6 +103,20 @@ async function writeChunks(path: string, chunks: readonly Buffer[]): Promise<voi
   } finally {
     await f.close()
   }
+}
+
+/**
+ * A column's type as the file declares it. chdb re-parses the structure after unescaping
+ * it once more, so a type with a quote in it (an Enum) breaks it: such a column is read
+ * as its underlying Int8 (RowBinary carries the code) or as String (TSV carries the
+ * name), and the insert casts it to the Enum, checking its value.
+ */
+function fileType(type: string, format: RowsInsert['format']): string {
+  if (!type.includes("'")) return type
+  if (format === 'TabSeparated') return 'String'
+  if (type.startsWith('Enum8(')) return 'Int8'
+  if (type.startsWith('Enum16(')) return 'Int16'
+  throw new Error(`file insert: no RowBinary file type for ${type}`)
 }
 
 /** A ClickHouse string literal. */

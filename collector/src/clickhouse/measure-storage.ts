@@ -27,6 +27,7 @@ try {
   const writer = createWriter({
     engine,
     columns: FIXTURE_COLUMNS,
+    format: 'TabSeparated',
     batchRows: batch,
     batchMs: 1000,
     spoolDir: join(dataDir, 'spool'),

@@ -1,16 +1,19 @@
 // Batches that could not be inserted, kept as files under data_dir/spool/<table>/ so they
-// survive a restart. One file per batch: a JSON header line (token, rows, columns) then
-// the TSV rows. Names sort in arrival order; a file is written under a temporary name and
+// survive a restart. One file per batch: a JSON header line (token, rows, columns,
+// format) then the rows as they were to be inserted. Names sort in arrival order; a file is written under a temporary name and
 // renamed, so a crash never leaves half a batch that looks whole.
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { RowFormat } from '@flowhouse/decoder-wasm'
 
 export interface SpoolHeader {
   /** insert_deduplication_token of the batch: the same on every attempt. */
   token: string
   rows: number
   columns: string[]
+  /** The rows' format; absent in files written before RowBinary, which hold TSV. */
+  format?: RowFormat
 }
 
 export interface SpoolEntry {

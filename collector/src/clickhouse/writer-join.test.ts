@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { fixtureWriter } from '../testing/fixture-writer.js'
-import type { TsvInsert } from './engine.js'
+import type { RowsInsert } from './engine.js'
 import { fixtureRows } from './fixture-rows.js'
 import { useMigratedEngine } from '../testing/engine.js'
 
@@ -14,9 +14,9 @@ void test('batches queued behind a running insert go in as one, up to maxInsertR
   // The real engine, with each insert's row count noted on the way.
   const inserts: number[] = []
   const engine = {
-    insertTsv: (req: TsvInsert): Promise<void> => {
+    insertRows: (req: RowsInsert): Promise<void> => {
       inserts.push(req.body.reduce((n, b) => n + b.toString().split('\n').length - 1, 0))
-      return ch.engine.insertTsv(req)
+      return ch.engine.insertRows(req)
     },
   }
   const writer = fixtureWriter(ch, {

@@ -1,4 +1,5 @@
-// Batches TSV rows by count and age and inserts them into flowhouse.flows one batch at a
+// Batches rows (RowBinary from the decoder, TSV from the collector's own tables) by
+// count and age and inserts them into flowhouse.flows one batch at a
 // time, losing nothing while ClickHouse is away: a batch whose insert fails goes to a
 // file under the spool directory (bounded by bytes; past it, rows are dropped and
 // counted), and so does every newer batch until the spool is empty again. Spooled
@@ -8,15 +9,18 @@
 // crash between insert and delete) is not stored twice: the table needs
 // `non_replicated_deduplication_window` (schema/0002).
 import { randomUUID } from 'node:crypto'
+import type { RowFormat } from '@flowhouse/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { DATABASE, type Engine } from './engine.js'
 import { Spool } from './spool.js'
 
 export interface WriterOptions {
-  engine: Pick<Engine, 'insertTsv'>
+  engine: Pick<Engine, 'insertRows'>
   table?: string
   columns: readonly string[]
+  /** The format of the rows add() is given. */
+  format: RowFormat
   batchRows: number
   batchMs: number
   /**
@@ -54,8 +58,8 @@ interface Batch {
 }
 
 export interface Writer {
-  /** Queue rows: `tsv` holds `rows` complete lines, each ending in '\n'. */
-  add(tsv: Buffer, rows: number): void
+  /** Queue rows: `body` holds `rows` complete rows of the writer's format. */
+  add(body: Buffer, rows: number): void
   /** Insert everything queued and spooled so far; resolves when it is stored. */
   flush(): Promise<void>
   /** Start the batch timer and replay what a previous run left in the spool. */
@@ -120,7 +124,8 @@ export function createWriter(o: WriterOptions): Writer {
   let wake: (() => void) | undefined
 
   const toSpool = (b: Batch): void => {
-    if (spool.put({ token: b.token, rows: b.rows, columns }, b.chunks, o.spoolMaxBytes)) {
+    const header = { token: b.token, rows: b.rows, columns, format: o.format }
+    if (spool.put(header, b.chunks, o.spoolMaxBytes)) {
       spooledRows.inc({}, b.rows)
     } else {
       dropped.inc({ reason: 'spool_full' }, b.rows)
@@ -152,13 +157,15 @@ export function createWriter(o: WriterOptions): Writer {
   const insert = async (
     body: readonly Buffer[],
     cols: string[],
+    format: RowFormat,
     token: string,
     rows: number,
   ): Promise<void> => {
     const t0 = performance.now()
-    const timed = o.engine.insertTsv({
+    const timed = o.engine.insertRows({
       table,
       columns: cols,
+      format,
       body,
       // Large client-side batches insert synchronously (one part each); small ones (a
       // quiet network flushing by age) go through ClickHouse's async insert buffer so
@@ -220,7 +227,9 @@ export function createWriter(o: WriterOptions): Writer {
         try {
           const { header, body } = spool.read(e)
           rows = header.rows
-          await insert([body], header.columns, header.token, header.rows)
+          // Files from before RowBinary carry no format: they hold TSV.
+          const format = header.format ?? 'TabSeparated'
+          await insert([body], header.columns, format, header.token, header.rows)
         } catch (err) {
           await failed(err, 'spool', rows)
           if (stopped) return
@@ -236,7 +245,7 @@ export function createWriter(o: WriterOptions): Writer {
       if (!b) return
       inserting = b
       try {
-        await insert(b.chunks, columns, b.token, b.rows)
+        await insert(b.chunks, columns, o.format, b.token, b.rows)
       } catch (err) {
         inserting = undefined
         // The batch is still ready[0]: failed() spools it first.
@@ -265,13 +274,13 @@ export function createWriter(o: WriterOptions): Writer {
     get pendingRows() {
       return pending
     },
-    add(tsv, rows) {
+    add(body, rows) {
       if (rows === 0) return
       if (pending + rows > maxPending) {
         dropped.inc({ reason: 'memory' }, rows)
         return
       }
-      open.chunks.push(tsv)
+      open.chunks.push(body)
       open.rows += rows
       pending += rows
       if (open.rows >= o.batchRows) {

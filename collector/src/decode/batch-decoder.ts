@@ -1,9 +1,10 @@
-// Decodes one packed batch into TSV rows and per-exporter outcomes. Used by the pool's
-// workers and, in-process, by `flowhouse decode|import`.
+// Decodes one packed batch into rows (RowBinary for the writer, TSV for the flow log and
+// `flowhouse decode`) and per-exporter outcomes. Used by the pool's workers and,
+// in-process, by `flowhouse decode|import` and the fuzzer.
 import {
   Decoder,
   IN_HDR,
-  TsvOutput,
+  RowOutput,
   eventExporterKey,
   eventSlices,
   eventsExcept,
@@ -22,18 +23,34 @@ import { outcomeKey, type DecodeResult, type DecodeTask, type Outcomes } from '.
 
 const EXPORTER_AT = 16
 
+/** Which row formats a BatchDecoder writes (each costs its own formatting pass). */
+export interface RowFormats {
+  /** RowBinary rows for the writer's inserts. */
+  rowBinary: boolean
+  /** TSV rows for the flow log and `flowhouse decode`. */
+  tsv: boolean
+}
+
 export class BatchDecoder {
   #decoder = new Decoder()
   readonly #templates: TemplateSubscriber | undefined
 
   readonly #enricher: Enricher | undefined
   readonly #traffic: TrafficAggregator | undefined
-  readonly #tsv = new TsvOutput()
+  readonly #formats: RowFormats
+  readonly #binary = new RowOutput()
+  readonly #tsv = new RowOutput()
 
-  constructor(templates?: TemplateSubscriber, enricher?: Enricher, traffic?: TrafficAggregator) {
+  constructor(
+    templates?: TemplateSubscriber,
+    enricher?: Enricher,
+    traffic?: TrafficAggregator,
+    formats: RowFormats = { rowBinary: true, tsv: false },
+  ) {
     this.#templates = templates
     this.#enricher = enricher
     this.#traffic = traffic
+    this.#formats = formats
   }
 
   /**
@@ -73,11 +90,11 @@ export class BatchDecoder {
   }
 
   /**
-   * Decode, enrich in place and format the rows as TSV inside WASM (TSV_COLUMNS order):
-   * the rows leave WASM as one byte copy per run.
+   * Decode, enrich in place and format the rows inside WASM (TSV_COLUMNS order) in the
+   * formats asked for: the rows leave WASM as one byte copy per run.
    */
-  decodeToTsv(task: DecodeTask): DecodeResult {
-    const out = this.#tsv
+  decode(task: DecodeTask): DecodeResult {
+    const { rowBinary, tsv } = this.#formats
     let rows = 0
     const en = this.#enricher
     en?.refresh()
@@ -91,15 +108,19 @@ export class BatchDecoder {
       (v, n) => {
         if (en) misses += en.enrichRecords(v, n, this.#decoder)
         traffic?.add(v, n, names)
-        this.#decoder.formatTsv(n, out)
+        if (rowBinary) this.#decoder.formatRows('RowBinary', n, this.#binary)
+        if (tsv) this.#decoder.formatRows('TabSeparated', n, this.#tsv)
         rows += n
       },
       (v, n) => appendCounterRows(v, n, counterLines),
     )
-    const tsv = this.#decoder.takeTsv(out)
+    const binaryRows = this.#decoder.takeRows('RowBinary', this.#binary)
+    const tsvRows = this.#decoder.takeRows('TabSeparated', this.#tsv)
     const result: DecodeResult = {
-      tsv: tsv.chunks,
-      tsvRows: tsv.rows,
+      binary: binaryRows.chunks,
+      binaryRows: binaryRows.rows,
+      tsv: tsvRows.chunks,
+      tsvRows: tsvRows.rows,
       rows,
       outcomes,
       events: this.#noteOwn(this.#decoder.takeEvents()),

@@ -1,5 +1,6 @@
 // The decode pool: piscina workers each running the WASM decoder. Batches beyond the
-// queue bound are dropped and counted; results come back as TSV rows for the writer.
+// queue bound are dropped and counted; results come back as RowBinary rows for the
+// writer (and TSV rows for the flow log when it is on).
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
 import type { PackedBatch } from '@flowhouse/decoder-wasm'
@@ -25,7 +26,10 @@ export interface DecodePoolOptions {
   onTraffic?(batch: TrafficBatch): void
   /** Addresses the workers saw without a host name (enrich/ reverse DNS). */
   onUnnamed?(addrs: string[], dropped: number): void
-  onRows(tsv: Buffer, rows: number): void
+  /** Rows for the writer: RowBinary in TSV_COLUMNS order. */
+  onRows(body: Buffer, rows: number): void
+  /** The same rows as TSV (the flow log): set it to have the workers format them. */
+  onTsv?(tsv: Buffer, rows: number): void
   /** sFlow interface-counter rows (TSV in COUNTER_COLUMNS order). */
   onInterfaceCounters?(tsv: Buffer, rows: number): void
 }
@@ -59,6 +63,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     templates: o.templates.buffer,
     ...(o.enrich ? { enrich: o.enrich } : {}),
     ...(o.traffic && o.traffic.length > 0 ? { traffic: o.traffic } : {}),
+    ...(o.onTsv ? { tsv: true } : {}),
   } satisfies WorkerData
   const lanes = Array.from(
     { length: threads },
@@ -137,9 +142,13 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     o.templates.apply(r.events)
     perWorker.set(r.threadId, r.counters)
     m.flows.inc({}, r.rows)
+    r.binary.forEach((c, i) => {
+      const rows = r.binaryRows[i] ?? 0
+      if (rows > 0) o.onRows(Buffer.from(c.buffer, c.byteOffset, c.byteLength), rows)
+    })
     r.tsv.forEach((c, i) => {
       const rows = r.tsvRows[i] ?? 0
-      if (rows > 0) o.onRows(Buffer.from(c.buffer, c.byteOffset, c.byteLength), rows)
+      if (rows > 0) o.onTsv?.(Buffer.from(c.buffer, c.byteOffset, c.byteLength), rows)
     })
     const ic = r.interfaceCounters
     if (ic && ic.rows > 0) {

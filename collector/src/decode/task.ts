@@ -14,7 +14,11 @@ export interface DecodeTask {
 export type Outcomes = Record<string, number>
 
 export interface DecodeResult {
-  /** TSV rows in COLUMNS order, each ending in '\n', in chunks (transferred). */
+  /** RowBinary rows in TSV_COLUMNS order for the writer, in chunks (transferred). */
+  binary: Uint8Array[]
+  /** Rows in each chunk of `binary`. */
+  binaryRows: number[]
+  /** The same rows as TSV, each ending in '\n' (only when asked for: the flow log). */
   tsv: Uint8Array[]
   /** Rows in each chunk of `tsv`. */
   tsvRows: number[]
@@ -43,6 +47,8 @@ export interface WorkerData {
   enrich?: EnrichWorkerData
   /** Traffic metrics to add up in the worker; absent or empty means none. */
   traffic?: TrafficMetricConfig[]
+  /** Also format the rows as TSV (for the flow log). */
+  tsv?: boolean
 }
 
 export function outcomeKey(exporter: string, flowType: string, result: string): string {

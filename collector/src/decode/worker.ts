@@ -13,14 +13,15 @@ const decoder = new BatchDecoder(
   new TemplateSubscriber(data.templates),
   data.enrich ? new Enricher(data.enrich) : undefined,
   data.traffic && data.traffic.length > 0 ? new TrafficAggregator(data.traffic) : undefined,
+  { rowBinary: true, tsv: data.tsv === true },
 )
 
-/** The result, with its TSV chunks transferred to the main thread rather than copied. */
+/** The result, with its row chunks transferred to the main thread rather than copied. */
 export default function decode(task: DecodeTask): ReturnType<typeof move> {
-  const result = decoder.decodeToTsv(task)
+  const result = decoder.decode(task)
   return movable(
     result,
-    result.tsv.map((c) => c.buffer),
+    [...result.binary, ...result.tsv].map((c) => c.buffer),
   )
 }
 

@@ -1,6 +1,6 @@
 // One fuzz run of one protocol in a worker thread: mutated datagrams packed in batches
 // and decoded by the same BatchDecoder entry the decode pool's workers use (decode,
-// TSV formatting). Progress goes to shared memory so the main thread can tell a hang.
+// RowBinary and TSV formatting). Progress goes to shared memory so the main thread can tell a hang.
 import { parentPort, workerData } from 'node:worker_threads'
 import { DatagramBatch } from '@flowhouse/decoder-wasm'
 import { BatchDecoder } from '../decode/batch-decoder.js'
@@ -13,7 +13,9 @@ const job = workerData as FuzzJob
 const pool = corpus(job.protocol)
 const progress = new Int32Array(job.progress)
 const packer = new DatagramBatch(4 << 20, job.batch)
-let decoder = new BatchDecoder()
+/** Both row formatters run on every fuzzed batch. */
+const BOTH = { rowBinary: true, tsv: true }
+let decoder = new BatchDecoder(undefined, undefined, undefined, BOTH)
 const result: ProtocolResult = {
   protocol: job.protocol,
   datagrams: 0,
@@ -34,7 +36,7 @@ function trappingAlone(first: number, count: number): number[] {
     const one = new DatagramBatch(1 << 20, 1)
     one.add(fuzzDatagram(pool, job.seed, job.protocol, i), fuzzExporter(i), 2055, 1_700_000_000_000)
     const packed = one.take()
-    const r = new BatchDecoder().decodeToTsv({ ...packed })
+    const r = new BatchDecoder(undefined, undefined, undefined, BOTH).decode({ ...packed })
     if (r.trapped !== undefined) out.push(i)
   }
   return out
@@ -45,7 +47,7 @@ function decode(first: number): void {
   Atomics.store(progress, P_FIRST, first)
   Atomics.store(progress, P_IN_CALL, 1)
   const t0 = performance.now()
-  const r = decoder.decodeToTsv({
+  const r = decoder.decode({
     buffer: packed.buffer,
     byteLength: packed.byteLength,
     count: packed.count,
@@ -72,7 +74,7 @@ function decode(first: number): void {
       alone: trappingAlone(first, packed.count),
     }
     result.traps.push(trap)
-    decoder = new BatchDecoder()
+    decoder = new BatchDecoder(undefined, undefined, undefined, BOTH)
   }
 }
 

@@ -11,6 +11,7 @@ export function fixtureWriter(ch: TestEngine, options: Partial<WriterOptions> = 
   return createWriter({
     engine: ch.engine,
     columns: FIXTURE_COLUMNS,
+    format: 'TabSeparated',
     batchRows: 5000,
     batchMs: 100,
     spoolDir: join(ch.dataDir, 'spool', 'flows'),

@@ -71,3 +71,30 @@ export function buildV5(h: V5Header, records: V5Record[]): Uint8Array {
   })
   return buf
 }
+
+/**
+ * One v5 datagram of values at the edges: every counter, port and id at its widest or
+ * zero, the largest sampling interval, times at the end of the uptime and epoch ranges.
+ */
+export function fullWidthV5(): Uint8Array {
+  return buildV5(
+    { sysUptime: 0xffffffff, unixSecs: 0xffffffff, unixNsecs: 999_999_999, sampling: 0x3fff },
+    [
+      {
+        src: '255.255.255.255',
+        dst: '0.0.0.0',
+        packets: 0xffffffff,
+        bytes: 0xffffffff,
+        first: 0,
+        last: 0xffffffff,
+        srcPort: 65535,
+        dstPort: 0,
+        proto: 255,
+        tos: 255,
+        tcpFlags: 255,
+        srcAs: 65535,
+        input: 65535,
+      },
+    ],
+  )
+}

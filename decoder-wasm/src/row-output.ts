@@ -1,9 +1,9 @@
-// The TSV rows of a batch as they leave WASM memory: chunks of at most the decoder's
-// TSV region (1 MiB by default), each copied once into a Buffer with an ArrayBuffer of
+// The rows of a batch (TSV or RowBinary) as they leave WASM memory: chunks of at most
+// the decoder's row region (1 MiB by default), each copied once into a Buffer with an ArrayBuffer of
 // its own, so a worker can transfer them to the writer's thread without another copy.
 // Chunks stay below the size at which the allocator maps fresh pages for every
 // buffer, which cost ten times the copy itself when a batch left as one large buffer.
-export class TsvOutput {
+export class RowOutput {
   #chunks: Buffer[] = []
   #rows: number[] = []
   #bytes = 0
@@ -23,7 +23,7 @@ export class TsvOutput {
   }
 
   /** Hand the chunks over (with the rows each holds) and start empty. */
-  take(): TsvChunks {
+  take(): RowChunks {
     const out = { chunks: this.#chunks, rows: this.#rows }
     this.#chunks = []
     this.#rows = []
@@ -32,7 +32,7 @@ export class TsvOutput {
   }
 }
 
-export interface TsvChunks {
+export interface RowChunks {
   chunks: Buffer[]
   /** Rows in each chunk (every chunk ends at a row's end). */
   rows: number[]
