@@ -25,10 +25,15 @@
 // collector is warmed up first by an unmeasured 4 s at the start rate (worker start-up
 // and JIT would otherwise count against the first step).
 //
-// The rate ramps by 1.5x until a step does not sustain it, then tries the midpoint
-// between the last good rate and that one; the best rate is then held for HOLD seconds
-// under the same test, stepping down 10% at a time if the hold fails. `--quick` (used by
-// `make bench`) runs 10 s steps and a 15 s hold: about 2 to 3 minutes per run.
+// The rate ramps by 1.5x until a step does not sustain it, then bisects between the best
+// sustained rate and the lowest failed one until they are within 10% of each other; the
+// best rate is then held for HOLD seconds under the same test, stepping down 10% at a
+// time if the hold fails. Every step after the first starts once the collector is quiet
+// (under 10% of a core for 2 s, at most 90 s): ClickHouse merges what an overloaded step
+// left behind before the next one is judged, so a step measures its own rate, not the
+// last one's debt (the merges of a step's own rows run within it: a 60 s hold carries
+// its own merge cost). `--quick` (used by `make bench`) runs 10 s steps and a 15 s hold:
+// about 3 to 4 minutes per run.
 //
 // Every step line attributes the loss to the collector's drop counters: the kernel
 // (receive buffer full, datagrams), the decode queue (datagrams) and the writer (rows,
@@ -42,7 +47,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { loadFixtures } from './fixtures.mjs'
-import { startCollector } from './e2e-collector.mjs'
+import { procSample, startCollector } from './e2e-collector.mjs'
 import { recordsPerDatagram } from './loadgen.mjs'
 import { EXPORTERS, FIT_FROM_SECONDS, KEEP_UP, SFLOW_SHARE, step } from './e2e-step.mjs'
 import { firstLoss } from './e2e-loss.mjs'
@@ -55,6 +60,12 @@ const START_RATE = Number(process.env.E2E_START_RATE ?? 40_000)
 const MAX_RATE = Number(process.env.E2E_MAX_RATE ?? 600_000)
 const MIN_STEP_SECONDS = 8
 const WARMUP_SECONDS = 4
+/** Quiet: the collector under QUIET_CPU of a core over QUIET_SECONDS; waited at most QUIET_MAX_SECONDS. */
+const QUIET_CPU = 0.1
+const QUIET_SECONDS = 2
+const QUIET_MAX_SECONDS = 90
+/** The search stops when the lowest failed rate is within this of the best sustained one. */
+const BISECT_WITHIN = 0.1
 const TARGET = 150_000
 const OUT = new URL(QUICK ? './out/e2e-quick.json' : './out/e2e.json', import.meta.url)
 
@@ -86,7 +97,8 @@ function report(s) {
     `stored ${fmtRate(s.storedRate)}/s while sending (${((s.storedRate / s.sendRate) * 100).toFixed(0)}%${s.keptUp ? '' : ', FELL BEHIND'}); ` +
     `cpu ${s.cpuPercent.toFixed(0)}%, rss ${(s.rssMaxBytes / 2 ** 20).toFixed(0)} MiB; ` +
     `decode ${s.time.decodeWorkers.toFixed(2)}, insert ${s.time.insert.toFixed(2)} s/s; ` +
-    `settle ${s.settle.seconds.toFixed(1)} s, ${s.settle.rowsInserted} rows`
+    `settle ${s.settle.seconds.toFixed(1)} s, ${s.settle.rowsInserted} rows` +
+    (s.quietSeconds == null ? '' : `; began after ${s.quietSeconds.toFixed(0)} s quiet`)
   )
 }
 
@@ -102,6 +114,20 @@ const result = {
 function save() {
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`)
+}
+
+/** Wait until the collector is quiet (see QUIET_*); returns the seconds waited. */
+async function quiet(c) {
+  const t0 = performance.now()
+  let last = procSample(c.pid)
+  for (;;) {
+    await new Promise((r) => setTimeout(r, QUIET_SECONDS * 1000))
+    const now = procSample(c.pid)
+    const busy = (now.cpu - last.cpu) / QUIET_SECONDS
+    last = now
+    const waited = (performance.now() - t0) / 1000
+    if (busy < QUIET_CPU || waited >= QUIET_MAX_SECONDS) return waited
+  }
 }
 
 async function run(fx, enrich) {
@@ -120,17 +146,19 @@ async function run(fx, enrich) {
       r.firstBehind = { rate: s.rate, kind, storedRate: s.storedRate, sendRate: s.sendRate }
     }
     save()
-    console.log(`  ${kind} ${report(s)}`)
+    console.log(`  ${kind.padEnd(6)} ${report(s)}`)
   }
   try {
     const w = await step(c, fx, START_RATE, WARMUP_SECONDS)
     console.log(`  warm-up ${fmtRate(w.rate)}/s for ${w.seconds.toFixed(0)} s (not counted)`)
-    // Ramp by 1.5x until a step does not sustain its rate, then try the midpoint.
+    // Ramp by 1.5x until a step does not sustain its rate, then bisect.
     let rate = START_RATE
     let best = null
     let bad = null
     while (rate <= MAX_RATE) {
+      const waited = await quiet(c)
       const s = await step(c, fx, rate, STEP_SECONDS)
+      s.quietSeconds = waited
       record('ramp', s)
       if (!sustained(s)) {
         bad = rate
@@ -139,15 +167,21 @@ async function run(fx, enrich) {
       best = s
       rate = Math.round(rate * 1.5)
     }
-    if (bad !== null && best !== null) {
-      const s = await step(c, fx, Math.round((best.rate + bad) / 2), STEP_SECONDS)
-      record('ramp', s)
+    while (bad !== null && best !== null && bad > best.rate * (1 + BISECT_WITHIN)) {
+      const mid = Math.round((best.rate + bad) / 2)
+      const waited = await quiet(c)
+      const s = await step(c, fx, mid, STEP_SECONDS)
+      s.quietSeconds = waited
+      record('search', s)
       if (sustained(s)) best = s
+      else bad = mid
     }
     // Hold the best rate; step down 10% at a time if it is not sustained.
     let holdRate = best?.rate ?? START_RATE
     for (let attempt = 0; attempt < 4 && holdRate >= 1000; attempt++) {
+      const waited = await quiet(c)
       const s = await step(c, fx, holdRate, HOLD_SECONDS)
+      s.quietSeconds = waited
       record('hold', s)
       if (sustained(s)) {
         r.hold = s
