@@ -169,7 +169,9 @@ export function createWriter(o: WriterOptions): Writer {
       body,
       // Large client-side batches insert synchronously (one part each); small ones (a
       // quiet network flushing by age) go through ClickHouse's async insert buffer so
-      // they do not make a part each, waiting for it so a failure is still seen.
+      // they do not make a part each, waiting for it so a failure is still seen. (The
+      // embedded engine takes RowBinary only synchronously, through a file: there a
+      // quiet network makes a part per batch_ms, which merges absorb.)
       // Settings persist on an embedded session: every one is set on every insert.
       settings:
         rows < asyncBelowRows
