@@ -130,29 +130,21 @@ async function eachBatch(p, format, insertOne) {
   return p.rows / ((performance.now() - t0) / 1000)
 }
 
-/** The ceiling: each batch of RowBinary rows inserted directly through `Engine.insertRows`. */
-const plainInsert = (p) =>
-  eachBatch(p, 'binary', (b) =>
+/** Each batch of a pass's `key` rows inserted directly through `Engine.insertRows` as `format`. */
+const fileInsert = (key, format) => (p) =>
+  eachBatch(p, key, (b) =>
     engine.insertRows({
       table: TABLE,
       columns: TSV_COLUMNS,
-      format: 'RowBinary',
+      format,
       body: b.chunks,
       settings: insertSettings(),
     }),
   )
-
+/** The ceiling: the RowBinary rows, what the writer inserts. */
+const plainInsert = fileInsert('binary', 'RowBinary')
 /** The same rows as TSV, through the same file path. */
-const tsvFileInsert = (p) =>
-  eachBatch(p, 'tsv', (b) =>
-    engine.insertRows({
-      table: TABLE,
-      columns: TSV_COLUMNS,
-      format: 'TabSeparated',
-      body: b.chunks,
-      settings: insertSettings(),
-    }),
-  )
+const tsvFileInsert = fileInsert('tsv', 'TabSeparated')
 
 /** A second session on the same data, for chdb's raw insert of inline data. */
 const inline = createChdbConnection({ path: join(dataDir, 'clickhouse') })

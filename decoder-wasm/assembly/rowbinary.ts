@@ -50,8 +50,7 @@ import {
   S_SRC_HOST,
 } from './record'
 import { flowMillis } from './flow-times'
-import { SID_PROTO, STRING_OVERRUN, copyBinaryString } from './strings'
-import { STRING_MAX_BYTES } from './tsv'
+import { SID_PROTO, STRING_MAX_BYTES, STRING_OVERRUN, copyBinaryString } from './strings'
 
 // Longest a row can be: 206 bytes of fixed-width columns (rounded up) and ten strings
 // (nine from the table, the protocol name) of at most STRING_MAX_BYTES each.

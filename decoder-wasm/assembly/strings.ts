@@ -8,6 +8,9 @@ export const SID_FLOW_TYPE: u32 = 257 // + flow type code (0..31)
 export const SID_DIRECTION: u32 = 289 // + direction (0..7)
 export const SID_DYNAMIC: u32 = 320 // first id the host hands out freely
 
+/** Longest a stored string is in either form (the host caps them: src/string-table.ts). */
+export const STRING_MAX_BYTES: usize = 1536
+
 /** Bytes copyString may write past a string's end (and read past it in the arena). */
 export const STRING_OVERRUN: usize = 32
 

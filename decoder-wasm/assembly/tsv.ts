@@ -52,13 +52,19 @@ import {
   S_SRC_HOST,
 } from './record'
 import { flowMillis } from './flow-times'
-import { SID_DIRECTION, SID_FLOW_TYPE, SID_PROTO, STRING_OVERRUN, copyString } from './strings'
+import {
+  SID_DIRECTION,
+  SID_FLOW_TYPE,
+  SID_PROTO,
+  STRING_MAX_BYTES,
+  STRING_OVERRUN,
+  copyString,
+} from './strings'
 
 export const TSV_COLUMN_COUNT: u32 = 48
 // Longest a row can be: 36 numbers of at most 20 digits, 6 addresses of at most 39
 // characters, separators, three fixed names of at most 32 bytes and nine table strings
-// of at most STRING_MAX_BYTES (the host caps them: src/string-table.ts).
-export const STRING_MAX_BYTES: usize = 1536
+// of at most STRING_MAX_BYTES.
 const ROW_MAX: usize = 36 * 21 + 6 * 40 + 64 + 3 * 32 + 9 * STRING_MAX_BYTES
 
 let tsvBase: usize = 0

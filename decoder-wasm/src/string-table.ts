@@ -23,7 +23,7 @@ export function escapeTsv(s: string): string {
 /**
  * Longest text stored, in UTF-16 code units: each of its UTF-8 forms (at most 3 bytes
  * per unit, escaped or length-prefixed) stays within the formatters' per-string bound
- * (assembly/tsv.ts STRING_MAX_BYTES).
+ * (assembly/strings.ts STRING_MAX_BYTES).
  */
 export const STRING_MAX_CHARS = 256
 
@@ -57,7 +57,6 @@ export class StringTable {
 
   constructor(m: StringTableMemory) {
     this.#m = m
-    this.#putEmpty()
     for (let p = 0; p < 256; p++) this.#put(SID_PROTO + p, protocolName(p))
     for (const [code, name] of Object.entries(FLOW_TYPES))
       this.#put(SID_FLOW_TYPE + Number(code), name)
@@ -72,16 +71,6 @@ export class StringTable {
     this.#arenaUsed = this.#fixedArena
   }
   #fixedArena = 0
-
-  /** Id 0: empty in TSV, a zero length in RowBinary. */
-  #putEmpty(): void {
-    this.#m.bytes()[this.#m.arenaAt] = 0
-    const dv = new DataView(this.#m.bytes().buffer)
-    dv.setUint32(this.#m.indexAt + BINARY_AT, 0, true)
-    dv.setUint32(this.#m.indexAt + BINARY_AT + 4, 1, true)
-    this.#arenaUsed = 1
-    this.#fixedArena = 1
-  }
 
   #put(id: number, text: string): boolean {
     const mem = this.#m.bytes()

@@ -3,8 +3,9 @@
 // (its raw insert): on the bench's 48-column v9 rows, into a Null table, 280k against
 // 137k rows per CPU-second; into flows with the rollup views, 185k against 100-120k
 // (bench/writer.mjs prints both paths). RowBinary bodies (the decoder's rows) can only
-// come this way: chdb's raw insert is not binary-safe. The file lives for one insert, under the data
-// directory, and is written and deleted long before the kernel would flush it to disk.
+// come this way: chdb's raw insert is not binary-safe. The file lives for one insert,
+// under the data directory, and is written and deleted long before the kernel would
+// flush it to disk.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -1,7 +1,8 @@
 // Batches that could not be inserted, kept as files under data_dir/spool/<table>/ so they
 // survive a restart. One file per batch: a JSON header line (token, rows, columns,
-// format) then the rows as they were to be inserted. Names sort in arrival order; a file is written under a temporary name and
-// renamed, so a crash never leaves half a batch that looks whole.
+// format) then the rows as they were to be inserted. Names sort in arrival order; a file
+// is written under a temporary name and renamed, so a crash never leaves half a batch
+// that looks whole.
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'

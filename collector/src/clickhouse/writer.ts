@@ -1,8 +1,8 @@
 // Batches rows (RowBinary from the decoder, TSV from the collector's own tables) by
-// count and age and inserts them into flowhouse.flows one batch at a
-// time, losing nothing while ClickHouse is away: a batch whose insert fails goes to a
-// file under the spool directory (bounded by bytes; past it, rows are dropped and
-// counted), and so does every newer batch until the spool is empty again. Spooled
+// count and age and inserts them into flowhouse.flows one batch at a time, losing
+// nothing while ClickHouse is away: a batch whose insert fails goes to a file under the
+// spool directory (bounded by bytes; past it, rows are dropped and counted), and so
+// does every newer batch until the spool is empty again. Spooled
 // batches are replayed oldest first with capped backoff, each file deleted only after
 // its insert succeeded, also after a restart. Every batch carries a stable
 // insert_deduplication_token, so an insert that succeeded but was reported failed (or a

@@ -1,6 +1,7 @@
 // One fuzz run of one protocol in a worker thread: mutated datagrams packed in batches
 // and decoded by the same BatchDecoder entry the decode pool's workers use (decode,
-// RowBinary and TSV formatting). Progress goes to shared memory so the main thread can tell a hang.
+// RowBinary and TSV formatting). Progress goes to shared memory so the main thread can
+// tell a hang.
 import { parentPort, workerData } from 'node:worker_threads'
 import { DatagramBatch } from '@flowhouse/decoder-wasm'
 import { BatchDecoder } from '../decode/batch-decoder.js'
