@@ -4,6 +4,7 @@
 // of bench/e2e.mjs.
 import { metricSum, procSample } from './e2e-collector.mjs'
 import { createExporters } from './loadgen.mjs'
+import { SETTINGS } from '../collector/dist/config/settings.js'
 
 /** The stored rate must be at least this share of the send rate. */
 export const KEEP_UP = 0.95
@@ -14,8 +15,9 @@ export const FIT_FROM_SECONDS = 2
  * counter moves by one batch at a time (the rows of batch_ms at the send rate, at most
  * batch_rows), so a backlog that grew by less than that is within its resolution.
  */
-export const WRITER_BATCH_ROWS = 250_000
-export const WRITER_BATCH_MS = 5_000
+const writerDefault = (path) => Number(SETTINGS.find((d) => d.path === path)?.default)
+export const WRITER_BATCH_ROWS = writerDefault('writer.batch_rows')
+export const WRITER_BATCH_MS = writerDefault('writer.batch_ms')
 const batchWindow = (sendRate) => Math.min(WRITER_BATCH_ROWS, (sendRate * WRITER_BATCH_MS) / 1000)
 export const EXPORTERS = 16
 export const SFLOW_SHARE = 0.1

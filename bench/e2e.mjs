@@ -10,11 +10,11 @@
 //   writer's inserted rows (flowhouse_writer_rows_total, sampled every 0.5 s from 2 s
 //   after the start to the end of sending), is at least 95% of the send rate, or the
 //   backlog that the shortfall piled up over the fit is at most one batch (the rows of
-//   writer.batch_ms, 5 s, at the send rate, at most writer.batch_rows, 250,000: the
+//   writer.batch_ms, 5 s, at the send rate, at most writer.batch_rows, 500,000: the
 //   counter moves by whole inserts, so less is within its resolution). Over a 60 s hold
 //   that allows a shortfall of about 4% at 100k flows/s; over short ramp steps more, so
 //   the hold is the test that counts.
-// The second test is there because the writer holds up to 1 M rows in memory: a step of
+// The second test is there because the writer holds up to 2 M rows in memory: a step of
 // a few seconds at 200k flows/s that it can only insert at 150k/s ends with 300k rows
 // waiting, which the settle then stores, and the step reads "lossless" although the
 // rate cannot be held for a minute. A deficit shows in the slope whatever the buffer
@@ -37,7 +37,7 @@
 //
 // Every step line attributes the loss to the collector's drop counters: the kernel
 // (receive buffer full, datagrams), the decode queue (datagrams) and the writer (rows,
-// memory = over its 1 M-row buffer, spool_full). The time breakdown (decode workers,
+// memory = over its 2 M-row buffer, spool_full). The time breakdown (decode workers,
 // inserts, collector CPU, in seconds per second) is taken over the sending window only;
 // the settle is reported apart. Receiving has no metric of its own (the listener does
 // not time its message handler), so it is not in the breakdown.

@@ -40,12 +40,6 @@ export function stringCapacity(): u32 {
   return indexCap
 }
 
-/** Length of string `id` (0 for unknown ids). */
-@inline export function stringLength(id: u32): u32 {
-  if (id >= indexCap) return 0
-  return load<u32>(indexBase + <usize>id * INDEX_ENTRY + 4)
-}
-
 /** Copy string `id`'s TSV form to `out` (may write STRING_OVERRUN bytes past the end); returns the new end. */
 @inline export function copyString(id: u32, out: usize): usize {
   if (id >= indexCap) return out

@@ -155,7 +155,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     path: 'writer.batch_rows',
     type: 'int',
-    default: 250000,
+    default: 500000,
     min: 1,
     max: 10000000,
     help: 'rows per insert into ClickHouse; at most max(1 M, 4 x batch_rows) rows wait in memory, and batches waiting behind a running insert are joined up to half that',
