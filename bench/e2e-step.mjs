@@ -178,6 +178,7 @@ export async function step(c, fx, rate, seconds) {
     // Where the time goes while sending, in seconds per second of sending (one core = 1).
     time: {
       window: 'send',
+      mainThread: d(m1, 'nodejs_eventloop_active_seconds_total') / elapsed,
       decodeWorkers: d(m1, 'flowhouse_decode_task_seconds_total') / elapsed,
       insert: d(m1, 'flowhouse_writer_insert_duration_seconds_sum') / elapsed,
       collectorCpu: (p1.cpu - p0.cpu) / elapsed,

@@ -96,6 +96,17 @@ function e2eSection(e, title) {
     s.kind ??
     (e.holdSeconds !== e.stepSeconds && Math.round(s.seconds) === e.holdSeconds ? 'hold' : 'ramp')
   for (const r of e.runs) for (const s of r.steps) s.kind = kindOf(s)
+  const heldOn = e.runs.find((r) => r.enrich)?.hold
+  const heldOff = e.runs.find((r) => !r.enrich)?.hold
+  if (heldOn && heldOff) {
+    const rateCost = 1 - heldOn.achievedRate / heldOff.achievedRate
+    const cpuCost =
+      heldOn.cpuPercent / heldOn.achievedRate / (heldOff.cpuPercent / heldOff.achievedRate) - 1
+    lines.push(
+      '',
+      `Enrichment cost: ${(rateCost * 100).toFixed(1)}% of sustained throughput, ${(cpuCost * 100).toFixed(1)}% more collector CPU per flow (line: at most 25%).`,
+    )
+  }
   const losses = e.runs.filter((r) => r.steps.some((s) => s.lost > 0) || r.firstBehind)
   if (losses.length > 0) {
     lines.push('', 'Where the first loss came from:', '')
@@ -109,21 +120,29 @@ function e2eSection(e, title) {
       lines.push(`- enrichers ${onOff(r)}: ${loss}${behind}`)
     }
   }
-  const held = e.runs.find((r) => r.hold)
-  if (held) {
-    const h = held.hold
-    const t = h.time
-    if (t.window === 'send') {
+  const timed = e.runs.filter((r) => r.hold?.time.window === 'send')
+  if (timed.length > 0) {
+    lines.push(
+      '',
+      'Where the time goes at the held rate, in seconds per second of sending (one core = 1):',
+      '',
+    )
+    const perM = (r) => (r.hold.time.decodeWorkers / r.hold.sendRate) * 1e6
+    for (const r of timed) {
+      const t = r.hold.time
+      const main = t.mainThread == null ? 'no metric in this run' : t.mainThread.toFixed(2)
       lines.push(
-        '',
-        `Where the time goes at the held rate (enrichers ${onOff(held)}), seconds per second of sending: decode workers ${t.decodeWorkers.toFixed(2)}, ClickHouse inserts ${t.insert.toFixed(2)} (one insert at a time; inserts run on ClickHouse's own threads), whole collector process ${t.collectorCpu.toFixed(2)}. Receiving has no metric of its own. After sending, the settle took ${h.settle.seconds.toFixed(1)} s and stored ${h.settle.rowsInserted} rows.`,
-      )
-    } else {
-      lines.push(
-        '',
-        `Where the time goes at the held rate (enrichers ${onOff(held)}), seconds per second: decode workers ${t.decodeWorkers.toFixed(2)}, ClickHouse inserts ${t.insert.toFixed(2)}, whole collector process ${t.collectorCpu.toFixed(2)} (an older run: the counters include the settle, the seconds do not).`,
+        `- enrichers ${onOff(r)}, ${k(r.hold.rate)}/s: main thread (receiving, batching, dispatch, the writer) ${main}; decode workers (decoding, enrichment, row formatting; wall time of their tasks, so waiting for a core counts) ${t.decodeWorkers.toFixed(2)}, ${perM(r).toFixed(2)} s per million flows; ClickHouse inserts ${t.insert.toFixed(2)} (wall time, one insert at a time, on ClickHouse's own threads, with its merges running beside); whole collector process ${t.collectorCpu.toFixed(2)}. After sending, the settle took ${r.hold.settle.seconds.toFixed(1)} s and stored ${r.hold.settle.rowsInserted} rows.`,
       )
     }
+  }
+  const older = e.runs.find((r) => r.hold && r.hold.time.window !== 'send')
+  if (older) {
+    const t = older.hold.time
+    lines.push(
+      '',
+      `Where the time goes at the held rate (enrichers ${onOff(older)}), seconds per second: decode workers ${t.decodeWorkers.toFixed(2)}, ClickHouse inserts ${t.insert.toFixed(2)}, whole collector process ${t.collectorCpu.toFixed(2)} (an older run: the counters include the settle, the seconds do not).`,
+    )
   }
   lines.push('', 'Steps:', '')
   for (const r of e.runs) {

@@ -34,6 +34,7 @@ void test('/metrics passes promtool check metrics', async (t) => {
     for (const name of [
       'process_cpu_seconds_total',
       'process_resident_memory_bytes',
+      'nodejs_eventloop_active_seconds_total',
       'flowhouse_listener_kernel_drops_total',
       'flowhouse_decode_task_duration_seconds_bucket',
       'flowhouse_enrich_cache_lookups_total',
@@ -42,6 +43,10 @@ void test('/metrics passes promtool check metrics', async (t) => {
       'flowhouse_decoder_held_sets_total',
     ])
       assert.match(text, new RegExp(`^${name}[{ ]`, 'm'), `${name} missing`)
+    // The main thread has received, dispatched and inserted: its busy time is counted,
+    // and it is less than the time the process has been up.
+    const busy = metricValue(text, 'nodejs_eventloop_active_seconds_total')
+    assert.ok(busy > 0 && busy < process.uptime(), `event loop busy ${busy} s`)
     const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
     assert.equal(r.status, 0, `promtool check metrics:\n${r.stdout}${r.stderr}`)
   } finally {

@@ -1,7 +1,7 @@
 // Standard process metrics (the names Prometheus client libraries use): CPU, memory,
 // file descriptors, start time and the Node.js heap. Read at each scrape.
 import { readdirSync, readFileSync } from 'node:fs'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import type { Registry } from './metrics.js'
 
 function openFds(): number {
@@ -61,6 +61,12 @@ export function registerProcessMetrics(r: Registry): () => void {
     'Memory of C++ objects bound to JavaScript (buffers, WASM) in bytes',
     [],
     (m) => m.set({}, process.memoryUsage().external),
+  )
+  r.counter(
+    'nodejs_eventloop_active_seconds_total',
+    'Time the main-thread event loop spent running callbacks rather than waiting, in seconds (receiving, batching, dispatch to the decode workers, the writer and the HTTP server)',
+    [],
+    (m) => m.set({}, performance.eventLoopUtilization().active / 1000),
   )
   r.gauge(
     'nodejs_eventloop_lag_p99_seconds',
