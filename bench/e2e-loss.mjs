@@ -1,5 +1,6 @@
-// Which of the collector's drop counters account for an end-to-end step's lost flows
-// (bench/e2e.mjs prints it, bench/results.mjs writes it to RESULTS.md).
+// Which of the collector's drop counters account for an end-to-end step's lost flows,
+// and what enrichment costs between the two held rates (bench/e2e.mjs prints them,
+// bench/results.mjs writes them to RESULTS.md).
 
 /** The step's non-zero drop counters: writer rows by reason, kernel and queue datagrams. */
 export function lossSource(s) {
@@ -20,4 +21,15 @@ export function lossSource(s) {
 export function firstLoss(steps) {
   const s = steps.find((x) => x.lost > 0)
   return s ? { rate: s.rate, kind: s.kind, lost: s.lost, source: lossSource(s) } : null
+}
+
+/**
+ * What every enricher costs, from the held steps with enrichers on and off: the share of
+ * sustained throughput lost, and the extra collector CPU per flow (fractions).
+ */
+export function enrichmentCost(on, off) {
+  return {
+    rate: 1 - on.achievedRate / off.achievedRate,
+    cpu: on.cpuPercent / on.achievedRate / (off.cpuPercent / off.achievedRate) - 1,
+  }
 }

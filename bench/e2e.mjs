@@ -51,7 +51,7 @@ import { loadFixtures } from './fixtures.mjs'
 import { procSample, startCollector } from './e2e-collector.mjs'
 import { recordsPerDatagram } from './loadgen.mjs'
 import { EXPORTERS, FIT_FROM_SECONDS, KEEP_UP, SFLOW_SHARE, step } from './e2e-step.mjs'
-import { firstLoss } from './e2e-loss.mjs'
+import { enrichmentCost, firstLoss } from './e2e-loss.mjs'
 
 const args = new Set(process.argv.slice(2))
 const QUICK = args.has('--quick')
@@ -259,12 +259,10 @@ async function main() {
     )
   }
   if (on && off) {
-    const rateCost = 1 - on.achievedRate / off.achievedRate
-    const cpuOn = on.cpuPercent / on.achievedRate
-    const cpuOff = off.cpuPercent / off.achievedRate
+    const cost = enrichmentCost(on, off)
     console.log(
-      `  enrichment cost: ${(rateCost * 100).toFixed(1)}% of sustained throughput, ` +
-        `${((cpuOn / cpuOff - 1) * 100).toFixed(1)}% more collector cpu per flow (target <= 25%)`,
+      `  enrichment cost: ${(cost.rate * 100).toFixed(1)}% of sustained throughput, ` +
+        `${(cost.cpu * 100).toFixed(1)}% more collector cpu per flow (target <= 25%)`,
     )
   }
   if (on) {

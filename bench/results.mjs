@@ -1,7 +1,7 @@
 // Writes bench/RESULTS.md from the figures the last `make bench`, `make bench-e2e` and
 // `make fuzz` left in bench/out/ (each of those targets runs this at its end).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { firstLoss } from './e2e-loss.mjs'
+import { enrichmentCost, firstLoss } from './e2e-loss.mjs'
 
 const out = (name) => new URL(`./out/${name}`, import.meta.url)
 const load = (name) => (existsSync(out(name)) ? JSON.parse(readFileSync(out(name), 'utf8')) : null)
@@ -99,12 +99,10 @@ function e2eSection(e, title) {
   const heldOn = e.runs.find((r) => r.enrich)?.hold
   const heldOff = e.runs.find((r) => !r.enrich)?.hold
   if (heldOn && heldOff) {
-    const rateCost = 1 - heldOn.achievedRate / heldOff.achievedRate
-    const cpuCost =
-      heldOn.cpuPercent / heldOn.achievedRate / (heldOff.cpuPercent / heldOff.achievedRate) - 1
+    const cost = enrichmentCost(heldOn, heldOff)
     lines.push(
       '',
-      `Enrichment cost: ${(rateCost * 100).toFixed(1)}% of sustained throughput, ${(cpuCost * 100).toFixed(1)}% more collector CPU per flow (line: at most 25%).`,
+      `Enrichment cost: ${(cost.rate * 100).toFixed(1)}% of sustained throughput, ${(cost.cpu * 100).toFixed(1)}% more collector CPU per flow (line: at most 25%).`,
     )
   }
   const losses = e.runs.filter((r) => r.steps.some((s) => s.lost > 0) || r.firstBehind)
