@@ -131,15 +131,18 @@ void test('sender registry API, authentication and per-prefix statistics', async
 
   await t.test('refused credentials: 401 and nothing changes', async () => {
     const before = await snapshot()
-    const now = Math.floor(Date.now() / 1000)
+    // Whole seconds at least 301 s outside the server's 300 s window, however far into
+    // the current second the clock is when the server reads it (ceil for the future one;
+    // a floor there fails whenever the request crosses into the next second).
+    const now = Date.now() / 1000
     const add = JSON.stringify({ address: '203.0.113.9', name: 'intruder' })
     const other = JSON.stringify({ address: '203.0.113.8' })
     const wrongBody = signed('POST', '/api/senders', other)
     const attempts: [string, RequestInit & { path: string }][] = [
       ['no signature', { path: '/api/senders', method: 'POST', body: add }],
       ['wrong signature', signed('POST', '/api/senders', add, { key: 'not-the-key' })],
-      ['stale timestamp', signed('POST', '/api/senders', add, { ts: now - 301 })],
-      ['future timestamp', signed('POST', '/api/senders', add, { ts: now + 301 })],
+      ['stale timestamp', signed('POST', '/api/senders', add, { ts: Math.floor(now) - 301 })],
+      ['future timestamp', signed('POST', '/api/senders', add, { ts: Math.ceil(now) + 301 })],
       ['signature of another body', { ...wrongBody, body: add }],
       [
         'signature of another path',
