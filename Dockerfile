@@ -1,5 +1,5 @@
-# flowhouse collector image for compose.yaml: talks to a ClickHouse server
-# (FLOWHOUSE_CLICKHOUSE_URL), so the embedded engine (chdb, ~550 MB, an optional
+# flowloft collector image for compose.yaml: talks to a ClickHouse server
+# (FLOWLOFT_CLICKHOUSE_URL), so the embedded engine (chdb, ~550 MB, an optional
 # dependency) is left out of the runtime stage. Nothing is installed from Debian: both
 # stages use the node image as it is, and npm installs exactly package-lock.json.
 ARG NODE_IMAGE=node:20.19.0-bookworm-slim
@@ -22,21 +22,21 @@ RUN npm run build \
 # Runtime: production dependencies without the optional embedded engine.
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-    FLOWHOUSE_DATA_DIR=/var/lib/flowhouse
+    FLOWLOFT_DATA_DIR=/var/lib/flowloft
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY decoder-wasm/package.json decoder-wasm/
 COPY collector/package.json collector/
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force \
- && mkdir -p /var/lib/flowhouse \
- && chown node:node /var/lib/flowhouse
+ && mkdir -p /var/lib/flowloft \
+ && chown node:node /var/lib/flowloft
 COPY --from=build /src/decoder-wasm/dist decoder-wasm/dist
 COPY --from=build /src/decoder-wasm/build/decoder.wasm decoder-wasm/build/decoder.wasm
 COPY --from=build /src/collector/dist collector/dist
 COPY schema schema
 USER node
-VOLUME ["/var/lib/flowhouse"]
+VOLUME ["/var/lib/flowloft"]
 EXPOSE 2055/udp 4739/udp 6343/udp 8080/tcp
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

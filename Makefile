@@ -1,4 +1,4 @@
-# flowhouse: `make run` installs, builds and runs on the embedded ClickHouse;
+# flowloft: `make run` installs, builds and runs on the embedded ClickHouse;
 # `make test` installs the test tools from Debian, builds, lints and runs every test.
 SHELL := /bin/bash
 DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium prometheus docker-compose libxml2-utils snmpd snmp dnsmasq-base
@@ -43,7 +43,7 @@ bench: build
 	node bench/e2e.mjs --quick
 	node bench/results.mjs
 
-# End to end on this machine: the highest rate `flowhouse serve` keeps with zero loss and
+# End to end on this machine: the highest rate `flowloft serve` keeps with zero loss and
 # the stored rate in step with the send rate, ramped and then held for 60 s, with every
 # enricher on and off (bench/out/e2e.json).
 bench-e2e: build

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
-import { DatagramBatch, Decoder } from '@flowhouse/decoder-wasm'
+import { DatagramBatch, Decoder } from '@flowloft/decoder-wasm'
 import { BatchDecoder } from '../collector/dist/decode/batch-decoder.js'
 import { loadConfig } from '../collector/dist/config/index.js'
 import { Enricher, createEnrichment } from '../collector/dist/enrich/index.js'
@@ -67,18 +67,18 @@ function workerDecoder(f, en) {
 }
 
 let sharedEnricher
-/** The worker's enricher with every enrichment on, as `flowhouse serve` builds it. */
+/** The worker's enricher with every enrichment on, as `flowloft serve` builds it. */
 function enricher() {
   if (sharedEnricher) return sharedEnricher
   const config = loadConfig({
     flags: new Map(),
     env: {
-      FLOWHOUSE_ENRICH_LOCAL_PREFIXES: '192.168.0.0/16,10.0.0.0/8,fd00::/8',
-      FLOWHOUSE_ENRICH_HOST_ALIASES: JSON.stringify({
+      FLOWLOFT_ENRICH_LOCAL_PREFIXES: '192.168.0.0/16,10.0.0.0/8,fd00::/8',
+      FLOWLOFT_ENRICH_HOST_ALIASES: JSON.stringify({
         '192.168.1.10': 'laptop',
         '127.0.0.1': 'router',
       }),
-      FLOWHOUSE_ENRICH_INTERFACES: JSON.stringify({ '127.0.0.1': { 1: 'ether1', 2: 'bridge' } }),
+      FLOWLOFT_ENRICH_INTERFACES: JSON.stringify({ '127.0.0.1': { 1: 'ether1', 2: 'bridge' } }),
     },
   })
   const e = createEnrichment(config.enrich, { log: createLogger('warn'), metrics: new Registry() })
@@ -176,7 +176,7 @@ async function main() {
     loadAverageAtStart: os.loadavg()[0],
   }
   console.log(
-    `flowhouse decoder bench: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}; ` +
+    `flowloft decoder bench: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}; ` +
       `one core (main thread), >= ${benchSeconds} s per case after warm-up, ` +
       `batches of ${BATCH_DATAGRAMS} datagrams; load average ${machine.loadAverageAtStart.toFixed(2)}`,
   )

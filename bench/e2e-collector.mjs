@@ -1,4 +1,4 @@
-// The collector under test for bench/e2e.mjs: `flowhouse serve` as a child process on the
+// The collector under test for bench/e2e.mjs: `flowloft serve` as a child process on the
 // embedded engine (its own data directory, free ports, enrichers on or off), its
 // /metrics and /api/query, and its CPU and memory from /proc.
 import { spawn } from 'node:child_process'
@@ -37,7 +37,7 @@ export function metricSum(text, name, label) {
 }
 
 export async function startCollector(enrich, extraEnv = {}) {
-  const dataDir = mkdtempSync(join(os.tmpdir(), 'flowhouse-e2e-'))
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'flowloft-e2e-'))
   const ports = {
     netflow: await freeUdpPort(),
     sflow: await freeUdpPort(),
@@ -45,27 +45,27 @@ export async function startCollector(enrich, extraEnv = {}) {
   }
   const env = {
     ...process.env,
-    FLOWHOUSE_DATA_DIR: dataDir,
-    FLOWHOUSE_LISTEN_NETFLOW: `127.0.0.1:${ports.netflow}`,
-    FLOWHOUSE_LISTEN_IPFIX: '',
-    FLOWHOUSE_LISTEN_SFLOW: `127.0.0.1:${ports.sflow}`,
-    FLOWHOUSE_HTTP_LISTEN: `127.0.0.1:${ports.http}`,
-    FLOWHOUSE_LOG_LEVEL: 'warn',
+    FLOWLOFT_DATA_DIR: dataDir,
+    FLOWLOFT_LISTEN_NETFLOW: `127.0.0.1:${ports.netflow}`,
+    FLOWLOFT_LISTEN_IPFIX: '',
+    FLOWLOFT_LISTEN_SFLOW: `127.0.0.1:${ports.sflow}`,
+    FLOWLOFT_HTTP_LISTEN: `127.0.0.1:${ports.http}`,
+    FLOWLOFT_LOG_LEVEL: 'warn',
   }
   if (enrich) {
     Object.assign(env, {
-      FLOWHOUSE_ENRICH_LOCAL_PREFIXES: '10.0.0.0/8,192.168.0.0/16,fd00::/8',
-      FLOWHOUSE_ENRICH_HOST_ALIASES: JSON.stringify({ '10.0.0.1': 'gateway' }),
-      FLOWHOUSE_ENRICH_INTERFACES: JSON.stringify({ '127.1.1.1': { 1: 'ether1', 2: 'bridge' } }),
+      FLOWLOFT_ENRICH_LOCAL_PREFIXES: '10.0.0.0/8,192.168.0.0/16,fd00::/8',
+      FLOWLOFT_ENRICH_HOST_ALIASES: JSON.stringify({ '10.0.0.1': 'gateway' }),
+      FLOWLOFT_ENRICH_INTERFACES: JSON.stringify({ '127.1.1.1': { 1: 'ether1', 2: 'bridge' } }),
       // Reverse DNS on, for local addresses, against a server that is not there: lookups
       // time out off the hot path, as they would with a slow resolver.
-      FLOWHOUSE_ENRICH_DNS_ENABLED: 'true',
-      FLOWHOUSE_ENRICH_DNS_SERVERS: `127.0.0.1:${await freeUdpPort()}`,
+      FLOWLOFT_ENRICH_DNS_ENABLED: 'true',
+      FLOWLOFT_ENRICH_DNS_SERVERS: `127.0.0.1:${await freeUdpPort()}`,
     })
   } else {
     Object.assign(env, {
-      FLOWHOUSE_ENRICH_GEOIP_COUNTRY_DB: 'off',
-      FLOWHOUSE_ENRICH_GEOIP_ASN_DB: 'off',
+      FLOWLOFT_ENRICH_GEOIP_COUNTRY_DB: 'off',
+      FLOWLOFT_ENRICH_GEOIP_ASN_DB: 'off',
     })
   }
   Object.assign(env, extraEnv)

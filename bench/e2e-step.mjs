@@ -45,9 +45,9 @@ async function settle(c, group, sent) {
     if (n >= sent) return n
     const m = await c.metrics()
     const busy =
-      metricSum(m, 'flowhouse_decode_queue_batches') +
-      metricSum(m, 'flowhouse_writer_pending_rows') +
-      metricSum(m, 'flowhouse_writer_spool_files')
+      metricSum(m, 'flowloft_decode_queue_batches') +
+      metricSum(m, 'flowloft_writer_pending_rows') +
+      metricSum(m, 'flowloft_writer_spool_files')
     still = n === last && busy === 0 ? still + 1 : 0
     if (still >= 8) return n
     last = n
@@ -76,7 +76,7 @@ async function sampleInserted(c, base, t0, done, out) {
     const a = performance.now()
     const m = await c.metrics()
     const t = ((a + performance.now()) / 2 - t0) / 1000
-    out.push({ t, y: metricSum(m, 'flowhouse_writer_rows_total') - base })
+    out.push({ t, y: metricSum(m, 'flowloft_writer_rows_total') - base })
     await sleep(SAMPLE_MS)
   }
 }
@@ -112,7 +112,7 @@ export async function step(c, fx, rate, seconds) {
   let sending = true
   const sampling = sampleInserted(
     c,
-    metricSum(m0, 'flowhouse_writer_rows_total'),
+    metricSum(m0, 'flowloft_writer_rows_total'),
     t0,
     () => !sending,
     inserted,
@@ -140,13 +140,13 @@ export async function step(c, fx, rate, seconds) {
   sflow.close()
   const d = (to, name) => metricSum(to, name) - metricSum(m0, name)
   const dSettle = (name) => metricSum(m2, name) - metricSum(m1, name)
-  const writerBy = metricSum(m2, 'flowhouse_writer_dropped_rows_total', 'reason')
-  const writerBy0 = metricSum(m0, 'flowhouse_writer_dropped_rows_total', 'reason')
+  const writerBy = metricSum(m2, 'flowloft_writer_dropped_rows_total', 'reason')
+  const writerBy0 = metricSum(m0, 'flowloft_writer_dropped_rows_total', 'reason')
   const writerByReason = {}
   for (const [k, v] of Object.entries(writerBy)) {
     if (v - (writerBy0[k] ?? 0) > 0) writerByReason[k] = v - (writerBy0[k] ?? 0)
   }
-  const insertedAtEnd = d(m1, 'flowhouse_writer_rows_total')
+  const insertedAtEnd = d(m1, 'flowloft_writer_rows_total')
   const fit = inserted.filter((p) => p.t >= FIT_FROM_SECONDS && p.t <= elapsed)
   fit.push({ t: elapsed, y: insertedAtEnd })
   const sendRate = (a.flows + b.flows) / elapsed
@@ -170,25 +170,25 @@ export async function step(c, fx, rate, seconds) {
     cpuPercent: ((p1.cpu - p0.cpu) / elapsed) * 100,
     rssMaxBytes: rssMax,
     drops: {
-      kernel: d(m2, 'flowhouse_listener_kernel_drops_total'),
-      queue: d(m2, 'flowhouse_decode_dropped_datagrams_total'),
-      writer: d(m2, 'flowhouse_writer_dropped_rows_total'),
+      kernel: d(m2, 'flowloft_listener_kernel_drops_total'),
+      queue: d(m2, 'flowloft_decode_dropped_datagrams_total'),
+      writer: d(m2, 'flowloft_writer_dropped_rows_total'),
       writerByReason,
     },
     // Where the time goes while sending, in seconds per second of sending (one core = 1).
     time: {
       window: 'send',
       mainThread: d(m1, 'nodejs_eventloop_active_seconds_total') / elapsed,
-      decodeWorkers: d(m1, 'flowhouse_decode_task_seconds_total') / elapsed,
-      insert: d(m1, 'flowhouse_writer_insert_duration_seconds_sum') / elapsed,
+      decodeWorkers: d(m1, 'flowloft_decode_task_seconds_total') / elapsed,
+      insert: d(m1, 'flowloft_writer_insert_duration_seconds_sum') / elapsed,
       collectorCpu: (p1.cpu - p0.cpu) / elapsed,
     },
     // After sending: how long the backlog took to be stored, and its cost.
     settle: {
       seconds: settleSeconds,
-      rowsInserted: dSettle('flowhouse_writer_rows_total'),
-      decodeWorkerSeconds: dSettle('flowhouse_decode_task_seconds_total'),
-      insertSeconds: dSettle('flowhouse_writer_insert_duration_seconds_sum'),
+      rowsInserted: dSettle('flowloft_writer_rows_total'),
+      decodeWorkerSeconds: dSettle('flowloft_decode_task_seconds_total'),
+      insertSeconds: dSettle('flowloft_writer_insert_duration_seconds_sum'),
       collectorCpuSeconds: p2.cpu - p1.cpu,
     },
   }

@@ -1,4 +1,4 @@
-// `make bench-e2e`: the highest rate `flowhouse serve` sustains end to end on the embedded
+// `make bench-e2e`: the highest rate `flowloft serve` sustains end to end on the embedded
 // engine of this machine. The load generator (bench/loadgen.mjs) replays softflowd NetFlow
 // v9 (90% of the flows) and pmacct sFlow (10%) from 16 simulated exporters per step. Runs
 // with every enricher on, then (unless --only-on) with them off.
@@ -7,7 +7,7 @@
 // - nothing is lost: flows sent = rows stored, counted per step by exporter address once
 //   the collector's decode queue, writer and spool are empty (the "settle");
 // - the collector kept up while sending: the stored rate, the least-squares slope of the
-//   writer's inserted rows (flowhouse_writer_rows_total, sampled every 0.5 s from 2 s
+//   writer's inserted rows (flowloft_writer_rows_total, sampled every 0.5 s from 2 s
 //   after the start to the end of sending), is at least 95% of the send rate, or the
 //   backlog that the shortfall piled up over the fit is at most one batch (the rows of
 //   writer.batch_ms, 5 s, at the send rate, at most writer.batch_rows, 500,000: the
@@ -232,7 +232,7 @@ async function main() {
   }
   result.machine = machine
   console.log(
-    `flowhouse end-to-end bench: ${machine.cpu}, nproc ${machine.nproc}, ${machine.memoryGiB} GiB, ` +
+    `flowloft end-to-end bench: ${machine.cpu}, nproc ${machine.nproc}, ${machine.memoryGiB} GiB, ` +
       `node ${machine.node}; load average ${machine.loadAverageAtStart.toFixed(2)}; ` +
       `steps of ${STEP_SECONDS} s, hold ${HOLD_SECONDS} s; v9 (softflowd) + ${SFLOW_SHARE * 100}% sFlow (pmacct) ` +
       `from ${EXPORTERS} exporters; the load generator runs on the same machine. ` +

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { prng, readCaptureFile, syntheticTraffic, writePcap } from '@flowhouse/decoder-wasm'
+import { prng, readCaptureFile, syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
 import { buildV5 } from '../decoder-wasm/dist/testdata/netflow5-builder.js'
 import { softflowdExport } from '../decoder-wasm/dist/testdata/oracle-tools.js'
 import { findTool } from '../decoder-wasm/dist/testdata/tools.js'
@@ -153,7 +153,7 @@ function templatedFixture(protocol, file, ipfix, count, perDatagram) {
 async function v5Fixture(flows) {
   const packets = syntheticTraffic({ flows, seed: 5, ipv6: 0, maxPacketsPerFlow: 6 })
   if (findTool('softflowd')) {
-    const dir = mkdtempSync(join(tmpdir(), 'flowhouse-bench-v5-'))
+    const dir = mkdtempSync(join(tmpdir(), 'flowloft-bench-v5-'))
     try {
       writePcap(`${dir}/traffic.pcap`, packets)
       const exp = await softflowdExport(`${dir}/traffic.pcap`, dir, ['-v', '5'])

@@ -3,7 +3,7 @@
 // many simulated exporters (one socket each, bound to its own loopback address), and
 // counts exactly what it sent.
 import dgram from 'node:dgram'
-import { Decoder, DatagramBatch } from '@flowhouse/decoder-wasm'
+import { Decoder, DatagramBatch } from '@flowloft/decoder-wasm'
 
 /**
  * Flow records in each datagram, counted by the decoder once: `prime` (the template

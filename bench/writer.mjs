@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
-import { DatagramBatch, TSV_COLUMNS } from '@flowhouse/decoder-wasm'
+import { DatagramBatch, TSV_COLUMNS } from '@flowloft/decoder-wasm'
 import { BatchDecoder } from '../collector/dist/decode/batch-decoder.js'
 import { openEngine } from '../collector/dist/clickhouse/engine.js'
 import { migrate } from '../collector/dist/clickhouse/migrate.js'
@@ -40,7 +40,7 @@ const BATCH = 50_000
 const PLAIN_BATCH = 500_000
 const ROUNDS = 3
 const TARGETS = { ofCeiling: 0.8, bytesPerFlow: 40 }
-const TABLE = 'flowhouse.flows'
+const TABLE = 'flowloft.flows'
 /** The listener's batch of datagrams (decode.batch_datagrams) and an exporter, 127.0.0.1. */
 const BATCH_DATAGRAMS = 2048
 const EXPORTER = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1])
@@ -111,7 +111,7 @@ function pass() {
   }
 }
 
-const dataDir = mkdtempSync(join(os.tmpdir(), 'fh-bench-writer-'))
+const dataDir = mkdtempSync(join(os.tmpdir(), 'fl-bench-writer-'))
 const log = createLogger('warn')
 const engine = await openEngine({
   url: '',
@@ -188,7 +188,7 @@ async function throughWriter(p, round) {
  * copy of the raw table (same columns, codecs, sort key and TTL), after OPTIMIZE FINAL.
  */
 async function bytesPerFlow() {
-  const copy = 'flowhouse.flows_storage_bench'
+  const copy = 'flowloft.flows_storage_bench'
   await engine.client.command({ query: `CREATE TABLE ${copy} AS ${TABLE}` })
   const body = []
   let rows = 0
@@ -208,7 +208,7 @@ async function bytesPerFlow() {
   await engine.client.command({ query: `OPTIMIZE TABLE ${copy} FINAL` })
   const rs = await engine.client.query({
     query: `SELECT sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
-            WHERE database = 'flowhouse' AND table = 'flows_storage_bench' AND active`,
+            WHERE database = 'flowloft' AND table = 'flows_storage_bench' AND active`,
     format: 'JSONEachRow',
   })
   const [parts] = await rs.json()

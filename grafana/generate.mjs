@@ -10,7 +10,7 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'flowhouse-clickhouse' }
+export const DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'flowloft-clickhouse' }
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'dashboards')
 
 const RANGE = "dateDiff('second', $__fromTime, $__toTime)"
@@ -66,7 +66,7 @@ function branches(dims, { series, where = [] }) {
     const groupBy = series ? ['t', 'step', ...dims] : dims
     return [
       `  SELECT ${[...head, sums].join(', ')}`,
-      `  FROM flowhouse.${table}`,
+      `  FROM flowloft.${table}`,
       `  WHERE ${filters.join('\n    AND ')}`,
       groupBy.length ? `  GROUP BY ${groupBy.join(', ')}` : '',
     ]
@@ -154,7 +154,7 @@ const VARIABLES = [
     label: 'Exporter',
     type: 'query',
     datasource: DATASOURCE,
-    query: `SELECT ${ADDR('exporter')} AS value, if(exporter_name = '', value, exporter_name) AS text FROM flowhouse.exporters FINAL ORDER BY value`,
+    query: `SELECT ${ADDR('exporter')} AS value, if(exporter_name = '', value, exporter_name) AS text FROM flowloft.exporters FINAL ORDER BY value`,
     refresh: 1,
     includeAll: true,
     multi: false,
@@ -175,7 +175,7 @@ const VARIABLES = [
     type: 'query',
     datasource: DATASOURCE,
     // Local hosts of the last day, named by the collector's enrichment where it can.
-    query: `SELECT ${ADDR('a')} AS value, if(any(name) = '', value, concat(any(name), ' (', value, ')')) AS text FROM (SELECT ${LOCAL_RAW} AS a, if(direction = 'inbound', dst_host, src_host) AS name FROM flowhouse.flows WHERE time_received >= now() - INTERVAL 1 DAY AND a != toIPv6('::')) GROUP BY a ORDER BY value LIMIT 500`,
+    query: `SELECT ${ADDR('a')} AS value, if(any(name) = '', value, concat(any(name), ' (', value, ')')) AS text FROM (SELECT ${LOCAL_RAW} AS a, if(direction = 'inbound', dst_host, src_host) AS name FROM flowloft.flows WHERE time_received >= now() - INTERVAL 1 DAY AND a != toIPv6('::')) GROUP BY a ORDER BY value LIMIT 500`,
     refresh: 2,
     includeAll: true,
     multi: false,
@@ -189,7 +189,7 @@ function dashboard(uid, title, panels, description) {
     uid,
     title,
     description,
-    tags: ['flowhouse'],
+    tags: ['flowloft'],
     editable: true,
     schemaVersion: 39,
     time: { from: 'now-6h', to: 'now' },
@@ -204,8 +204,8 @@ const inOut = ["direction IN ('inbound', 'outbound')"]
 
 const dashboards = {
   overview: dashboard(
-    'flowhouse-overview',
-    'flowhouse: Overview',
+    'flowloft-overview',
+    'flowloft: Overview',
     [
       ts(
         'Bandwidth in / out',
@@ -236,8 +236,8 @@ const dashboards = {
   ),
 
   countries: dashboard(
-    'flowhouse-countries-ases',
-    'flowhouse: Countries and ASes',
+    'flowloft-countries-ases',
+    'flowloft: Countries and ASes',
     [
       ts(
         'Bandwidth by remote country',
@@ -272,8 +272,8 @@ const dashboards = {
   ),
 
   hosts: dashboard(
-    'flowhouse-hosts',
-    'flowhouse: Hosts',
+    'flowloft-hosts',
+    'flowloft: Hosts',
     [
       ts(
         'Per host in / out',
@@ -294,7 +294,7 @@ const dashboards = {
           `FROM (\n${branches(['local_addr', 'direction'], { series: false, where: ["direction IN ('inbound', 'outbound', 'internal')"] })}\n) AS h`,
           'LEFT JOIN (',
           `  SELECT ${LOCAL_RAW} AS local_addr, any(if(direction = 'inbound', dst_host, src_host)) AS name`,
-          "  FROM flowhouse.flows WHERE $__timeFilter(time_received) AND if(direction = 'inbound', dst_host, src_host) != ''",
+          "  FROM flowloft.flows WHERE $__timeFilter(time_received) AND if(direction = 'inbound', dst_host, src_host) != ''",
           '  GROUP BY local_addr',
           ') AS n ON n.local_addr = h.local_addr',
           'GROUP BY h.local_addr',
@@ -308,8 +308,8 @@ const dashboards = {
   ),
 
   protocols: dashboard(
-    'flowhouse-protocols-ports',
-    'flowhouse: Protocols and ports',
+    'flowloft-protocols-ports',
+    'flowloft: Protocols and ports',
     [
       ts(
         'Bandwidth by protocol',
@@ -334,8 +334,8 @@ const dashboards = {
   ),
 
   exporters: dashboard(
-    'flowhouse-exporters-interfaces',
-    'flowhouse: Exporters and interfaces',
+    'flowloft-exporters-interfaces',
+    'flowloft: Exporters and interfaces',
     [
       ts(
         'Bandwidth by exporter and input interface',
@@ -348,12 +348,12 @@ const dashboards = {
       ),
       table(
         'Exporters',
-        `SELECT ${ADDR('exporter')} AS exporter_ip, exporter_name, flow_type, sampling_rate, last_seen\nFROM flowhouse.exporters FINAL\nWHERE ${EXPORTER}\nORDER BY exporter`,
+        `SELECT ${ADDR('exporter')} AS exporter_ip, exporter_name, flow_type, sampling_rate, last_seen\nFROM flowloft.exporters FINAL\nWHERE ${EXPORTER}\nORDER BY exporter`,
         W(0, 9, 12, 9),
       ),
       table(
         'Interfaces',
-        `SELECT ${ADDR('exporter')} AS exporter_ip, if_index, if_name, last_seen\nFROM flowhouse.interfaces FINAL\nWHERE ${EXPORTER}\nORDER BY exporter, if_index\nLIMIT 1000`,
+        `SELECT ${ADDR('exporter')} AS exporter_ip, if_index, if_name, last_seen\nFROM flowloft.interfaces FINAL\nWHERE ${EXPORTER}\nORDER BY exporter, if_index\nLIMIT 1000`,
         W(12, 9, 12, 9),
       ),
     ],
@@ -361,8 +361,8 @@ const dashboards = {
   ),
 
   explorer: dashboard(
-    'flowhouse-flow-explorer',
-    'flowhouse: Flow explorer',
+    'flowloft-flow-explorer',
+    'flowloft: Flow explorer',
     [
       table(
         'Flows (raw table: last 15 days, newest first)',
@@ -370,7 +370,7 @@ const dashboards = {
           `SELECT time_received, ${ADDR('exporter')} AS exporter_ip, flow_type, ${ADDR('src_addr')} AS src, src_port, ${ADDR('dst_addr')} AS dst, dst_port,`,
           '  proto_name, direction, bytes, packets, src_host, dst_host, src_country, dst_country, src_as, src_as_name, dst_as, dst_as_name,',
           '  in_if_name, out_if_name, sampling_rate',
-          'FROM flowhouse.flows',
+          'FROM flowloft.flows',
           `WHERE $__timeFilter(time_received)\n  AND ${EXPORTER}\n  AND ${DIRECTION}\n  AND ${HOST_RAW}`,
           'ORDER BY time_received DESC',
           'LIMIT 1000',
@@ -382,18 +382,18 @@ const dashboards = {
   ),
 
   health: dashboard(
-    'flowhouse-collector-health',
-    'flowhouse: Collector health',
+    'flowloft-collector-health',
+    'flowloft: Collector health',
     [
       table(
         'Freshness of each table (seconds since the newest row)',
         [
           "SELECT table, newest, dateDiff('second', newest, now()) AS age_seconds FROM (",
-          "  SELECT 'flows' AS table, max(time_received) AS newest FROM flowhouse.flows WHERE time_received >= now() - INTERVAL 1 DAY",
+          "  SELECT 'flows' AS table, max(time_received) AS newest FROM flowloft.flows WHERE time_received >= now() - INTERVAL 1 DAY",
           '  UNION ALL',
-          "  SELECT 'flows_1m', max(time) FROM flowhouse.flows_1m WHERE time >= now() - INTERVAL 1 DAY",
+          "  SELECT 'flows_1m', max(time) FROM flowloft.flows_1m WHERE time >= now() - INTERVAL 1 DAY",
           '  UNION ALL',
-          "  SELECT 'flows_1h', max(time) FROM flowhouse.flows_1h WHERE time >= now() - INTERVAL 2 DAY",
+          "  SELECT 'flows_1h', max(time) FROM flowloft.flows_1h WHERE time >= now() - INTERVAL 2 DAY",
           ')',
           'ORDER BY table',
         ].join('\n'),
@@ -401,7 +401,7 @@ const dashboards = {
       ),
       table(
         'Exporters last seen',
-        `SELECT ${ADDR('exporter')} AS exporter_ip, exporter_name, flow_type, last_seen, dateDiff('second', last_seen, now()) AS silent_seconds\nFROM flowhouse.exporters FINAL\nWHERE ${EXPORTER}\nORDER BY last_seen DESC`,
+        `SELECT ${ADDR('exporter')} AS exporter_ip, exporter_name, flow_type, last_seen, dateDiff('second', last_seen, now()) AS silent_seconds\nFROM flowloft.exporters FINAL\nWHERE ${EXPORTER}\nORDER BY last_seen DESC`,
         W(12, 0, 12, 8),
       ),
       ts(
@@ -414,7 +414,7 @@ const dashboards = {
         'short',
       ),
     ],
-    'From flowhouse tables; decoder rejects, drops and writer spool are Prometheus metrics on /metrics (compose profile prometheus)',
+    'From flowloft tables; decoder rejects, drops and writer spool are Prometheus metrics on /metrics (compose profile prometheus)',
   ),
 }
 

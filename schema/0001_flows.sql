@@ -1,7 +1,7 @@
 -- Raw flows: one row per decoded flow (or per sFlow sample). Column names are a
 -- user-facing contract: dashboards, the API and users' SQL depend on them.
 -- bytes/packets are the traffic estimate (already multiplied by sampling_rate).
-CREATE TABLE IF NOT EXISTS flowhouse.flows
+CREATE TABLE IF NOT EXISTS flowloft.flows
 (
     time_received      DateTime CODEC(DoubleDelta, ZSTD(1)),
     flow_start         DateTime64(3) CODEC(Delta(8), ZSTD(1)),

@@ -1,7 +1,7 @@
 -- sFlow interface counter samples (generic interface counters), one row per sample.
 -- Columns follow decoder-wasm/src/counter-layout.ts. Octet counters are the agent's
 -- running totals: rates are differences between consecutive samples.
-CREATE TABLE IF NOT EXISTS flowhouse.sflow_counters
+CREATE TABLE IF NOT EXISTS flowloft.sflow_counters
 (
     time_received     DateTime CODEC(DoubleDelta, ZSTD(1)),
     exporter          IPv6 CODEC(ZSTD(1)),

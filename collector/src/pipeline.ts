@@ -2,7 +2,7 @@
 // the decode pool feeding it. `serve` puts listeners and HTTP in front; `import` feeds
 // it batches made from a capture file.
 import { join } from 'node:path'
-import { TSV_COLUMNS } from '@flowhouse/decoder-wasm'
+import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
 import type { Config } from './config/index.js'
 import { openEngine, type Engine } from './clickhouse/engine.js'
 import { migrate } from './clickhouse/migrate.js'
@@ -85,14 +85,14 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   // sFlow interface counters: low volume, their own table, spool and metrics.
   const counterWriter = createWriter({
     engine,
-    table: 'flowhouse.sflow_counters',
+    table: 'flowloft.sflow_counters',
     columns: COUNTER_COLUMNS,
     format: 'TabSeparated',
     batchRows: config.writer.batchRows,
     batchMs: config.writer.batchMs,
     spoolDir: join(config.dataDir, 'spool', 'sflow_counters'),
     spoolMaxBytes: config.writer.spoolMaxBytes,
-    metricsPrefix: 'flowhouse_ifstats_writer',
+    metricsPrefix: 'flowloft_ifstats_writer',
     log,
     metrics,
   })

@@ -1,4 +1,4 @@
-// `flowhouse serve`: the pipeline plus UDP listeners in front and the HTTP server.
+// `flowloft serve`: the pipeline plus UDP listeners in front and the HTTP server.
 import { serve, type ServerType } from '@hono/node-server'
 import { createApi } from './api/index.js'
 import type { Config } from './config/index.js'

@@ -92,7 +92,7 @@ export function flowImportInput(len: u32): u32 {
 }
 
 // Row output: the string table the host fills, and the rows formatted from records as
-// TSV (flow log, `flowhouse decode`) and as RowBinary (the writer's inserts).
+// TSV (flow log, `flowloft decode`) and as RowBinary (the writer's inserts).
 export { stringIndexRegion, stringArenaRegion, stringCapacity } from './strings'
 export { tsvRegion, tsvLength, tsvClear } from './tsv'
 export { rowBinaryRegion, rowBinaryLength, rowBinaryClear } from './rowbinary'

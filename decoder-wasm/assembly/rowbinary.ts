@@ -1,5 +1,5 @@
 // Formats records as ClickHouse RowBinary rows into the row region, in the column order
-// of TSV_COLUMNS (decoder-wasm/src/tsv-columns.ts) with the types of flowhouse.flows:
+// of TSV_COLUMNS (decoder-wasm/src/tsv-columns.ts) with the types of flowloft.flows:
 // DateTime as UInt32 seconds, DateTime64(3) as Int64 milliseconds, IPv6 as its 16 bytes
 // in network order, Enum8 as its Int8 code, LowCardinality(String) as a String (LEB128
 // length, then the bytes), integers little-endian. ClickHouse reads these rows with no

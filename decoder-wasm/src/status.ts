@@ -1,5 +1,5 @@
 // Datagram outcomes, numbered as in assembly/status.ts, with the reason label used in
-// metrics (`flowhouse_decoder_datagrams_total{result="..."}`).
+// metrics (`flowloft_decoder_datagrams_total{result="..."}`).
 export const STATUS_REASONS = [
   'ok',
   'empty',

@@ -126,7 +126,7 @@ export class TemplateRegistry {
   static fromSnapshot(bytes: Uint8Array): TemplateRegistry {
     const first = eventSlices(bytes).next()
     if (bytes.byteLength > 0 && (first.done === true || !isStreamHeader(first.value))) {
-      throw new SnapshotError('not a flowhouse template snapshot (missing stream header)')
+      throw new SnapshotError('not a flowloft template snapshot (missing stream header)')
     }
     const r = new TemplateRegistry()
     r.apply(bytes)

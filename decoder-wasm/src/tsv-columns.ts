@@ -1,5 +1,5 @@
 // The columns of the TSV rows the WASM formatter writes (assembly/tsv.ts), in order:
-// the column list of the writer's INSERT. Names are the flowhouse.flows contract.
+// the column list of the writer's INSERT. Names are the flowloft.flows contract.
 export const TSV_COLUMNS = [
   'time_received',
   'flow_start',

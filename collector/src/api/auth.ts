@@ -1,6 +1,6 @@
 // Authentication for mutating endpoints, as hono middleware:
-// - HMAC: the client sends `x-flowhouse-timestamp` (unix seconds) and
-//   `x-flowhouse-signature` = hex HMAC-SHA256(key, METHOD \n path?query \n timestamp \n body).
+// - HMAC: the client sends `x-flowloft-timestamp` (unix seconds) and
+//   `x-flowloft-signature` = hex HMAC-SHA256(key, METHOD \n path?query \n timestamp \n body).
 //   Timestamps outside a window are refused, and a signature is accepted once (replay).
 // - Bearer: `authorization: Bearer <token>`.
 // Both compare in constant time and answer 401 without saying which part was wrong.
@@ -8,8 +8,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 
-export const TIMESTAMP_HEADER = 'x-flowhouse-timestamp'
-export const SIGNATURE_HEADER = 'x-flowhouse-signature'
+export const TIMESTAMP_HEADER = 'x-flowloft-timestamp'
+export const SIGNATURE_HEADER = 'x-flowloft-signature'
 
 export function signRequest(
   key: string | Buffer,

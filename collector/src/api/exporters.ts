@@ -4,7 +4,7 @@
 import { isIP } from 'node:net'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import type { DescribedExporter } from '@flowhouse/decoder-wasm'
+import type { DescribedExporter } from '@flowloft/decoder-wasm'
 import type { Engine } from '../clickhouse/engine.js'
 import { addrText, parseWindow, WINDOW_SQL } from './params.js'
 import { readRows } from './read.js'
@@ -34,7 +34,7 @@ export function exporterRoutes(engine: Engine, describe: () => DescribedExporter
           arraySort(groupUniqArray(sampling_rate)) AS sampling_rates,
           count() AS flows, sum(bytes) AS bytes, sum(packets) AS packets,
           toUnixTimestamp(max(time_received)) AS last_seen
-        FROM flowhouse.flows WHERE ${WINDOW_SQL}
+        FROM flowloft.flows WHERE ${WINDOW_SQL}
         GROUP BY exporter ORDER BY bytes DESC`,
       query_params: { from: w.from, to: w.to },
     })

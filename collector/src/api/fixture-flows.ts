@@ -1,4 +1,4 @@
-// Fixture flows for API and UI tests, inserted straight into flowhouse.flows with
+// Fixture flows for API and UI tests, inserted straight into flowloft.flows with
 // timestamps of now (the table TTL drops rows that are already expired at insert).
 import type { ClickHouseClient } from '@clickhouse/client'
 
@@ -128,7 +128,7 @@ export async function insertFixtureFlows(
     flow_end: new Date((now - ago) * 1000).toISOString(),
   }))
   await client.insert({
-    table: 'flowhouse.flows',
+    table: 'flowloft.flows',
     values,
     format: 'JSONEachRow',
     clickhouse_settings: { async_insert: 0, date_time_input_format: 'best_effort' },

@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { routePath } from 'hono/route'
-import type { DescribedExporter } from '@flowhouse/decoder-wasm'
+import type { DescribedExporter } from '@flowloft/decoder-wasm'
 import type { Engine } from '../clickhouse/engine.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -50,7 +50,7 @@ export function createApi(d: ApiDeps): Hono {
     }),
   )
   const requests = d.metrics.counter(
-    'flowhouse_http_requests_total',
+    'flowloft_http_requests_total',
     'HTTP requests served, by method, route (the matched pattern) and status',
     ['method', 'route', 'status'],
   )

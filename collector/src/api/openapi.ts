@@ -67,7 +67,7 @@ const bySeries = {
 export const OPENAPI = {
   openapi: '3.1.0',
   info: {
-    title: 'flowhouse collector',
+    title: 'flowloft collector',
     version: '0.1.0',
     description: 'Flow analytics over NetFlow/IPFIX/sFlow stored in ClickHouse',
   },

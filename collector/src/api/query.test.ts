@@ -9,7 +9,7 @@ void test('read-only queries: answers rows, refuses INSERT, DROP, ALTER, CREATE 
   try {
     const ok = await svc.post('/api/query', 'SELECT 1 + 1 AS two, currentDatabase() AS db')
     assert.equal(ok.status, 200)
-    assert.deepEqual((ok.json as { data: unknown[] }).data, [{ two: 2, db: 'flowhouse' }])
+    assert.deepEqual((ok.json as { data: unknown[] }).data, [{ two: 2, db: 'flowloft' }])
 
     const refused = [
       "INSERT INTO flows (flow_type, bytes) VALUES ('netflow5', 1)",
@@ -29,7 +29,7 @@ void test('read-only queries: answers rows, refuses INSERT, DROP, ALTER, CREATE 
     const [n] = await svc.query<{ n: number }>('SELECT count() AS n FROM flows')
     assert.equal(n?.n, 0)
     const tables = await svc.query<{ name: string }>(
-      "SELECT name FROM system.tables WHERE database = 'flowhouse' AND name = 't'",
+      "SELECT name FROM system.tables WHERE database = 'flowloft' AND name = 't'",
     )
     assert.equal(tables.length, 0)
 

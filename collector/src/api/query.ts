@@ -1,5 +1,5 @@
 // POST /api/query: users' SQL, run read-only by ClickHouse itself (readonly=1 on the
-// reader session), with `flowhouse` as the current database, time and row limits.
+// reader session), with `flowloft` as the current database, time and row limits.
 // `?format=json` (default: ClickHouse JSON with meta, data, statistics), `csv` or `tsv`
 // (with a header row of column names).
 import { Hono } from 'hono'

@@ -271,7 +271,7 @@ void test('sender registry API, authentication and per-prefix statistics', async
       ['2001:db8:2::1', 'inbound', 11_000, 11],
     ] as const
     await client.insert({
-      table: 'flowhouse.flows',
+      table: 'flowloft.flows',
       format: 'JSONEachRow',
       clickhouse_settings: { async_insert: 0 },
       values: v6.map(([local, direction, bytes, packets], i) => ({
@@ -292,7 +292,7 @@ void test('sender registry API, authentication and per-prefix statistics', async
           ? '1'
           : `isIPAddressInRange(replaceRegexpOne(toString(${col}), '^::ffff:', ''), '${cidr}')`
       const [r] = await svc.query<{ bytes: number; packets: number; flows: number }>(
-        `SELECT sum(bytes) AS bytes, sum(packets) AS packets, count() AS flows FROM flowhouse.flows
+        `SELECT sum(bytes) AS bytes, sum(packets) AS packets, count() AS flows FROM flowloft.flows
          WHERE exporter = toIPv6('${exporter}') AND direction = '${dir}' AND ${inRange}`,
       )
       return r

@@ -22,9 +22,9 @@ export function statusRoutes(metrics: Registry, startedAt = Date.now()): Hono {
   const app = new Hono()
   const totals = (): Totals => ({
     at: Date.now(),
-    datagrams: sum(metrics, 'flowhouse_listener_datagrams_total'),
-    flows: sum(metrics, 'flowhouse_decoder_flows_total'),
-    rows: sum(metrics, 'flowhouse_writer_rows_total'),
+    datagrams: sum(metrics, 'flowloft_listener_datagrams_total'),
+    flows: sum(metrics, 'flowloft_decoder_flows_total'),
+    rows: sum(metrics, 'flowloft_writer_rows_total'),
   })
   // Rates compare with the newest sample at least a second old.
   let older: Totals = { at: startedAt, datagrams: 0, flows: 0, rows: 0 }
@@ -41,15 +41,15 @@ export function statusRoutes(metrics: Registry, startedAt = Date.now()): Hono {
       Math.max(0, Math.round(((now[k] - base[k]) / secs) * 100) / 100)
 
     const drops: { stage: string; reason: string; total: number }[] = []
-    for (const s of metrics.read('flowhouse_decode_dropped_datagrams_total'))
+    for (const s of metrics.read('flowloft_decode_dropped_datagrams_total'))
       drops.push({ stage: 'decode_queue', reason: s.labels['reason'] ?? '', total: s.value })
     const rejected = new Map<string, number>()
-    for (const s of metrics.read('flowhouse_decoder_datagrams_total')) {
+    for (const s of metrics.read('flowloft_decoder_datagrams_total')) {
       const r = s.labels['result'] ?? ''
       if (r !== 'ok') rejected.set(r, (rejected.get(r) ?? 0) + s.value)
     }
     for (const [reason, total] of rejected) drops.push({ stage: 'decoder', reason, total })
-    for (const s of metrics.read('flowhouse_writer_dropped_rows_total'))
+    for (const s of metrics.read('flowloft_writer_dropped_rows_total'))
       drops.push({ stage: 'writer', reason: s.labels['reason'] ?? '', total: s.value })
 
     return c.json({
@@ -61,12 +61,12 @@ export function statusRoutes(metrics: Registry, startedAt = Date.now()): Hono {
       totals: { datagrams: now.datagrams, flows: now.flows, rows_inserted: now.rows },
       drops,
       queues: {
-        decode_batches: sum(metrics, 'flowhouse_decode_queue_batches'),
-        writer_pending_rows: sum(metrics, 'flowhouse_writer_pending_rows'),
-        spool_bytes: sum(metrics, 'flowhouse_writer_spool_bytes'),
-        spool_files: sum(metrics, 'flowhouse_writer_spool_files'),
+        decode_batches: sum(metrics, 'flowloft_decode_queue_batches'),
+        writer_pending_rows: sum(metrics, 'flowloft_writer_pending_rows'),
+        spool_bytes: sum(metrics, 'flowloft_writer_spool_bytes'),
+        spool_files: sum(metrics, 'flowloft_writer_spool_files'),
       },
-      last_insert_seconds: sum(metrics, 'flowhouse_writer_last_insert_seconds'),
+      last_insert_seconds: sum(metrics, 'flowloft_writer_last_insert_seconds'),
     })
   })
   return app

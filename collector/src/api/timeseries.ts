@@ -44,7 +44,7 @@ function seriesSql(source: Source): string {
       : ['time', 'time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})']
   return `SELECT toUnixTimestamp(toStartOfInterval(${time}, toIntervalSecond({step:UInt32}))) AS t,
       toString(direction) AS direction, sum(bytes) AS bytes, sum(packets) AS packets
-    FROM flowhouse.${source} WHERE ${where}
+    FROM flowloft.${source} WHERE ${where}
     GROUP BY t, direction ORDER BY t`
 }
 

@@ -1,8 +1,8 @@
 // /api/top over flows_1m / flows_1h: the rollup form of each dimension they hold, and
 // where its names come from (the rollups keep numbers and addresses, no names): AS names
-// from flowhouse.as_names, interface names from flowhouse.interfaces, exporter names
-// from flowhouse.exporters, protocol names from the decoder's table.
-import type { Direction } from '@flowhouse/decoder-wasm'
+// from flowloft.as_names, interface names from flowloft.interfaces, exporter names
+// from flowloft.exporters, protocol names from the decoder's table.
+import type { Direction } from '@flowloft/decoder-wasm'
 import { addrText } from './params.js'
 import type { Source } from './source.js'
 import type { TopBy } from './top.js'
@@ -16,11 +16,11 @@ export interface RollupDimension {
 }
 
 const AS_NAMES = `SELECT toString(asn) AS name_key, argMax(as_name, last_seen) AS name
-  FROM flowhouse.as_names GROUP BY asn`
+  FROM flowloft.as_names GROUP BY asn`
 const IF_NAMES = `SELECT toString(if_index) AS name_key, argMax(if_name, last_seen) AS name
-  FROM flowhouse.interfaces WHERE if_name != '' GROUP BY if_index`
+  FROM flowloft.interfaces WHERE if_name != '' GROUP BY if_index`
 const EXPORTER_NAMES = `SELECT ${addrText('exporter')} AS name_key,
-  argMax(exporter_name, last_seen) AS name FROM flowhouse.exporters GROUP BY exporter`
+  argMax(exporter_name, last_seen) AS name FROM flowloft.exporters GROUP BY exporter`
 
 /**
  * Dimensions the rollups hold. src_addr is the local side of outbound and internal flows
@@ -50,7 +50,7 @@ export function rollupTopSql(
 ): string {
   const top = `SELECT ${d.key} AS key, sum(bytes) AS bytes, sum(packets) AS packets,
       sum(flows) AS flows
-    FROM flowhouse.${table}
+    FROM flowloft.${table}
     WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})${
       byDirection ? ' AND direction = {direction:String}' : ''
     }

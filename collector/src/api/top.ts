@@ -85,7 +85,7 @@ export function topRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RET
         ? await readRows<TopRow>(engine, {
             query: `SELECT ${d.key} AS key, ${d.label} AS label, sum(bytes) AS bytes,
                 sum(packets) AS packets, count() AS flows
-              FROM flowhouse.flows
+              FROM flowloft.flows
               WHERE ${WINDOW_SQL}${direction ? ' AND direction = {direction:String}' : ''}
               GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
             query_params: params,

@@ -49,7 +49,7 @@ void test('web UI renders the fixture in chromium', { timeout: 120_000 }, async 
   t.after(() => svc.stop())
   await insertFixtureFlows(svc.service.pipeline.engine.client)
   mkdirSync(SHOTS, { recursive: true })
-  const profile = mkdtempSync(join(tmpdir(), 'flowhouse-chromium-'))
+  const profile = mkdtempSync(join(tmpdir(), 'flowloft-chromium-'))
   const browser = await openBrowser(profile)
   t.after(async () => {
     await browser.close()

@@ -75,7 +75,7 @@ void test('collector: built image, host network, non-root, /healthz, waits for a
   assert.ok(c['user'] && c['user'] !== 'root' && c['user'] !== '0')
   assert.match(healthcheck(c), /\/healthz/)
   assert.deepEqual(c.depends_on, { clickhouse: { condition: 'service_healthy' } })
-  assert.match(c.environment?.['FLOWHOUSE_CLICKHOUSE_URL'] ?? '', /^http:\/\/collector:/)
+  assert.match(c.environment?.['FLOWLOFT_CLICKHOUSE_URL'] ?? '', /^http:\/\/collector:/)
   const g = svc('grafana')
   assert.deepEqual(g.depends_on, { clickhouse: { condition: 'service_healthy' } })
   assert.ok((g.volumes ?? []).some((v) => v.startsWith('./grafana/provisioning:')))
@@ -136,10 +136,10 @@ function wellFormed(xml: string): string | null {
 void test('ClickHouse server config: well-formed, small-host memory, merge pool x ratio > 25, log TTLs', () => {
   assert.equal(wellFormed('<a><b x="1"/></a>'), null)
   assert.notEqual(wellFormed('<a><b></a>'), null)
-  const config = read('deploy/clickhouse/config.d/flowhouse.xml')
-  const users = read('deploy/clickhouse/users.d/flowhouse.xml')
-  assert.equal(wellFormed(config), null, 'config.d/flowhouse.xml')
-  assert.equal(wellFormed(users), null, 'users.d/flowhouse.xml')
+  const config = read('deploy/clickhouse/config.d/flowloft.xml')
+  const users = read('deploy/clickhouse/users.d/flowloft.xml')
+  assert.equal(wellFormed(config), null, 'config.d/flowloft.xml')
+  assert.equal(wellFormed(users), null, 'users.d/flowloft.xml')
   const num = (tag: string): number =>
     Number(new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(config)?.[1])
   const ratio = num('max_server_memory_usage_to_ram_ratio')
@@ -162,17 +162,17 @@ void test('ClickHouse server config: well-formed, small-host memory, merge pool 
   // Users: a writer for the collector, a read-only one for Grafana, passwords from env.
   assert.match(
     users,
-    /<grafana>[\s\S]*<profile>flowhouse_reader<\/profile>[\s\S]*GRANT SELECT ON flowhouse\.\*/,
+    /<grafana>[\s\S]*<profile>flowloft_reader<\/profile>[\s\S]*GRANT SELECT ON flowloft\.\*/,
   )
-  assert.match(users, /<flowhouse_reader>[\s\S]*<readonly>[12]<\/readonly>/)
+  assert.match(users, /<flowloft_reader>[\s\S]*<readonly>[12]<\/readonly>/)
   assert.match(users, /<collector>[\s\S]*<password from_env="CLICKHOUSE_WRITER_PASSWORD"\/>/)
   const env = svc('clickhouse').environment ?? {}
   assert.ok('CLICKHOUSE_WRITER_PASSWORD' in env && 'CLICKHOUSE_GRAFANA_PASSWORD' in env)
   // xmllint (Debian libxml2-utils) too, when it is installed.
   const x = spawnSync('xmllint', [
     '--noout',
-    ROOT + 'deploy/clickhouse/config.d/flowhouse.xml',
-    ROOT + 'deploy/clickhouse/users.d/flowhouse.xml',
+    ROOT + 'deploy/clickhouse/config.d/flowloft.xml',
+    ROOT + 'deploy/clickhouse/users.d/flowloft.xml',
   ])
   if (!x.error) assert.equal(x.status, 0, String(x.stderr))
 })

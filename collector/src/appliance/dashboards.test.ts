@@ -111,7 +111,7 @@ const HOUR = 3600
 const DAY = 86400
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fh-dashboards-'))
+  dataDir = mkdtempSync(join(tmpdir(), 'fl-dashboards-'))
   engine = await openEngine({
     url: '',
     dataDir,
@@ -130,7 +130,7 @@ before(async () => {
     const b = fixtureRows(first, 50, t)
     first += b.rows
     await engine.client.insert({
-      table: 'flowhouse.flows',
+      table: 'flowloft.flows',
       columns: [...FIXTURE_COLUMNS],
       values: Readable.from([b.tsv], { objectMode: false }),
       format: 'TabSeparated',
@@ -161,8 +161,8 @@ const RANGES = [
 
 void test('the fixture reached every table the ranges read', async () => {
   const r = await run(
-    `SELECT (SELECT count() FROM flowhouse.flows) AS raw, (SELECT count() FROM flowhouse.flows_1m) AS m1,
-       (SELECT count() FROM flowhouse.flows_1h) AS h1, (SELECT min(time) FROM flowhouse.flows_1h) AS oldest`,
+    `SELECT (SELECT count() FROM flowloft.flows) AS raw, (SELECT count() FROM flowloft.flows_1m) AS m1,
+       (SELECT count() FROM flowloft.flows_1h) AS h1, (SELECT min(time) FROM flowloft.flows_1h) AS oldest`,
   )
   const row = r.data[0] ?? {}
   console.log(`fixture rows: ${JSON.stringify(row)}`)

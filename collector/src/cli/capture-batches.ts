@@ -5,7 +5,7 @@ import {
   parseAddress,
   readCaptureFile,
   type PackedBatch,
-} from '@flowhouse/decoder-wasm'
+} from '@flowloft/decoder-wasm'
 
 export function captureBatches(path: string, perBatch = 2048): PackedBatch[] {
   const out: PackedBatch[] = []

@@ -1,13 +1,13 @@
-// The CLI as a user runs it: `flowhouse decode` prints one JSON object per flow of a
-// capture (column names as keys), `flowhouse import` stores the same flows, and
-// `flowhouse query` reads them back.
+// The CLI as a user runs it: `flowloft decode` prints one JSON object per flow of a
+// capture (column names as keys), `flowloft import` stores the same flows, and
+// `flowloft query` reads them back.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { syntheticTraffic, writePcap } from '@flowhouse/decoder-wasm'
+import { syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
 import { COLUMN_NAMES } from '../flows/tsv-json.js'
 import { Nfcapd, softflowd } from '../testing/exporters.js'
 import { UdpRecorder } from '../testing/capture.js'
@@ -15,14 +15,14 @@ import { requireTools } from '../testing/tools.js'
 
 const MAIN = new URL('./main.js', import.meta.url).pathname
 
-function flowhouse(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function flowloft(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 void test('decode and import a capture of a softflowd v5 export; totals equal nfdump', async (t) => {
   if (!requireTools(t, 'softflowd', 'nfcapd', 'nfdump')) return
-  const dir = mkdtempSync(join(tmpdir(), 'fh-cli-'))
+  const dir = mkdtempSync(join(tmpdir(), 'fl-cli-'))
   try {
     const traffic = join(dir, 'traffic.pcap')
     writePcap(traffic, syntheticTraffic({ flows: 200, seed: 7, ipv6: 0 }))
@@ -38,7 +38,7 @@ void test('decode and import a capture of a softflowd v5 export; totals equal nf
     const export5 = join(dir, 'export-v5.pcap')
     rec.write(export5)
 
-    const d = flowhouse(['decode', export5])
+    const d = flowloft(['decode', export5])
     assert.equal(d.status, 0, d.stderr)
     const rows = d.stdout
       .trim()
@@ -53,11 +53,11 @@ void test('decode and import a capture of a softflowd v5 export; totals equal nf
     assert.equal(rows[0]?.['exporter'], '127.0.0.1')
 
     const data = join(dir, 'data')
-    const imp = flowhouse(['import', export5, '--data-dir', data, '--http', '127.0.0.1:1'])
+    const imp = flowloft(['import', export5, '--data-dir', data, '--http', '127.0.0.1:1'])
     assert.equal(imp.status, 0, imp.stderr)
     assert.match(imp.stdout, new RegExp(`imported ${expected.flows} flows`))
 
-    const q = flowhouse([
+    const q = flowloft([
       'query',
       'SELECT count() AS flows, sum(packets) AS packets, sum(bytes) AS bytes FROM flows',
       '--data-dir',
@@ -73,13 +73,13 @@ void test('decode and import a capture of a softflowd v5 export; totals equal nf
 })
 
 void test('a bad setting is named in the error and exits non-zero', () => {
-  const r = flowhouse(['config', '--listen-netflow', '0.0.0.0:70000'])
+  const r = flowloft(['config', '--listen-netflow', '0.0.0.0:70000'])
   assert.equal(r.status, 1)
   assert.match(
     r.stderr,
-    /listen\.netflow \(--listen-netflow, FLOWHOUSE_LISTEN_NETFLOW\).*port must be 0\.\.65535/,
+    /listen\.netflow \(--listen-netflow, FLOWLOFT_LISTEN_NETFLOW\).*port must be 0\.\.65535/,
   )
-  const u = flowhouse(['config', '--no-such-thing', '1'])
+  const u = flowloft(['config', '--no-such-thing', '1'])
   assert.equal(u.status, 1)
   assert.match(u.stderr, /unknown flag --no-such-thing/)
 })

@@ -63,7 +63,7 @@ export async function queryCommand(
   sql: string | undefined,
 ): Promise<number> {
   if (!sql) {
-    process.stderr.write('usage: flowhouse query "SQL"\n')
+    process.stderr.write('usage: flowloft query "SQL"\n')
     return 2
   }
   // The embedded engine locks its data directory: ask the running service first.
@@ -96,7 +96,7 @@ export async function queryCommand(
 
 export function decodeCommand(path: string | undefined): number {
   if (!path) {
-    process.stderr.write('usage: flowhouse decode FILE.pcap\n')
+    process.stderr.write('usage: flowloft decode FILE.pcap\n')
     return 2
   }
   const decoder = new BatchDecoder(undefined, undefined, undefined, { rowBinary: false, tsv: true })
@@ -123,7 +123,7 @@ export async function importCommand(
   path: string | undefined,
 ): Promise<number> {
   if (!path) {
-    process.stderr.write('usage: flowhouse import FILE.pcap\n')
+    process.stderr.write('usage: flowloft import FILE.pcap\n')
     return 2
   }
   const batches = captureBatches(path)
@@ -140,7 +140,7 @@ export async function importCommand(
     await pipeline.pool.drain()
     await pipeline.writer.flush()
     const m = pipeline.metrics.render()
-    const flows = /^flowhouse_decoder_flows_total (\d+)/m.exec(m)?.[1] ?? '0'
+    const flows = /^flowloft_decoder_flows_total (\d+)/m.exec(m)?.[1] ?? '0'
     process.stdout.write(
       `imported ${flows} flows from ${batches.reduce((n, b) => n + b.count, 0)} datagrams\n`,
     )

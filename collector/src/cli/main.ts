@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// flowhouse: serve (default), query, decode, import, migrate, config.
+// flowloft: serve (default), query, decode, import, migrate, config.
 import { ConfigError, SETTINGS, toConfig } from '../config/index.js'
 import { loadFlat, envName, flagName } from '../config/load.js'
 import { createLogger } from '../observability/log.js'
@@ -13,7 +13,7 @@ import {
   serveCommand,
 } from './commands.js'
 
-const USAGE = `usage: flowhouse [command] [--config FILE] [--flag value ...]
+const USAGE = `usage: flowloft [command] [--config FILE] [--flag value ...]
 
 commands:
   serve              run the collector (default)
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE)
     return 0
   }
-  const file = args.config ?? process.env['FLOWHOUSE_CONFIG']
+  const file = args.config ?? process.env['FLOWLOFT_CONFIG']
   const flat = loadFlat(
     file === undefined
       ? { flags: args.flags, env: process.env }
@@ -68,7 +68,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`)
     else
       process.stderr.write(
-        `flowhouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        `flowloft: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
       )
     process.exitCode = 1
   },

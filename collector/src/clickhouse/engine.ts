@@ -7,11 +7,11 @@ import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
-import type { RowFormat } from '@flowhouse/decoder-wasm'
+import type { RowFormat } from '@flowloft/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import { fileInsert } from './file-insert.js'
 
-export const DATABASE = 'flowhouse'
+export const DATABASE = 'flowloft'
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
@@ -44,7 +44,7 @@ export interface Engine {
   insertRows(req: RowsInsert): Promise<void>
   /**
    * Runs users' SQL: read-only enforced by ClickHouse (`readonly=1`), current
-   * database `flowhouse`, time and result-size limits. Available after `prepareReader`.
+   * database `flowloft`, time and result-size limits. Available after `prepareReader`.
    */
   reader(): ClickHouseClient
   /** Settings to send with each reader query (server only; embedded sets them once). */

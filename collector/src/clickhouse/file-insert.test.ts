@@ -30,14 +30,14 @@ const summary = (table: string): Promise<Sum[]> =>
   )
 
 void test('a file insert stores what an inline insert stores, and leaves no file', async () => {
-  const copy = 'flowhouse.flows_inline_copy'
-  await ch.engine.client.command({ query: `CREATE TABLE ${copy} AS flowhouse.flows` })
+  const copy = 'flowloft.flows_inline_copy'
+  await ch.engine.client.command({ query: `CREATE TABLE ${copy} AS flowloft.flows` })
   const now = Math.floor(Date.now() / 1000)
   const b = fixtureRows(0, 5000, now)
   // The file insert writes the chunks as they are: split mid-row here.
   const cuts = [0, 7, 4096, 4097, 100_000, b.tsv.byteLength]
   await ch.engine.insertRows({
-    table: 'flowhouse.flows',
+    table: 'flowloft.flows',
     columns: FIXTURE_COLUMNS,
     format: 'TabSeparated',
     body: cuts.slice(1).map((end, k) => b.tsv.subarray(cuts[k], end)),
@@ -54,7 +54,7 @@ void test('a file insert stores what an inline insert stores, and leaves no file
       insert_deduplication_token: randomUUID(),
     },
   })
-  const viaFile = await summary('flowhouse.flows')
+  const viaFile = await summary('flowloft.flows')
   const inline = await summary(copy)
   assert.equal(
     viaFile.reduce((n, r) => n + Number(r.n), 0),
@@ -68,7 +68,7 @@ void test('a file insert stores what an inline insert stores, and leaves no file
 void test('a column the table lacks is named; files left by a crash are removed at start', async () => {
   await assert.rejects(
     ch.engine.insertRows({
-      table: 'flowhouse.flows',
+      table: 'flowloft.flows',
       columns: ['time_received', 'no_such_column'],
       format: 'TabSeparated',
       body: [Buffer.from('1\t2\n')],
@@ -90,14 +90,14 @@ void test('a column the table lacks is named; files left by a crash are removed 
   fileInsert({ dir, query: () => Promise.resolve(), columnTypes: () => Promise.resolve(new Map()) })
   assert.deepEqual(readdirSync(dir), [])
   await first.insert({
-    table: 'flowhouse.t',
+    table: 'flowloft.t',
     columns: ['a'],
     format: 'TabSeparated',
     body: [Buffer.from('x\n')],
     settings: { async_insert: 0, token: "it's" },
   })
   await first.insert({
-    table: 'flowhouse.t',
+    table: 'flowloft.t',
     columns: ['a'],
     format: 'RowBinary',
     body: [Buffer.from([1])],

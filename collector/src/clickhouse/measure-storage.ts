@@ -14,7 +14,7 @@ import { Registry } from '../observability/metrics.js'
 
 const total = Number(process.argv[2] ?? 1_000_000)
 const batch = 50_000
-const dataDir = mkdtempSync(join(tmpdir(), 'fh-measure-'))
+const dataDir = mkdtempSync(join(tmpdir(), 'fl-measure-'))
 const log = createLogger('warn')
 const engine = await openEngine({
   url: '',
@@ -51,15 +51,15 @@ try {
   const q = async <T>(query: string): Promise<T[]> =>
     (await engine.client.query({ query, format: 'JSONEachRow' })).json<T>()
   for (const t of ['flows', 'flows_1m', 'flows_1h']) {
-    await engine.client.command({ query: `OPTIMIZE TABLE flowhouse.${t} FINAL` })
+    await engine.client.command({ query: `OPTIMIZE TABLE flowloft.${t} FINAL` })
   }
   const sizes = await q<{ table: string; rows: number | string; bytes: number | string }>(
     `SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts
-     WHERE database = 'flowhouse' AND active GROUP BY table ORDER BY table`,
+     WHERE database = 'flowloft' AND active GROUP BY table ORDER BY table`,
   )
   const cols = await q<{ name: string; compressed: number | string; raw: number | string }>(
     `SELECT name, data_compressed_bytes AS compressed, data_uncompressed_bytes AS raw FROM system.columns
-     WHERE database = 'flowhouse' AND table = 'flows' ORDER BY compressed DESC LIMIT 12`,
+     WHERE database = 'flowloft' AND table = 'flows' ORDER BY compressed DESC LIMIT 12`,
   )
   console.log(
     `inserted ${total} rows through the writer in ${secs.toFixed(1)} s: ${Math.round(total / secs)} rows/s (with rollup views)`,

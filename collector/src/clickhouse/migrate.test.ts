@@ -18,7 +18,7 @@ let engine: Engine
 const migrations = loadMigrations()
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fh-migrate-'))
+  dataDir = mkdtempSync(join(tmpdir(), 'fl-migrate-'))
   engine = await openEngine({
     url: '',
     dataDir,

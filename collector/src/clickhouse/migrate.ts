@@ -1,5 +1,5 @@
 // Applies the numbered SQL files of schema/ in order and records each in
-// flowhouse.schema_migrations. Statements are split on lines ending in ';' and run one
+// flowloft.schema_migrations. Statements are split on lines ending in ';' and run one
 // per call (the embedded engine takes one statement per call). Safe to run twice.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -31,9 +31,9 @@ void test('configured days become the TTL of each table, once', async () => {
     rawDays: 3,
     rollup1hDays: 90,
   })
-  assert.deepEqual(changed, ['flowhouse.flows: 15 -> 3 days', 'flowhouse.flows_1h: 400 -> 90 days'])
+  assert.deepEqual(changed, ['flowloft.flows: 15 -> 3 days', 'flowloft.flows_1h: 400 -> 90 days'])
   const [r] = await ch.rows<{ s: string }>(
-    "SELECT engine_full AS s FROM system.tables WHERE database = 'flowhouse' AND name = 'flows'",
+    "SELECT engine_full AS s FROM system.tables WHERE database = 'flowloft' AND name = 'flows'",
   )
   assert.match(r?.s ?? '', /TTL time_received \+ toIntervalDay\(3\)/)
   assert.deepEqual(
@@ -58,7 +58,7 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
   for (let d = 5; d >= 1; d--) {
     const b = fixtureRows(d * 10_000, 3000, now - d * 86_400)
     await ch.engine.client.insert({
-      table: 'flowhouse.flows',
+      table: 'flowloft.flows',
       columns: [...FIXTURE_COLUMNS],
       values: Readable.from([b.tsv], { objectMode: false }),
       format: 'TabSeparated',
@@ -71,7 +71,7 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
       await ch.rows<
         Omit<P, 'bytes'> & { bytes: number | string }
       >(`SELECT table, partition_id, sum(bytes_on_disk) AS bytes FROM system.parts
-        WHERE database = 'flowhouse' AND active GROUP BY table, partition_id ORDER BY table, partition_id`)
+        WHERE database = 'flowloft' AND active GROUP BY table, partition_id ORDER BY table, partition_id`)
     ).map((p) => ({ ...p, bytes: Number(p.bytes) }))
   const before = await parts()
   const raw = before.filter((p) => p.table === 'flows')
@@ -104,7 +104,7 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
   assert.equal(
     metrics
       .render()
-      .match(/flowhouse_retention_dropped_partitions_total\{table="flows"\} (\d+)/)?.[1],
+      .match(/flowloft_retention_dropped_partitions_total\{table="flows"\} (\d+)/)?.[1],
     '2',
   )
   assert.deepEqual(

@@ -1,6 +1,6 @@
 // Retention: the TTL of each table follows the configured days (ALTER ... MODIFY TTL at
 // start when they differ), ClickHouse's own log tables get a TTL, and a size limit drops
-// the oldest partitions when flowhouse's tables pass it on disk.
+// the oldest partitions when flowloft's tables pass it on disk.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { DATABASE } from './engine.js'
 
@@ -76,7 +76,7 @@ export interface DroppedPartition {
 }
 
 /**
- * When active parts of flowhouse's tables hold more than `maxBytes`, drop whole
+ * When active parts of flowloft's tables hold more than `maxBytes`, drop whole
  * partitions, oldest first, raw flows first, then counters, then the 1 m and 1 h
  * rollups; the newest partition of each table is never dropped. 0 turns it off.
  */

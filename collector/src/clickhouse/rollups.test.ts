@@ -17,9 +17,9 @@ const RAW = `SELECT toStartOfHour(time_received) AS t, exporter, in_if, out_if, 
     src_country, dst_country, src_as, dst_as,
     multiIf(direction = 'inbound', dst_addr, direction IN ('outbound', 'internal'), src_addr, toIPv6('::')) AS local_addr,
     sum(bytes) AS b, sum(packets) AS p, count() AS f
-  FROM flowhouse.flows GROUP BY t, ${KEY}`
+  FROM flowloft.flows GROUP BY t, ${KEY}`
 const ROLLUP = (table: string): string => `SELECT toStartOfHour(time) AS t, ${KEY},
-    sum(bytes) AS b, sum(packets) AS p, sum(flows) AS f FROM flowhouse.${table} GROUP BY t, ${KEY}`
+    sum(bytes) AS b, sum(packets) AS p, sum(flows) AS f FROM flowloft.${table} GROUP BY t, ${KEY}`
 
 void test('flows_1m and flows_1h sums equal the raw table, per key and in total', async () => {
   const writer = fixtureWriter(ch)
@@ -40,7 +40,7 @@ void test('flows_1m and flows_1h sums equal the raw table, per key and in total'
   type T = { b: number; p: number; f: number }
   const total = async (table: string, flows: string): Promise<T> => {
     const [r] = await ch.rows<T>(
-      `SELECT sum(bytes) AS b, sum(packets) AS p, ${flows} AS f FROM flowhouse.${table}`,
+      `SELECT sum(bytes) AS b, sum(packets) AS p, ${flows} AS f FROM flowloft.${table}`,
     )
     return { b: Number(r?.b), p: Number(r?.p), f: Number(r?.f) }
   }
@@ -51,24 +51,24 @@ void test('flows_1m and flows_1h sums equal the raw table, per key and in total'
   for (const t of ['flows_1m', 'flows_1h']) {
     assert.deepEqual(await total(t, 'sum(flows)'), want, `${t} total`)
     assert.deepEqual(canon(await ch.rows(ROLLUP(t))), raw, `${t} per key`)
-    await ch.engine.client.command({ query: `OPTIMIZE TABLE flowhouse.${t} FINAL` })
+    await ch.engine.client.command({ query: `OPTIMIZE TABLE flowloft.${t} FINAL` })
     assert.deepEqual(await total(t, 'sum(flows)'), want, `${t} total after merging`)
   }
   // Rollups are smaller than the raw table (else they are not worth their disk).
   const [c] = await ch.rows<{ raw: number; m1: number; h1: number }>(
-    `SELECT (SELECT count() FROM flowhouse.flows) AS raw, (SELECT count() FROM flowhouse.flows_1m) AS m1,
-       (SELECT count() FROM flowhouse.flows_1h) AS h1`,
+    `SELECT (SELECT count() FROM flowloft.flows) AS raw, (SELECT count() FROM flowloft.flows_1m) AS m1,
+       (SELECT count() FROM flowloft.flows_1h) AS h1`,
   )
   console.log(`rows: raw ${c?.raw}, flows_1m ${c?.m1}, flows_1h ${c?.h1}`)
 
   const exporters = await ch.rows<{ exporter: string; flow_type: string }>(
-    'SELECT exporter, flow_type FROM flowhouse.exporters FINAL ORDER BY exporter',
+    'SELECT exporter, flow_type FROM flowloft.exporters FINAL ORDER BY exporter',
   )
   assert.deepEqual(
     exporters.map((e) => e.exporter),
     ['::ffff:192.0.2.1', '::ffff:192.0.2.2', '::ffff:192.0.2.3'],
   )
   assert.ok(exporters.every((e) => e.flow_type === 'ipfix'))
-  const [ifs] = await ch.rows<{ n: number }>('SELECT count() AS n FROM flowhouse.interfaces FINAL')
+  const [ifs] = await ch.rows<{ n: number }>('SELECT count() AS n FROM flowloft.interfaces FINAL')
   assert.equal(Number(ifs?.n), 3 * 4, 'interfaces 1..4 of each exporter (in and out)')
 })

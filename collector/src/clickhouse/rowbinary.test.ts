@@ -17,9 +17,9 @@ import {
   TSV_COLUMNS,
   parseAddress,
   readCaptureFile,
-} from '@flowhouse/decoder-wasm'
-import { CAPTURES, capturePath } from '@flowhouse/decoder-wasm/testdata/flow-fixtures.js'
-import { fullWidthV5 } from '@flowhouse/decoder-wasm/testdata/netflow5-builder.js'
+} from '@flowloft/decoder-wasm'
+import { CAPTURES, capturePath } from '@flowloft/decoder-wasm/testdata/flow-fixtures.js'
+import { fullWidthV5 } from '@flowloft/decoder-wasm/testdata/netflow5-builder.js'
 import { useMigratedEngine } from '../testing/engine.js'
 
 const ch = useMigratedEngine('rowbinary')
@@ -133,11 +133,11 @@ void test('RowBinary rows store exactly what the same records as TSV rows store'
   assert.equal(sum(b.rows), rows)
   assert.equal(sum(t.rows), rows)
 
-  const copy = 'flowhouse.flows_tsv_copy'
-  await ch.engine.client.command({ query: `CREATE TABLE ${copy} AS flowhouse.flows` })
+  const copy = 'flowloft.flows_tsv_copy'
+  await ch.engine.client.command({ query: `CREATE TABLE ${copy} AS flowloft.flows` })
   // Settings of a small (async) batch: RowBinary must still reach the table whole.
   await ch.engine.insertRows({
-    table: 'flowhouse.flows',
+    table: 'flowloft.flows',
     columns: TSV_COLUMNS,
     format: 'RowBinary',
     body: b.chunks.map((c) => Buffer.from(c)),
@@ -164,14 +164,14 @@ void test('RowBinary rows store exactly what the same records as TSV rows store'
     assert.ok(r)
     return r
   }
-  const fromBinary = await digest('flowhouse.flows')
+  const fromBinary = await digest('flowloft.flows')
   assert.equal(Number(fromBinary.n), rows)
   assert.deepEqual(fromBinary, await digest(copy))
   const numbers = (r: Record<string, unknown> | undefined): Record<string, number> =>
     Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, Number(v)]))
   const [diff] = await ch.rows<Record<string, unknown>>(
-    `SELECT (SELECT count() FROM (SELECT ${cols} FROM flowhouse.flows EXCEPT SELECT ${cols} FROM ${copy})) AS a,
-            (SELECT count() FROM (SELECT ${cols} FROM ${copy} EXCEPT SELECT ${cols} FROM flowhouse.flows)) AS b`,
+    `SELECT (SELECT count() FROM (SELECT ${cols} FROM flowloft.flows EXCEPT SELECT ${cols} FROM ${copy})) AS a,
+            (SELECT count() FROM (SELECT ${cols} FROM ${copy} EXCEPT SELECT ${cols} FROM flowloft.flows)) AS b`,
   )
   assert.deepEqual(numbers(diff), { a: 0, b: 0 })
   // The edges arrived as values, not as what a misplaced byte would make of them.
@@ -183,7 +183,7 @@ void test('RowBinary rows store exactly what the same records as TSV rows store'
             uniqExact(direction) AS directions,
             countIf(flow_type = 'sflow5') > 0 AS sflow,
             countIf(flow_type = 'netflow5' AND bytes = 4294967295 * 16383) AS v5full
-     FROM flowhouse.flows`,
+     FROM flowloft.flows`,
   )
   assert.deepEqual(numbers(edges), {
     escaped: 1,

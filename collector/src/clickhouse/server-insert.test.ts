@@ -53,7 +53,7 @@ void test('a server gets RowBinary rows as the body of INSERT ... FORMAT RowBina
     // Bytes that are not text: a zero, a newline, a tab, 0xff.
     const chunks = [Buffer.from([0, 10, 9, 255]), Buffer.from([1, 2, 3])]
     await engine.insertRows({
-      table: 'flowhouse.flows',
+      table: 'flowloft.flows',
       columns: ['a', 'b'],
       format: 'RowBinary',
       body: chunks,
@@ -61,7 +61,7 @@ void test('a server gets RowBinary rows as the body of INSERT ... FORMAT RowBina
     })
     const [s] = srv.seen
     assert.ok(s)
-    assert.equal(s.query, 'INSERT INTO flowhouse.flows (a, b) FORMAT RowBinary')
+    assert.equal(s.query, 'INSERT INTO flowloft.flows (a, b) FORMAT RowBinary')
     assert.equal(s.params.get('insert_deduplication_token'), 'tok-1')
     assert.equal(s.params.get('async_insert'), '0')
     assert.deepEqual(s.body, Buffer.concat(chunks))
@@ -81,7 +81,7 @@ void test('an error answer from the server rejects the insert with its message',
     for (const format of ['RowBinary', 'TabSeparated'] as const) {
       await assert.rejects(
         engine.insertRows({
-          table: 'flowhouse.flows',
+          table: 'flowloft.flows',
           columns: ['a'],
           format,
           body: [Buffer.from('1\n')],

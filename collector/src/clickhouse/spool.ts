@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { RowFormat } from '@flowhouse/decoder-wasm'
+import type { RowFormat } from '@flowloft/decoder-wasm'
 
 export interface SpoolHeader {
   /** insert_deduplication_token of the batch: the same on every attempt. */

@@ -36,6 +36,6 @@ void test('batches queued behind a running insert go in as one, up to maxInsertR
   await writer.flush()
   await writer.stop()
   assert.deepEqual(inserts, [1000, 4000, 4000, 1000])
-  const [r] = await ch.rows<{ n: string }>('SELECT count() AS n FROM flowhouse.flows')
+  const [r] = await ch.rows<{ n: string }>('SELECT count() AS n FROM flowloft.flows')
   assert.equal(Number(r?.n), 10_000)
 })

@@ -1,6 +1,6 @@
 // The writer loses nothing and stores nothing twice, on the real embedded engine.
 //
-// The outage is real: the writer's own engine detaches flowhouse.flows for 60 s
+// The outage is real: the writer's own engine detaches flowloft.flows for 60 s
 // (`DETACH TABLE`), so every insert is refused by ClickHouse ("table does not exist")
 // exactly as a server that lost the table or its disk would refuse it, while rows keep
 // arriving. Halfway through, the writer is stopped (what SIGTERM does) and a new writer
@@ -20,7 +20,7 @@ import { useMigratedEngine } from '../testing/engine.js'
 const ch = useMigratedEngine('writer')
 
 type Totals = { rows: number; uniq: number; bytes: number; packets: number }
-async function totals(table = 'flowhouse.flows'): Promise<Totals> {
+async function totals(table = 'flowloft.flows'): Promise<Totals> {
   const uniq = table.endsWith('flows') ? 'uniqExact(sequence)' : 'sum(flows)'
   const rows = table.endsWith('flows') ? 'count()' : 'sum(flows)'
   const rs = await ch.engine.client.query({
@@ -65,7 +65,7 @@ void test('a 60 s outage with a restart in the middle: every row stored exactly 
   await sleep(1500)
   const before = (await totals()).rows
   assert.ok(before > 0, 'rows are stored before the outage')
-  await cmd('DETACH TABLE flowhouse.flows')
+  await cmd('DETACH TABLE flowloft.flows')
   const outageStart = Date.now()
 
   await sleep(30_000)
@@ -74,14 +74,14 @@ void test('a 60 s outage with a restart in the middle: every row stored exactly 
   assert.equal(writer.pendingRows, 0)
   const spooled = new Spool(spoolDir)
   assert.ok(spooled.files > 0, 'batches are in the spool')
-  assert.ok(m1.render().includes('flowhouse_writer_batches_total{source="memory",result="error"}'))
+  assert.ok(m1.render().includes('flowloft_writer_batches_total{source="memory",result="error"}'))
   // Restart: a new writer on the same directory picks the spool up.
   const m2 = new Registry()
   writer = newWriter(m2, spoolDir)
   writer.start()
 
   await sleep(60_000 - (Date.now() - outageStart))
-  await cmd('ATTACH TABLE flowhouse.flows')
+  await cmd('ATTACH TABLE flowloft.flows')
   const back = Date.now()
   await sleep(3000)
   feeding = false
@@ -94,10 +94,10 @@ void test('a 60 s outage with a restart in the middle: every row stored exactly 
   assert.deepEqual(got, { rows: sent.rows, uniq: sent.rows, ...pick(sent) })
   assert.deepEqual(readdirSync(spoolDir), [], 'spool emptied')
   for (const m of [m1, m2]) {
-    assert.ok(!/flowhouse_writer_dropped_rows_total\{[^}]*\} [1-9]/.test(m.render()), 'no drops')
+    assert.ok(!/flowloft_writer_dropped_rows_total\{[^}]*\} [1-9]/.test(m.render()), 'no drops')
   }
   // The rollups saw every row once as well.
-  for (const t of ['flowhouse.flows_1m', 'flowhouse.flows_1h']) {
+  for (const t of ['flowloft.flows_1m', 'flowloft.flows_1h']) {
     const r = await totals(t)
     assert.deepEqual({ rows: r.rows, ...pick(r) }, { rows: sent.rows, ...pick(sent) }, t)
   }
@@ -109,9 +109,9 @@ void test('a 60 s outage with a restart in the middle: every row stored exactly 
 // 1000 rows go through a synchronous insert, 100 through ClickHouse's async insert.
 for (const size of [1000, 100]) {
   void test(`a batch of ${size} replayed after it was stored (crash before the spool file was deleted) is stored once`, async () => {
-    await cmd('TRUNCATE TABLE flowhouse.flows')
-    await cmd('TRUNCATE TABLE flowhouse.flows_1m')
-    await cmd('TRUNCATE TABLE flowhouse.flows_1h')
+    await cmd('TRUNCATE TABLE flowloft.flows')
+    await cmd('TRUNCATE TABLE flowloft.flows_1m')
+    await cmd('TRUNCATE TABLE flowloft.flows_1h')
     const spoolDir = join(ch.dataDir, 'spool', `dedup-${size}`)
     const b = fixtureRows(0, size, Math.floor(Date.now() / 1000))
     const header = {
@@ -129,7 +129,7 @@ for (const size of [1000, 100]) {
       assert.deepEqual(readdirSync(spoolDir), [])
     }
     assert.deepEqual(await totals(), { rows: size, uniq: size, ...pick(b) })
-    const r = await totals('flowhouse.flows_1m')
+    const r = await totals('flowloft.flows_1m')
     assert.deepEqual({ rows: r.rows, ...pick(r) }, { rows: size, ...pick(b) }, 'rollup not doubled')
     // Control: another token with the same rows is a new batch and is stored.
     new Spool(spoolDir).put(

@@ -1,5 +1,5 @@
 // Batches rows (RowBinary from the decoder, TSV from the collector's own tables) by
-// count and age and inserts them into flowhouse.flows one batch at a time, losing
+// count and age and inserts them into flowloft.flows one batch at a time, losing
 // nothing while ClickHouse is away: a batch whose insert fails goes to a file under the
 // spool directory (bounded by bytes; past it, rows are dropped and counted), and so
 // does every newer batch until the spool is empty again. Spooled
@@ -9,7 +9,7 @@
 // crash between insert and delete) is not stored twice: the table needs
 // `non_replicated_deduplication_window` (schema/0002).
 import { randomUUID } from 'node:crypto'
-import type { RowFormat } from '@flowhouse/decoder-wasm'
+import type { RowFormat } from '@flowloft/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { DATABASE, type Engine } from './engine.js'
@@ -42,7 +42,7 @@ export interface WriterOptions {
   spoolDir: string
   /** Bytes the spool may hold; a batch that would pass it is dropped and counted. */
   spoolMaxBytes: number
-  /** Names of this writer's metrics start with this (default `flowhouse_writer`). */
+  /** Names of this writer's metrics start with this (default `flowloft_writer`). */
   metricsPrefix?: string
   /** Batches smaller than this use ClickHouse's async insert (default 1000 rows; 0 = never). */
   asyncInsertBelowRows?: number
@@ -77,7 +77,7 @@ export function createWriter(o: WriterOptions): Writer {
   const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 4, 1_000_000)
   const maxInsertRows = Math.max(o.batchRows, o.maxInsertRows ?? Math.floor(maxPending / 2))
   const maxBackoff = o.maxBackoffMs ?? 30_000
-  const prefix = o.metricsPrefix ?? 'flowhouse_writer'
+  const prefix = o.metricsPrefix ?? 'flowloft_writer'
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
   const columns = [...o.columns]
   const spool = new Spool(o.spoolDir)

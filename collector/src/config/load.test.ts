@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { ConfigError, loadConfig } from './index.js'
 
 function yamlFile(text: string): string {
-  const p = join(mkdtempSync(join(tmpdir(), 'fh-cfg-')), 'flowhouse.yaml')
+  const p = join(mkdtempSync(join(tmpdir(), 'fl-cfg-')), 'flowloft.yaml')
   writeFileSync(p, text)
   return p
 }
@@ -25,7 +25,7 @@ void test('file < environment < flag', () => {
   const file = yamlFile(
     'data_dir: /from/file\nlisten:\n  netflow: 127.0.0.1:9995\nwriter:\n  batch_rows: 10\n',
   )
-  const env = { FLOWHOUSE_DATA_DIR: '/from/env', FLOWHOUSE_WRITER_BATCH_ROWS: '20' }
+  const env = { FLOWLOFT_DATA_DIR: '/from/env', FLOWLOFT_WRITER_BATCH_ROWS: '20' }
   const c = loadConfig({ file, env, flags: new Map([['data-dir', '/from/flag']]) })
   assert.equal(c.dataDir, '/from/flag')
   assert.equal(c.writer.batchRows, 20)
@@ -53,13 +53,13 @@ void test('errors name the key and the rule', () => {
     },
   )
   assert.throws(
-    () => loadConfig({ env: { FLOWHOUSE_WRITER_BATCH_ROWS: 'many' }, flags: new Map() }),
+    () => loadConfig({ env: { FLOWLOFT_WRITER_BATCH_ROWS: 'many' }, flags: new Map() }),
     {
       message: /writer\.batch_rows .* must be a whole number/,
     },
   )
-  assert.throws(() => loadConfig({ env: { FLOWHOUSE_NOPE: '1' }, flags: new Map() }), {
-    message: /unknown environment variable FLOWHOUSE_NOPE/,
+  assert.throws(() => loadConfig({ env: { FLOWLOFT_NOPE: '1' }, flags: new Map() }), {
+    message: /unknown environment variable FLOWLOFT_NOPE/,
   })
   assert.throws(
     () => loadConfig({ flags: new Map([['clickhouse-url', 'ftp://x']]), env: {} }),

@@ -1,5 +1,5 @@
 // Builds the effective configuration from, in rising precedence: defaults, the YAML
-// file, FLOWHOUSE_* environment variables and command-line flags. Unknown keys and bad
+// file, FLOWLOFT_* environment variables and command-line flags. Unknown keys and bad
 // values are rejected with a message naming the key and the rule.
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
@@ -20,7 +20,7 @@ export function flagName(def: SettingDef): string {
 }
 
 export function envName(def: SettingDef): string {
-  return `FLOWHOUSE_${def.path.replace(/\./g, '_').toUpperCase()}`
+  return `FLOWLOFT_${def.path.replace(/\./g, '_').toUpperCase()}`
 }
 
 function describe(def: SettingDef): string {
@@ -269,7 +269,7 @@ export function loadFlat(input: LoadInput): FlatConfig {
     }
   }
   for (const [name, v] of Object.entries(input.env)) {
-    if (!name.startsWith('FLOWHOUSE_') || v === undefined || name === 'FLOWHOUSE_CONFIG') continue
+    if (!name.startsWith('FLOWLOFT_') || v === undefined || name === 'FLOWLOFT_CONFIG') continue
     const def = SETTINGS.find((d) => envName(d) === name)
     if (!def) throw new ConfigError(`unknown environment variable ${name}`)
     flat.set(def.path, coerce(def, v, `environment ${name}`))

@@ -1,4 +1,4 @@
-// Every setting flowhouse takes, in one table: its path in the YAML file, its flag,
+// Every setting flowloft takes, in one table: its path in the YAML file, its flag,
 // its environment variable, its type, default and rule. Loading (load.ts) is driven
 // entirely by this table, so a new setting is one line here.
 export type SettingType =
@@ -182,7 +182,7 @@ export const SETTINGS: readonly SettingDef[] = [
     default: 15,
     min: 1,
     max: 3650,
-    help: 'days raw flows are kept (TTL of flowhouse.flows, applied at start)',
+    help: 'days raw flows are kept (TTL of flowloft.flows, applied at start)',
   },
   {
     path: 'retention.rollup_1m_days',
@@ -222,7 +222,7 @@ export const SETTINGS: readonly SettingDef[] = [
     default: 0,
     min: 0,
     max: 2 ** 50,
-    help: 'when flowhouse tables pass this many bytes on disk, their oldest partitions are dropped (raw first); 0 turns it off',
+    help: 'when flowloft tables pass this many bytes on disk, their oldest partitions are dropped (raw first); 0 turns it off',
   },
   {
     path: 'retention.check_schedule',
@@ -501,7 +501,7 @@ export const SETTINGS: readonly SettingDef[] = [
     type: 'string',
     default: '',
     secret: true,
-    help: 'key of HMAC-SHA256 signed API changes (x-flowhouse-timestamp, x-flowhouse-signature); empty turns them off',
+    help: 'key of HMAC-SHA256 signed API changes (x-flowloft-timestamp, x-flowloft-signature); empty turns them off',
   },
   {
     path: 'api.bearer_token',

@@ -1,6 +1,6 @@
 // Decodes one packed batch into rows (RowBinary for the writer, TSV for the flow log and
-// `flowhouse decode`) and per-exporter outcomes. Used by the pool's workers and,
-// in-process, by `flowhouse decode|import` and the fuzzer.
+// `flowloft decode`) and per-exporter outcomes. Used by the pool's workers and,
+// in-process, by `flowloft decode|import` and the fuzzer.
 import {
   Decoder,
   IN_HDR,
@@ -13,7 +13,7 @@ import {
   statusReason,
   type CounterSink,
   type RecordSink,
-} from '@flowhouse/decoder-wasm'
+} from '@flowloft/decoder-wasm'
 import { appendCounterRows } from '../flows/counter-rows.js'
 import { threadId } from 'node:worker_threads'
 import type { Enricher } from '../enrich/index.js'
@@ -27,7 +27,7 @@ const EXPORTER_AT = 16
 export interface RowFormats {
   /** RowBinary rows for the writer's inserts. */
   rowBinary: boolean
-  /** TSV rows for the flow log and `flowhouse decode`. */
+  /** TSV rows for the flow log and `flowloft decode`. */
   tsv: boolean
 }
 

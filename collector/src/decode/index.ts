@@ -3,11 +3,11 @@
 // writer (and TSV rows for the flow log when it is on).
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
-import type { PackedBatch } from '@flowhouse/decoder-wasm'
+import type { PackedBatch } from '@flowloft/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { FLOW_COUNTER_METRICS, decodeMetrics } from './metrics.js'
-import { FLOW_COUNTERS, type FlowCounters } from '@flowhouse/decoder-wasm'
+import { FLOW_COUNTERS, type FlowCounters } from '@flowloft/decoder-wasm'
 import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
 import { splitOutcomeKey, type DecodeResult, type DecodeTask, type WorkerData } from './task.js'
 import type { TemplateStore } from './template-store.js'
@@ -49,7 +49,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
   const threads = o.workers > 0 ? o.workers : Math.max(1, availableParallelism())
   const m = decodeMetrics(o.metrics)
   o.metrics.gauge(
-    'flowhouse_decode_queue_batches',
+    'flowloft_decode_queue_batches',
     'Batches waiting for a decoder worker',
     [],
     (g) => g.set({}, pool.queueSize),
@@ -112,7 +112,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     )
   }
   o.metrics.gauge(
-    'flowhouse_decoder_templates',
+    'flowloft_decoder_templates',
     'NetFlow v9/IPFIX templates known now (data and options), by exporter',
     ['exporter'],
     (g) => {

@@ -1,30 +1,30 @@
-import type { FlowCounterName } from '@flowhouse/decoder-wasm'
+import type { FlowCounterName } from '@flowloft/decoder-wasm'
 import type { Registry } from '../observability/metrics.js'
 
 export function decodeMetrics(r: Registry) {
   return {
     datagrams: r.counter(
-      'flowhouse_decoder_datagrams_total',
+      'flowloft_decoder_datagrams_total',
       'Datagrams decoded, by exporter, flow type and result (ok or the reason they were rejected)',
       ['exporter', 'protocol', 'result'],
     ),
-    flows: r.counter('flowhouse_decoder_flows_total', 'Flow records decoded'),
+    flows: r.counter('flowloft_decoder_flows_total', 'Flow records decoded'),
     dropped: r.counter(
-      'flowhouse_decode_dropped_datagrams_total',
+      'flowloft_decode_dropped_datagrams_total',
       'Datagrams dropped before decoding, by reason (queue_full, worker_error)',
       ['reason'],
     ),
     taskSeconds: r.counter(
-      'flowhouse_decode_task_seconds_total',
+      'flowloft_decode_task_seconds_total',
       'Time spent in decode tasks, seconds',
     ),
-    tasks: r.counter('flowhouse_decode_tasks_total', 'Decode tasks completed'),
+    tasks: r.counter('flowloft_decode_tasks_total', 'Decode tasks completed'),
     taskLatency: r.histogram(
-      'flowhouse_decode_task_duration_seconds',
+      'flowloft_decode_task_duration_seconds',
       'Time from handing a batch to the pool until its rows were handed on (queue wait included)',
     ),
     enrichCache: r.counter(
-      'flowhouse_enrich_cache_lookups_total',
+      'flowloft_enrich_cache_lookups_total',
       'Flow enrichments by result: hit (answered from the WASM-side cache) or miss (looked up in JS)',
       ['result'],
     ),
@@ -40,85 +40,85 @@ export const FLOW_COUNTER_METRICS: Record<
   { name: string; help: string; type?: 'gauge'; label?: [string, string] }
 > = {
   setsHeld: {
-    name: 'flowhouse_decoder_held_sets_total',
+    name: 'flowloft_decoder_held_sets_total',
     help: 'NetFlow v9/IPFIX data sets held because their template had not arrived yet',
   },
   heldDecoded: {
-    name: 'flowhouse_decoder_held_sets_decoded_total',
+    name: 'flowloft_decoder_held_sets_decoded_total',
     help: 'Held data sets decoded once their template arrived',
   },
   heldRecords: {
-    name: 'flowhouse_decoder_held_records_decoded_total',
+    name: 'flowloft_decoder_held_records_decoded_total',
     help: 'Flow records decoded from held data sets',
   },
   heldExpired: {
-    name: 'flowhouse_decoder_held_sets_dropped_total',
+    name: 'flowloft_decoder_held_sets_dropped_total',
     help: 'Held data sets dropped, by reason (expired: no template in time; overflow: per-exporter or memory bound; rejected: could not be held)',
     label: ['reason', 'expired'],
   },
   heldOverflow: {
-    name: 'flowhouse_decoder_held_sets_dropped_total',
+    name: 'flowloft_decoder_held_sets_dropped_total',
     help: '',
     label: ['reason', 'overflow'],
   },
   heldRejected: {
-    name: 'flowhouse_decoder_held_sets_dropped_total',
+    name: 'flowloft_decoder_held_sets_dropped_total',
     help: '',
     label: ['reason', 'rejected'],
   },
   heldCurrent: {
-    name: 'flowhouse_decoder_held_sets',
+    name: 'flowloft_decoder_held_sets',
     help: 'Data sets held now, waiting for their template',
     type: 'gauge',
   },
   templatesLearned: {
-    name: 'flowhouse_decoder_templates_learned_total',
+    name: 'flowloft_decoder_templates_learned_total',
     help: 'New or changed templates (data and options) learned by the workers',
   },
   templatesWithdrawn: {
-    name: 'flowhouse_decoder_templates_withdrawn_total',
+    name: 'flowloft_decoder_templates_withdrawn_total',
     help: 'Templates withdrawn by exporters (IPFIX)',
   },
   templateTableFull: {
-    name: 'flowhouse_decoder_table_full_total',
+    name: 'flowloft_decoder_table_full_total',
     help: 'Entries evicted or refused because a decoder table was full, by table (template, option, exporter)',
     label: ['table', 'template'],
   },
   optionTableFull: {
-    name: 'flowhouse_decoder_table_full_total',
+    name: 'flowloft_decoder_table_full_total',
     help: '',
     label: ['table', 'option'],
   },
   exporterTableFull: {
-    name: 'flowhouse_decoder_table_full_total',
+    name: 'flowloft_decoder_table_full_total',
     help: '',
     label: ['table', 'exporter'],
   },
   eventsDropped: {
-    name: 'flowhouse_decoder_template_events_total',
+    name: 'flowloft_decoder_template_events_total',
     help: 'Template events shared between workers, by result (dropped: region full; imported; rejected: malformed)',
     label: ['result', 'dropped'],
   },
   eventsImported: {
-    name: 'flowhouse_decoder_template_events_total',
+    name: 'flowloft_decoder_template_events_total',
     help: '',
     label: ['result', 'imported'],
   },
   eventsRejected: {
-    name: 'flowhouse_decoder_template_events_total',
+    name: 'flowloft_decoder_template_events_total',
     help: '',
     label: ['result', 'rejected'],
   },
   optionsRecords: {
-    name: 'flowhouse_decoder_options_records_total',
+    name: 'flowloft_decoder_options_records_total',
     help: 'Options data records decoded (sampling, clock)',
   },
   ratesLearned: {
-    name: 'flowhouse_decoder_sampling_rates_learned_total',
+    name: 'flowloft_decoder_sampling_rates_learned_total',
     help: 'New or changed sampling rates learned from options data',
   },
   heldRecordsDropped: {
-    name: 'flowhouse_decoder_held_records_dropped_total',
+    name: 'flowloft_decoder_held_records_dropped_total',
     help: 'Records of held data sets that did not fit the output',
   },
 }

@@ -1,4 +1,4 @@
-import type { FlowCounters } from '@flowhouse/decoder-wasm'
+import type { FlowCounters } from '@flowloft/decoder-wasm'
 import type { EnrichWorkerData } from '../enrich/index.js'
 import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
 
@@ -35,7 +35,7 @@ export interface DecodeResult {
   unnamed?: { addrs: string[]; dropped: number }
   /** Traffic-metric sums of this batch (only when metrics are configured). */
   traffic?: TrafficBatch
-  /** sFlow interface-counter samples as TSV rows for flowhouse.sflow_counters. */
+  /** sFlow interface-counter samples as TSV rows for flowloft.sflow_counters. */
   interfaceCounters?: { tsv: Uint8Array; rows: number }
   /** Set when the decoder trapped and was rebuilt (a bug, never input's fault). */
   trapped?: string

@@ -3,7 +3,7 @@
 // so a restart decodes known exporters' data from the first datagram.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { TemplateRegistry, type DescribedExporter } from '@flowhouse/decoder-wasm'
+import { TemplateRegistry, type DescribedExporter } from '@flowloft/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import { TemplatePublisher, createTemplateBuffer } from './template-channel.js'
 

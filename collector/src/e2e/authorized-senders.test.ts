@@ -11,8 +11,8 @@ import { v5Now } from '../testing/netflow5.js'
 import { eventually, metricValue, startTestService } from '../testing/service.js'
 
 const TOKEN = `bt-${randomBytes(12).toString('hex')}`
-const REJECTED = 'flowhouse_senders_rejected_datagrams_total{listener="netflow"}'
-const RECEIVED = 'flowhouse_listener_datagrams_total{listener="netflow"}'
+const REJECTED = 'flowloft_senders_rejected_datagrams_total{listener="netflow"}'
+const RECEIVED = 'flowloft_listener_datagrams_total{listener="netflow"}'
 
 /** Send datagrams from a socket bound to `from` (any 127/8 address is loopback). */
 async function sendFrom(from: string, port: number, datagrams: Uint8Array[]): Promise<void> {
@@ -88,7 +88,7 @@ void test('authorized-only: only registered senders are stored, the others count
   assert.equal((await flowsFrom('127.0.0.1')).bytes, 900)
   // The seeded sender's prefix decides direction: 10.0.0.x -> 8.8.8.8 goes out.
   assert.deepEqual(await directions('127.0.0.1'), [['outbound', 9]])
-  assert.match(m, /^flowhouse_senders_authorized_only 1$/m)
+  assert.match(m, /^flowloft_senders_authorized_only 1$/m)
   assert.ok(
     lines.some((l) => l.includes('not registered') && l.includes('"address":"127.0.0.2"')),
     'the rejection is logged with the address',

@@ -18,14 +18,14 @@ void test('bad datagrams are counted by reason; workers survive and keep decodin
     await sendUdp(svc.netflowPort, [random, truncated, wrongVersion, countTooLarge, v5(2, 2)])
 
     const series = (result: string, protocol: string): string =>
-      `flowhouse_decoder_datagrams_total{exporter="127.0.0.1",protocol="${protocol}",result="${result}"}`
+      `flowloft_decoder_datagrams_total{exporter="127.0.0.1",protocol="${protocol}",result="${result}"}`
     await eventually(async () => metricValue(await svc.metrics(), series('ok', 'netflow5')) === 1)
     const m = await svc.metrics()
     assert.equal(metricValue(m, series('unknown_version', 'unknown')), 2)
     assert.equal(metricValue(m, series('truncated_header', 'netflow5')), 1)
     assert.equal(metricValue(m, series('bad_count', 'netflow5')), 1)
     assert.equal(
-      metricValue(m, 'flowhouse_decode_dropped_datagrams_total{reason="worker_error"}'),
+      metricValue(m, 'flowloft_decode_dropped_datagrams_total{reason="worker_error"}'),
       0,
     )
 

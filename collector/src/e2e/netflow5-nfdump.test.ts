@@ -5,14 +5,14 @@ import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { syntheticTraffic, writePcap } from '@flowhouse/decoder-wasm'
+import { syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
 import { Nfcapd, softflowd } from '../testing/exporters.js'
 import { eventually, startTestService } from '../testing/service.js'
 import { requireTools } from '../testing/tools.js'
 
 void test('NetFlow v5 totals from softflowd equal what nfdump reports', async (t) => {
   if (!requireTools(t, 'softflowd', 'nfcapd', 'nfdump')) return
-  const dir = mkdtempSync(join(tmpdir(), 'fh-v5-'))
+  const dir = mkdtempSync(join(tmpdir(), 'fl-v5-'))
   const pcap = join(dir, 'traffic.pcap')
   writePcap(pcap, syntheticTraffic({ flows: 400, seed: 42, ipv6: 0 }))
 

@@ -1,8 +1,8 @@
-// sFlow counter samples go to their own table, flowhouse.sflow_counters, with the
+// sFlow counter samples go to their own table, flowloft.sflow_counters, with the
 // agent's 64-bit octet counters intact.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildSflow } from '@flowhouse/decoder-wasm/testdata/sflow-builder.js'
+import { buildSflow } from '@flowloft/decoder-wasm/testdata/sflow-builder.js'
 import { sendUdp } from '../testing/exporters.js'
 import { eventually, startTestService } from '../testing/service.js'
 

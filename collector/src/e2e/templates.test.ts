@@ -6,8 +6,8 @@ import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { syntheticTraffic, writePcap } from '@flowhouse/decoder-wasm'
-import { buildV9 } from '@flowhouse/decoder-wasm/testdata/netflow9-builder.js'
+import { syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
+import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
 import { Nfcapd, sendUdp, softflowd } from '../testing/exporters.js'
 import { eventually, startTestService } from '../testing/service.js'
 import { requireTools } from '../testing/tools.js'
@@ -18,7 +18,7 @@ const TOTALS = 'SELECT count() AS flows, sum(packets) AS packets, sum(bytes) AS 
 for (const version of [9, 10] as const) {
   void test(`softflowd v${version} through two workers: totals equal nfdump's`, async (t) => {
     if (!requireTools(t, 'softflowd', 'nfcapd', 'nfdump')) return
-    const pcap = join(mkdtempSync(join(tmpdir(), 'fh-tpl-')), 'traffic.pcap')
+    const pcap = join(mkdtempSync(join(tmpdir(), 'fl-tpl-')), 'traffic.pcap')
     writePcap(pcap, syntheticTraffic({ flows: 600, seed: version, ipv6: 0.2 }))
     const svc = await startTestService({ 'decode.workers': 2, 'decode.batch_datagrams': 1 })
     const nf = new Nfcapd()

@@ -11,7 +11,7 @@ import { readAsnTableFile, writeAsnTableFile } from './asn-table-file.js'
 import { AsnTable, loadAsnCsv, type AsnTableData } from './asn-table.js'
 import { formatV4, parseAddr } from './ip.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'flowhouse-asn-'))
+const dir = mkdtempSync(join(tmpdir(), 'flowloft-asn-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 
 function formatV6(w: readonly number[]): string {

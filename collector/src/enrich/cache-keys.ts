@@ -2,7 +2,7 @@
 // record view's numeric or short-string key (JS id caches) and the texts the decoder
 // formats it as (JS per-address cache). Made through a one-record scratch view, so they
 // are exactly what the view hands out for a decoded record.
-import { F, REC_SIZE, RecordView, parseAddress } from '@flowhouse/decoder-wasm'
+import { F, REC_SIZE, RecordView, parseAddress } from '@flowloft/decoder-wasm'
 
 export interface AddrCacheKeys {
   bytes: Uint8Array

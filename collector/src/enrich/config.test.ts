@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { loadConfig } from '../config/index.js'
 
 function yamlFile(text: string): string {
-  const p = join(mkdtempSync(join(tmpdir(), 'fh-enrich-cfg-')), 'flowhouse.yaml')
+  const p = join(mkdtempSync(join(tmpdir(), 'fl-enrich-cfg-')), 'flowloft.yaml')
   writeFileSync(p, text)
   return p
 }
@@ -33,8 +33,8 @@ void test('environment: comma list or JSON', () => {
     file: undefined,
     flags: new Map(),
     env: {
-      FLOWHOUSE_ENRICH_LOCAL_PREFIXES: '10.0.0.0/8, fd00::/8',
-      FLOWHOUSE_ENRICH_HOST_ALIASES: '{"10.0.0.2":"printer"}',
+      FLOWLOFT_ENRICH_LOCAL_PREFIXES: '10.0.0.0/8, fd00::/8',
+      FLOWLOFT_ENRICH_HOST_ALIASES: '{"10.0.0.2":"printer"}',
     },
   })
   assert.deepEqual(c.enrich.localPrefixes, ['10.0.0.0/8', 'fd00::/8'])
@@ -61,8 +61,8 @@ void test('bad values name the path', () => {
     /enrich\.interfaces\.10\.0\.0\.1\.eth0 is not an interface index/,
   )
   assert.throws(
-    () => loadConfig({ flags: new Map(), env: { FLOWHOUSE_ENRICH_HOST_ALIASES: '{bad' } }),
-    /FLOWHOUSE_ENRICH_HOST_ALIASES.*not valid JSON/,
+    () => loadConfig({ flags: new Map(), env: { FLOWLOFT_ENRICH_HOST_ALIASES: '{bad' } }),
+    /FLOWLOFT_ENRICH_HOST_ALIASES.*not valid JSON/,
   )
 })
 
@@ -89,7 +89,7 @@ void test('per-exporter prefixes and reverse-DNS settings', () => {
   const env = loadConfig({
     file: undefined,
     flags: new Map(),
-    env: { FLOWHOUSE_ENRICH_EXPORTER_PREFIXES: '{"10.9.9.9":["10.9.0.0/16"]}' },
+    env: { FLOWLOFT_ENRICH_EXPORTER_PREFIXES: '{"10.9.9.9":["10.9.0.0/16"]}' },
   })
   assert.deepEqual(env.enrich.exporterPrefixes, { '10.9.9.9': ['10.9.0.0/16'] })
   const load = (text: string) => () =>

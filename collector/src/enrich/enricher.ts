@@ -12,7 +12,7 @@ import {
   type Decoder,
   type RecordView,
   type StringTable,
-} from '@flowhouse/decoder-wasm'
+} from '@flowloft/decoder-wasm'
 import { AddrLookup, CACHE_MAX, EMPTY_ADDR, type AddrInfo } from './addr-lookup.js'
 import { addrCacheKeys } from './cache-keys.js'
 import { direction, type Direction } from './direction.js'

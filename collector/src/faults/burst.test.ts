@@ -40,15 +40,15 @@ interface Counts {
 function counts(m: string): Counts {
   let decoded = 0
   for (const line of m.split('\n')) {
-    if (line.startsWith('flowhouse_decoder_datagrams_total{')) decoded += Number(line.split(' ')[1])
+    if (line.startsWith('flowloft_decoder_datagrams_total{')) decoded += Number(line.split(' ')[1])
   }
   return {
-    read: metricValue(m, 'flowhouse_listener_datagrams_total{listener="netflow"}'),
-    kernelDrops: metricValue(m, 'flowhouse_listener_kernel_drops_total{listener="netflow"}'),
-    queueDrops: metricValue(m, 'flowhouse_decode_dropped_datagrams_total{reason="queue_full"}'),
+    read: metricValue(m, 'flowloft_listener_datagrams_total{listener="netflow"}'),
+    kernelDrops: metricValue(m, 'flowloft_listener_kernel_drops_total{listener="netflow"}'),
+    queueDrops: metricValue(m, 'flowloft_decode_dropped_datagrams_total{reason="queue_full"}'),
     decoded,
-    flows: metricValue(m, 'flowhouse_decoder_flows_total'),
-    inserted: metricValue(m, 'flowhouse_writer_rows_total'),
+    flows: metricValue(m, 'flowloft_decoder_flows_total'),
+    inserted: metricValue(m, 'flowloft_writer_rows_total'),
   }
 }
 
@@ -56,7 +56,7 @@ void test(
   'a burst beyond capacity is counted; the service stays up and recovers',
   { timeout: 90_000 },
   async (t) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fh-burst-'))
+    const dataDir = mkdtempSync(join(tmpdir(), 'fl-burst-'))
     const svc = await startChildService(dataDir, {
       'decode-workers': 1,
       'decode-queue': 1,

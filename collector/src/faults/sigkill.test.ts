@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildV9 } from '@flowhouse/decoder-wasm/testdata/netflow9-builder.js'
+import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
 import { sendUdp } from '../testing/exporters.js'
 import { startChildService, type ChildService } from '../testing/child-service.js'
 import { eventually, metricValue } from '../testing/service.js'
@@ -70,7 +70,7 @@ void test(
   'SIGKILL under load: restart restores templates, loses at most the batch window',
   { timeout: 90_000 },
   async (t) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'fh-sigkill-'))
+    const dataDir = mkdtempSync(join(tmpdir(), 'fl-sigkill-'))
     const flags = { 'writer-batch-ms': WRITER_BATCH_MS, 'decode-batch-ms': DECODE_BATCH_MS }
     const services: ChildService[] = []
     const first = await startChildService(dataDir, flags)
@@ -122,9 +122,9 @@ void test(
     )
     const m = await second.metrics()
     const series = (result: string): string =>
-      `flowhouse_decoder_datagrams_total{exporter="127.0.0.1",protocol="netflow9",result="${result}"}`
+      `flowloft_decoder_datagrams_total{exporter="127.0.0.1",protocol="netflow9",result="${result}"}`
     assert.equal(metricValue(m, series('ok')), 20)
     assert.equal(metricValue(m, series('template_missing')), 0)
-    assert.equal(metricValue(m, 'flowhouse_decoder_held_sets_total'), 0)
+    assert.equal(metricValue(m, 'flowloft_decoder_held_sets_total'), 0)
   },
 )

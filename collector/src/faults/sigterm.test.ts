@@ -32,7 +32,7 @@ const datagram = (i: number): Uint8Array =>
   )
 
 void test('SIGTERM under load stores every accepted flow', { timeout: 60_000 }, async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fh-sigterm-'))
+  const dataDir = mkdtempSync(join(tmpdir(), 'fl-sigterm-'))
   const svc = await startChildService(dataDir, { 'writer-batch-ms': 500 })
   const sender = new SteadySender(svc.netflowPort, datagram, DATAGRAMS_PER_SECOND)
   t.after(async () => {
@@ -45,10 +45,10 @@ void test('SIGTERM under load stores every accepted flow', { timeout: 60_000 }, 
   // Load for a while: flows are decoded and some are already stored.
   await eventually(async () => {
     const m = await svc.metrics()
-    return metricValue(m, 'flowhouse_writer_rows_total') >= 3 * DATAGRAMS_PER_SECOND
+    return metricValue(m, 'flowloft_writer_rows_total') >= 3 * DATAGRAMS_PER_SECOND
   }, 20_000)
   await new Promise((r) => setTimeout(r, 1000))
-  const decodedBefore = metricValue(await svc.metrics(), 'flowhouse_decoder_flows_total')
+  const decodedBefore = metricValue(await svc.metrics(), 'flowloft_decoder_flows_total')
 
   svc.process.kill('SIGTERM') // the sender goes on until the process has gone
   const exit = await svc.exited

@@ -6,9 +6,9 @@
 // they came (piscina re-queued busy-worker tasks at the tail before `stricterFIFO`).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildIpfix } from '@flowhouse/decoder-wasm/testdata/ipfix-builder.js'
-import { buildV9 } from '@flowhouse/decoder-wasm/testdata/netflow9-builder.js'
-import type { FieldValue, TemplateDef } from '@flowhouse/decoder-wasm/testdata/flow-fields.js'
+import { buildIpfix } from '@flowloft/decoder-wasm/testdata/ipfix-builder.js'
+import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
+import type { FieldValue, TemplateDef } from '@flowloft/decoder-wasm/testdata/flow-fields.js'
 import { sendUdp } from '../testing/exporters.js'
 import { eventually, startTestService } from '../testing/service.js'
 

@@ -1,10 +1,10 @@
 // The flow log on a real collector: NetFlow v5 datagrams sent over UDP come out as one
-// line per decoded flow, in the same columns as flowhouse.flows. With the defaults there
+// line per decoded flow, in the same columns as flowloft.flows. With the defaults there
 // is no flow log, and the summaries have caught up by the time the service answers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
-import { TSV_COLUMNS } from '@flowhouse/decoder-wasm'
+import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
 import { sendUdp } from '../testing/exporters.js'
 import { v5Now, type TestFlow } from '../testing/netflow5.js'
 import { eventually, metricValue, startTestService } from '../testing/service.js'
@@ -48,7 +48,7 @@ void test('one flow log line per flow sent through the collector', async (t) => 
   const [db] = await svc.query<{ b: number }>('SELECT sum(bytes) AS b FROM flows')
   assert.equal(bytes, db?.b)
   assert.equal(
-    metricValue(await svc.metrics(), 'flowhouse_flow_log_rows_total{result="queued"}'),
+    metricValue(await svc.metrics(), 'flowloft_flow_log_rows_total{result="queued"}'),
     sent,
   )
 })
@@ -63,7 +63,7 @@ void test('defaults: no flow log; every summary window caught up at start', asyn
     return r?.n === 10
   })
   assert.equal(existsSync(flowLogPath(svc.dataDir)), false)
-  assert.doesNotMatch(await svc.metrics(), /flowhouse_flow_log_rows_total\{/)
+  assert.doesNotMatch(await svc.metrics(), /flowloft_flow_log_rows_total\{/)
 
   // The start-up catch-up ran each window for its latest boundary.
   for (const w of svc.config.summaries.windowsMinutes) {

@@ -1,9 +1,9 @@
 // The optional flow log: the decoded TSV blocks the writer inserts, appended as they are
-// to data_dir/flowlog/flows.log (one line per flow, columns as in flowhouse.flows and
+// to data_dir/flowlog/flows.log (one line per flow, columns as in flowloft.flows and
 // named by a `#fields` first line), rotated by size. Off the hot path: blocks are queued
 // (bounded) and written asynchronously; what does not fit is counted, never waited for.
 import { join } from 'node:path'
-import { TSV_COLUMNS } from '@flowhouse/decoder-wasm'
+import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
 import { createRotatingFile, type RotatingFile } from '../logfile/rotating-file.js'
 import { rateLimited, type Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -35,16 +35,16 @@ export interface FlowLogDeps {
 
 export function createFlowLog(config: FlowLogConfig, d: FlowLogDeps): FlowLog {
   const written = d.metrics.counter(
-    'flowhouse_flow_log_rows_total',
+    'flowloft_flow_log_rows_total',
     'Flows handed to the flow log, by outcome (queued for the file, or dropped because the queue was full)',
     ['result'],
   )
   const errors = d.metrics.counter(
-    'flowhouse_flow_log_write_errors_total',
+    'flowloft_flow_log_write_errors_total',
     'Blocks of flows lost because writing or rotating the flow log failed',
   )
   const rotations = d.metrics.counter(
-    'flowhouse_flow_log_rotations_total',
+    'flowloft_flow_log_rotations_total',
     'Times the flow log reached flow_log.max_bytes and was rotated',
   )
   const warn = rateLimited(d.log)

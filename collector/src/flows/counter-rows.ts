@@ -1,6 +1,6 @@
-// sFlow interface-counter records as TabSeparated rows for flowhouse.sflow_counters.
+// sFlow interface-counter records as TabSeparated rows for flowloft.sflow_counters.
 // Counter samples arrive every 20-30 s per interface, so JS formatting is fine here.
-import { C, formatIPv6Column, type CounterView } from '@flowhouse/decoder-wasm'
+import { C, formatIPv6Column, type CounterView } from '@flowloft/decoder-wasm'
 
 type Field = (typeof C)[keyof typeof C]
 type Kind = 'u8' | 'u32' | 'u64' | 'addr' | 'seconds'

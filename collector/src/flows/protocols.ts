@@ -1,2 +1,2 @@
 // IANA protocol names live with the decoder (they also fill the WASM string table).
-export { protocolName } from '@flowhouse/decoder-wasm'
+export { protocolName } from '@flowloft/decoder-wasm'

@@ -1,6 +1,6 @@
 // Turns the TSV rows the decoder formats into JSON objects keyed by column name, for
-// `flowhouse decode`: one source of truth for what a flow row holds.
-import { TSV_COLUMNS, type TsvColumn } from '@flowhouse/decoder-wasm'
+// `flowloft decode`: one source of truth for what a flow row holds.
+import { TSV_COLUMNS, type TsvColumn } from '@flowloft/decoder-wasm'
 
 export const COLUMN_NAMES: readonly TsvColumn[] = TSV_COLUMNS
 

@@ -5,11 +5,11 @@ import {
   builtIpfix,
   builtV9,
   capturePayloads,
-} from '@flowhouse/decoder-wasm/testdata/flow-fixtures.js'
-import { mutationPool, type MutationPool } from '@flowhouse/decoder-wasm/testdata/mutate.js'
-import { buildFixed } from '@flowhouse/decoder-wasm/testdata/netflow-fixed-builder.js'
-import { buildV5, type V5Record } from '@flowhouse/decoder-wasm/testdata/netflow5-builder.js'
-import { sflowBuilderFixtures } from '@flowhouse/decoder-wasm/testdata/sflow-fixtures.js'
+} from '@flowloft/decoder-wasm/testdata/flow-fixtures.js'
+import { mutationPool, type MutationPool } from '@flowloft/decoder-wasm/testdata/mutate.js'
+import { buildFixed } from '@flowloft/decoder-wasm/testdata/netflow-fixed-builder.js'
+import { buildV5, type V5Record } from '@flowloft/decoder-wasm/testdata/netflow5-builder.js'
+import { sflowBuilderFixtures } from '@flowloft/decoder-wasm/testdata/sflow-fixtures.js'
 
 export const PROTOCOLS = [
   'netflow1',

@@ -2,11 +2,11 @@
 // `make fuzz`: every decoder fed FUZZ_COUNT (default 1,000,000) mutated real datagrams,
 // reproducibly from FUZZ_SEED. Exits non-zero on a trap, a hang or a datagram left
 // without a result; the datagrams of a failing batch are written as a pcap to FUZZ_OUT
-// (`flowhouse decode FILE` replays them).
+// (`flowloft decode FILE` replays them).
 import { availableParallelism } from 'node:os'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { writePcap } from '@flowhouse/decoder-wasm'
+import { writePcap } from '@flowloft/decoder-wasm'
 import { PROTOCOLS, corpus, type Protocol } from './corpus.js'
 import { fuzzDatagram } from './datagrams.js'
 import type { ProtocolResult } from './job.js'
@@ -31,7 +31,7 @@ function protocols(): Protocol[] {
   return list as Protocol[]
 }
 
-/** The datagrams of a failing batch as a pcap, for `flowhouse decode`. */
+/** The datagrams of a failing batch as a pcap, for `flowloft decode`. */
 function writeReproducer(
   dir: string,
   seed: number,

@@ -3,7 +3,7 @@
 // RowBinary and TSV formatting). Progress goes to shared memory so the main thread can
 // tell a hang.
 import { parentPort, workerData } from 'node:worker_threads'
-import { DatagramBatch } from '@flowhouse/decoder-wasm'
+import { DatagramBatch } from '@flowloft/decoder-wasm'
 import { BatchDecoder } from '../decode/batch-decoder.js'
 import { splitOutcomeKey } from '../decode/task.js'
 import { corpus } from './corpus.js'

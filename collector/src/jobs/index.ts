@@ -29,12 +29,12 @@ export function createJobs(o: JobsOptions): Jobs {
     )
   }
   const droppedParts = o.metrics.counter(
-    'flowhouse_retention_dropped_partitions_total',
-    'Partitions dropped because flowhouse tables passed retention.max_disk_bytes',
+    'flowloft_retention_dropped_partitions_total',
+    'Partitions dropped because flowloft tables passed retention.max_disk_bytes',
     ['table'],
   )
   const droppedBytes = o.metrics.counter(
-    'flowhouse_retention_dropped_bytes_total',
+    'flowloft_retention_dropped_bytes_total',
     'Bytes on disk of the partitions dropped by the size limit',
     ['table'],
   )

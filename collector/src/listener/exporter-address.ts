@@ -1,6 +1,6 @@
 // Source address text -> the 16 bytes the decoder stores, and -> the decoder lane that
 // keeps its datagrams in order; both cached (exporters are few).
-import { parseAddress } from '@flowhouse/decoder-wasm'
+import { parseAddress } from '@flowloft/decoder-wasm'
 
 const MAX = 65536
 

@@ -1,7 +1,7 @@
 // UDP listeners: receive datagrams and pack them into batches for the decode pool.
 // Sockets only: no decoding happens here.
 import { createSocket, type Socket } from 'node:dgram'
-import { DatagramBatch, type PackedBatch } from '@flowhouse/decoder-wasm'
+import { DatagramBatch, type PackedBatch } from '@flowloft/decoder-wasm'
 import { formatListen, type ListenAddress } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -46,11 +46,11 @@ export interface Listeners {
 const BATCH_BYTES = 4 << 20
 
 export function createListeners(o: ListenerOptions): Listeners {
-  const received = o.metrics.counter('flowhouse_listener_datagrams_total', 'Datagrams received', [
+  const received = o.metrics.counter('flowloft_listener_datagrams_total', 'Datagrams received', [
     'listener',
   ])
   const receivedBytes = o.metrics.counter(
-    'flowhouse_listener_bytes_total',
+    'flowloft_listener_bytes_total',
     'Bytes of datagrams received',
     ['listener'],
   )
@@ -58,7 +58,7 @@ export function createListeners(o: ListenerOptions): Listeners {
   const socketStats = (): Map<number, { drops: number; rxQueue: number }> =>
     udpSocketStats(bound.map((b) => b.port))
   o.metrics.counter(
-    'flowhouse_listener_kernel_drops_total',
+    'flowloft_listener_kernel_drops_total',
     'Datagrams the kernel dropped on the listener sockets, receive buffer full (/proc/net/udp drops)',
     ['listener'],
     (m) => {
@@ -67,7 +67,7 @@ export function createListeners(o: ListenerOptions): Listeners {
     },
   )
   o.metrics.gauge(
-    'flowhouse_listener_receive_queue_bytes',
+    'flowloft_listener_receive_queue_bytes',
     "Bytes waiting in the listener sockets' kernel receive queues",
     ['listener'],
     (m) => {
@@ -76,7 +76,7 @@ export function createListeners(o: ListenerOptions): Listeners {
     },
   )
   o.metrics.counter(
-    'flowhouse_kernel_udp_receive_buffer_errors_total',
+    'flowloft_kernel_udp_receive_buffer_errors_total',
     'Host-wide UDP datagrams dropped for a full receive buffer, by IP version (/proc/net/snmp RcvbufErrors)',
     ['ip'],
     (m) => {
@@ -84,7 +84,7 @@ export function createListeners(o: ListenerOptions): Listeners {
     },
   )
   o.metrics.counter(
-    'flowhouse_kernel_udp_in_errors_total',
+    'flowloft_kernel_udp_in_errors_total',
     'Host-wide UDP datagrams that could not be delivered, by IP version (/proc/net/snmp InErrors)',
     ['ip'],
     (m) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { createRotatingFile, rotatedPath } from './rotating-file.js'
 
 function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fh-rotate-'))
+  const dir = mkdtempSync(join(tmpdir(), 'fl-rotate-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }

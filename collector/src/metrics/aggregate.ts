@@ -1,7 +1,7 @@
 // Worker side of the traffic metrics: adds up bytes, packets or flows of the decoded
 // records per label set, in one small Map per metric and batch. The main thread merges
 // the result into its series (index.ts). Built only when metrics are configured.
-import { F, type RecordView } from '@flowhouse/decoder-wasm'
+import { F, type RecordView } from '@flowloft/decoder-wasm'
 import { columnReader, type ColumnReader, type Names } from './columns.js'
 import type { TrafficMetricConfig } from './config.js'
 

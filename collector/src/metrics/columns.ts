@@ -8,7 +8,7 @@ import {
   protocolName,
   type RecordView,
   type TsvColumn,
-} from '@flowhouse/decoder-wasm'
+} from '@flowloft/decoder-wasm'
 
 /** Resolves a string-table id to its text. */
 export type Names = (id: number) => string

@@ -1,7 +1,7 @@
 // The `metrics` configuration section: traffic counters exported on /metrics, computed
 // in the decode workers from the decoded records. Validated here with messages that name
 // the path (`metrics[0].labels[1].converter must be one of ...`).
-import { TSV_COLUMNS, type TsvColumn } from '@flowhouse/decoder-wasm'
+import { TSV_COLUMNS, type TsvColumn } from '@flowloft/decoder-wasm'
 import { ConfigError } from '../config/errors.js'
 import { ADDRESS_COLUMNS, NUMBER_COLUMNS } from './columns.js'
 

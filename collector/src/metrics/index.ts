@@ -27,7 +27,7 @@ export function createTrafficMetrics(
   now: () => number = Date.now,
 ): TrafficMetrics {
   const dropped = registry.counter(
-    'flowhouse_traffic_metric_series_dropped_total',
+    'flowloft_traffic_metric_series_dropped_total',
     'Traffic-metric updates of new series refused because the metric had max_series series, by metric',
     ['metric'],
   )

@@ -61,7 +61,7 @@ void test('traffic metrics: exact values, missing label, cap and expiry', async 
   try {
     await sendUdp(svc.netflowPort, [v5(FLOWS)])
     await eventually(
-      async () => metricValue(await svc.metrics(), 'flowhouse_decoder_flows_total') === 5,
+      async () => metricValue(await svc.metrics(), 'flowloft_decoder_flows_total') === 5,
     )
     const m = await svc.metrics()
     const tx = (src: string, dst: string): number =>
@@ -82,7 +82,7 @@ void test('traffic metrics: exact values, missing label, cap and expiry', async 
     assert.equal(
       metricValue(
         m,
-        'flowhouse_traffic_metric_series_dropped_total{metric="flow_capped_packets_total"}',
+        'flowloft_traffic_metric_series_dropped_total{metric="flow_capped_packets_total"}',
       ),
       2,
     )
@@ -98,7 +98,7 @@ void test('traffic metrics: exact values, missing label, cap and expiry', async 
     // A new flow brings the expired series back, counting from zero.
     await sendUdp(svc.netflowPort, [v5([FLOWS[0] as Flow])])
     await eventually(
-      async () => metricValue(await svc.metrics(), 'flowhouse_decoder_flows_total') === 6,
+      async () => metricValue(await svc.metrics(), 'flowloft_decoder_flows_total') === 6,
     )
     assert.equal(metricValue(await svc.metrics(), 'flow_dns_flows_total{port="53"}'), 1)
   } finally {

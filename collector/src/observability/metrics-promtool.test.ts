@@ -26,7 +26,7 @@ void test('/metrics passes promtool check metrics', async (t) => {
     await sendUdp(svc.netflowPort, [v5(3), v5(2), bad])
     await eventually(async () => {
       const m = await svc.metrics()
-      return metricValue(m, 'flowhouse_writer_rows_total') === 5
+      return metricValue(m, 'flowloft_writer_rows_total') === 5
     })
     await fetch(`${svc.httpBase}/healthz`)
     const text = await svc.metrics()
@@ -35,12 +35,12 @@ void test('/metrics passes promtool check metrics', async (t) => {
       'process_cpu_seconds_total',
       'process_resident_memory_bytes',
       'nodejs_eventloop_active_seconds_total',
-      'flowhouse_listener_kernel_drops_total',
-      'flowhouse_decode_task_duration_seconds_bucket',
-      'flowhouse_enrich_cache_lookups_total',
-      'flowhouse_writer_insert_duration_seconds_count',
-      'flowhouse_http_requests_total',
-      'flowhouse_decoder_held_sets_total',
+      'flowloft_listener_kernel_drops_total',
+      'flowloft_decode_task_duration_seconds_bucket',
+      'flowloft_enrich_cache_lookups_total',
+      'flowloft_writer_insert_duration_seconds_count',
+      'flowloft_http_requests_total',
+      'flowloft_decoder_held_sets_total',
     ])
       assert.match(text, new RegExp(`^${name}[{ ]`, 'm'), `${name} missing`)
     // The main thread has received, dispatched and inserted: its busy time is counted,

@@ -20,11 +20,11 @@ export interface LifetimeTotals {
 export function lifetimeTotals(m: Registry): LifetimeTotals {
   const sum = (name: string): number => m.read(name).reduce((n, s) => n + s.value, 0)
   return {
-    datagrams: sum('flowhouse_listener_datagrams_total'),
-    datagramsDropped: sum('flowhouse_decode_dropped_datagrams_total'),
-    flows: sum('flowhouse_decoder_flows_total'),
-    rowsInserted: sum('flowhouse_writer_rows_total'),
-    rowsSpooled: sum('flowhouse_writer_spooled_rows_total'),
-    rowsDropped: sum('flowhouse_writer_dropped_rows_total'),
+    datagrams: sum('flowloft_listener_datagrams_total'),
+    datagramsDropped: sum('flowloft_decode_dropped_datagrams_total'),
+    flows: sum('flowloft_decoder_flows_total'),
+    rowsInserted: sum('flowloft_writer_rows_total'),
+    rowsSpooled: sum('flowloft_writer_spooled_rows_total'),
+    rowsDropped: sum('flowloft_writer_dropped_rows_total'),
   }
 }

@@ -2,7 +2,7 @@
 // registry, the listener filter and the API agree: dotted IPv4 (IPv4-mapped IPv6 too),
 // RFC 5952 IPv6 without a zone. Prefixes are stored as their network address.
 import { isIP } from 'node:net'
-import { formatAddress, formatIPv6Column, parseAddress } from '@flowhouse/decoder-wasm'
+import { formatAddress, formatIPv6Column, parseAddress } from '@flowloft/decoder-wasm'
 import { formatV4, parseCidr, type Prefix } from '../enrich/ip.js'
 
 /** The canonical text of an address, or null when it is not one. */

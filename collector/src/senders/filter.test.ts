@@ -45,7 +45,7 @@ void test('source check: registered and enabled only, any spelling, counted per 
   assert.equal(m.rejected.get({ listener: 'netflow' }), 3)
   assert.equal(m.rejected.get({ listener: 'sflow' }), 1)
   const text = metrics.render()
-  assert.match(text, /flowhouse_senders_rejected_datagrams_total\{listener="netflow"\} 3/)
+  assert.match(text, /flowloft_senders_rejected_datagrams_total\{listener="netflow"\} 3/)
   assert.doesNotMatch(text, /192\.0\.2\.12/, 'no series per address')
   // The log names the address, once per listener per interval.
   const rejectedLines = lines.filter((l) => l.includes('not registered'))
@@ -100,29 +100,29 @@ void test('settings: seed checked naming the entry, secrets masked however they 
   const load = (env: Record<string, string>): ReturnType<typeof toConfig> =>
     toConfig(loadFlat({ flags: new Map(), env }))
   const c = load({
-    FLOWHOUSE_SENDERS_AUTHORIZED_ONLY: 'true',
-    FLOWHOUSE_SENDERS_SEED: '{"::ffff:192.0.2.1": {"name": "edge", "prefixes": ["10.1.0.0/16"]}}',
+    FLOWLOFT_SENDERS_AUTHORIZED_ONLY: 'true',
+    FLOWLOFT_SENDERS_SEED: '{"::ffff:192.0.2.1": {"name": "edge", "prefixes": ["10.1.0.0/16"]}}',
   })
   assert.equal(c.senders.authorizedOnly, true)
   assert.deepEqual(c.senders.seed, [
     { address: '192.0.2.1', name: 'edge', prefixes: ['10.1.0.0/16'] },
   ])
   assert.throws(
-    () => load({ FLOWHOUSE_SENDERS_SEED: '{"192.0.2.1": {"prefixes": ["10.1.0.0/99"]}}' }),
-    /senders\.seed\.192\.0\.2\.1\.prefixes\[0\] is not a CIDR.*FLOWHOUSE_SENDERS_SEED/,
+    () => load({ FLOWLOFT_SENDERS_SEED: '{"192.0.2.1": {"prefixes": ["10.1.0.0/99"]}}' }),
+    /senders\.seed\.192\.0\.2\.1\.prefixes\[0\] is not a CIDR.*FLOWLOFT_SENDERS_SEED/,
   )
   assert.throws(
-    () => load({ FLOWHOUSE_SENDERS_SEED: '{"router1": {}}' }),
+    () => load({ FLOWLOFT_SENDERS_SEED: '{"router1": {}}' }),
     /senders\.seed\.router1 must be an IPv4 or IPv6 address/,
   )
   assert.throws(
-    () => load({ FLOWHOUSE_SENDERS_SEED: '{"192.0.2.1": {"secret": 1}}' }),
+    () => load({ FLOWLOFT_SENDERS_SEED: '{"192.0.2.1": {"secret": 1}}' }),
     /unknown field senders\.seed\.192\.0\.2\.1\.secret/,
   )
   const key = 'user:hunter2@example' // parses as a URL: must still be masked whole
   const flat = loadFlat({
     flags: new Map(),
-    env: { FLOWHOUSE_API_HMAC_KEY: key, FLOWHOUSE_API_BEARER_TOKEN: 'tok-3141' },
+    env: { FLOWLOFT_API_HMAC_KEY: key, FLOWLOFT_API_BEARER_TOKEN: 'tok-3141' },
   })
   const text = printable(flat)
   assert.match(text, /api\.hmac_key: "\*\*\*"/)

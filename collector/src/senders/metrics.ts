@@ -11,16 +11,16 @@ export function senderMetrics(
   count: () => number,
   authorizedOnly: boolean,
 ): SenderMetrics {
-  r.gauge('flowhouse_senders_registered', 'Senders in the registry', [], (m) => m.set({}, count()))
+  r.gauge('flowloft_senders_registered', 'Senders in the registry', [], (m) => m.set({}, count()))
   r.gauge(
-    'flowhouse_senders_authorized_only',
+    'flowloft_senders_authorized_only',
     '1 when only registered senders are accepted (senders.authorized_only)',
     [],
     (m) => m.set({}, authorizedOnly ? 1 : 0),
   )
   return {
     rejected: r.counter(
-      'flowhouse_senders_rejected_datagrams_total',
+      'flowloft_senders_rejected_datagrams_total',
       'Datagrams dropped before decoding because their source is not a registered, enabled sender',
       ['listener'],
     ),

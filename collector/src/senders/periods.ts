@@ -5,7 +5,7 @@ export type Period = (typeof PERIODS)[number]
 
 interface PeriodDef {
   /** The rollup read: per-minute for minutes, per-hour for the rest. */
-  table: 'flowhouse.flows_1m' | 'flowhouse.flows_1h'
+  table: 'flowloft.flows_1m' | 'flowloft.flows_1h'
   /** SQL for the bucket start of the rollup's `time`, as unix seconds. */
   bucket: string
   /** Window when `from` is not given, seconds before `to`. */
@@ -14,20 +14,20 @@ interface PeriodDef {
 
 const DAY = 86_400
 export const PERIOD: Record<Period, PeriodDef> = {
-  minute: { table: 'flowhouse.flows_1m', bucket: 'toUnixTimestamp(time)', defaultSpan: 3600 },
-  hour: { table: 'flowhouse.flows_1h', bucket: 'toUnixTimestamp(time)', defaultSpan: DAY },
+  minute: { table: 'flowloft.flows_1m', bucket: 'toUnixTimestamp(time)', defaultSpan: 3600 },
+  hour: { table: 'flowloft.flows_1h', bucket: 'toUnixTimestamp(time)', defaultSpan: DAY },
   day: {
-    table: 'flowhouse.flows_1h',
+    table: 'flowloft.flows_1h',
     bucket: "toUnixTimestamp(toStartOfDay(time, 'UTC'))",
     defaultSpan: 30 * DAY,
   },
   month: {
-    table: 'flowhouse.flows_1h',
+    table: 'flowloft.flows_1h',
     bucket: "toUnixTimestamp(toDateTime(toStartOfMonth(time, 'UTC'), 'UTC'))",
     defaultSpan: 365 * DAY,
   },
   year: {
-    table: 'flowhouse.flows_1h',
+    table: 'flowloft.flows_1h',
     bucket: "toUnixTimestamp(toDateTime(toStartOfYear(time, 'UTC'), 'UTC'))",
     defaultSpan: 5 * 365 * DAY,
   },

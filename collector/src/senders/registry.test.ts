@@ -11,7 +11,7 @@ import { SenderError, SenderRegistry } from './registry.js'
 import type { Sender } from './fields.js'
 
 function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fh-senders-'))
+  const dir = mkdtempSync(join(tmpdir(), 'fl-senders-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }

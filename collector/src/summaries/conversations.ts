@@ -57,7 +57,7 @@ const SQL = `SELECT ${text('exp')} AS exporter, e_name AS exporter_name, proto, 
       sumIf(bytes, fc) AS request_bytes, sumIf(packets, fc) AS request_packets,
       sumIf(bytes, NOT fc) AS reply_bytes, sumIf(packets, NOT fc) AS reply_packets,
       count() AS flows
-    FROM flowhouse.flows
+    FROM flowloft.flows
     WHERE time_received >= toDateTime({from:UInt32}) AND time_received < toDateTime({to:UInt32})
     GROUP BY exp, proto, c_addr, c_port, s_addr, s_port
     ORDER BY request_bytes + reply_bytes DESC, c_addr, c_port, s_addr, s_port

@@ -54,22 +54,22 @@ export interface Summaries {
 
 export function createSummaries(config: SummariesConfig, d: SummariesDeps): Summaries {
   const runs = d.metrics.counter(
-    'flowhouse_summaries_runs_total',
+    'flowloft_summaries_runs_total',
     'Summary runs by window and result (ok, failed)',
     ['window_minutes', 'result'],
   )
   const skipped = d.metrics.counter(
-    'flowhouse_summaries_skipped_total',
+    'flowloft_summaries_skipped_total',
     'Summary runs skipped because the previous run of the same window was still queued or running',
     ['window_minutes'],
   )
   const written = d.metrics.counter(
-    'flowhouse_summaries_conversations_total',
+    'flowloft_summaries_conversations_total',
     'Conversations written to the summaries log, by outcome (written, dropped: log queue full)',
     ['result'],
   )
   const duration = d.metrics.histogram(
-    'flowhouse_summaries_run_duration_seconds',
+    'flowloft_summaries_run_duration_seconds',
     'Time to compute one window summary',
     ['window_minutes'],
   )

@@ -220,9 +220,9 @@ void test('a window queued or running again is skipped and counted', async () =>
   const second = summaries.runNow(5, TO)
   assert.equal(await second, undefined)
   assert.ok(await first)
-  assert.equal(metrics.read('flowhouse_summaries_skipped_total')[0]?.value, 1)
+  assert.equal(metrics.read('flowloft_summaries_skipped_total')[0]?.value, 1)
   const ok = metrics
-    .read('flowhouse_summaries_runs_total')
+    .read('flowloft_summaries_runs_total')
     .filter((s) => s.labels['result'] === 'ok')
     .reduce((n, s) => n + s.value, 0)
   assert.equal(ok, 4)
@@ -310,8 +310,8 @@ void test('summaries and flow_log settings: defaults, YAML lists, env comma list
     files: 5,
   })
   assert.equal(dflt.flowLog.enabled, false)
-  const dir = mkdtempSync(join(tmpdir(), 'fh-cfg-'))
-  const file = join(dir, 'flowhouse.yaml')
+  const dir = mkdtempSync(join(tmpdir(), 'fl-cfg-'))
+  const file = join(dir, 'flowloft.yaml')
   writeFileSync(file, 'summaries:\n  windows_minutes: [60, 15]\nflow_log:\n  enabled: true\n')
   try {
     const c = loadConfig({ file, flags: new Map(), env: {} })
@@ -321,7 +321,7 @@ void test('summaries and flow_log settings: defaults, YAML lists, env comma list
     rmSync(dir, { recursive: true, force: true })
   }
   const env = (v: string): number[] =>
-    loadConfig({ flags: new Map(), env: { FLOWHOUSE_SUMMARIES_WINDOWS_MINUTES: v } }).summaries
+    loadConfig({ flags: new Map(), env: { FLOWLOFT_SUMMARIES_WINDOWS_MINUTES: v } }).summaries
       .windowsMinutes
   assert.deepEqual(env('10, 30'), [10, 30])
   assert.deepEqual(env('[1440]'), [1440])

@@ -1,7 +1,7 @@
 // Receives UDP datagrams on an ephemeral port and keeps them, so a test can write
 // exactly what an exporter sent to a pcap file.
 import { createSocket, type Socket } from 'node:dgram'
-import { writePcap, type Packet } from '@flowhouse/decoder-wasm'
+import { writePcap, type Packet } from '@flowloft/decoder-wasm'
 
 export class UdpRecorder {
   readonly packets: Packet[] = []

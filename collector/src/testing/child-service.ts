@@ -1,4 +1,4 @@
-// Runs `flowhouse serve` as a child process (for tests that signal or kill it): its own
+// Runs `flowloft serve` as a child process (for tests that signal or kill it): its own
 // data dir, ports chosen by the kernel and read back from its JSON log lines.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 
@@ -114,7 +114,7 @@ export async function startChildService(
 }
 
 /**
- * Query a data dir no collector holds (the embedded engine locks it): `flowhouse query`
+ * Query a data dir no collector holds (the embedded engine locks it): `flowloft query`
  * in its own process, one JSON object per row.
  */
 export function queryDataDir<T = Record<string, unknown>>(
@@ -127,7 +127,7 @@ export function queryDataDir<T = Record<string, unknown>>(
       [MAIN, 'query', sql, `--data-dir=${dataDir}`, '--http=127.0.0.1:1', '--log-level=warn'],
       { maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`flowhouse query failed: ${stderr}`, { cause: err }))
+        if (err) reject(new Error(`flowloft query failed: ${stderr}`, { cause: err }))
         else
           resolve(
             stdout

@@ -20,7 +20,7 @@ export function useMigratedEngine(prefix: string): TestEngine {
   let engine: Engine | undefined
   let dataDir = ''
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), `fh-${prefix}-`))
+    dataDir = mkdtempSync(join(tmpdir(), `fl-${prefix}-`))
     engine = await openEngine({
       url: '',
       dataDir,

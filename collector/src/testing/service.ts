@@ -23,7 +23,7 @@ export async function startTestService(
   overrides: Record<string, RawValue> = {},
   log: Logger = createLogger('warn'),
 ): Promise<TestService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'flowhouse-test-'))
+  const dataDir = mkdtempSync(join(tmpdir(), 'flowloft-test-'))
   const flat: FlatConfig = new Map(SETTINGS.map((d) => [d.path, d.default]))
   flat.set('data_dir', dataDir)
   flat.set('listen.netflow', '127.0.0.1:0')

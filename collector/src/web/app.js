@@ -1,8 +1,8 @@
-// flowhouse web UI: plain ES modules, uPlot for the chart, the collector's /api for data.
+// flowloft web UI: plain ES modules, uPlot for the chart, the collector's /api for data.
 import uPlot from './uplot.js'
 
 const RANGES = { '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800 }
-const state = { range: localStorage.getItem('flowhouse.range') ?? '1h', exporter: null }
+const state = { range: localStorage.getItem('flowloft.range') ?? '1h', exporter: null }
 let chart = null
 
 const $ = (sel) => document.querySelector(sel)
@@ -271,7 +271,7 @@ async function refresh() {
 
 function selectRange(range) {
   state.range = range in RANGES ? range : '1h'
-  localStorage.setItem('flowhouse.range', state.range)
+  localStorage.setItem('flowloft.range', state.range)
   document
     .querySelectorAll('#ranges button')
     .forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.range === state.range)))

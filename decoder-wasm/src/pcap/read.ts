@@ -1,5 +1,5 @@
 // Reads UDP datagrams out of a capture file (pcap or pcapng; Ethernet, 802.1Q, Linux
-// cooked, raw IP or BSD loopback framing), for `flowhouse decode|import FILE`.
+// cooked, raw IP or BSD loopback framing), for `flowloft decode|import FILE`.
 import { readFileSync } from 'node:fs'
 import { formatAddress } from '../ip.js'
 

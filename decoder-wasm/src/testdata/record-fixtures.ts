@@ -20,7 +20,7 @@ const runs: [string, string[]][] = [
   ['softflowd-ipfix-biflow.pcap', ['-v', '10', '-b', '-s', '2']],
 ]
 
-const dir = mkdtempSync(join(tmpdir(), 'flowhouse-fixtures-'))
+const dir = mkdtempSync(join(tmpdir(), 'flowloft-fixtures-'))
 try {
   writePcap(
     `${dir}/traffic.pcap`,

@@ -189,7 +189,7 @@ export interface OracleOptions {
 }
 
 export async function runOracle(o: OracleOptions): Promise<OracleRun> {
-  const dir = mkdtempSync(join(tmpdir(), `flowhouse-oracle-v${o.version}-`))
+  const dir = mkdtempSync(join(tmpdir(), `flowloft-oracle-v${o.version}-`))
   try {
     // Traffic from a minute ago: softflowd's 32-bit uptimes reach it from the export time.
     const packets = syntheticTraffic({

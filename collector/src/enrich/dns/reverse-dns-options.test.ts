@@ -57,12 +57,12 @@ void test('local addresses only, the IP as name when there is none, expiry forge
     ['10.0.0.7', 'seven.lan.test'],
     ['10.0.0.8', '10.0.0.8'], // NXDOMAIN, ip_as_unknown
   ])
-  const lookups = 'flowhouse_enrich_dns_lookups_total'
+  const lookups = 'flowloft_enrich_dns_lookups_total'
   assert.equal(series(metrics, lookups, 'ok'), 1)
   assert.equal(series(metrics, lookups, 'nxdomain'), 1)
-  assert.equal(series(metrics, 'flowhouse_enrich_dns_skipped_total', 'remote'), 1)
-  assert.equal(series(metrics, 'flowhouse_enrich_dns_skipped_total', 'not_unicast'), 1)
-  assert.equal(series(metrics, 'flowhouse_enrich_dns_unnamed_dropped_total'), 2)
+  assert.equal(series(metrics, 'flowloft_enrich_dns_skipped_total', 'remote'), 1)
+  assert.equal(series(metrics, 'flowloft_enrich_dns_skipped_total', 'not_unicast'), 1)
+  assert.equal(series(metrics, 'flowloft_enrich_dns_unnamed_dropped_total'), 2)
   // Both expire after a second: the workers are told to forget them.
   await eventually(async () => Promise.resolve(names.length >= 4), 5000, 50)
   assert.deepEqual(names.slice(2).sort(), [
@@ -85,6 +85,6 @@ void test('addresses beyond the queue bound are counted as rate_limited', async 
   const addrs = Array.from({ length: 4200 }, (_, k) => `10.${k >> 8}.${k & 255}.1`)
   rdns.request(addrs)
   // 4096 are queued (one of them is started at once); the rest are rate limited.
-  assert.equal(series(metrics, 'flowhouse_enrich_dns_lookups_total', 'rate_limited'), 4200 - 4096)
-  assert.equal(series(metrics, 'flowhouse_enrich_dns_pending'), 4096)
+  assert.equal(series(metrics, 'flowloft_enrich_dns_lookups_total', 'rate_limited'), 4200 - 4096)
+  assert.equal(series(metrics, 'flowloft_enrich_dns_pending'), 4096)
 })

@@ -102,9 +102,9 @@ void test('PTR names and Pi-hole asked names reach src_host/dst_host of later fl
     ['seven.lan.test', 'edge.cdn.test', 'outbound'],
   ])
   const m = await svc.metrics()
-  assert.ok(metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="ok"}') >= 3)
-  assert.ok(metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="nxdomain"}') >= 1)
-  assert.ok(metricValue(m, 'flowhouse_enrich_dns_cache_entries') >= 4)
+  assert.ok(metricValue(m, 'flowloft_enrich_dns_lookups_total{result="ok"}') >= 3)
+  assert.ok(metricValue(m, 'flowloft_enrich_dns_lookups_total{result="nxdomain"}') >= 1)
+  assert.ok(metricValue(m, 'flowloft_enrich_dns_cache_entries') >= 4)
 
   // A client asks dnsmasq for www.example.test, a CNAME of edge.cdn.test: the log ties
   // 198.51.100.20 to the name that was asked, which beats the PTR name.
@@ -117,8 +117,8 @@ void test('PTR names and Pi-hole asked names reach src_host/dst_host of later fl
   )
   assert.equal(asked.get('10.0.0.7>198.51.100.20')?.src_host, 'seven.lan.test')
   const after = await svc.metrics()
-  assert.ok(metricValue(after, 'flowhouse_enrich_pihole_lines_total{result="learned"}') >= 1)
-  assert.equal(metricValue(after, 'flowhouse_enrich_pihole_lines_total{result="error"}'), 0)
+  assert.ok(metricValue(after, 'flowloft_enrich_pihole_lines_total{result="learned"}') >= 1)
+  assert.equal(metricValue(after, 'flowloft_enrich_pihole_lines_total{result="error"}'), 0)
 })
 
 void test('a DNS server that never answers: timeouts counted, flows stored with empty hosts', async (t) => {
@@ -138,7 +138,7 @@ void test('a DNS server that never answers: timeouts counted, flows stored with 
   await sendUdp(svc.netflowPort, [v5Now(flows.map((f) => ({ ...f, srcPort: 7 })))])
   await eventually(async () => {
     const m = await svc.metrics()
-    return metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="timeout"}') >= 3
+    return metricValue(m, 'flowloft_enrich_dns_lookups_total{result="timeout"}') >= 3
   })
   assert.ok(hole.queries >= 3, `the black hole got ${hole.queries} queries`)
   // Flows sent after the timeouts are stored too, hosts empty.
@@ -155,5 +155,5 @@ void test('a DNS server that never answers: timeouts counted, flows stored with 
     )
   }
   const m = await svc.metrics()
-  assert.equal(metricValue(m, 'flowhouse_enrich_dns_lookups_total{result="ok"}'), 0)
+  assert.equal(metricValue(m, 'flowloft_enrich_dns_lookups_total{result="ok"}'), 0)
 })

@@ -70,13 +70,13 @@ export function createReverseDns(
   let stopped = false
 
   deps.metrics.gauge(
-    'flowhouse_enrich_dns_cache_entries',
+    'flowloft_enrich_dns_cache_entries',
     'Addresses in the reverse-DNS cache (names, misses and failures waiting for a retry)',
     [],
     (g) => g.set({}, cache.size),
   )
   deps.metrics.gauge(
-    'flowhouse_enrich_dns_pending',
+    'flowloft_enrich_dns_pending',
     'Reverse DNS lookups queued or in flight',
     [],
     (g) => g.set({}, queue.length + inFlight),

@@ -5,7 +5,7 @@
 // those exporters' flows a direction of their own.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DatagramBatch, Decoder, F, S, parseAddress } from '@flowhouse/decoder-wasm'
+import { DatagramBatch, Decoder, F, S, parseAddress } from '@flowloft/decoder-wasm'
 import { createLogger } from '../../observability/log.js'
 import { Registry } from '../../observability/metrics.js'
 import { v5Now, type TestFlow } from '../../testing/netflow5.js'
@@ -183,7 +183,7 @@ void test('a full journal is rewritten as the state; workers invalidate only wha
   }
   // Churn on an address no flow uses until the journal has to be rewritten.
   const rewrites = (): number =>
-    metrics.read('flowhouse_enrich_dynamic_rewrites_total').reduce((t, s) => t + s.value, 0)
+    metrics.read('flowloft_enrich_dynamic_rewrites_total').reduce((t, s) => t + s.value, 0)
   for (let k = 0; rewrites() < 2; k++) {
     pub.setHostName('203.0.113.9', `name-${k}`)
     assert.ok(k < 100, 'the journal was never rewritten')

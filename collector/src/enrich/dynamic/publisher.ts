@@ -52,22 +52,22 @@ export function createDynamicPublisher(deps: {
 }): DynamicPublisher {
   const log = deps.log.child({ component: 'enrich-dynamic' })
   const changes = deps.metrics.counter(
-    'flowhouse_enrich_dynamic_changes_total',
+    'flowloft_enrich_dynamic_changes_total',
     'Dynamic enrichment changes published to the decode workers, by kind (host, interfaces, prefixes)',
     ['kind'],
   )
   const rejected = deps.metrics.counter(
-    'flowhouse_enrich_dynamic_rejected_total',
+    'flowloft_enrich_dynamic_rejected_total',
     'Dynamic enrichment changes not published because the whole state no longer fits the shared journal, by kind',
     ['kind'],
   )
   const rewrites = deps.metrics.counter(
-    'flowhouse_enrich_dynamic_rewrites_total',
+    'flowloft_enrich_dynamic_rewrites_total',
     'Times the shared journal was full and rewritten as a snapshot of the state',
     [],
   )
   deps.metrics.gauge(
-    'flowhouse_enrich_dynamic_journal_bytes',
+    'flowloft_enrich_dynamic_journal_bytes',
     'Bytes used in the shared dynamic-enrichment journal',
     [],
     (g) => g.set({}, writer.used),

@@ -27,12 +27,12 @@ export function createPiholeLog(
   const log = deps.log.child({ component: 'enrich-pihole', path })
   const warn = rateLimited(log, 60_000)
   const lines = deps.metrics.counter(
-    'flowhouse_enrich_pihole_lines_total',
+    'flowloft_enrich_pihole_lines_total',
     'Query-log lines read, by result (learned: gave an address its asked name, used: query or other answer, ignored: another dnsmasq line, error: not a dnsmasq log line or cut off)',
     ['result'],
   )
   const reopened = deps.metrics.counter(
-    'flowhouse_enrich_pihole_reopens_total',
+    'flowloft_enrich_pihole_reopens_total',
     'Times the query log was read from its start again, by reason (rotated, truncated)',
     ['reason'],
   )

@@ -44,7 +44,7 @@ void test('the sample log teaches addresses the names that were asked', async ()
     ['10.0.0.5', 'nas.lan.test'],
     ['203.0.113.9', 'plain.example.test'], // no serial numbers: the latest query
   ])
-  const lines = 'flowhouse_enrich_pihole_lines_total'
+  const lines = 'flowloft_enrich_pihole_lines_total'
   assert.equal(f.count(lines, { result: 'error' }), 1)
   assert.equal(f.count(lines, { result: 'learned' }), 5)
   assert.equal(f.count(lines, { result: 'ignored' }), 3) // start-up and forwarded lines
@@ -75,7 +75,7 @@ void test('appends, truncation and rotation by rename are followed', async () =>
   writeFileSync(path, q(3, 'three.test', '192.0.2.3'))
   await f.log.poll()
   assert.deepEqual(f.learned.at(-1), ['192.0.2.3', 'three.test'])
-  assert.equal(f.count('flowhouse_enrich_pihole_reopens_total', { reason: 'truncated' }), 1)
+  assert.equal(f.count('flowloft_enrich_pihole_reopens_total', { reason: 'truncated' }), 1)
   // Rotated: lines written to the old file before the rename are still read.
   appendFileSync(path, q(4, 'four.test', '192.0.2.4'))
   renameSync(path, `${path}.1`)
@@ -85,7 +85,7 @@ void test('appends, truncation and rotation by rename are followed', async () =>
     ['192.0.2.4', 'four.test'],
     ['192.0.2.5', 'five.test'],
   ])
-  assert.equal(f.count('flowhouse_enrich_pihole_reopens_total', { reason: 'rotated' }), 1)
+  assert.equal(f.count('flowloft_enrich_pihole_reopens_total', { reason: 'rotated' }), 1)
   await f.log.stop()
 })
 
@@ -106,5 +106,5 @@ void test('a log written by dnsmasq itself: the CNAME chain ends at the asked na
     await new Promise((r) => setTimeout(r, 50))
   }
   assert.deepEqual(f.learned, [['198.51.100.77', 'shop.example.test']])
-  assert.equal(f.count('flowhouse_enrich_pihole_lines_total', { result: 'error' }), 0)
+  assert.equal(f.count('flowloft_enrich_pihole_lines_total', { result: 'error' }), 0)
 })

@@ -8,7 +8,7 @@ import { after, test } from 'node:test'
 import { loadConfig, printable, toConfig } from '../../config/index.js'
 import { loadFlat } from '../../config/load.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'fh-snmp-cfg-'))
+const dir = mkdtempSync(join(tmpdir(), 'fl-snmp-cfg-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 
 function yamlFile(text: string): string {
@@ -47,7 +47,7 @@ void test('addresses and mappings; the agent defaults to the exporter and enrich
     { exporter: '192.0.2.3', host: 'switch-3.example.net', port: 0, community: null },
   ])
   const env = loadConfig({
-    env: { FLOWHOUSE_ENRICH_SNMP_EXPORTERS: '192.0.2.8, 192.0.2.9' },
+    env: { FLOWLOFT_ENRICH_SNMP_EXPORTERS: '192.0.2.8, 192.0.2.9' },
     flags: new Map(),
   })
   assert.deepEqual(

@@ -21,12 +21,12 @@ import { Snmpd } from '../../testing/snmpd.js'
 import { requireTools } from '../../testing/tools.js'
 import { IF_NAME } from './walk.js'
 
-const COMMUNITY = 'fh-e2e-c0mmunity'
+const COMMUNITY = 'fl-e2e-c0mmunity'
 /** Rows the host does not have, served through snmpd's `override`: known on any machine. */
-const VIRTUAL = { 999: 'fh-virt0', 1000: 'fh-virt1' }
+const VIRTUAL = { 999: 'fl-virt0', 1000: 'fl-virt1' }
 const STATIC = 'static-wins'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'flowhouse-snmp-e2e-'))
+const dataDir = mkdtempSync(join(tmpdir(), 'flowloft-snmp-e2e-'))
 after(() => rmSync(dataDir, { recursive: true, force: true }))
 
 /** A UDP socket that takes SNMP requests and never answers. */
@@ -113,7 +113,7 @@ void test('flows carry SNMP interface names, from the cache after a restart; a s
     'enrich.snmp.retries': 0,
   })
   const polls = (exporter: string, result: string) =>
-    `flowhouse_enrich_snmp_polls_total{exporter="${exporter}",result="${result}"}`
+    `flowloft_enrich_snmp_polls_total{exporter="${exporter}",result="${result}"}`
 
   let svc = await startTestService(settings(agent.port), log)
   try {
@@ -147,7 +147,7 @@ void test('flows carry SNMP interface names, from the cache after a restart; a s
     )
     // The interfaces table (fed from the flows) has the SNMP name.
     const [ifRow] = await svc.query<{ if_name: string }>(
-      `SELECT if_name FROM flowhouse.interfaces FINAL
+      `SELECT if_name FROM flowloft.interfaces FINAL
        WHERE exporter = toIPv6('::ffff:127.0.0.1') AND if_index = 999`,
     )
     assert.equal(ifRow?.if_name, VIRTUAL[999])
@@ -171,9 +171,9 @@ void test('flows carry SNMP interface names, from the cache after a restart; a s
     )
     const m = await svc.metrics()
     assert.equal(metricValue(m, polls('127.0.0.1', 'ok')), 0)
-    assert.ok(metricValue(m, 'flowhouse_enrich_snmp_interfaces{exporter="127.0.0.1"}') >= 3)
+    assert.ok(metricValue(m, 'flowloft_enrich_snmp_interfaces{exporter="127.0.0.1"}') >= 3)
     assert.ok(
-      metricValue(m, 'flowhouse_enrich_snmp_last_success_timestamp_seconds{exporter="127.0.0.1"}') >
+      metricValue(m, 'flowloft_enrich_snmp_last_success_timestamp_seconds{exporter="127.0.0.1"}') >
         0,
     )
   } finally {

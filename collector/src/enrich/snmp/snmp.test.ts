@@ -24,7 +24,7 @@ import {
   walkInterfaces,
 } from './walk.js'
 
-const COMMUNITY = 'fh-test-c0mmunity'
+const COMMUNITY = 'fl-test-c0mmunity'
 const ALIAS = 'uplink: core-1 (port 7)'
 const SPEED = 40000
 const agent = new Snmpd(COMMUNITY, [
@@ -32,7 +32,7 @@ const agent = new Snmpd(COMMUNITY, [
   `override ${IF_ALIAS}.1 octet_str "${ALIAS}"`,
   `override ${IF_HIGH_SPEED}.1 uinteger ${SPEED}`,
 ])
-const dir = mkdtempSync(join(tmpdir(), 'flowhouse-snmp-'))
+const dir = mkdtempSync(join(tmpdir(), 'flowloft-snmp-'))
 let started = false
 
 before(async () => {
@@ -166,7 +166,7 @@ void test('the poller publishes the names, caches them, and uses the cache while
   const a = makePoller(pollerConfig(agent.port), lines)
   await a.poller.pollAll()
   const polled = a.metrics.render()
-  assert.match(polled, /flowhouse_enrich_snmp_polls_total\{exporter="192.0.2.7",result="ok"\} 1/)
+  assert.match(polled, /flowloft_enrich_snmp_polls_total\{exporter="192.0.2.7",result="ok"\} 1/)
   assert.equal(a.calls.length, 1)
   assert.equal(a.calls[0]?.exporter, '192.0.2.7')
   const names = agent.walk(IF_NAME)
@@ -191,7 +191,7 @@ void test('the poller publishes the names, caches them, and uses the cache while
   await b.poller.pollAll()
   b.poller.stop()
   const text = b.metrics.render()
-  assert.match(text, /flowhouse_enrich_snmp_polls_total\{exporter="192.0.2.7",result="timeout"\} 1/)
+  assert.match(text, /flowloft_enrich_snmp_polls_total\{exporter="192.0.2.7",result="timeout"\} 1/)
   const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as {
     exporters: Record<string, { polled_at: number }>
   }
@@ -200,7 +200,7 @@ void test('the poller publishes the names, caches them, and uses the cache while
   assert.match(
     text,
     new RegExp(
-      `flowhouse_enrich_snmp_last_success_timestamp_seconds\\{exporter="192.0.2.7"\\} ${polledAt}`,
+      `flowloft_enrich_snmp_last_success_timestamp_seconds\\{exporter="192.0.2.7"\\} ${polledAt}`,
     ),
   )
   assert.equal(b.calls.length, 1, 'a failed poll keeps the names')
