@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
@@ -82,4 +82,55 @@ void test('a bad setting is named in the error and exits non-zero', () => {
   const u = flowloft(['config', '--no-such-thing', '1'])
   assert.equal(u.status, 1)
   assert.match(u.stderr, /unknown flag --no-such-thing/)
+})
+
+// The bin npm links into the repository's node_modules/.bin: what `npx flowloft` runs.
+const BIN = new URL('../../../node_modules/.bin/flowloft', import.meta.url).pathname
+
+function byName(args: string[], cwd: string): ReturnType<typeof flowloft> {
+  const r = spawnSync(BIN, args, { cwd, encoding: 'utf8' })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+void test('flowloft by name: --version, version, help COMMAND and COMMAND --help', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  for (const args of [['--version'], ['version'], ['-V']]) {
+    const r = byName(args, tmpdir())
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, `flowloft ${pkg.version}\n`)
+  }
+  const top = byName(['--help'], tmpdir())
+  assert.equal(top.status, 0)
+  for (const c of ['serve', 'query', 'decode', 'import', 'migrate', 'config', 'version', 'help'])
+    assert.match(top.stdout, new RegExp(`^  ${c}\\b`, 'm'))
+  const a = byName(['help', 'decode'], tmpdir())
+  const b = byName(['decode', '--help'], tmpdir())
+  assert.equal(a.status, 0)
+  assert.equal(a.stdout, b.stdout)
+  assert.match(a.stdout, /^usage: flowloft decode FILE\.pcap$/m)
+  assert.match(byName(['help', 'settings'], tmpdir()).stdout, /FLOWLOFT_DATA_DIR/)
+  const bad = byName(['help', 'nope'], tmpdir())
+  assert.equal(bad.status, 2)
+  assert.match(bad.stderr, /no command nope/)
+})
+
+void test('flowloft by name runs in the caller directory: ./data is made there', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-cwd-'))
+  try {
+    const r = byName(['migrate', '--http', '127.0.0.1:1'], dir)
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout, 'schema is up to date\n')
+    assert.ok(existsSync(join(dir, 'data', 'clickhouse')), 'data_dir ./data not under the cwd')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+void test('a failure is one line without a stack trace', () => {
+  const r = byName(['decode', '/no/such/capture.pcap'], tmpdir())
+  assert.equal(r.status, 1)
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+  assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/)
 })

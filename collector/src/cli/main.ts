@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// flowloft: serve (default), query, decode, import, migrate, config.
-import { ConfigError, SETTINGS, toConfig } from '../config/index.js'
-import { loadFlat, envName, flagName } from '../config/load.js'
+// flowloft: serve (default), query, decode, import, migrate, config, version, help.
+import { ConfigError, toConfig } from '../config/index.js'
+import { loadFlat } from '../config/load.js'
 import { createLogger } from '../observability/log.js'
 import { parseArgs } from './args.js'
 import {
@@ -12,25 +12,27 @@ import {
   queryCommand,
   serveCommand,
 } from './commands.js'
-
-const USAGE = `usage: flowloft [command] [--config FILE] [--flag value ...]
-
-commands:
-  serve              run the collector (default)
-  query "SQL"        run a read-only query (through a running collector if there is one)
-  decode FILE.pcap   print every flow in a capture's UDP payloads as JSON lines
-  import FILE.pcap   decode a capture's datagrams into ClickHouse
-  migrate            apply the schema migrations
-  config             print the effective configuration
-
-settings (YAML path / flag / environment variable):
-${SETTINGS.map((d) => `  ${d.path}  --${flagName(d)}  ${envName(d)}\n      ${d.help} (default ${JSON.stringify(d.default)})`).join('\n')}
-`
+import { commandHelp, usage, version } from './help.js'
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv)
-  if (args.help || args.command === 'help') {
-    process.stdout.write(USAGE)
+  if (args.version || args.command === 'version') {
+    process.stdout.write(`flowloft ${version()}\n`)
+    return 0
+  }
+  if (args.command === 'help' || args.help) {
+    const topic =
+      args.command === 'help' ? args.positional[0] : args.named ? args.command : undefined
+    if (topic === undefined) {
+      process.stdout.write(usage())
+      return 0
+    }
+    const text = commandHelp(topic)
+    if (text === null) {
+      process.stderr.write(`flowloft: no command ${topic}\n${usage()}`)
+      return 2
+    }
+    process.stdout.write(text)
     return 0
   }
   const file = args.config ?? process.env['FLOWLOFT_CONFIG']
@@ -55,9 +57,17 @@ async function main(argv: string[]): Promise<number> {
     case 'config':
       return configCommand(flat)
     default:
-      process.stderr.write(`unknown command ${args.command}\n${USAGE}`)
+      process.stderr.write(`flowloft: unknown command ${args.command}\n${usage()}`)
       return 2
   }
+}
+
+/** One line for a user; the stack too with FLOWLOFT_DEBUG=1. */
+function failure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  if (process.env['FLOWLOFT_DEBUG'] === '1') return err.stack ?? err.message
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : ''
+  return `${err.message}${cause} (FLOWLOFT_DEBUG=1 shows where)`
 }
 
 main(process.argv.slice(2)).then(
@@ -66,10 +76,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`)
-    else
-      process.stderr.write(
-        `flowloft: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      )
+    else process.stderr.write(`flowloft: ${failure(err)}\n`)
     process.exitCode = 1
   },
 )

@@ -269,7 +269,7 @@ export function loadFlat(input: LoadInput): FlatConfig {
     }
   }
   for (const [name, v] of Object.entries(input.env)) {
-    if (!name.startsWith('FLOWLOFT_') || v === undefined || name === 'FLOWLOFT_CONFIG') continue
+    if (!name.startsWith('FLOWLOFT_') || v === undefined || NOT_SETTINGS.has(name)) continue
     const def = SETTINGS.find((d) => envName(d) === name)
     if (!def) throw new ConfigError(`unknown environment variable ${name}`)
     flat.set(def.path, coerce(def, v, `environment ${name}`))
@@ -281,6 +281,9 @@ export function loadFlat(input: LoadInput): FlatConfig {
   }
   return flat
 }
+
+/** FLOWLOFT_* variables the CLI reads itself: the config file's path, stack traces on. */
+const NOT_SETTINGS = new Set(['FLOWLOFT_CONFIG', 'FLOWLOFT_DEBUG'])
 
 /** The effective configuration as YAML-like text, secrets masked. */
 export function printable(flat: FlatConfig): string {
