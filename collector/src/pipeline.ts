@@ -42,6 +42,7 @@ export async function openMigratedEngine(config: Config, log: Logger): Promise<E
     url: config.clickhouse.url,
     dataDir: config.dataDir,
     limits: config.query,
+    maxMemoryBytes: config.clickhouse.maxMemoryBytes,
     log,
   })
   try {
@@ -123,7 +124,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     metrics,
   })
   const summaries = createSummaries(config.summaries, {
-    client: engine.client,
+    run: engine.jobs,
     dataDir: config.dataDir,
     log,
     metrics,

@@ -3,7 +3,10 @@ import type { ClickHouseError } from '@clickhouse/client'
 
 const READONLY = 164
 const TIMEOUT_EXCEEDED = 159
+const TOO_SLOW = 160
 const TOO_MANY_ROWS_OR_BYTES = 396
+const MEMORY_LIMIT_EXCEEDED = 241
+const ACCESS_DENIED = 497
 
 export function isClickHouseError(err: unknown): err is ClickHouseError {
   return err instanceof Error && 'code' in err && 'type' in err
@@ -11,8 +14,8 @@ export function isClickHouseError(err: unknown): err is ClickHouseError {
 
 export function statusForClickHouse(err: ClickHouseError): 400 | 403 | 408 | 413 {
   const code = Number(err.code)
-  if (code === READONLY) return 403
-  if (code === TIMEOUT_EXCEEDED) return 408
-  if (code === TOO_MANY_ROWS_OR_BYTES) return 413
+  if (code === READONLY || code === ACCESS_DENIED) return 403
+  if (code === TIMEOUT_EXCEEDED || code === TOO_SLOW) return 408
+  if (code === TOO_MANY_ROWS_OR_BYTES || code === MEMORY_LIMIT_EXCEEDED) return 413
   return 400
 }

@@ -288,6 +288,7 @@ export const OPENAPI = {
           '403': error,
           '408': error,
           '413': error,
+          '503': error,
         },
       },
     },

@@ -24,7 +24,7 @@ void test('read-only queries: answers rows, refuses INSERT, DROP, ALTER, CREATE 
       const r = await svc.post('/api/query', sql)
       assert.ok(r.status === 403 || r.status === 400, `${sql} -> ${r.status}`)
       const body = r.json as { error: string }
-      assert.match(body.error, /readonly|read-only|Syntax error|Cannot modify/i, sql)
+      assert.match(body.error, /readonly|read-only|Syntax error|Cannot modify|not allowed/i, sql)
     }
     const [n] = await svc.query<{ n: number }>('SELECT count() AS n FROM flows')
     assert.equal(n?.n, 0)

@@ -1,4 +1,4 @@
-// The API's own reads: on the reader session (read-only, time-limited), JSON rows out,
+// The API's own reads: on the read sessions (read-only, time-limited), JSON rows out,
 // ClickHouse errors turned into HTTP answers.
 import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../clickhouse/engine.js'
@@ -9,13 +9,7 @@ export async function readRows<T>(
   q: { query: string; query_params: Record<string, unknown> },
 ): Promise<T[]> {
   try {
-    const rs = await engine.reader().query({
-      query: q.query,
-      query_params: q.query_params,
-      format: 'JSONEachRow',
-      clickhouse_settings: engine.readerSettings,
-    })
-    return await rs.json<T>()
+    return await engine.read<T>(q)
   } catch (err) {
     if (isClickHouseError(err))
       throw new HTTPException(statusForClickHouse(err), { message: err.message, cause: err })

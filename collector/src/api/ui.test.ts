@@ -128,7 +128,7 @@ void test('web UI renders the fixture in chromium', { timeout: 120_000 }, async 
     await page.fill('#sql', 'DROP TABLE flows')
     await page.click('#sql-run')
     await page.waitForSelector('#sql-error:not([hidden])')
-    assert.match(await page.locator('#sql-error').innerText(), /readonly|read-only/i)
+    assert.match(await page.locator('#sql-error').innerText(), /not allowed|readonly|read-only/i)
     assert.equal(await page.locator('#sql-result tbody tr').count(), 0)
     await page.close()
   })

@@ -79,12 +79,7 @@ export async function queryCommand(
   }
   const engine = await openMigratedEngine(config, log)
   try {
-    const rs = await engine.reader().query({
-      query: sql,
-      format: 'JSONEachRow',
-      clickhouse_settings: engine.readerSettings,
-    })
-    for (const row of await rs.json()) process.stdout.write(`${JSON.stringify(row)}\n`)
+    process.stdout.write(await engine.userQuery(sql, 'JSONEachRow'))
     return 0
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`)

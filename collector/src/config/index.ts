@@ -15,7 +15,7 @@ export type { ListenAddress, FlatConfig, LoadInput }
 
 export interface Config {
   dataDir: string
-  clickhouse: { url: string }
+  clickhouse: { url: string; maxMemoryBytes: number }
   listen: {
     netflow: ListenAddress | null
     ipfix: ListenAddress | null
@@ -23,7 +23,13 @@ export interface Config {
     receiveBuffer: number
   }
   http: { listen: ListenAddress | null; maxBodyBytes: number }
-  query: { maxExecutionSeconds: number; maxResultRows: number }
+  query: {
+    maxExecutionSeconds: number
+    maxResultRows: number
+    maxResultBytes: number
+    maxMemoryBytes: number
+    concurrency: number
+  }
   decode: { workers: number; queue: number; batchDatagrams: number; batchMs: number }
   writer: { batchRows: number; batchMs: number; spoolMaxBytes: number }
   retention: {
@@ -86,7 +92,10 @@ export function toConfig(flat: FlatConfig): Config {
   }
   return {
     dataDir: str(flat, 'data_dir'),
-    clickhouse: { url: str(flat, 'clickhouse.url') },
+    clickhouse: {
+      url: str(flat, 'clickhouse.url'),
+      maxMemoryBytes: num(flat, 'clickhouse.max_memory_bytes'),
+    },
     listen: {
       netflow: listen(flat, 'listen.netflow'),
       ipfix: listen(flat, 'listen.ipfix'),
@@ -97,6 +106,9 @@ export function toConfig(flat: FlatConfig): Config {
     query: {
       maxExecutionSeconds: num(flat, 'query.max_execution_seconds'),
       maxResultRows: num(flat, 'query.max_result_rows'),
+      maxResultBytes: num(flat, 'query.max_result_bytes'),
+      maxMemoryBytes: num(flat, 'query.max_memory_bytes'),
+      concurrency: num(flat, 'query.concurrency'),
     },
     decode: {
       workers: num(flat, 'decode.workers'),

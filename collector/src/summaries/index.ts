@@ -7,7 +7,7 @@
 // log and windows whose last boundary is missing from it are run once (catch-up).
 import { join } from 'node:path'
 import cron, { type ScheduledTask } from 'node-cron'
-import type { ClickHouseClient } from '@clickhouse/client'
+import type { SessionRunner } from '../clickhouse/read-sessions.js'
 import { createRotatingFile } from '../logfile/rotating-file.js'
 import { rateLimited, type Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -27,7 +27,8 @@ export function summariesPath(dataDir: string): string {
 }
 
 export interface SummariesDeps {
-  client: ClickHouseClient
+  /** Runs the summaries' queries on the jobs' session (engine.jobs). */
+  run: SessionRunner
   dataDir: string
   log: Logger
   metrics: Registry
@@ -98,7 +99,7 @@ export function createSummaries(config: SummariesConfig, d: SummariesDeps): Summ
     const labels = { window_minutes: String(minutes) }
     const t0 = performance.now()
     try {
-      const s = await summarizeWindow(d.client, minutes, to, config.top)
+      const s = await d.run((c) => summarizeWindow(c, minutes, to, config.top))
       duration.observe(labels, (performance.now() - t0) / 1000)
       runs.inc({ ...labels, result: 'ok' })
       keep(s)

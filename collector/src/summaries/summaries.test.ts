@@ -106,7 +106,7 @@ const ready = (): Promise<void> =>
     await ch.engine.prepareReader()
     metrics = new Registry()
     summaries = createSummaries(config, {
-      client: ch.engine.client,
+      run: ch.engine.jobs,
       dataDir: ch.dataDir,
       log: ch.log,
       metrics,
@@ -193,7 +193,7 @@ void test('the log holds one line per conversation and is read back after a rest
   // A second instance reads the latest of each window back (the empty run at TO - 3600
   // wrote nothing, so the 5-minute summary ending at TO is the latest in the log).
   const again = createSummaries(config, {
-    client: ch.engine.client,
+    run: ch.engine.jobs,
     dataDir: ch.dataDir,
     log: ch.log,
     metrics: new Registry(),

@@ -1,0 +1,83 @@
+// The embedded engine's server configuration and users file, written under data_dir at
+// every start. chdb enforces the users file on its `default` user (every session of the
+// process runs as `default`), so `default` gets exactly what the collector needs: the
+// flowloft database, reading system tables, nothing else. No file, URL or remote source
+// grant: the writer reads its insert files with `INSERT ... FROM INFILE`, which needs
+// none, and users' queries can reach no table function. The memory cap bounds every
+// query and job together, so none of them can take the process down.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { totalmem } from 'node:os'
+import { join } from 'node:path'
+
+/** The database every flowloft table lives in. */
+export const DATABASE = 'flowloft'
+
+/** The grants of the collector on the flowloft database (the users.d `collector` user's). */
+export const COLLECTOR_GRANTS = [
+  'GRANT CREATE DATABASE ON flowloft.*',
+  'GRANT ALL ON flowloft.*',
+  'GRANT SELECT ON system.*',
+] as const
+
+export interface EngineFiles {
+  /** `--config-file=` argument for the first session on the data directory. */
+  configFile: string
+  usersFile: string
+}
+
+/** Memory the host gives this process: the cgroup's limit where there is one. */
+export function hostMemoryBytes(): number {
+  const constrained = process.constrainedMemory()
+  const total = totalmem()
+  return constrained > 0 && constrained < total ? constrained : total
+}
+
+/** The engine's cap when none is configured: half of the host's memory. */
+export function defaultEngineMemory(host = hostMemoryBytes()): number {
+  return Math.floor(host / 2)
+}
+
+/** One user query's memory when none is configured: 1/8 of the host, 256 MiB to 4 GiB. */
+export function defaultQueryMemory(host = hostMemoryBytes()): number {
+  return Math.min(4 << 30, Math.max(256 << 20, Math.floor(host / 8)))
+}
+
+export function writeEngineFiles(dir: string, maxMemoryBytes: number): EngineFiles {
+  mkdirSync(dir, { recursive: true })
+  const usersFile = join(dir, 'users.xml')
+  const configFile = join(dir, 'config.xml')
+  const xml = (t: string): string =>
+    t.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+  const grants = COLLECTOR_GRANTS.map((g) => `        <query>${g}</query>`).join('\n')
+  writeFileSync(
+    usersFile,
+    `<!-- Written by flowloft at start; edits are overwritten. -->
+<clickhouse>
+  <profiles><default></default></profiles>
+  <quotas><default></default></quotas>
+  <users>
+    <default>
+      <password></password>
+      <profile>default</profile>
+      <quota>default</quota>
+      <networks><ip>::1</ip><ip>127.0.0.1</ip></networks>
+      <grants>
+${grants}
+      </grants>
+    </default>
+  </users>
+</clickhouse>
+`,
+  )
+  writeFileSync(
+    configFile,
+    `<!-- Written by flowloft at start; edits are overwritten. -->
+<clickhouse>
+  <user_directories><users_xml><path>${xml(usersFile)}</path></users_xml></user_directories>
+  <max_server_memory_usage>${Math.floor(maxMemoryBytes)}</max_server_memory_usage>
+  <user_files_path>${xml(join(dir, 'user_files'))}/</user_files_path>
+</clickhouse>
+`,
+  )
+  return { configFile, usersFile }
+}
