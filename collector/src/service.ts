@@ -1,7 +1,10 @@
 // `flowloft serve`: the pipeline plus UDP listeners in front and the HTTP server.
 import { serve, type ServerType } from '@hono/node-server'
 import { createApi } from './api/index.js'
-import type { Config } from './config/index.js'
+import { Server as HttpServer } from 'node:http'
+import { limitConnections, serverOptions } from './api/connection-limits.js'
+import { apiToken } from './api/token-file.js'
+import { ConfigError, type Config } from './config/index.js'
 import { createListeners, type BoundListener, type ListenerSpec } from './listener/index.js'
 import type { Logger } from './observability/log.js'
 import { createSenders, type Senders } from './senders/index.js'
@@ -50,6 +53,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   try {
     await listeners.start()
     if (config.http.listen) {
+      const token = apiToken(config, log)
       const app = createApi({
         engine: pipeline.engine,
         metrics: pipeline.metrics,
@@ -62,16 +66,40 @@ export async function startService(config: Config, log: Logger): Promise<Service
         senders,
         auth: {
           hmacKey: config.api.hmacKey,
-          bearerToken: config.api.bearerToken,
+          bearerToken: token || config.api.bearerToken,
           windowSeconds: config.api.hmacWindowSeconds,
+        },
+        access: {
+          token,
+          allowedHosts: config.http.allowedHosts,
+          metricsPublic: config.http.metricsPublic,
         },
       })
       const listen = config.http.listen
       http = await new Promise((resolve, reject) => {
-        server = serve({ fetch: app.fetch, port: listen.port, hostname: listen.host }, (info) =>
-          resolve({ address: info.address, port: info.port }),
+        const limits = {
+          maxConnections: config.http.maxConnections,
+          queryTimeoutSeconds: config.query.maxExecutionSeconds,
+        }
+        server = serve(
+          {
+            fetch: app.fetch,
+            port: listen.port,
+            hostname: listen.host,
+            serverOptions: serverOptions(limits),
+          },
+          (info) => resolve({ address: info.address, port: info.port }),
         )
-        server.once('error', reject)
+        if (server instanceof HttpServer) limitConnections(server, limits, pipeline.metrics)
+        server.once('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            err.code === 'EADDRINUSE' || err.code === 'EACCES'
+              ? new ConfigError(
+                  `http.listen (--http, FLOWLOFT_HTTP_LISTEN) ${listen.host}:${listen.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : 'not allowed to bind'}`,
+                )
+              : err,
+          ),
+        )
       })
       log.info('http listening', { address: http?.address, port: http?.port })
     }

@@ -10,6 +10,8 @@ import type { Registry } from '../observability/metrics.js'
 import { exporterRoutes } from './exporters.js'
 import { OPENAPI } from './openapi.js'
 import type { Senders } from '../senders/index.js'
+import { accessGuard, type AccessConfig } from './access.js'
+import { loginRoutes } from './login.js'
 import { mutationAuth, type MutationAuthConfig } from './mutation-auth.js'
 import { queryRoutes } from './query.js'
 import { senderRoutes } from './senders.js'
@@ -38,6 +40,8 @@ export interface ApiDeps {
   senders?: Senders
   /** Credentials every changing endpoint requires; absent or empty, changes are refused. */
   auth?: MutationAuthConfig
+  /** Host allow-list, cross-site refusal and login (access.ts); absent: open, any host. */
+  access?: AccessConfig
 }
 
 export function createApi(d: ApiDeps): Hono {
@@ -62,6 +66,8 @@ export function createApi(d: ApiDeps): Hono {
       status: String(c.res.status),
     })
   })
+  if (d.access) app.use('*', accessGuard(d.access))
+  app.route('/', loginRoutes(d.access?.token ?? '', d.log))
   app.get('/healthz', (c) => c.text('ok\n'))
   app.get('/readyz', async (c) => {
     const ping = await d.engine.client.ping().catch(() => ({ success: false }))

@@ -292,5 +292,51 @@ export const OPENAPI = {
         },
       },
     },
+    '/api/session': {
+      get: {
+        summary: 'Whether a login is needed and whether this client has one',
+        responses: {
+          '200': {
+            description: 'Login state',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { auth: { type: 'boolean' }, loggedIn: { type: 'boolean' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/api/login': {
+      post: {
+        summary: 'Log the console in with the API token (sets an HttpOnly session cookie)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { token: { type: 'string' } },
+                required: ['token'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Logged in (or no login needed)' },
+          '401': error,
+          '429': error,
+        },
+      },
+    },
+    '/api/logout': {
+      post: {
+        summary: 'Clear the console session cookie',
+        responses: { '200': { description: 'Logged out' } },
+      },
+    },
   },
 } as const

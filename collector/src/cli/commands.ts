@@ -1,5 +1,6 @@
 // The CLI's commands. Each returns the process exit code.
 import { request } from 'node:http'
+import { readTokenFile } from '../api/token-file.js'
 import { tsvRowToJson } from '../flows/tsv-json.js'
 import { BatchDecoder } from '../decode/batch-decoder.js'
 import { splitOutcomeKey } from '../decode/task.js'
@@ -28,6 +29,12 @@ export async function serveCommand(config: Config, log: Logger): Promise<number>
   return 0
 }
 
+/** The running service's token: configured, or kept in the data directory. */
+function authHeader(config: Config): Record<string, string> {
+  const token = config.api.bearerToken || readTokenFile(config.dataDir)
+  return token === '' ? {} : { authorization: `Bearer ${token}` }
+}
+
 /** POST the SQL to a running collector; null when none answers on that address. */
 function queryOverHttp(
   config: Config,
@@ -43,7 +50,7 @@ function queryOverHttp(
         port: listen.port,
         method: 'POST',
         path: '/api/query',
-        headers: { 'content-type': 'text/plain' },
+        headers: { 'content-type': 'text/plain', ...authHeader(config) },
       },
       (res) => {
         let body = ''

@@ -22,7 +22,14 @@ export interface Config {
     sflow: ListenAddress | null
     receiveBuffer: number
   }
-  http: { listen: ListenAddress | null; maxBodyBytes: number }
+  http: {
+    listen: ListenAddress | null
+    maxBodyBytes: number
+    auth: 'auto' | 'token' | 'none'
+    allowedHosts: string[]
+    maxConnections: number
+    metricsPublic: boolean
+  }
   query: {
     maxExecutionSeconds: number
     maxResultRows: number
@@ -102,7 +109,17 @@ export function toConfig(flat: FlatConfig): Config {
       sflow: listen(flat, 'listen.sflow'),
       receiveBuffer: num(flat, 'listen.receive_buffer'),
     },
-    http: { listen: listen(flat, 'http.listen'), maxBodyBytes: num(flat, 'http.max_body_bytes') },
+    http: {
+      listen: listen(flat, 'http.listen'),
+      maxBodyBytes: num(flat, 'http.max_body_bytes'),
+      auth: str(flat, 'http.auth') as Config['http']['auth'],
+      allowedHosts: str(flat, 'http.allowed_hosts')
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
+      maxConnections: num(flat, 'http.max_connections'),
+      metricsPublic: flat.get('http.metrics_public') === true,
+    },
     query: {
       maxExecutionSeconds: num(flat, 'query.max_execution_seconds'),
       maxResultRows: num(flat, 'query.max_result_rows'),

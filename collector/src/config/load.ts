@@ -202,7 +202,12 @@ function coerce(def: SettingDef, value: unknown, from: string): RawValue {
       if (typeof value !== 'string' && typeof value !== 'number') {
         throw new ConfigError(`${where} must be a string, got ${JSON.stringify(value)}`)
       }
-      return String(value)
+      const text = String(value)
+      if (def.choices && !def.choices.includes(text))
+        throw new ConfigError(
+          `${where} must be one of ${def.choices.join(', ')}, got ${JSON.stringify(text)}`,
+        )
+      return text
     }
   }
 }

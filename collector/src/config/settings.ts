@@ -46,6 +46,8 @@ export interface SettingDef {
   max?: number
   /** Secrets are masked when the effective configuration is printed. */
   secret?: boolean
+  /** The values a `string` setting may take. */
+  choices?: readonly string[]
 }
 
 export const SETTINGS: readonly SettingDef[] = [
@@ -102,7 +104,7 @@ export const SETTINGS: readonly SettingDef[] = [
     type: 'listen',
     default: '0.0.0.0:8080',
     flag: 'http',
-    help: 'HTTP API, web UI and /metrics',
+    help: 'HTTP API, web UI and /metrics (a login is needed unless it is loopback only: http.auth)',
   },
   {
     path: 'http.max_body_bytes',
@@ -111,6 +113,33 @@ export const SETTINGS: readonly SettingDef[] = [
     min: 1024,
     max: 64 << 20,
     help: 'largest request body accepted',
+  },
+  {
+    path: 'http.auth',
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', 'token', 'none'],
+    help: 'token: every API call and the console need api.bearer_token (made at first start into data_dir/api-token when empty); none: no login; auto: token unless http.listen is loopback only',
+  },
+  {
+    path: 'http.allowed_hosts',
+    type: 'string',
+    default: '',
+    help: 'host names (comma-separated) the console and API answer to, besides IP addresses, localhost and this host name; stops DNS rebinding',
+  },
+  {
+    path: 'http.max_connections',
+    type: 'int',
+    default: 256,
+    min: 8,
+    max: 65536,
+    help: 'open HTTP connections at most; more are closed at once',
+  },
+  {
+    path: 'http.metrics_public',
+    type: 'bool',
+    default: false,
+    help: 'serve /metrics without credentials (for a scraper that has none)',
   },
   {
     path: 'query.max_execution_seconds',

@@ -89,6 +89,9 @@ export async function startChildService(
     throw err
   }
   const httpBase = `http://127.0.0.1:${ports.httpPort}`
+  // With http.auth on, the helpers log in with the token the flags gave.
+  const token = String(all['api-bearer-token'] ?? '')
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
   return {
     process: p,
     dataDir,
@@ -97,10 +100,10 @@ export async function startChildService(
     logs,
     exited,
     async metrics() {
-      return (await fetch(`${httpBase}/metrics`)).text()
+      return (await fetch(`${httpBase}/metrics`, { headers })).text()
     },
     async query<T>(sql: string): Promise<T[]> {
-      const res = await fetch(`${httpBase}/api/query`, { method: 'POST', body: sql })
+      const res = await fetch(`${httpBase}/api/query`, { method: 'POST', body: sql, headers })
       const body = (await res.json()) as { data: T[] }
       if (res.status !== 200)
         throw new Error(`query failed (${res.status}): ${JSON.stringify(body)}`)

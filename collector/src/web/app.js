@@ -16,8 +16,35 @@ const el = (tag, props = {}, ...children) => {
 async function api(path, init) {
   const res = await fetch(path, init)
   const body = await res.json().catch(() => ({ error: `HTTP ${res.status}` }))
+  if (res.status === 401) showLogin()
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`)
   return body
+}
+
+// Login: the API token, exchanged for an HttpOnly session cookie (POST /api/login).
+function showLogin() {
+  const d = $('#login')
+  if (!d.open) d.showModal()
+}
+
+async function logIn(ev) {
+  ev.preventDefault()
+  const err = $('#login-error')
+  const res = await fetch('/api/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: $('#login-token').value }),
+  })
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}))
+    err.textContent = body.error ?? `HTTP ${res.status}`
+    err.hidden = false
+    return
+  }
+  err.hidden = true
+  $('#login-token').value = ''
+  $('#login').close()
+  void refresh()
 }
 
 function windowParams() {
@@ -285,6 +312,7 @@ document
   .querySelectorAll('.card.top select')
   .forEach((s) => s.addEventListener('change', () => void loadTop(s.closest('.card'))))
 $('#sql-form').addEventListener('submit', (ev) => void runSql(ev))
+$('#login-form').addEventListener('submit', (ev) => void logIn(ev))
 $('#sql').addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) $('#sql-form').requestSubmit()
 })
