@@ -5,7 +5,7 @@
 // received now (the raw table's 15-day TTL keeps them). Each of three rounds inserts a
 // fresh pass of rows four ways, in a rotated order:
 // - plain insert of each batch of RowBinary rows through `Engine.insertRows`, what the
-//   writer uses (a file chdb reads with `file()`, clickhouse/file-insert.ts): the ceiling;
+//   writer uses (a file chdb reads with `FROM INFILE`, clickhouse/file-insert.ts): the ceiling;
 // - the collector's writer on the RowBinary rows (batching by rows and age, spool, dedup
 //   token, flush);
 // - the same rows as TSV through the same file path (the writer's path before RowBinary);
@@ -275,9 +275,9 @@ try {
       `(${report.tsvBytesPerRow.toFixed(0)} TSV) bytes per row; ` +
       `at least ${ROWS} rows per pass; writer batch_rows ${BATCH}, plain inserts of ${PLAIN_BATCH}`,
   )
-  console.log(`  RowBinary via file() (ceiling):      ${list(rates.plainInsert)} rows/s`)
+  console.log(`  RowBinary via FROM INFILE (ceiling): ${list(rates.plainInsert)} rows/s`)
   console.log(`  collector writer (RowBinary):        ${list(rates.writer)} rows/s`)
-  console.log(`  TSV via file():                      ${list(rates.tsvFileInsert)} rows/s`)
+  console.log(`  TSV via FROM INFILE:                ${list(rates.tsvFileInsert)} rows/s`)
   console.log(`  TSV inline, chdb raw insert:         ${list(rates.inlineInsert)} rows/s`)
   console.log(`  writer / ceiling (best of each):     ${(report.ofCeiling * 100).toFixed(1)}%`)
   console.log(
