@@ -1,7 +1,7 @@
 // Applying events learned by another decoder instance (or a saved snapshot): the same
 // learning paths as the wire, with event output muted so nothing is announced twice.
 // Input is untrusted bytes (a file on disk): every length is checked, bad events skipped.
-import { internExporter } from './exporters'
+import { internSession } from './sessions'
 import {
   EV_ALL_WITHDRAWN,
   EV_FORMAT,
@@ -59,8 +59,8 @@ function applyOne(e: usize, size: usize): i32 {
   const flags = load<u8>(e + 5)
   const id = <u32>load<u16>(e + 6)
   const domain = load<u32>(e + 8)
-  if (kind > EV_SYSTEM_INIT) return IGNORED // from a newer writer
-  const slot = internExporter(e + 12)
+  if (kind > EV_SYSTEM_INIT) return IGNORED // a session notice, or from a newer writer
+  const slot = internSession(e + 12, <u32>load<u16>(e + 28), false)
   if (slot < 0) {
     count(C_EXPORTER_TABLE_FULL)
     return REJECTED

@@ -3,17 +3,19 @@
 // record is appended to the events region. The host takes them (Decoder.takeEvents) and
 // hands them to other decoder instances (importEvents) and to the template registry.
 //
-// Event format v1, little-endian, concatenated (see decoder-wasm/src/flow-events.ts):
-//   0 u16 length of the event   2 u8 format version (1)   3 u8 kind
+// Event format v2, little-endian, concatenated (see decoder-wasm/src/flow-events.ts):
+//   0 u16 length of the event   2 u8 format version (2)   3 u8 kind
 //   4 u8 protocol (9, 10)       5 u8 flags                6 u16 template ID
 //   8 u32 observation domain / source ID                12 16 bytes exporter address
-//   28 body, by kind:
+//   28 u16 exporter UDP source port (the transport session)   30 u16 0
+//   32 body, by kind:
 //     TEMPLATE / OPTIONS_TEMPLATE: u16 field count, u16 scope field count, then per field
 //       u16 element ID as on the wire, u16 length (65535 = variable), u32 enterprise number
 //     WITHDRAWN: none                 ALL_WITHDRAWN: none, flags 1 data, 2 options
 //     SAMPLING_RATE: u32 rate, u64 sampler ID, flags 0 domain, 1 samplerId, 2 selectorId
 //     SYSTEM_INIT: u32 0, u64 unix ms
-import { exporterAt } from './exporters'
+//     NEW_SESSION: none (a known address began sending from this port; protocol 0)
+import { sessionAt, sessionPort } from './sessions'
 import { C_EVENTS_DROPPED, count } from './flow-counters'
 import {
   KIND_DATA,
@@ -28,8 +30,8 @@ import {
   T_VERSION,
 } from './template-slot'
 
-export const EV_FORMAT: u8 = 1
-export const EV_HEADER: usize = 28
+export const EV_FORMAT: u8 = 2
+export const EV_HEADER: usize = 32
 export const EV_STREAM: u8 = 0 // stream header written by the host (magic, ignored here)
 export const EV_TEMPLATE: u8 = 1
 export const EV_OPTIONS_TEMPLATE: u8 = 2
@@ -37,6 +39,7 @@ export const EV_WITHDRAWN: u8 = 3
 export const EV_ALL_WITHDRAWN: u8 = 4
 export const EV_SAMPLING_RATE: u8 = 5
 export const EV_SYSTEM_INIT: u8 = 6
+export const EV_NEW_SESSION: u8 = 7
 
 export const ALL_DATA: u8 = 1
 export const ALL_OPTIONS: u8 = 2
@@ -86,7 +89,9 @@ function open(size: usize, kind: u8, ver: u32, flags: u8, id: u32, exp: u32, dom
   store<u8>(e + 5, flags)
   store<u16>(e + 6, <u16>id)
   store<u32>(e + 8, domain)
-  memory.copy(e + 12, exporterAt(exp), 16)
+  memory.copy(e + 12, sessionAt(exp), 16)
+  store<u16>(e + 28, <u16>sessionPort(exp))
+  store<u16>(e + 30, 0)
   return e
 }
 
@@ -128,4 +133,8 @@ export function emitSystemInit(exp: u32, ver: u32, domain: u32, ms: u64): void {
   if (e == 0) return
   store<u32>(e + EV_HEADER, 0)
   store<u64>(e + EV_HEADER + 4, ms)
+}
+
+export function emitNewSession(exp: u32): void {
+  open(EV_HEADER, EV_NEW_SESSION, 0, 0, 0, exp, 0)
 }

@@ -5,7 +5,8 @@
 // loop is going to retry the datagram (output full behind earlier datagrams).
 import { dgExporter, dgExporterPort, dgIndex, dgRecvMs, dgSamplingDefault, dgSamplingOverride } from './context'
 import { counterCount } from './counter-output'
-import { E_DIRTY, exporterAt, internExporter } from './exporters'
+import { E_DIRTY, internSession, sessionAt, sessionNewPort } from './sessions'
+import { emitNewSession } from './events'
 import { C_EXPORTER_TABLE_FULL, C_HELD_REJECTED, count } from './flow-counters'
 import { fcDomain, fcExporter, fcIndex, fcVersion, setFlowContext, setFlowDatagram } from './flow-context'
 import { advanceClock, holdSet } from './held'
@@ -36,12 +37,13 @@ export function beginFlowDatagram(
   domain: u32,
 ): bool {
   ensureFlowState()
-  const exp = internExporter(dgExporter)
+  const exp = internSession(dgExporter, dgExporterPort, true)
   if (exp < 0) {
     count(C_EXPORTER_TABLE_FULL)
     return false
   }
-  setFlowContext(version, flowType, <u32>exp, exporterAt(<u32>exp), domain, exportSecs, sysUptime, sequence)
+  if (sessionNewPort) emitNewSession(<u32>exp)
+  setFlowContext(version, flowType, <u32>exp, sessionAt(<u32>exp), domain, exportSecs, sysUptime, sequence)
   setFlowDatagram(dgIndex, dgRecvMs, dgExporterPort, dgSamplingDefault, dgSamplingOverride)
   advanceClock(dgRecvMs)
   deferredCount = 0
@@ -112,7 +114,7 @@ export function finishFlowDatagram(status: u16): u16 {
     if (st != OK && status == OK) status = st
   }
   const held = holdDeferred()
-  if (load<u32>(exporterAt(fcExporter) + E_DIRTY) != 0) releaseExporter(fcExporter, fcIndex)
+  if (load<u32>(sessionAt(fcExporter) + E_DIRTY) != 0) releaseExporter(fcExporter, fcIndex)
   if (status == OK && held > 0 && learned == 0 && outCount == startOut) return TEMPLATE_MISSING
   return status
 }

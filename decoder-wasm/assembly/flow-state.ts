@@ -3,7 +3,8 @@
 // the defaults on first use.
 import { importEventBytes } from './event-import'
 import { clearEvents, eventsLength, eventsRegion, initEvents } from './events'
-import { initExporters } from './exporters'
+import { initAddresses } from './addresses'
+import { initSessions } from './sessions'
 import { NO_DATAGRAM, setFlowDatagram } from './flow-context'
 import { COUNTERS, countersRegion } from './flow-counters'
 import { initHeld } from './held'
@@ -15,12 +16,16 @@ import { initTemplates } from './templates'
 let ready = false
 
 /**
- * Size the state. `heldSets` / `heldBytes` bound all held data, `heldPerExporter` and
- * `heldMaxAgeMs` each exporter's. Later calls are ignored.
+ * Size the state. `templates` bounds all templates, `templatesPerAddress` each exporter
+ * address's (a template idle `templateIdleMs` may give way to its address's new one);
+ * `sessions` bounds transport sessions and addresses. `heldSets` / `heldBytes` bound all
+ * held data, `heldPerExporter` and `heldMaxAgeMs` each session's. Later calls are ignored.
  */
 export function initFlowState(
   templates: u32,
-  exporters: u32,
+  templatesPerAddress: u32,
+  templateIdleMs: u32,
+  sessions: u32,
   optionValues: u32,
   heldSets: u32,
   heldBytes: u32,
@@ -30,15 +35,16 @@ export function initFlowState(
 ): void {
   if (ready) return
   ready = true
-  initTemplates(templates)
-  initExporters(exporters)
+  initTemplates(templates, templatesPerAddress, templateIdleMs)
+  initSessions(sessions)
+  initAddresses(sessions)
   initOptionValues(optionValues)
   initHeld(heldSets, heldBytes, heldPerExporter, heldMaxAgeMs)
   initEvents(eventBytes)
 }
 
 export function ensureFlowState(): void {
-  if (!ready) initFlowState(2048, 1024, 4096, 1024, 2 << 20, 256, 60_000, 256 << 10)
+  if (!ready) initFlowState(4096, 512, 3_600_000, 4096, 4096, 1024, 2 << 20, 256, 60_000, 256 << 10)
 }
 
 export function flowEventsRegion(): usize {

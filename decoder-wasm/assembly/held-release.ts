@@ -1,7 +1,7 @@
 // Decoding held data sets once their template is known: per exporter after a datagram
 // taught it a template, and for every flagged exporter when the host asks (after a batch
 // or an event import). A set is decoded whole or left held for the next pass.
-import { E_DIRTY, E_HELD_COUNT, E_HELD_HEAD, exporterAt, exporterCount } from './exporters'
+import { E_DIRTY, E_HELD_COUNT, E_HELD_HEAD, sessionAt, sessionCount } from './sessions'
 import { C_HELD_DECODED, C_HELD_EXPIRED, C_HELD_RECORDS, C_HELD_RECORDS_DROPPED, count, countN } from './flow-counters'
 import { NO_DATAGRAM, restoreFlowContext, saveFlowContext } from './flow-context'
 import {
@@ -34,7 +34,7 @@ import { findTemplate } from './templates'
  * the output filled up (the rest stays held and flagged).
  */
 export function releaseExporter(exp: u32, index: u32): bool {
-  const e = exporterAt(exp)
+  const e = sessionAt(exp)
   let i = load<u32>(e + E_HELD_HEAD)
   while (i != 0) {
     const h = entryAt(i - 1)
@@ -75,8 +75,8 @@ export function releaseExporter(exp: u32, index: u32): bool {
 /** Release for every flagged exporter; false when the output filled (call again). */
 export function releaseHeld(): bool {
   if (dirtyExporters == 0) return true
-  for (let exp: u32 = 0; exp < exporterCount; exp++) {
-    if (load<u32>(exporterAt(exp) + E_DIRTY) != 0 && !releaseExporter(exp, NO_DATAGRAM)) return false
+  for (let exp: u32 = 0; exp < sessionCount; exp++) {
+    if (load<u32>(sessionAt(exp) + E_DIRTY) != 0 && !releaseExporter(exp, NO_DATAGRAM)) return false
   }
   return true
 }
@@ -84,7 +84,7 @@ export function releaseHeld(): bool {
 /** Age held data against `nowMs` (or the latest receive time, if later). */
 export function expireHeld(nowMs: u64): void {
   advanceClock(nowMs)
-  for (let exp: u32 = 0; exp < exporterCount; exp++) {
-    if (load<u32>(exporterAt(exp) + E_HELD_COUNT) != 0) expireExporter(exp)
+  for (let exp: u32 = 0; exp < sessionCount; exp++) {
+    if (load<u32>(sessionAt(exp) + E_HELD_COUNT) != 0) expireExporter(exp)
   }
 }

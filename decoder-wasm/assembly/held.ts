@@ -2,7 +2,7 @@
 // needed to decode them) until the template arrives, bounded per exporter by count and
 // age and overall by entries and bytes. What expires or overflows is counted.
 import { arenaAlloc, arenaCanHold, arenaFree, arenaTailOwner, CHUNK_HEADER, initArena } from './held-arena'
-import { E_HELD_COUNT, E_HELD_HEAD, E_HELD_TAIL, exporterAt } from './exporters'
+import { E_HELD_COUNT, E_HELD_HEAD, E_HELD_TAIL, sessionAt } from './sessions'
 import {
   C_HELD_CURRENT,
   C_HELD_EXPIRED,
@@ -85,7 +85,7 @@ export function advanceClock(ms: u64): void {
 /** Unlink entry `i` from its exporter and free it; `reason` is a counter or -1. */
 export function dropHeld(i: u32, reason: i32): void {
   const h = entryAt(i)
-  const e = exporterAt(load<u32>(h + H_EXPORTER))
+  const e = sessionAt(load<u32>(h + H_EXPORTER))
   const prev = load<u32>(h + H_PREV)
   const next = load<u32>(h + H_NEXT)
   if (prev == 0) store<u32>(e + E_HELD_HEAD, next)
@@ -104,7 +104,7 @@ export function dropHeld(i: u32, reason: i32): void {
 
 /** Drop the exporter's held sets that are too old. */
 export function expireExporter(exp: u32): void {
-  let i = load<u32>(exporterAt(exp) + E_HELD_HEAD)
+  let i = load<u32>(sessionAt(exp) + E_HELD_HEAD)
   while (i != 0) {
     const h = entryAt(i - 1)
     const next = load<u32>(h + H_NEXT)
@@ -128,7 +128,7 @@ export function holdSet(p: usize, len: usize, id: u32): void {
     return
   }
   const exp = fcExporter
-  const e = exporterAt(exp)
+  const e = sessionAt(exp)
   expireExporter(exp)
   while (load<u32>(e + E_HELD_COUNT) >= perExporter) {
     dropHeld(load<u32>(e + E_HELD_HEAD) - 1, C_HELD_OVERFLOW)

@@ -1,7 +1,7 @@
 // Learning from the wire (or from imported events): store templates, withdrawals and
 // options values, count them, announce changes as events and flag exporters whose held
 // data may now be decodable.
-import { E_DIRTY, E_HELD_COUNT, exporterAt } from './exporters'
+import { E_DIRTY, E_HELD_COUNT, sessionAt } from './sessions'
 import {
   ALL_DATA,
   ALL_OPTIONS,
@@ -14,8 +14,9 @@ import {
 import {
   C_OPTION_TABLE_FULL,
   C_RATES_LEARNED,
-  C_TEMPLATE_TABLE_FULL,
   C_TEMPLATES_LEARNED,
+  C_TEMPLATES_REFUSED_FULL,
+  C_TEMPLATES_REFUSED_QUOTA,
   C_TEMPLATES_WITHDRAWN,
   count,
   countN,
@@ -34,6 +35,7 @@ import { KIND_DATA, KIND_OPTIONS, T_LEARNED_IN, T_VERSION } from './template-slo
 import {
   PUT_BAD,
   PUT_FULL,
+  PUT_QUOTA,
   PUT_SAME,
   findTemplate,
   putTemplate,
@@ -45,7 +47,7 @@ import {
 export let dirtyExporters: u32 = 0 // exporters flagged since the last release pass
 
 function markDirty(exp: u32): void {
-  const e = exporterAt(exp)
+  const e = sessionAt(exp)
   if (load<u32>(e + E_HELD_COUNT) != 0 && load<u32>(e + E_DIRTY) == 0) {
     store<u32>(e + E_DIRTY, 1)
     dirtyExporters++
@@ -53,7 +55,7 @@ function markDirty(exp: u32): void {
 }
 
 export function clearDirty(exp: u32): void {
-  const e = exporterAt(exp)
+  const e = sessionAt(exp)
   if (load<u32>(e + E_DIRTY) != 0) {
     store<u32>(e + E_DIRTY, 0)
     if (dirtyExporters > 0) dirtyExporters--
@@ -64,8 +66,9 @@ export function clearDirty(exp: u32): void {
 export function learnTemplate(exp: u32, domain: u32, id: u32): bool {
   const r = putTemplate(exp, domain, id)
   if (r == PUT_BAD) return false
-  if (r == PUT_FULL) {
-    count(C_TEMPLATE_TABLE_FULL)
+  if (r == PUT_FULL || r == PUT_QUOTA) {
+    // Refused, counted: understood, but it displaces no one else's template.
+    count(r == PUT_QUOTA ? C_TEMPLATES_REFUSED_QUOTA : C_TEMPLATES_REFUSED_FULL)
     return true
   }
   const slot = findTemplate(exp, load<u32>(templateStaging() + T_VERSION), domain, id)

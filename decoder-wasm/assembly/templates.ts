@@ -1,9 +1,16 @@
-// The template store: data and options templates keyed by (exporter, protocol,
-// observation domain / source ID, template ID), each with its field list and the decode
-// plan compiled when it was learned. Fixed capacity, allocated once; chained hash with a
-// free list so withdrawals give slots back.
-import { C_TEMPLATE_TABLE_FULL, count } from './flow-counters'
+// The template store: data and options templates keyed by (session, protocol, observation
+// domain / source ID, template ID), each with its field list and the decode plan compiled
+// when it was learned. Fixed capacity, allocated once; chained hash with a free list so
+// withdrawals give slots back. Bounded per exporter address: an address at its quota gets
+// no new template unless one of its own has been idle long enough; a full store takes a
+// slot only from the address holding the most templates, and only when that address
+// holds more than the newcomer's would, so a flood never displaces a quieter exporter.
+import { addTemplates, addressTemplates, busiestAddress } from './addresses'
+import { emitWithdrawn } from './events'
+import { C_TEMPLATE_TABLE_FULL, C_TEMPLATES_AGED, count } from './flow-counters'
+import { heldClockMs } from './held'
 import { compilePlan } from './plan'
+import { sessionAddress } from './sessions'
 import {
   SLOT_SIZE,
   SPEC_SIZE,
@@ -15,6 +22,7 @@ import {
   T_NEXT,
   T_PLAN,
   T_SCOPE,
+  T_SEEN_MS,
   T_SPECS,
   T_STEPS,
   T_USED,
@@ -26,6 +34,7 @@ export const PUT_NEW: i32 = 1
 export const PUT_CHANGED: i32 = 2
 export const PUT_FULL: i32 = -1
 export const PUT_BAD: i32 = -2
+export const PUT_QUOTA: i32 = -3
 
 let slots: usize = 0
 let capacity: u32 = 0
@@ -33,14 +42,16 @@ let buckets: usize = 0 // u32 slot index + 1
 let bucketMask: u32 = 0
 let freeHead: u32 = 0 // slot index + 1
 let staging: usize = 0 // a spare slot: templates compile here before replacing a live one
-let hand: u32 = 0 // CLOCK eviction hand
+let quota: u32 = 0 // templates per exporter address
+let idleMs: u64 = 0 // a template unused this long may give its place to its address's new one
 export let templateCount: u32 = 0
 
 const USED: u32 = 1
-const REFERENCED: u32 = 2
 
-export function initTemplates(cap: u32): void {
+export function initTemplates(cap: u32, perAddress: u32, idle: u32): void {
   capacity = cap < 1 ? 1 : cap
+  quota = perAddress < 1 ? 1 : perAddress
+  idleMs = <u64>idle
   slots = heap.alloc(<usize>capacity * SLOT_SIZE)
   memory.fill(slots, 0, <usize>capacity * SLOT_SIZE)
   let nb: u32 = 1
@@ -86,13 +97,13 @@ export function templateStaging(): usize {
   )
 }
 
-/** The live template slot, or 0. Marks it recently used. */
+/** The live template slot, or 0. Marks it used now (the latest receive time). */
 export function findTemplate(exp: u32, ver: u32, domain: u32, id: u32): usize {
   let i = load<u32>(bucketOf(exp, ver, domain, id))
   while (i != 0) {
     const s = slotAt(i - 1)
     if (matches(s, exp, ver, domain, id)) {
-      store<u32>(s + T_USED, USED | REFERENCED)
+      if (load<u64>(s + T_SEEN_MS) < heldClockMs) store<u64>(s + T_SEEN_MS, heldClockMs)
       return s
     }
     i = load<u32>(s + T_NEXT)
@@ -100,29 +111,53 @@ export function findTemplate(exp: u32, ver: u32, domain: u32, id: u32): usize {
   return 0
 }
 
-/**
- * Store full: evict a template not used since the clock hand last passed it (CLOCK,
- * an approximation of least recently used). False when nothing could be evicted.
- */
-function evictOne(): bool {
-  for (let n: u32 = 0; n < capacity * 2; n++) {
-    const s = slotAt(hand)
-    hand = hand + 1 < capacity ? hand + 1 : 0
-    const state = load<u32>(s + T_USED)
-    if (state == 0) continue
-    if ((state & REFERENCED) != 0) {
-      store<u32>(s + T_USED, USED)
-      continue
+/** Remove the template in slot `s`, announcing it so the registry forgets it too. */
+function dropSlot(s: usize): bool {
+  const exp = load<u32>(s + T_EXPORTER)
+  const ver = load<u32>(s + T_VERSION)
+  const domain = load<u32>(s + T_DOMAIN)
+  const id = load<u32>(s + T_ID)
+  if (!removeTemplate(exp, ver, domain, id)) return false
+  emitWithdrawn(exp, ver, domain, id)
+  return true
+}
+
+/** The least recently used template of address `a` (idle at least `minIdle` ms), or 0. */
+function stalest(a: u32, minIdle: u64): usize {
+  let best: usize = 0
+  let oldest: u64 = 0
+  for (let i: u32 = 0; i < capacity; i++) {
+    const s = slotAt(i)
+    if (load<u32>(s + T_USED) == 0 || sessionAddress(load<u32>(s + T_EXPORTER)) != a) continue
+    const seen = load<u64>(s + T_SEEN_MS)
+    if (seen + minIdle > heldClockMs) continue
+    if (best == 0 || seen < oldest) {
+      best = s
+      oldest = seen
     }
-    count(C_TEMPLATE_TABLE_FULL)
-    return removeTemplate(
-      load<u32>(s + T_EXPORTER),
-      load<u32>(s + T_VERSION),
-      load<u32>(s + T_DOMAIN),
-      load<u32>(s + T_ID),
-    )
   }
-  return false
+  return best
+}
+
+/** Address `a` is at its quota: drop its stalest template if idle long enough. */
+function ageOne(a: u32): bool {
+  const s = stalest(a, idleMs)
+  if (s == 0 || !dropSlot(s)) return false
+  count(C_TEMPLATES_AGED)
+  return true
+}
+
+/**
+ * Store full: take the least recently used template of the address holding the most,
+ * if it holds more than address `a` will after adding one. False when none is fairer.
+ */
+function evictFair(a: u32): bool {
+  const victim = busiestAddress()
+  if (victim < 0 || addressTemplates(<u32>victim) <= addressTemplates(a) + 1) return false
+  const s = stalest(<u32>victim, 0)
+  if (s == 0 || !dropSlot(s)) return false
+  count(C_TEMPLATE_TABLE_FULL)
+  return true
 }
 
 function sameDefinition(s: usize, t: usize): bool {
@@ -147,7 +182,9 @@ export function putTemplate(exp: u32, domain: u32, id: u32): i32 {
   if (!compilePlan(t)) return PUT_BAD
   let s = old
   if (s == 0) {
-    if (freeHead == 0 && !evictOne()) return PUT_FULL
+    const a = sessionAddress(exp)
+    if (addressTemplates(a) >= quota && !ageOne(a)) return PUT_QUOTA
+    if (freeHead == 0 && !evictFair(a)) return PUT_FULL
     s = slotAt(freeHead - 1)
     const idx = freeHead
     freeHead = load<u32>(s + T_NEXT)
@@ -155,13 +192,15 @@ export function putTemplate(exp: u32, domain: u32, id: u32): i32 {
     store<u32>(t + T_NEXT, load<u32>(b))
     store<u32>(b, idx)
     templateCount++
+    addTemplates(a, 1)
   } else {
     store<u32>(t + T_NEXT, load<u32>(s + T_NEXT))
   }
-  store<u32>(t + T_USED, USED | REFERENCED)
+  store<u32>(t + T_USED, USED)
   store<u32>(t + T_EXPORTER, exp)
   store<u32>(t + T_DOMAIN, domain)
   store<u32>(t + T_ID, id)
+  store<u64>(t + T_SEEN_MS, heldClockMs)
   const n = <usize>load<u32>(t + T_FIELDS)
   memory.copy(s, t, T_SPECS + n * SPEC_SIZE)
   memory.copy(s + T_PLAN, t + T_PLAN, <usize>load<u32>(t + T_STEPS) * 4)
@@ -183,6 +222,7 @@ export function removeTemplate(exp: u32, ver: u32, domain: u32, id: u32): bool {
       store<u32>(s + T_NEXT, freeHead)
       freeHead = i
       templateCount--
+      addTemplates(sessionAddress(exp), -1)
       return true
     }
     prev = s

@@ -19,6 +19,10 @@ export const FLOW_COUNTERS = [
   'optionsRecords',
   'ratesLearned',
   'heldRecordsDropped',
+  'templatesRefusedQuota',
+  'templatesRefusedFull',
+  'templatesAged',
+  'newSessions',
 ] as const
 
 export type FlowCounterName = (typeof FLOW_COUNTERS)[number]

@@ -2,18 +2,21 @@
 // byte format, a splitter and a parser. The bytes are the unit of exchange between
 // decoder instances and of snapshots on disk; objects are for inspection only.
 //
-// Event format v1, little-endian, events concatenated:
-//   0 u16 length   2 u8 format version (1)   3 u8 kind   4 u8 protocol (9, 10)   5 u8 flags
+// Event format v2, little-endian, events concatenated:
+//   0 u16 length   2 u8 format version (2)   3 u8 kind   4 u8 protocol (9, 10)   5 u8 flags
 //   6 u16 template ID   8 u32 observation domain / source ID   12 16 bytes exporter address
-//   28 body: templates: u16 field count, u16 scope count, per field u16 element ID as on
+//   28 u16 exporter UDP source port (with the address: the transport session)   30 u16 0
+//   32 body: templates: u16 field count, u16 scope count, per field u16 element ID as on
 //      the wire (IPFIX: bit 15 = enterprise), u16 length (65535 = variable), u32 PEN;
 //      sampling rate: u32 rate, u64 sampler ID (flags 0 domain, 1 samplerId, 2 selectorId);
-//      system init: u32 0, u64 unix ms; withdrawals: none (all-withdrawn flags 1 data, 2 options).
-// A stream header (kind 0: length 12, 'FHEV', u32 event count) starts a snapshot.
+//      system init: u32 0, u64 unix ms; withdrawals: none (all-withdrawn flags 1 data, 2 options);
+//      new session (a known address sent from a new port): none.
+// A stream header (kind 0: length 12, 'FHEV', u32 event count) starts a snapshot. Format v1
+// (before sessions: a 28-byte header without the port) is recognised only to be refused.
 import { formatAddress } from './ip.js'
 
-export const EVENT_FORMAT = 1
-export const EVENT_HEADER = 28
+export const EVENT_FORMAT = 2
+export const EVENT_HEADER = 32
 export const STREAM_MAGIC = 0x56454846 // 'FHEV' read little-endian
 
 export const EVENT_KINDS = {
@@ -24,6 +27,7 @@ export const EVENT_KINDS = {
   4: 'allWithdrawn',
   5: 'samplingRate',
   6: 'systemInit',
+  7: 'newSession',
 } as const
 
 export type EventKindName = (typeof EVENT_KINDS)[keyof typeof EVENT_KINDS]
@@ -43,6 +47,8 @@ export interface TemplateField {
 interface EventBase {
   protocol: number
   exporter: string
+  /** The exporter's UDP source port: with the address, the transport session. */
+  port: number
   domain: number
 }
 
@@ -57,6 +63,7 @@ export type FlowEvent =
   | (EventBase & { kind: 'allWithdrawn'; data: boolean; options: boolean })
   | (EventBase & { kind: 'samplingRate'; key: SamplerKey; samplerId: bigint; rate: number })
   | (EventBase & { kind: 'systemInit'; unixMs: number })
+  | (EventBase & { kind: 'newSession' })
 
 function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength)
@@ -77,6 +84,16 @@ export function* eventSlices(bytes: Uint8Array): Generator<Uint8Array> {
 /** The exporter an event is about, as a 16-character key (its address bytes, latin1). */
 export function eventExporterKey(e: Uint8Array): string {
   return e.byteLength < EVENT_HEADER ? '' : String.fromCharCode(...e.subarray(12, 28))
+}
+
+/** The transport session an event is about: its exporter key and source port. */
+export function eventSessionKey(e: Uint8Array): string {
+  return e.byteLength < EVENT_HEADER ? '' : String.fromCharCode(...e.subarray(12, 30))
+}
+
+/** The source port an event is about (0 when it is too short to say). */
+export function eventPort(e: Uint8Array): number {
+  return e.byteLength < EVENT_HEADER ? 0 : (e[28] ?? 0) | ((e[29] ?? 0) << 8)
 }
 
 /** `bytes` without the events about exporters for which `skip` says true. */
@@ -104,6 +121,7 @@ export function parseEvent(e: Uint8Array): FlowEvent | undefined {
   const base: EventBase = {
     protocol: dv.getUint8(4),
     exporter: formatAddress(e, 12),
+    port: dv.getUint16(28, true),
     domain: dv.getUint32(8, true),
   }
   const flags = dv.getUint8(5)
@@ -140,15 +158,17 @@ export function parseEvent(e: Uint8Array): FlowEvent | undefined {
     case 'systemInit':
       if (e.byteLength < EVENT_HEADER + 12) return undefined
       return { ...base, kind, unixMs: Number(dv.getBigUint64(EVENT_HEADER + 4, true)) }
+    case 'newSession':
+      return { ...base, kind }
   }
 }
 
 /** A stream header announcing `count` events (starts a snapshot). */
-export function streamHeader(count: number): Uint8Array {
+export function streamHeader(count: number, format = EVENT_FORMAT): Uint8Array {
   const b = new Uint8Array(12)
   const dv = view(b)
   dv.setUint16(0, 12, true)
-  b[2] = EVENT_FORMAT
+  b[2] = format
   b[3] = 0
   dv.setUint32(4, STREAM_MAGIC, true)
   dv.setUint32(8, count, true)
@@ -159,6 +179,12 @@ export function isStreamHeader(e: Uint8Array): boolean {
   return (
     eventKind(e) === 'stream' && e.byteLength >= 8 && view(e).getUint32(4, true) === STREAM_MAGIC
   )
+}
+
+/** The format version of a stream header of any format (1 = before sessions), else 0. */
+export function streamFormat(e: Uint8Array): number {
+  const ok = e.byteLength >= 12 && e[3] === 0 && view(e).getUint32(4, true) === STREAM_MAGIC
+  return ok ? (e[2] ?? 0) : 0
 }
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {

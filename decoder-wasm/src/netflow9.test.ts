@@ -497,8 +497,8 @@ void test('a batch larger than the output is retried without holding or losing d
   assert.deepEqual([c.setsHeld, c.heldDecoded, c.heldCurrent], [1, 1, 0])
 })
 
-void test('a full template store evicts a template not used lately, and counts it', () => {
-  const h = new FlowHarness({ templates: { templates: 2 } })
+void test('a full template store takes a slot only from a busier exporter address', () => {
+  const h = new FlowHarness({ templates: { templates: 3 } })
   const t = (id: number): TemplateDef => ({
     id,
     fields: [
@@ -508,14 +508,30 @@ void test('a full template store evicts a template not used lately, and counts i
   })
   const data = (id: number): Uint8Array =>
     buildV9(header, [{ template: t(id), records: [['10.0.0.1', id]] }])
-  h.decode([buildV9(header, [{ templates: [t(256), t(257), t(258)] }])])
-  const { statuses } = h.decode([data(256), data(257), data(258)])
-  assert.deepEqual(statuses, ['template_missing', 'ok', 'ok'])
-  assert.equal(h.decoder.flowCounters().templateTableFull, 1)
+  const busy = { exporter: '192.0.2.1' }
+  const quiet = { exporter: '192.0.2.2' }
+  // The busy address fills the store; its own fourth template finds no busier victim.
+  h.decode([buildV9(header, [{ templates: [t(256), t(257), t(258), t(259)] }])], busy)
+  assert.equal(h.decoder.flowCounters().templatesRefusedFull, 1)
+  // A quiet address's template takes the busy address's least recently used slot.
+  h.decode([data(257), data(258)], busy)
+  h.decode([buildV9(header, [{ templates: [t(300)] }])], quiet)
+  assert.deepEqual(h.decode([data(300)], quiet).statuses, ['ok'])
+  assert.deepEqual(h.decode([data(256), data(257), data(258), data(259)], busy).statuses, [
+    'template_missing',
+    'ok',
+    'ok',
+    'template_missing',
+  ])
+  // Now the two hold 2 and 1: a second quiet template would make them equal, never reverse.
+  h.decode([buildV9(header, [{ templates: [t(301)] }])], quiet)
+  assert.deepEqual(h.decode([data(300), data(301)], quiet).statuses, ['ok', 'template_missing'])
+  const c = h.decoder.flowCounters()
+  assert.deepEqual([c.templateTableFull, c.templatesRefusedFull], [1, 2])
 })
 
 void test('an exporter beyond the exporter table gets state_full', () => {
-  const h = new FlowHarness({ templates: { exporters: 1 } })
+  const h = new FlowHarness({ templates: { sessions: 1 } })
   const dg = buildV9(header, [{ templates: [small] }])
   assert.deepEqual(h.decode([dg], { exporter: '192.0.2.1' }).statuses, ['ok'])
   assert.deepEqual(h.decode([dg], { exporter: '192.0.2.2' }).statuses, ['state_full'])

@@ -74,6 +74,7 @@ void test('events: one per template / options value learned, none when re-sent u
     kind: 'template',
     protocol: 9,
     exporter: '192.0.2.10',
+    port: 2055,
     domain: 3,
     templateId: 256,
     scopeCount: 0,
@@ -87,6 +88,7 @@ void test('events: one per template / options value learned, none when re-sent u
     kind: 'samplingRate',
     protocol: 9,
     exporter: '192.0.2.10',
+    port: 2055,
     domain: 3,
     key: 'samplerId',
     samplerId: 1n,
@@ -216,11 +218,11 @@ void test('corrupt event bytes are rejected without harm', () => {
   const events = a.decoder.takeEvents()
   const b = new FlowHarness()
   const bad = events.slice()
-  bad[28] = 200 // field count of the first template no longer matches its length
+  bad[32] = 200 // field count of the first template no longer matches its length
   b.importEvents(bad)
   const c = b.decoder.flowCounters()
   assert.equal(c.eventsRejected, 1)
   assert.equal(c.eventsImported, 5)
-  b.importEvents(new Uint8Array([8, 0, 1, 1, 9, 0, 0, 0]))
+  b.importEvents(new Uint8Array([8, 0, 2, 1, 9, 0, 0, 0]))
   assert.equal(b.decoder.flowCounters().eventsRejected, 2)
 })

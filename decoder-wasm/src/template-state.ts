@@ -5,10 +5,14 @@ import { concatBytes, eventSlices } from './flow-events.js'
 import { readFlowCounters, type FlowCounters } from './flow-counters.js'
 
 export interface TemplateStateOptions {
-  /** Data and options templates kept, all exporters together (default 2048). */
+  /** Data and options templates kept, all exporters together (default 4096). */
   templates?: number
-  /** Exporters tracked (default 1024). */
-  exporters?: number
+  /** Templates kept per exporter address, all its sessions together (default 512). */
+  templatesPerExporter?: number
+  /** A template unused this long may give way to a new one of its address (default 1 h). */
+  templateIdleMs?: number
+  /** Transport sessions (address + source port) and addresses tracked (default 4096). */
+  sessions?: number
   /** Sampling rates and init times kept (default 4096). */
   optionValues?: number
   /** Data sets held for a missing template, all exporters together (default 1024). */
@@ -29,7 +33,9 @@ export interface TemplateExports {
   inputCapacity(): number
   initFlowState(
     templates: number,
-    exporters: number,
+    templatesPerExporter: number,
+    templateIdleMs: number,
+    sessions: number,
     optionValues: number,
     heldSets: number,
     heldBytes: number,
@@ -54,8 +60,10 @@ export class TemplateState {
   constructor(x: TemplateExports, o: TemplateStateOptions = {}) {
     this.#x = x
     x.initFlowState(
-      o.templates ?? 2048,
-      o.exporters ?? 1024,
+      o.templates ?? 4096,
+      o.templatesPerExporter ?? 512,
+      o.templateIdleMs ?? 3_600_000,
+      o.sessions ?? 4096,
       o.optionValues ?? 4096,
       o.heldSets ?? 1024,
       o.heldBytes ?? 2 << 20,

@@ -101,6 +101,8 @@ export function rowsOf(v: RecordView, n: number): FlowRow[] {
 
 export interface SendOptions {
   exporter?: string
+  /** The exporter's UDP source port (default 2055): with the address, its session. */
+  port?: number
   receivedMs?: number
   samplingDefault?: number
   samplingOverride?: number
@@ -126,7 +128,7 @@ export class FlowHarness {
       const ok = batch.add(
         dg,
         exporter,
-        2055,
+        o.port ?? 2055,
         o.receivedMs ?? 1_700_000_000_000,
         o.samplingDefault,
         o.samplingOverride,
