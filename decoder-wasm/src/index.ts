@@ -20,12 +20,22 @@ export { parseAddress, formatAddress, formatIPv6Column, isMappedV4 } from './ip.
 export { readCapture, readCaptureFile, CaptureError, type CapturedDatagram } from './pcap/read.js'
 export { writePcap, pcapBytes, frame, type Packet } from './pcap/write.js'
 export { syntheticTraffic, prng, type TrafficOptions } from './pcap/traffic.js'
-export { TemplateRegistry, SnapshotError, type DescribedExporter } from './template-registry.js'
+export {
+  TemplateRegistry,
+  SnapshotError,
+  DEFAULT_REGISTRY_LIMITS,
+  snapshotBound,
+  type DescribedExporter,
+  type RegistryLimits,
+  type RegistryStats,
+} from './template-registry.js'
+export type { RestoreReport } from './registry-snapshot.js'
 export {
   parseEvent,
   eventSlices,
   eventsExcept,
   eventExporterKey,
+  eventSessionKey,
   type FlowEvent,
   type TemplateField,
 } from './flow-events.js'

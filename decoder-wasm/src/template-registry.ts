@@ -1,20 +1,30 @@
 // The main thread's view of every template and options value the decoder workers have
 // learned: merges their events (latest wins, withdrawals remove), hands the whole state
-// to a fresh worker or to disk as a snapshot, and describes it for the API.
+// to a fresh worker or to disk as a snapshot, and describes it for the API. Keyed by
+// transport session (address and source port); bounded per exporter address and in all,
+// with the decoders' rule: a newcomer never displaces a quieter exporter.
 import {
-  concatBytes,
+  EVENT_FORMAT,
+  EVENT_HEADER,
   eventKind,
+  eventPort,
   eventSlices,
-  isStreamHeader,
   parseEvent,
-  streamHeader,
   type FlowEvent,
   type SamplerKey,
   type TemplateField,
 } from './flow-events.js'
+import {
+  SECTION_SIZE,
+  readSnapshot,
+  writeSnapshot,
+  type RestoreReport,
+} from './registry-snapshot.js'
 
 export interface DescribedTemplate {
   protocol: 'netflow9' | 'ipfix'
+  /** The exporter's UDP source port the template came from (its session). */
+  port: number
   domain: number
   templateId: number
   kind: 'data' | 'options'
@@ -42,15 +52,38 @@ export class SnapshotError extends Error {
   override readonly name = 'SnapshotError'
 }
 
+/** Bounds of the registry: entries per exporter address and in all. */
+export interface RegistryLimits {
+  /** Templates and options values kept per exporter address, all its sessions together. */
+  perExporter: number
+  /** Templates and options values kept in all. */
+  total: number
+}
+
+export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = { perExporter: 512, total: 4096 }
+
+/** What the bounds did: new entries refused, and entries evicted for a newcomer. */
+export interface RegistryStats {
+  refusedQuota: number
+  refusedFull: number
+  evicted: number
+}
+
+/** The largest snapshot a registry with these limits can write, in bytes. */
+export function snapshotBound(limits: RegistryLimits): number {
+  const largestEvent = EVENT_HEADER + 4 + 128 * 8
+  return 12 + limits.total * (largestEvent + SECTION_SIZE)
+}
+
 const protocolName = (p: number): 'netflow9' | 'ipfix' => (p === 9 ? 'netflow9' : 'ipfix')
 
 function hex(b: Uint8Array, from: number, to: number): string {
   return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('hex')
 }
 
-/** Key of the (exporter, protocol, domain) an event belongs to. */
+/** Key, within its address, of the (session, protocol, domain) an event belongs to. */
 function scopeKey(e: Uint8Array): string {
-  return `${hex(e, 12, 28)}|${e[4] ?? 0}|${hex(e, 8, 12)}`
+  return `${String(eventPort(e)).padStart(5, '0')}|${e[4] ?? 0}|${hex(e, 8, 12)}`
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -58,93 +91,194 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export class TemplateRegistry {
-  /** State as the events that recreate it, by slot: templates, rates, init times. */
-  readonly #state = new Map<string, Uint8Array>()
+  /**
+   * State as the events that recreate it, by exporter address (hex) then by slot within
+   * it: templates, rates, init times. Each address's map is in order of last change.
+   */
+  readonly #state = new Map<string, Map<string, Uint8Array>>()
+  readonly #limits: RegistryLimits
+  #size = 0
+  readonly #stats: RegistryStats = { refusedQuota: 0, refusedFull: 0, evicted: 0 }
+
+  constructor(limits: RegistryLimits = DEFAULT_REGISTRY_LIMITS) {
+    this.#limits = limits
+  }
 
   /** Merge events (Decoder.takeEvents output or a snapshot); true when anything changed. */
   apply(events: Uint8Array): boolean {
+    return this.#apply(events).changed
+  }
+
+  #apply(events: Uint8Array): { changed: boolean; applied: number; refused: number } {
     let changed = false
+    let applied = 0
+    let refused = 0
+    const put = (addr: string, key: string, e: Uint8Array): void => {
+      const r = this.#put(addr, key, e)
+      if (r === 'refused') refused++
+      else applied++
+      if (r === 'changed') changed = true
+    }
     for (const e of eventSlices(events)) {
       const kind = eventKind(e)
-      if (kind === undefined || kind === 'stream' || e.byteLength < 28) continue
+      if (kind === undefined || kind === 'stream' || e.byteLength < EVENT_HEADER) continue
+      const addr = hex(e, 12, 28)
       const scope = scopeKey(e)
       const templateKey = `${scope}|t${(e[6] ?? 0) | ((e[7] ?? 0) << 8)}`
       switch (kind) {
         case 'template':
         case 'optionsTemplate':
-          changed = this.#put(templateKey, e) || changed
+          put(addr, templateKey, e)
           break
         case 'withdrawn':
-          changed = this.#state.delete(templateKey) || changed
+          changed = this.#delete(addr, templateKey) || changed
           break
         case 'allWithdrawn':
-          changed = this.#withdrawAll(scope, e[5] ?? 0) || changed
+          changed = this.#withdrawAll(addr, scope, e[5] ?? 0) || changed
           break
         case 'samplingRate':
-          if (e.byteLength >= 40)
-            changed = this.#put(`${scope}|r${e[5] ?? 0}:${hex(e, 32, 40)}`, e) || changed
+          if (e.byteLength >= EVENT_HEADER + 12)
+            put(addr, `${scope}|r${e[5] ?? 0}:${hex(e, EVENT_HEADER + 4, EVENT_HEADER + 12)}`, e)
           break
         case 'systemInit':
-          if (e.byteLength >= 40) changed = this.#put(`${scope}|i`, e) || changed
+          if (e.byteLength >= EVENT_HEADER + 12) put(addr, `${scope}|i`, e)
+          break
+        case 'newSession':
           break
       }
     }
-    return changed
+    return { changed, applied, refused }
   }
 
-  #put(key: string, e: Uint8Array): boolean {
-    const old = this.#state.get(key)
-    if (old !== undefined && sameBytes(old, e)) return false
-    this.#state.set(key, e.slice())
+  #put(addr: string, key: string, e: Uint8Array): 'same' | 'changed' | 'refused' {
+    let m = this.#state.get(addr)
+    const old = m?.get(key)
+    if (old !== undefined) {
+      if (sameBytes(old, e)) return 'same'
+      m?.delete(key)
+      m?.set(key, e.slice())
+      return 'changed'
+    }
+    if ((m?.size ?? 0) >= this.#limits.perExporter) {
+      this.#stats.refusedQuota++
+      return 'refused'
+    }
+    if (this.#size >= this.#limits.total && !this.#evictFair(m?.size ?? 0)) {
+      this.#stats.refusedFull++
+      return 'refused'
+    }
+    if (!m) {
+      m = new Map()
+      this.#state.set(addr, m)
+    }
+    m.set(key, e.slice())
+    this.#size++
+    return 'changed'
+  }
+
+  /**
+   * Full: drop the oldest entry of the address holding the most, if it holds more than
+   * the newcomer's address will (`mine` + 1). False when no address is fairer to take from.
+   */
+  #evictFair(mine: number): boolean {
+    let victim: string | undefined
+    let most = 0
+    for (const [addr, m] of this.#state) {
+      if (m.size > most) {
+        most = m.size
+        victim = addr
+      }
+    }
+    if (victim === undefined || most <= mine + 1) return false
+    const m = this.#state.get(victim)
+    const oldest = m?.keys().next()
+    if (!m || !oldest || oldest.done === true) return false
+    this.#delete(victim, oldest.value)
+    this.#stats.evicted++
     return true
   }
 
-  #withdrawAll(scope: string, which: number): boolean {
+  #delete(addr: string, key: string): boolean {
+    const m = this.#state.get(addr)
+    if (!m?.delete(key)) return false
+    this.#size--
+    if (m.size === 0) this.#state.delete(addr)
+    return true
+  }
+
+  #withdrawAll(addr: string, scope: string, which: number): boolean {
     let changed = false
-    for (const [key, e] of this.#state) {
+    for (const [key, e] of this.#state.get(addr) ?? []) {
       if (!key.startsWith(`${scope}|t`)) continue
       const kind = eventKind(e)
       if ((kind === 'template' && which & 1) || (kind === 'optionsTemplate' && which & 2)) {
-        this.#state.delete(key)
-        changed = true
+        changed = this.#delete(addr, key) || changed
       }
     }
     return changed
   }
 
-  /** All current state as events, in a stable order, behind a stream header. */
+  /** All current state, one section per exporter address, in a stable order. */
   snapshot(): Uint8Array {
-    const keys = [...this.#state.keys()].sort()
-    const parts = [streamHeader(keys.length)]
-    for (const k of keys) {
-      const e = this.#state.get(k)
-      if (e) parts.push(e)
-    }
-    return concatBytes(parts)
+    return writeSnapshot(this.#ordered())
   }
 
-  static fromSnapshot(bytes: Uint8Array): TemplateRegistry {
-    const first = eventSlices(bytes).next()
-    if (bytes.byteLength > 0 && (first.done === true || !isStreamHeader(first.value))) {
-      throw new SnapshotError('not a flowloft template snapshot (missing stream header)')
-    }
-    const r = new TemplateRegistry()
-    r.apply(bytes)
-    return r
+  /** Each address's events, addresses and their entries in a stable order. */
+  #ordered(): Uint8Array[][] {
+    return [...this.#state.keys()].sort().map((a) => {
+      const m = this.#state.get(a) ?? new Map<string, Uint8Array>()
+      return [...m.keys()].sort().flatMap((k) => m.get(k) ?? [])
+    })
+  }
+
+  /**
+   * A registry restored from a snapshot, with what came back and what was lost. Never
+   * throws: a damaged snapshot restores its intact exporters.
+   */
+  static restore(
+    bytes: Uint8Array,
+    limits: RegistryLimits = DEFAULT_REGISTRY_LIMITS,
+  ): { registry: TemplateRegistry; report: RestoreReport } {
+    const r = new TemplateRegistry(limits)
+    const report = readSnapshot(bytes, (events) => r.#apply(events))
+    return { registry: r, report }
+  }
+
+  /** A registry from an intact snapshot; throws SnapshotError for anything else. */
+  static fromSnapshot(bytes: Uint8Array, limits?: RegistryLimits): TemplateRegistry {
+    if (bytes.byteLength === 0) return new TemplateRegistry(limits)
+    const { registry, report } = TemplateRegistry.restore(bytes, limits)
+    if (report.format !== EVENT_FORMAT)
+      throw new SnapshotError(
+        report.format === 0
+          ? 'not a flowloft template snapshot (missing stream header)'
+          : `template snapshot format ${report.format}, this version reads ${EVENT_FORMAT}`,
+      )
+    if (report.lost.length > 0 || report.lostBytes > 0)
+      throw new SnapshotError(`template snapshot damaged: ${report.lostBytes} bytes lost`)
+    return registry
   }
 
   /** How many templates and options values are known. */
   get size(): number {
+    return this.#size
+  }
+
+  /** Exporter addresses with state. */
+  get exporters(): number {
     return this.#state.size
+  }
+
+  /** Refusals and evictions so far. */
+  get stats(): Readonly<RegistryStats> {
+    return this.#stats
   }
 
   /** JSON-friendly state per exporter, for an API endpoint. */
   describe(): DescribedExporter[] {
     const byExporter = new Map<string, DescribedExporter>()
-    const keys = [...this.#state.keys()].sort()
-    for (const k of keys) {
-      const bytes = this.#state.get(k)
-      const ev: FlowEvent | undefined = bytes && parseEvent(bytes)
+    for (const bytes of this.#ordered().flat()) {
+      const ev: FlowEvent | undefined = parseEvent(bytes)
       if (!ev) continue
       let d = byExporter.get(ev.exporter)
       if (!d) {
@@ -155,6 +289,7 @@ export class TemplateRegistry {
       if (ev.kind === 'template' || ev.kind === 'optionsTemplate') {
         d.templates.push({
           protocol,
+          port: ev.port,
           domain: ev.domain,
           templateId: ev.templateId,
           kind: ev.kind === 'template' ? 'data' : 'options',
@@ -181,6 +316,7 @@ export class TemplateRegistry {
       d.templates.sort(
         (a, b) =>
           a.protocol.localeCompare(b.protocol) ||
+          a.port - b.port ||
           a.domain - b.domain ||
           a.templateId - b.templateId,
       )
