@@ -101,9 +101,14 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   const flowLog: FlowLog | undefined = config.flowLog.enabled
     ? createFlowLog(config.flowLog, { dataDir: config.dataDir, log, metrics })
     : undefined
-  const templates = createTemplateStore(config.dataDir, log)
+  const bounds = config.decode.templates
+  const templates = createTemplateStore(config.dataDir, log, {
+    perExporter: bounds.perExporter,
+    total: bounds.max,
+  })
   const pool = createDecodePool({
     templates,
+    templateBounds: bounds,
     enrich: enrichment.workerData,
     workers: config.decode.workers,
     queue: config.decode.queue,

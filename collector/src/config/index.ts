@@ -37,7 +37,14 @@ export interface Config {
     maxMemoryBytes: number
     concurrency: number
   }
-  decode: { workers: number; queue: number; batchDatagrams: number; batchMs: number }
+  decode: {
+    workers: number
+    queue: number
+    batchDatagrams: number
+    batchMs: number
+    /** Template bounds: per exporter address, in all, and the idle time before reuse. */
+    templates: { perExporter: number; max: number; idleMs: number }
+  }
   writer: { batchRows: number; batchMs: number; spoolMaxBytes: number }
   retention: {
     rawDays: number
@@ -132,6 +139,11 @@ export function toConfig(flat: FlatConfig): Config {
       queue: num(flat, 'decode.queue'),
       batchDatagrams: num(flat, 'decode.batch_datagrams'),
       batchMs: num(flat, 'decode.batch_ms'),
+      templates: {
+        perExporter: num(flat, 'decode.templates.per_exporter'),
+        max: num(flat, 'decode.templates.max'),
+        idleMs: num(flat, 'decode.templates.idle_s') * 1000,
+      },
     },
     writer: {
       batchRows: num(flat, 'writer.batch_rows'),

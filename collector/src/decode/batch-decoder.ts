@@ -19,7 +19,13 @@ import { threadId } from 'node:worker_threads'
 import type { Enricher } from '../enrich/index.js'
 import type { TrafficAggregator } from '../metrics/aggregate.js'
 import type { TemplateSubscriber } from './template-channel.js'
-import { outcomeKey, type DecodeResult, type DecodeTask, type Outcomes } from './task.js'
+import {
+  outcomeKey,
+  type DecodeResult,
+  type DecodeTask,
+  type Outcomes,
+  type TemplateBounds,
+} from './task.js'
 
 const EXPORTER_AT = 16
 
@@ -31,8 +37,16 @@ export interface RowFormats {
   tsv: boolean
 }
 
+/** A decoder whose template store has these bounds (the defaults without). */
+function newDecoder(b: TemplateBounds | undefined): Decoder {
+  if (!b) return new Decoder()
+  return new Decoder({
+    templates: { templates: b.max, templatesPerExporter: b.perExporter, templateIdleMs: b.idleMs },
+  })
+}
+
 export class BatchDecoder {
-  #decoder = new Decoder()
+  #decoder: Decoder
   readonly #templates: TemplateSubscriber | undefined
 
   readonly #enricher: Enricher | undefined
@@ -40,13 +54,17 @@ export class BatchDecoder {
   readonly #formats: RowFormats
   readonly #binary = new RowOutput()
   readonly #tsv = new RowOutput()
+  readonly #bounds: TemplateBounds | undefined
 
   constructor(
     templates?: TemplateSubscriber,
     enricher?: Enricher,
     traffic?: TrafficAggregator,
     formats: RowFormats = { rowBinary: true, tsv: false },
+    bounds?: TemplateBounds,
   ) {
+    this.#bounds = bounds
+    this.#decoder = newDecoder(bounds)
     this.#templates = templates
     this.#enricher = enricher
     this.#traffic = traffic
@@ -79,7 +97,7 @@ export class BatchDecoder {
       this.#decoder.decode(bytes, task.count, sink, counterSink)
     } catch (err) {
       // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.
-      this.#decoder = new Decoder()
+      this.#decoder = newDecoder(this.#bounds)
       this.#own.clear()
       return {
         outcomes: { [outcomeKey('', 'unknown', 'decoder_trap')]: task.count },

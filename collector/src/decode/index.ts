@@ -6,10 +6,18 @@ import { Piscina } from 'piscina'
 import type { PackedBatch } from '@flowloft/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
-import { FLOW_COUNTER_METRICS, decodeMetrics } from './metrics.js'
+import { FLOW_COUNTER_METRICS, decodeMetrics, registryMetrics } from './metrics.js'
 import { FLOW_COUNTERS, type FlowCounters } from '@flowloft/decoder-wasm'
+import { rateLimited } from '../observability/log.js'
+import { newSessions } from './new-sessions.js'
 import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
-import { splitOutcomeKey, type DecodeResult, type DecodeTask, type WorkerData } from './task.js'
+import {
+  splitOutcomeKey,
+  type DecodeResult,
+  type DecodeTask,
+  type TemplateBounds,
+  type WorkerData,
+} from './task.js'
 import type { TemplateStore } from './template-store.js'
 import type { EnrichWorkerData } from '../enrich/index.js'
 
@@ -19,6 +27,8 @@ export interface DecodePoolOptions {
   log: Logger
   metrics: Registry
   templates: TemplateStore
+  /** Template bounds of the workers' decoders (decode.templates.*); defaults without. */
+  templateBounds?: TemplateBounds
   /** Enrichment for the workers (enrich/ createEnrichment().workerData). */
   enrich?: EnrichWorkerData
   /** Traffic metrics the workers add up; their sums go to `onTraffic`. */
@@ -61,6 +71,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
   // old layout.) Templates still reach every worker through the shared snapshot.
   const workerData = {
     templates: o.templates.buffer,
+    ...(o.templateBounds ? { templateBounds: o.templateBounds } : {}),
     ...(o.enrich ? { enrich: o.enrich } : {}),
     ...(o.traffic && o.traffic.length > 0 ? { traffic: o.traffic } : {}),
     ...(o.onTsv ? { tsv: true } : {}),
@@ -120,6 +131,8 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
       for (const e of o.templates.describe()) g.set({ exporter: e.exporter }, e.templates.length)
     },
   )
+  registryMetrics(o.metrics, () => o.templates.stats())
+  const warnSession = rateLimited(o.log)
   const inFlight = new Set<Promise<void>>()
 
   const handle = (r: DecodeResult, t0: number): void => {
@@ -139,6 +152,13 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     }
     if (r.trapped !== undefined)
       o.log.error('decoder trapped and was rebuilt', { error: r.trapped })
+    for (const s of newSessions(r.events)) {
+      warnSession('new_session', 'exporter sent templates from a new source port', {
+        exporter: s.exporter,
+        port: s.port,
+        note: "kept apart from the address's other sessions",
+      })
+    }
     o.templates.apply(r.events)
     perWorker.set(r.threadId, r.counters)
     m.flows.inc({}, r.rows)

@@ -121,4 +121,60 @@ export const FLOW_COUNTER_METRICS: Record<
     name: 'flowloft_decoder_held_records_dropped_total',
     help: 'Records of held data sets that did not fit the output',
   },
+  templatesRefusedQuota: {
+    name: 'flowloft_decoder_templates_refused_total',
+    help: 'New templates refused, by reason (quota: the exporter address holds decode.templates.per_exporter; table_full: decode.templates.max reached and no address holds more than the newcomer would)',
+    label: ['reason', 'quota'],
+  },
+  templatesRefusedFull: {
+    name: 'flowloft_decoder_templates_refused_total',
+    help: '',
+    label: ['reason', 'table_full'],
+  },
+  templatesAged: {
+    name: 'flowloft_decoder_templates_aged_total',
+    help: 'Templates unused for decode.templates.idle_s dropped for a new template of the same exporter address',
+  },
+  newSessions: {
+    name: 'flowloft_decoder_template_sessions_total',
+    help: 'Transport sessions of NetFlow v9/IPFIX exporters, by event (new_session: a known exporter address sent from a new source port; its templates are kept apart)',
+    label: ['event', 'new_session'],
+  },
+}
+
+/** The template registry's state and bounds on the main thread. */
+export function registryMetrics(r: Registry, stats: () => RegistryView): void {
+  r.gauge(
+    'flowloft_template_registry_entries',
+    'Templates and sampling entries in the saved template registry',
+    [],
+    (g) => g.set({}, stats().entries),
+  )
+  r.gauge(
+    'flowloft_template_registry_snapshot_bytes',
+    'Size of the template snapshot published to the workers and saved to templates.bin',
+    [],
+    (g) => g.set({}, stats().snapshotBytes),
+  )
+  r.external(
+    'counter',
+    'flowloft_template_registry_refused_total',
+    'Registry entries refused by its bounds, by reason (quota, table_full), or evicted for a quieter exporter (evicted)',
+    () => {
+      const s = stats()
+      return [
+        { labels: { reason: 'quota' }, value: s.refusedQuota },
+        { labels: { reason: 'table_full' }, value: s.refusedFull },
+        { labels: { reason: 'evicted' }, value: s.evicted },
+      ]
+    },
+  )
+}
+
+export interface RegistryView {
+  entries: number
+  snapshotBytes: number
+  refusedQuota: number
+  refusedFull: number
+  evicted: number
 }

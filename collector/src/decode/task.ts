@@ -3,6 +3,13 @@ import type { EnrichWorkerData } from '../enrich/index.js'
 import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
 
 // What crosses the thread boundary between the pool and its workers.
+
+/** decode.templates.*: templates per exporter address, in all, idle time before reuse. */
+export interface TemplateBounds {
+  perExporter: number
+  max: number
+  idleMs: number
+}
 export interface DecodeTask {
   /** Packed datagrams (DatagramBatch layout), transferred. */
   buffer: ArrayBuffer
@@ -43,6 +50,8 @@ export interface DecodeResult {
 
 export interface WorkerData {
   templates: SharedArrayBuffer
+  /** Template bounds of each worker's decoder (decode.templates.*). */
+  templateBounds?: TemplateBounds
   /** Enrichment configuration and shared tables (enrich/); absent means no enrichment. */
   enrich?: EnrichWorkerData
   /** Traffic metrics to add up in the worker; absent or empty means none. */

@@ -1,16 +1,27 @@
 // The main thread's template store: merges what workers learned, publishes the merged
 // snapshot to all workers, and keeps it in data_dir/templates.bin (written atomically)
-// so a restart decodes known exporters' data from the first datagram.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+// so a restart decodes known exporters' data from the first datagram. Bounded per
+// exporter address and in all (decode.templates.*): the snapshot always fits the shared
+// buffer, and a damaged file restores its intact exporters with a warning.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { TemplateRegistry, type DescribedExporter } from '@flowloft/decoder-wasm'
+import {
+  TemplateRegistry,
+  snapshotBound,
+  type DescribedExporter,
+  type RegistryLimits,
+  type RegistryStats,
+} from '@flowloft/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import { TemplatePublisher, createTemplateBuffer } from './template-channel.js'
+import { restoreTemplates } from './template-restore.js'
 
 export interface TemplateStore {
   readonly buffer: SharedArrayBuffer
   apply(events: Uint8Array): void
   describe(): DescribedExporter[]
+  /** Entries held, exporter addresses, snapshot bytes, and what the bounds refused. */
+  stats(): RegistryStats & { entries: number; exporters: number; snapshotBytes: number }
   /** Write the snapshot now if it changed. */
   save(): void
   close(): void
@@ -19,28 +30,23 @@ export interface TemplateStore {
 export function createTemplateStore(
   dataDir: string | null,
   log: Logger,
+  limits: RegistryLimits = { perExporter: 512, total: 4096 },
   saveDelayMs = 1000,
 ): TemplateStore {
   const file = dataDir === null ? null : join(dataDir, 'templates.bin')
-  let registry = new TemplateRegistry()
-  if (file) {
-    try {
-      registry = TemplateRegistry.fromSnapshot(new Uint8Array(readFileSync(file)))
-      log.info('templates restored', { file, entries: registry.size })
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        log.warn('could not restore templates; starting without', { file, error: String(err) })
-      }
-    }
-  }
-  const buffer = createTemplateBuffer()
+  let registry = new TemplateRegistry(limits)
+  if (file) registry = restoreTemplates(file, limits, log)
+  const buffer = createTemplateBuffer(Math.max(8 << 20, snapshotBound(limits)))
   const publisher = new TemplatePublisher(buffer)
   let dirty = false
   let timer: NodeJS.Timeout | undefined
+  let snapshotBytes = 0
 
   const publish = (): void => {
-    if (!publisher.publish(registry.snapshot()))
-      log.error('template snapshot larger than the shared buffer')
+    const snap = registry.snapshot()
+    snapshotBytes = snap.byteLength
+    // Cannot happen within the bounds; said loudly if it ever does.
+    if (!publisher.publish(snap)) log.error('template snapshot larger than the shared buffer')
   }
   const save = (): void => {
     if (timer) clearTimeout(timer)
@@ -67,6 +73,12 @@ export function createTemplateStore(
       timer.unref()
     },
     describe: () => registry.describe(),
+    stats: () => ({
+      ...registry.stats,
+      entries: registry.size,
+      exporters: registry.exporters,
+      snapshotBytes,
+    }),
     save,
     close: save,
   }

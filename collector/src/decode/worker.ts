@@ -14,6 +14,7 @@ const decoder = new BatchDecoder(
   data.enrich ? new Enricher(data.enrich) : undefined,
   data.traffic && data.traffic.length > 0 ? new TrafficAggregator(data.traffic) : undefined,
   { rowBinary: true, tsv: data.tsv === true },
+  data.templateBounds,
 )
 
 /** The result, with its row chunks transferred to the main thread rather than copied. */

@@ -17,7 +17,13 @@ export function createAddressCache(): (text: string) => Uint8Array {
   }
 }
 
-/** Source address text -> decoder lane, handed out in turn as exporters are first heard. */
+/**
+ * Source address text -> decoder lane, handed out in turn as exporters are first heard.
+ * Keyed by the address alone, not the source port: every session of an address (an
+ * exporter restarted on a new port, or a sender spoofing its address) is decoded by one
+ * worker, so each session's templates and data stay on it in order, and the per-address
+ * template quota is counted in one place.
+ */
 export function createLaneMap(lanes: number): (text: string) => number {
   const lane = new Map<string, number>()
   let next = 0
