@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
 import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
-import { Nfcapd, sendUdp, softflowd } from '../testing/exporters.js'
+import { Nfcapd, freeUdpPort, sendUdp, softflowd } from '../testing/exporters.js'
 import { eventually, startTestService } from '../testing/service.js'
 import { requireTools } from '../testing/tools.js'
 
@@ -66,9 +66,11 @@ void test('templates are saved and restored: data after a restart decodes withou
     ])
   const templateOnly = buildV9(header, [{ templates: [tpl] }])
 
+  // The exporter keeps its source port across the collector's restart (its session).
+  const from = { port: await freeUdpPort() }
   const first = await startTestService()
   const dataDir = first.dataDir
-  await sendUdp(first.netflowPort, [templateOnly, data(100)])
+  await sendUdp(first.netflowPort, [templateOnly, data(100)], from)
   await eventually(
     async () => (await first.query<{ n: number }>('SELECT count() AS n FROM flows'))[0]?.n === 1,
   )
@@ -76,7 +78,7 @@ void test('templates are saved and restored: data after a restart decodes withou
 
   const second = await startTestService({ data_dir: dataDir })
   try {
-    await sendUdp(second.netflowPort, [data(200), data(300)])
+    await sendUdp(second.netflowPort, [data(200), data(300)], from)
     await eventually(
       async () => (await second.query<{ n: number }>('SELECT count() AS n FROM flows'))[0]?.n === 3,
     )

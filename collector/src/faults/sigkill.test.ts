@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
-import { sendUdp } from '../testing/exporters.js'
+import { freeUdpPort, sendUdp } from '../testing/exporters.js'
 import { startChildService, type ChildService } from '../testing/child-service.js'
 import { eventually, metricValue } from '../testing/service.js'
 import { SteadySender } from '../testing/udp-load.js'
@@ -75,14 +75,21 @@ void test(
     const services: ChildService[] = []
     const first = await startChildService(dataDir, flags)
     services.push(first)
-    const sender = new SteadySender(first.netflowPort, (i) => data(i), DATAGRAMS_PER_SECOND)
+    // One exporter session: templates, data and the data after the restart share a port.
+    const from = { port: await freeUdpPort() }
+    const sender = new SteadySender(
+      first.netflowPort,
+      (i) => data(i),
+      DATAGRAMS_PER_SECOND,
+      from.port,
+    )
     t.after(async () => {
       await sender.close()
       for (const s of services) await s.kill()
       rmSync(dataDir, { recursive: true, force: true })
     })
 
-    await sendUdp(first.netflowPort, [buildV9(header(0), [{ templates: [template] }])])
+    await sendUdp(first.netflowPort, [buildV9(header(0), [{ templates: [template] }])], from)
     sender.start()
     // Under load, with the template saved and flows being stored.
     await eventually(() => Promise.resolve(existsSync(join(dataDir, 'templates.bin'))), 10_000)
@@ -116,7 +123,7 @@ void test(
 
     // Data only, no template: decoded at once with the restored template.
     const after = Array.from({ length: 20 }, (_, i) => data(60_000 + i, 4000))
-    await sendUdp(second.netflowPort, after)
+    await sendUdp(second.netflowPort, after, from)
     await eventually(
       async () => (await count(second, 'dst_port >= 4000')) === 20 * FLOWS_PER_DATAGRAM,
     )

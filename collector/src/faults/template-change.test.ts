@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { buildIpfix } from '@flowloft/decoder-wasm/testdata/ipfix-builder.js'
 import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
 import type { FieldValue, TemplateDef } from '@flowloft/decoder-wasm/testdata/flow-fields.js'
-import { sendUdp } from '../testing/exporters.js'
+import { freeUdpPort, sendUdp } from '../testing/exporters.js'
 import { eventually, startTestService } from '../testing/service.js'
 
 const RECORDS = 3
@@ -140,11 +140,12 @@ void test(
     const svc = await startTestService({ 'decode.workers': 2, 'decode.batch_datagrams': 1 })
     try {
       const expected: Row[] = []
+      const from = { port: await freeUdpPort() } // one exporter session
       const send = async (layout: 'A' | 'B'): Promise<void> => {
         for (const p of ['netflow9', 'ipfix'] as const) {
           // The template rides with the first data; the rest is data only.
           const first = datagram(p, layout, 0, true)
-          await sendUdp(svc.netflowPort, [first[0]])
+          await sendUdp(svc.netflowPort, [first[0]], from)
           expected.push(...first[1])
           const rest: Uint8Array[] = []
           for (let k = 1; k < DATAGRAMS; k++) {
@@ -152,7 +153,7 @@ void test(
             rest.push(d)
             expected.push(...rows)
           }
-          await sendUdp(svc.netflowPort, rest)
+          await sendUdp(svc.netflowPort, rest, from)
         }
         await eventually(async () => (await stored()).length === expected.length)
       }

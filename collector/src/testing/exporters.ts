@@ -111,8 +111,32 @@ export async function freeUdpPort(): Promise<number> {
   return port
 }
 
-export async function sendUdp(port: number, datagrams: Uint8Array[]): Promise<void> {
-  const s = createSocket('udp4')
+/** Where a test exporter sends from: a source address on loopback and a fixed port. */
+export interface UdpSource {
+  address?: string
+  port?: number
+}
+
+/**
+ * Send datagrams to 127.0.0.1:`port`, from an ephemeral port unless `from` fixes one
+ * (an exporter's templates belong to its address and source port: its session).
+ */
+export async function sendUdp(
+  port: number,
+  datagrams: Uint8Array[],
+  from: UdpSource = {},
+): Promise<void> {
+  const fixed = from.address !== undefined || from.port !== undefined
+  const s = createSocket({ type: 'udp4', reuseAddr: fixed })
+  if (fixed) {
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject)
+      s.bind(from.port ?? 0, from.address ?? '127.0.0.1', () => {
+        s.removeListener('error', reject)
+        resolve()
+      })
+    })
+  }
   for (const d of datagrams) {
     await new Promise<void>((resolve, reject) =>
       s.send(d, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),

@@ -7,15 +7,26 @@ export class SteadySender {
   sent = 0
   /** Datagrams whose send reported an error. */
   failed = 0
-  readonly #s: Socket = createSocket('udp4')
+  readonly #s: Socket
   readonly #port: number
   readonly #make: (i: number) => Uint8Array
   readonly #perTick: number
   #timer: NodeJS.Timeout | undefined
   #next = 0
 
-  /** `make(i)` builds the i-th datagram; `perSecond` is sent in 10 ms steps. */
-  constructor(port: number, make: (i: number) => Uint8Array, perSecond: number) {
+  /**
+   * `make(i)` builds the i-th datagram; `perSecond` is sent in 10 ms steps. With
+   * `sourcePort` the sender keeps that port (shared: sendUdp may send from it too), as an
+   * exporter does: its templates belong to its address and port.
+   */
+  constructor(
+    port: number,
+    make: (i: number) => Uint8Array,
+    perSecond: number,
+    sourcePort?: number,
+  ) {
+    this.#s = createSocket({ type: 'udp4', reuseAddr: sourcePort !== undefined })
+    if (sourcePort !== undefined) this.#s.bind(sourcePort, '127.0.0.1')
     this.#port = port
     this.#make = make
     this.#perTick = Math.max(1, Math.round(perSecond / 100))
