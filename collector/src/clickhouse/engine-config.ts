@@ -39,7 +39,7 @@ export function defaultEngineMemory(host = hostMemoryBytes()): number {
 
 /** One user query's memory when none is configured: 1/8 of the host, 256 MiB to 4 GiB. */
 export function defaultQueryMemory(host = hostMemoryBytes()): number {
-  return Math.min(4 << 30, Math.max(256 << 20, Math.floor(host / 8)))
+  return Math.min(4 * 2 ** 30, Math.max(256 * 2 ** 20, Math.floor(host / 8)))
 }
 
 export function writeEngineFiles(dir: string, maxMemoryBytes: number): EngineFiles {
@@ -76,6 +76,7 @@ ${grants}
   <user_directories><users_xml><path>${xml(usersFile)}</path></users_xml></user_directories>
   <max_server_memory_usage>${Math.floor(maxMemoryBytes)}</max_server_memory_usage>
   <user_files_path>${xml(join(dir, 'user_files'))}/</user_files_path>
+  <tmp_path>${xml(join(dir, 'tmp'))}/</tmp_path>
 </clickhouse>
 `,
   )

@@ -1,15 +1,16 @@
 // Users' SQL is judged by ClickHouse's own parser before it runs. The engine enforces
-// most of the rules itself (readonly=1 on users' sessions; the users file's grants: no
-// file, URL or remote source, no other database); what escapes grants in an in-process
-// engine is refused here, from the statement's syntax tree:
+// most of the rules itself (readonly=1 on users' sessions: no write, no DDL, no setting
+// change, SETTINGS clauses included; the users file's grants: no file, URL or remote
+// source, no other database); what escapes grants in an in-process engine is refused
+// here, from the statement's syntax tree:
 // - more than one statement (chdb would run them all): formatQuery() refuses them;
 // - INTO OUTFILE (written by the client part of clickhouse-local, which no grant covers):
 //   the file name is a literal child of the statement itself;
 // - the scalar file() function (reads any path in clickhouse-local);
 // - anything but reading: the statement's kind must be one of READ_STATEMENTS (not
 //   EXPLAIN: the answer's FORMAT would attach to the explained statement);
-// - a SETTINGS clause (readonly=1 in chdb still lets some limits be raised per query,
-//   max_memory_usage among them);
+// - a SETTINGS clause in a subquery: readonly=1 refuses one on the statement itself,
+//   but chdb 3.4 applied one inside a subquery (getSetting showed the change);
 // - a FORMAT clause: the API chooses the format (?format=).
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openEngine, QueryRefused, type Engine, type QueryLimits } from './engine.js'
 import { migrate } from './migrate.js'
+import { defaultQueryMemory } from './engine-config.js'
 import { GateFull, QueryGate } from './query-gate.js'
 import { createLogger } from '../observability/log.js'
 
@@ -84,6 +85,19 @@ void test('the engine refuses writes, other databases and file, URL and remote s
   })
 })
 
+void test('every read session has a memory limit derived from the host by default', async () => {
+  assert.equal(defaultQueryMemory(24 * 2 ** 30), 3 * 2 ** 30)
+  assert.equal(defaultQueryMemory(2 ** 30), 256 * 2 ** 20)
+  assert.equal(defaultQueryMemory(64 * 2 ** 30), 4 * 2 ** 30)
+  await withEngine({}, async (e) => {
+    const [s] = await e.read<{ m: string }>({ query: "SELECT getSetting('max_memory_usage') AS m" })
+    assert.equal(Number(s?.m), defaultQueryMemory())
+    assert.ok(Number(s?.m) >= 256 * 2 ** 20)
+    const answer = await e.userQuery("SELECT getSetting('max_memory_usage') AS m", 'JSONEachRow')
+    assert.equal(Number((JSON.parse(answer) as { m: string }).m), defaultQueryMemory())
+  })
+})
+
 void test("users' SQL: file access, several statements and state changes are refused", async () => {
   await withEngine({}, async (e, dir) => {
     const out = join(dir, 'written')
@@ -117,13 +131,19 @@ void test("users' SQL: file access, several statements and state changes are ref
       })
     }
     assert.equal(existsSync(out), false, 'INTO OUTFILE wrote a file')
-    // readonly=1 in chdb refuses most setting changes but let a query raise its own
-    // max_memory_usage: SETTINGS clauses are refused from the syntax tree.
-    for (const sql of [
-      'SELECT 1 SETTINGS max_memory_usage = 0',
-      'SELECT * FROM (SELECT 1 SETTINGS max_result_bytes = 0)',
-    ])
-      await assert.rejects(e.userQuery(sql, 'JSON'), /SETTINGS clause is not allowed/)
+    // Raising a limit on the statement is the engine's to refuse (readonly=1); one in a
+    // subquery got past readonly, so the syntax tree refuses it.
+    assert.equal(
+      await codeOf(e.userQuery('SELECT 1 SETTINGS max_memory_usage = 0', 'JSON')),
+      READONLY,
+    )
+    await assert.rejects(
+      e.userQuery(
+        "SELECT * FROM (SELECT getSetting('max_memory_usage') SETTINGS max_memory_usage = 0)",
+        'JSON',
+      ),
+      /SETTINGS clause is not allowed/,
+    )
     // Nothing persisted: the database is still flowloft, and reading works.
     const ok = JSON.parse(await e.userQuery('SELECT currentDatabase() AS db', 'JSON')) as {
       data: { db: string }[]
