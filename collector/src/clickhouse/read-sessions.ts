@@ -55,10 +55,25 @@ export function readSettings(l: QueryLimits): Setting[] {
   ]
 }
 
-/** Settings of the jobs' session: bounded memory, not read-only. */
+/** The longest a scheduled job's query may run, seconds. */
+export const JOB_SECONDS = 600
+
+/**
+ * Settings of the jobs' session: bounded memory and time, not read-only. A large
+ * GROUP BY or ORDER BY (the summaries over millions of conversations) spills to disk
+ * (data_dir/engine/tmp) past a quarter of the memory limit instead of failing.
+ */
 export function jobSettings(l: QueryLimits): Setting[] {
+  const memory = queryMemory(l)
   return [
-    ['max_memory_usage', queryMemory(l)],
+    ['max_memory_usage', memory],
+    // The byte thresholds count only with the ratios off (checked with chdb 3.4).
+    ['max_bytes_ratio_before_external_group_by', 0],
+    ['max_bytes_before_external_group_by', Math.floor(memory / 4)],
+    ['max_bytes_ratio_before_external_sort', 0],
+    ['max_bytes_before_external_sort', Math.floor(memory / 4)],
+    ['max_execution_time', JOB_SECONDS],
+    ['timeout_overflow_mode', 'throw'],
     ['output_format_json_quote_64bit_integers', 0],
   ]
 }
