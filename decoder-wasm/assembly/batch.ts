@@ -32,12 +32,14 @@ export const IN_EXPORTER: usize = 16 // 16 bytes
 export const IN_SAMPLING_DEFAULT: usize = 32 // u32
 export const IN_SAMPLING_OVERRIDE: usize = 36 // u32
 
-// Status table: 8 bytes per datagram.
-export const ST_SIZE: usize = 8
+// Status table: 16 bytes per datagram.
+export const ST_SIZE: usize = 16
 export const ST_STATUS: usize = 0 // u16
 export const ST_FLOW_TYPE: usize = 2 // u8 (0 when the version was not recognised)
 export const ST_SKIPPED: usize = 3 // u8 samples/records left undecoded (saturates at 255)
 export const ST_RECORDS: usize = 4 // u32
+export const ST_REFUSED: usize = 8 // u32 flows refused: sampling rate above the cap
+export const ST_REFUSED_RATE: usize = 12 // u32 highest rate refused in this datagram
 
 let inBase: usize = 0
 let inEnd: usize = 0
@@ -90,6 +92,7 @@ export function run(): u32 {
       load<u32>(cursor + IN_SAMPLING_DEFAULT),
       load<u32>(cursor + IN_SAMPLING_OVERRIDE),
     )
+    store<u64>(st + ST_REFUSED, 0) // and ST_REFUSED_RATE (a retried datagram counts afresh)
     const status = decodeOne(payload, payload + len, st)
     if (status == TOO_MANY_RECORDS && (before > 0 || countersBefore > 0)) {
       // Did not fit behind earlier datagrams: hand those over and retry this one.
@@ -114,6 +117,15 @@ export function addRecords(index: u32, n: u32): void {
   if (index >= total) return
   const st = stBase + <usize>index * ST_SIZE
   store<u32>(st + ST_RECORDS, load<u32>(st + ST_RECORDS) + n)
+}
+
+/** Count a refused flow (announced `rate`) for datagram `index`; false when it is not in the batch. */
+export function addRefused(index: u32, rate: u32): bool {
+  if (index >= total) return false
+  const st = stBase + <usize>index * ST_SIZE
+  store<u32>(st + ST_REFUSED, load<u32>(st + ST_REFUSED) + 1)
+  if (rate > load<u32>(st + ST_REFUSED_RATE)) store<u32>(st + ST_REFUSED_RATE, rate)
+  return true
 }
 
 function decodeOne(p: usize, end: usize, st: usize): u16 {

@@ -8,6 +8,7 @@ import {
   F_TIME_RECEIVED,
   putIPv6,
 } from './record'
+import { capRate } from './sampling-cap'
 
 export let dgIndex: u32 = 0
 export let dgRecvMs: u64 = 0
@@ -50,7 +51,8 @@ export function fillCommon(rec: usize, flowType: u8): void {
 
 /**
  * The sampling rate to apply: the configured override wins, then what the exporter
- * said, then the configured default, then 1.
+ * said, then the configured default, then 1. An announced rate above the cap gives
+ * RATE_REFUSED (0): the caller drops the flow and calls refuseFlow().
  */
 export function effectiveRate(announced: u32): u32 {
   return rateWith(announced, dgSamplingDefault, dgSamplingOverride)
@@ -59,7 +61,7 @@ export function effectiveRate(announced: u32): u32 {
 /** effectiveRate() for a datagram other than the current one (held data decoded later). */
 @inline export function rateWith(announced: u32, samplingDefault: u32, samplingOverride: u32): u32 {
   if (samplingOverride != 0) return samplingOverride
-  if (announced != 0) return announced
+  if (announced != 0) return capRate(announced)
   if (samplingDefault != 0) return samplingDefault
   return 1
 }

@@ -22,7 +22,8 @@ export const C_TEMPLATES_REFUSED_QUOTA: u32 = 18 // new templates refused: their
 export const C_TEMPLATES_REFUSED_FULL: u32 = 19 // new templates refused: store full, no fairer victim
 export const C_TEMPLATES_AGED: u32 = 20 // idle templates dropped to make room in their address's quota
 export const C_NEW_SESSIONS: u32 = 21 // a known exporter address sent from a new source port
-export const COUNTERS: u32 = 22
+export const C_FLOWS_REFUSED: u32 = 22 // flows refused outside a batch datagram (sampling rate above the cap)
+export const COUNTERS: u32 = 23
 
 const region = memory.data(<i32>COUNTERS * 8)
 

@@ -4,7 +4,8 @@ import { REC_SIZE, LAYOUT_VERSION } from './record'
 import { outBase, outCount, setOutput } from './output'
 import { COUNTER_LAYOUT_VERSION, CREC_SIZE } from './counter-record'
 import { counterBase, counterCount, setCounterOutput } from './counter-output'
-import { begin as batchBegin, run as batchRun, setRegions } from './batch'
+import { ST_SIZE, begin as batchBegin, run as batchRun, setRegions } from './batch'
+import { setMaxRate } from './sampling-cap'
 import { flowImportEvents } from './flow-state'
 export {
   initFlowState,
@@ -30,12 +31,17 @@ export function init(inputBytes: u32, datagrams: u32, records: u32, counters: u3
   maxDatagrams = datagrams
   outputCap = records
   inputPtr = heap.alloc(inputCap)
-  statusPtr = heap.alloc(<usize>datagrams * 8)
+  statusPtr = heap.alloc(<usize>datagrams * ST_SIZE)
   const out = heap.alloc(<usize>records * REC_SIZE)
   setRegions(inputPtr, inputCap, statusPtr)
   setOutput(out, records)
   counterCap = counters
   setCounterOutput(heap.alloc(<usize>counters * CREC_SIZE), counters)
+}
+
+/** Highest sampling rate applied (decode.max_sampling_rate); 0 turns the cap off. */
+export function setMaxSamplingRate(rate: u32): void {
+  setMaxRate(rate)
 }
 
 export function layoutVersion(): u32 {

@@ -2,7 +2,8 @@
 // The four versions share the first 36 bytes of the record; they differ in header
 // size, record size, where the flags/protocol/ToS bytes sit and which extra fields exist.
 import { be16, be32, fits, u8at } from './reader'
-import { effectiveRate, fillCommon, uptimeToUnixMs } from './context'
+import { dgIndex, effectiveRate, fillCommon, uptimeToUnixMs } from './context'
+import { RATE_REFUSED, refuseFlow } from './sampling-cap'
 import { nextRecord } from './output'
 import {
   F_BYTES,
@@ -62,6 +63,10 @@ export function decodeFixed(p: usize, end: usize, l: FixedLayout): u16 {
   // v5: top 2 bits sampling mode, low 14 bits the interval; 0 means unsampled.
   const announced: u32 = l.hasSampling ? be16(p + 22) & 0x3fff : 0
   const rate = effectiveRate(announced)
+  if (rate == RATE_REFUSED) {
+    for (let i: u32 = 0; i < count; i++) refuseFlow(dgIndex)
+    return OK
+  }
 
   for (let i: u32 = 0; i < count; i++) {
     const r = body + <usize>i * l.recordSize

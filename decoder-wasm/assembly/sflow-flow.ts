@@ -6,7 +6,8 @@
 // Times: sFlow carries no flow times, only the agent's uptime, and a sample describes one
 // packet seen just before the datagram left: flow start and end are the receive time.
 import { be32, fits, u8at } from './reader'
-import { dgRecvMs, effectiveRate, fillCommon, noteSkipped } from './context'
+import { dgIndex, dgRecvMs, effectiveRate, fillCommon, noteSkipped } from './context'
+import { RATE_REFUSED, refuseFlow } from './sampling-cap'
 import { nextRecord, outCount, rewindTo } from './output'
 import { parseRawHeader } from './sflow-header'
 import { addressSize, afterPadding, putAddress } from './sflow-xdr'
@@ -91,7 +92,13 @@ export function decodeFlowSample(p: usize, end: usize, expanded: bool): u16 {
     rewindTo(outCount - 1) // drop the half-filled record
     return status
   }
-  applySampling(rec, effectiveRate(rate))
+  const applied = effectiveRate(rate)
+  if (applied == RATE_REFUSED) {
+    rewindTo(outCount - 1)
+    refuseFlow(dgIndex)
+    return OK
+  }
+  applySampling(rec, applied)
   return OK
 }
 

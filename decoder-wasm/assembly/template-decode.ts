@@ -82,6 +82,7 @@ import {
   putIPv6,
 } from './record'
 import { emitReverse } from './reverse-record'
+import { RATE_REFUSED, refuseFlow } from './sampling-cap'
 import { clearScratch, isPadding, runSteps, scratchAt } from './steps'
 import { OK, TOO_MANY_RECORDS, TRUNCATED_RECORD } from './status'
 import { T_FLAGS, T_MIN_LEN, T_PLAN, T_STEPS } from './template-slot'
@@ -185,6 +186,11 @@ function finishTimes(rec: usize, flags: u32): void {
 function finishRecord(rec: usize, flags: u32): u16 {
   if ((flags & FL_TIMES) != 0) finishTimes(rec, flags)
   const rate = (flags & (FL_RATE_IN_RECORD | FL_SAMPLER_REF)) != 0 ? recordRate(flags) : setRate
+  if (rate == RATE_REFUSED) {
+    rewindTo(outCount - 1) // `rec` is the last record reserved
+    refuseFlow(fcIndex)
+    return OK
+  }
   applySampling(rec, rate)
   if ((flags & FL_ICMP_FROM_PORT) != 0) {
     const proto = load<u8>(rec + F_PROTO)

@@ -17,6 +17,7 @@ export type RowFormat = 'TabSeparated' | 'RowBinary'
 interface Exports extends TemplateExports {
   memory: WebAssembly.Memory
   init(inputBytes: number, datagrams: number, records: number, counters: number): void
+  setMaxSamplingRate(rate: number): void
   layoutVersion(): number
   recordSize(): number
   inputRegion(): number
@@ -78,6 +79,11 @@ export interface DecoderOptions {
   rowBytes?: number
   /** Enrichment cache slots, as a power of two (default 2^16). */
   enrichSlotsLog2?: number
+  /**
+   * Highest sampling rate an exporter may announce (default 1,000,000; 0: no cap). Flows
+   * announced with more are refused: not decoded, counted by refusedOf().
+   */
+  maxSamplingRate?: number
 }
 
 /** Called with the records of one run; `view` is only valid during the call. */
@@ -139,6 +145,7 @@ export class Decoder {
       throw new Error('decoder-wasm: build/decoder.wasm does not match the host layout; rebuild')
     }
     this.#x.init(this.inputBytes, this.datagrams, this.records, this.counters)
+    this.#x.setMaxSamplingRate((options.maxSamplingRate ?? 1_000_000) >>> 0)
     this.#mem = new Uint8Array(this.#x.memory.buffer)
     this.#dv = new DataView(this.#x.memory.buffer)
     this.#view = new RecordView(this.#mem, this.#x.outputRegion())
@@ -369,5 +376,13 @@ export class Decoder {
   }
   recordsOf(i: number): number {
     return this.#dv.getUint32(this.#x.statusRegion() + i * ST_SIZE + ST.records, true)
+  }
+  /** Flows of datagram `i` refused for a sampling rate above the cap. */
+  refusedOf(i: number): number {
+    return this.#dv.getUint32(this.#x.statusRegion() + i * ST_SIZE + ST.refused, true)
+  }
+  /** The highest sampling rate refused in datagram `i` (0 when none was). */
+  refusedRateOf(i: number): number {
+    return this.#dv.getUint32(this.#x.statusRegion() + i * ST_SIZE + ST.refusedRate, true)
   }
 }

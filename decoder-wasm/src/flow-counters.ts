@@ -23,6 +23,7 @@ export const FLOW_COUNTERS = [
   'templatesRefusedFull',
   'templatesAged',
   'newSessions',
+  'flowsRefused',
 ] as const
 
 export type FlowCounterName = (typeof FLOW_COUNTERS)[number]

@@ -73,8 +73,15 @@ export const IN = {
   samplingOverride: 36,
 } as const
 
-export const ST_SIZE = 8
-export const ST = { status: 0, flowType: 2, skipped: 3, records: 4 } as const
+export const ST_SIZE = 16
+export const ST = {
+  status: 0,
+  flowType: 2,
+  skipped: 3,
+  records: 4,
+  refused: 8,
+  refusedRate: 12,
+} as const
 
 /** F.datagram of records decoded outside any batch (held data released by importEvents). */
 export const NO_DATAGRAM = 0xffffffff
