@@ -109,6 +109,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   const pool = createDecodePool({
     templates,
     templateBounds: bounds,
+    maxSamplingRate: config.decode.maxSamplingRate,
     enrich: enrichment.workerData,
     workers: config.decode.workers,
     queue: config.decode.queue,

@@ -42,6 +42,8 @@ export interface Config {
     queue: number
     batchDatagrams: number
     batchMs: number
+    /** Highest announced sampling rate applied; flows above it are refused (0: no cap). */
+    maxSamplingRate: number
     /** Template bounds: per exporter address, in all, and the idle time before reuse. */
     templates: { perExporter: number; max: number; idleMs: number }
   }
@@ -139,6 +141,7 @@ export function toConfig(flat: FlatConfig): Config {
       queue: num(flat, 'decode.queue'),
       batchDatagrams: num(flat, 'decode.batch_datagrams'),
       batchMs: num(flat, 'decode.batch_ms'),
+      maxSamplingRate: num(flat, 'decode.max_sampling_rate'),
       templates: {
         perExporter: num(flat, 'decode.templates.per_exporter'),
         max: num(flat, 'decode.templates.max'),

@@ -214,6 +214,14 @@ export const SETTINGS: readonly SettingDef[] = [
     help: 'longest a received datagram waits before its batch goes to a worker',
   },
   {
+    path: 'decode.max_sampling_rate',
+    type: 'int',
+    default: 1_000_000,
+    min: 0,
+    max: 4294967295,
+    help: 'highest sampling rate an exporter may announce (sFlow, v5 header, v9/IPFIX options or record); flows announced with more are refused and counted (flowloft_decoder_flows_refused_total); 0 turns the cap off. A configured override is not capped',
+  },
+  {
     path: 'decode.templates.per_exporter',
     type: 'int',
     default: 512,

@@ -24,6 +24,7 @@ import {
   type DecodeResult,
   type DecodeTask,
   type Outcomes,
+  type Refusal,
   type TemplateBounds,
 } from './task.js'
 
@@ -37,11 +38,19 @@ export interface RowFormats {
   tsv: boolean
 }
 
-/** A decoder whose template store has these bounds (the defaults without). */
-function newDecoder(b: TemplateBounds | undefined): Decoder {
-  if (!b) return new Decoder()
+/** A decoder with these template bounds and sampling cap (the defaults without). */
+function newDecoder(b: TemplateBounds | undefined, maxSamplingRate: number | undefined): Decoder {
   return new Decoder({
-    templates: { templates: b.max, templatesPerExporter: b.perExporter, templateIdleMs: b.idleMs },
+    ...(b
+      ? {
+          templates: {
+            templates: b.max,
+            templatesPerExporter: b.perExporter,
+            templateIdleMs: b.idleMs,
+          },
+        }
+      : {}),
+    ...(maxSamplingRate !== undefined ? { maxSamplingRate } : {}),
   })
 }
 
@@ -55,6 +64,9 @@ export class BatchDecoder {
   readonly #binary = new RowOutput()
   readonly #tsv = new RowOutput()
   readonly #bounds: TemplateBounds | undefined
+  readonly #maxSamplingRate: number | undefined
+  /** The decoder's count of refused flows outside any datagram, as last reported. */
+  #refusedOutside = 0
 
   constructor(
     templates?: TemplateSubscriber,
@@ -62,9 +74,11 @@ export class BatchDecoder {
     traffic?: TrafficAggregator,
     formats: RowFormats = { rowBinary: true, tsv: false },
     bounds?: TemplateBounds,
+    maxSamplingRate?: number,
   ) {
     this.#bounds = bounds
-    this.#decoder = newDecoder(bounds)
+    this.#maxSamplingRate = maxSamplingRate
+    this.#decoder = newDecoder(bounds, maxSamplingRate)
     this.#templates = templates
     this.#enricher = enricher
     this.#traffic = traffic
@@ -79,7 +93,7 @@ export class BatchDecoder {
     task: DecodeTask,
     sink: RecordSink,
     counterSink?: CounterSink,
-  ): { outcomes: Outcomes; trapped?: string } {
+  ): { outcomes: Outcomes; refused: Refusal[]; trapped?: string } {
     const bytes = new Uint8Array(task.buffer, 0, task.byteLength)
     try {
       const snapshot = this.#templates?.poll()
@@ -97,14 +111,19 @@ export class BatchDecoder {
       this.#decoder.decode(bytes, task.count, sink, counterSink)
     } catch (err) {
       // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.
-      this.#decoder = newDecoder(this.#bounds)
+      this.#decoder = newDecoder(this.#bounds, this.#maxSamplingRate)
       this.#own.clear()
+      this.#refusedOutside = 0
       return {
         outcomes: { [outcomeKey('', 'unknown', 'decoder_trap')]: task.count },
+        refused: [],
         trapped: String(err),
       }
     }
-    return { outcomes: this.#outcomes(bytes, task.count) }
+    return {
+      outcomes: this.#outcomes(bytes, task.count),
+      refused: this.#refusals(bytes, task.count),
+    }
   }
 
   /**
@@ -121,7 +140,7 @@ export class BatchDecoder {
     const names = (id: number): string => this.#decoder.strings.text(id)
     let misses = 0
     const counterLines: string[] = []
-    const { outcomes, trapped } = this.decodeWith(
+    const { outcomes, refused, trapped } = this.decodeWith(
       task,
       (v, n) => {
         if (en) misses += en.enrichRecords(v, n, this.#decoder)
@@ -141,6 +160,7 @@ export class BatchDecoder {
       tsvRows: tsvRows.rows,
       rows,
       outcomes,
+      refused,
       events: this.#noteOwn(this.#decoder.takeEvents()),
       counters: this.#decoder.flowCounters(),
       threadId,
@@ -170,6 +190,37 @@ export class BatchDecoder {
       this.#own.add(k)
     }
     return events
+  }
+
+  /** Refused flows of the last decode, by exporter and flow type (rare: one pass, no runs). */
+  #refusals(bytes: Uint8Array, count: number): Refusal[] {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const by = new Map<string, Refusal>()
+    let p = 0
+    for (let i = 0; i < count; i++) {
+      const n = this.#decoder.refusedOf(i)
+      if (n > 0) {
+        const exporter = formatAddress(bytes, p + EXPORTER_AT)
+        const flowType = flowTypeName(this.#decoder.flowTypeOf(i))
+        const key = `${exporter}|${flowType}`
+        const r = by.get(key) ?? { exporter, flowType, flows: 0, rate: 0 }
+        r.flows += n
+        r.rate = Math.max(r.rate, this.#decoder.refusedRateOf(i))
+        by.set(key, r)
+      }
+      p += IN_HDR + ((dv.getUint32(p, true) + 7) & ~7)
+    }
+    const outside = this.#decoder.flowCounters().flowsRefused
+    if (outside > this.#refusedOutside) {
+      by.set('', {
+        exporter: '',
+        flowType: 'unknown',
+        flows: outside - this.#refusedOutside,
+        rate: 0,
+      })
+    }
+    this.#refusedOutside = outside
+    return [...by.values()]
   }
 
   #outcomes(bytes: Uint8Array, count: number): Outcomes {

@@ -29,6 +29,8 @@ export interface DecodePoolOptions {
   templates: TemplateStore
   /** Template bounds of the workers' decoders (decode.templates.*); defaults without. */
   templateBounds?: TemplateBounds
+  /** decode.max_sampling_rate: announced rates above it refuse their flows. */
+  maxSamplingRate?: number
   /** Enrichment for the workers (enrich/ createEnrichment().workerData). */
   enrich?: EnrichWorkerData
   /** Traffic metrics the workers add up; their sums go to `onTraffic`. */
@@ -72,6 +74,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
   const workerData = {
     templates: o.templates.buffer,
     ...(o.templateBounds ? { templateBounds: o.templateBounds } : {}),
+    ...(o.maxSamplingRate !== undefined ? { maxSamplingRate: o.maxSamplingRate } : {}),
     ...(o.enrich ? { enrich: o.enrich } : {}),
     ...(o.traffic && o.traffic.length > 0 ? { traffic: o.traffic } : {}),
     ...(o.onTsv ? { tsv: true } : {}),
@@ -108,6 +111,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
   >()
   for (const name of FLOW_COUNTERS) {
     const d = FLOW_COUNTER_METRICS[name]
+    if (d.hidden) continue
     const f = families.get(d.name) ?? { help: d.help, type: d.type ?? 'counter', parts: [] }
     f.parts.push(name)
     families.set(d.name, f)
@@ -133,6 +137,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
   )
   registryMetrics(o.metrics, () => o.templates.stats())
   const warnSession = rateLimited(o.log)
+  const warnRefused = rateLimited(o.log)
   const inFlight = new Set<Promise<void>>()
 
   const handle = (r: DecodeResult, t0: number): void => {
@@ -149,6 +154,17 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     for (const [key, n] of Object.entries(r.outcomes)) {
       const k = splitOutcomeKey(key)
       m.datagrams.inc({ exporter: k.exporter, protocol: k.flowType, result: k.result }, n)
+    }
+    for (const x of r.refused) {
+      const labels = { exporter: x.exporter, protocol: x.flowType }
+      m.refused.inc({ ...labels, reason: 'sampling_rate' }, x.flows)
+      warnRefused('sampling_rate', 'flows refused: sampling rate above decode.max_sampling_rate', {
+        exporter: x.exporter === '' ? 'unknown' : x.exporter,
+        protocol: x.flowType,
+        flows: x.flows,
+        rate: x.rate,
+        max: o.maxSamplingRate,
+      })
     }
     if (r.trapped !== undefined)
       o.log.error('decoder trapped and was rebuilt', { error: r.trapped })

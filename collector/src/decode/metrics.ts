@@ -9,6 +9,11 @@ export function decodeMetrics(r: Registry) {
       ['exporter', 'protocol', 'result'],
     ),
     flows: r.counter('flowloft_decoder_flows_total', 'Flow records decoded'),
+    refused: r.counter(
+      'flowloft_decoder_flows_refused_total',
+      'Flow records refused, by exporter, flow type and reason (sampling_rate: the exporter announced a rate above decode.max_sampling_rate)',
+      ['exporter', 'protocol', 'reason'],
+    ),
     dropped: r.counter(
       'flowloft_decode_dropped_datagrams_total',
       'Datagrams dropped before decoding, by reason (queue_full, worker_error)',
@@ -37,7 +42,7 @@ export function decodeMetrics(r: Registry) {
  */
 export const FLOW_COUNTER_METRICS: Record<
   FlowCounterName,
-  { name: string; help: string; type?: 'gauge'; label?: [string, string] }
+  { name: string; help: string; type?: 'gauge'; label?: [string, string]; hidden?: true }
 > = {
   setsHeld: {
     name: 'flowloft_decoder_held_sets_total',
@@ -139,6 +144,12 @@ export const FLOW_COUNTER_METRICS: Record<
     name: 'flowloft_decoder_template_sessions_total',
     help: 'Transport sessions of NetFlow v9/IPFIX exporters, by event (new_session: a known exporter address sent from a new source port; its templates are kept apart)',
     label: ['event', 'new_session'],
+  },
+  flowsRefused: {
+    // Reported per batch (BatchDecoder) into flowloft_decoder_flows_refused_total.
+    name: 'flowloft_decoder_flows_refused_total',
+    help: '',
+    hidden: true,
   },
 }
 

@@ -17,6 +17,16 @@ export interface DecodeTask {
   count: number
 }
 
+/** Flows refused in one batch for a sampling rate above the cap, by exporter and flow type. */
+export interface Refusal {
+  /** '' for flows decoded outside a datagram (held data released by imported templates). */
+  exporter: string
+  flowType: string
+  flows: number
+  /** The highest rate refused. */
+  rate: number
+}
+
 /** Datagram outcomes of one batch, keyed `exporter|flow type|result`. */
 export type Outcomes = Record<string, number>
 
@@ -31,6 +41,8 @@ export interface DecodeResult {
   tsvRows: number[]
   rows: number
   outcomes: Outcomes
+  /** Flows refused for a sampling rate above decode.max_sampling_rate. */
+  refused: Refusal[]
   /** Template events learned in this batch, for the main thread's registry. */
   events: Uint8Array
   /** The worker's cumulative template-decoder counters and who it is. */
@@ -52,6 +64,8 @@ export interface WorkerData {
   templates: SharedArrayBuffer
   /** Template bounds of each worker's decoder (decode.templates.*). */
   templateBounds?: TemplateBounds
+  /** decode.max_sampling_rate (the decoder's default without). */
+  maxSamplingRate?: number
   /** Enrichment configuration and shared tables (enrich/); absent means no enrichment. */
   enrich?: EnrichWorkerData
   /** Traffic metrics to add up in the worker; absent or empty means none. */

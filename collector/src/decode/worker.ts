@@ -15,6 +15,7 @@ const decoder = new BatchDecoder(
   data.traffic && data.traffic.length > 0 ? new TrafficAggregator(data.traffic) : undefined,
   { rowBinary: true, tsv: data.tsv === true },
   data.templateBounds,
+  data.maxSamplingRate,
 )
 
 /** The result, with its row chunks transferred to the main thread rather than copied. */
