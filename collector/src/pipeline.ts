@@ -21,6 +21,9 @@ import { Registry } from './observability/metrics.js'
 import { registerProcessMetrics } from './observability/process.js'
 import { createTrafficMetrics, type TrafficMetrics } from './metrics/index.js'
 
+import { createLabelCap, type LabelCap } from './observability/label-cap.js'
+import { sourceLabelMetrics } from './observability/label-cap-metrics.js'
+import { canonicalSender } from './senders/index.js'
 export interface Pipeline {
   config: Config
   metrics: Registry
@@ -33,6 +36,8 @@ export interface Pipeline {
   traffic: TrafficMetrics
   /** Conversation summaries per window (summaries.*). */
   summaries: Summaries
+  /** Bounds the exporter label of per-address metric families (http.metrics_max_sources). */
+  sources: LabelCap
   /** Decode everything submitted, insert everything decoded, close. */
   stop(): Promise<void>
 }
@@ -106,10 +111,17 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     perExporter: bounds.perExporter,
     total: bounds.max,
   })
+  const sources = createLabelCap(config.http.metricsMaxSources)
+  const snmpExporters = new Set(
+    config.enrich.snmp.exporters.map((e) => canonicalSender(e.exporter) ?? e.exporter),
+  )
+  sources.pin((a) => snmpExporters.has(a))
+  sourceLabelMetrics(metrics, sources)
   const pool = createDecodePool({
     templates,
     templateBounds: bounds,
     maxSamplingRate: config.decode.maxSamplingRate,
+    sources,
     enrich: enrichment.workerData,
     workers: config.decode.workers,
     queue: config.decode.queue,
@@ -151,6 +163,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     enrichment,
     traffic,
     summaries,
+    sources,
     async stop() {
       stopProcessMetrics()
       enrichment.stop()

@@ -29,6 +29,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
       configPrefixes: config.enrich.exporterPrefixes,
     })
     senders.start()
+    // Registered senders keep their own series whatever http.metrics_max_sources says.
+    pipeline.sources.pin((a) => senders.registry.get(a) !== undefined)
   } catch (err) {
     await pipeline.stop()
     throw err

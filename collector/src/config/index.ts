@@ -29,6 +29,8 @@ export interface Config {
     allowedHosts: string[]
     maxConnections: number
     metricsPublic: boolean
+    /** Source addresses with their own series in per-address metric families. */
+    metricsMaxSources: number
   }
   query: {
     maxExecutionSeconds: number
@@ -128,6 +130,7 @@ export function toConfig(flat: FlatConfig): Config {
         .filter((h) => h !== ''),
       maxConnections: num(flat, 'http.max_connections'),
       metricsPublic: flat.get('http.metrics_public') === true,
+      metricsMaxSources: num(flat, 'http.metrics_max_sources'),
     },
     query: {
       maxExecutionSeconds: num(flat, 'query.max_execution_seconds'),

@@ -142,6 +142,14 @@ export const SETTINGS: readonly SettingDef[] = [
     help: 'serve /metrics without credentials (for a scraper that has none)',
   },
   {
+    path: 'http.metrics_max_sources',
+    type: 'int',
+    default: 256,
+    min: 1,
+    max: 65536,
+    help: 'source addresses (exporters) that get their own series in /metrics families labelled by address; the rest are added up under exporter="other" (registered senders and SNMP exporters always keep theirs)',
+  },
+  {
     path: 'query.max_execution_seconds',
     type: 'int',
     default: 30,

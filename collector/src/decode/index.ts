@@ -20,6 +20,7 @@ import {
 } from './task.js'
 import type { TemplateStore } from './template-store.js'
 import type { EnrichWorkerData } from '../enrich/index.js'
+import { createLabelCap, type LabelCap } from '../observability/label-cap.js'
 
 export interface DecodePoolOptions {
   workers: number
@@ -31,6 +32,8 @@ export interface DecodePoolOptions {
   templateBounds?: TemplateBounds
   /** decode.max_sampling_rate: announced rates above it refuse their flows. */
   maxSamplingRate?: number
+  /** Bounds the exporter label of the per-exporter families (unbounded without). */
+  sources?: LabelCap
   /** Enrichment for the workers (enrich/ createEnrichment().workerData). */
   enrich?: EnrichWorkerData
   /** Traffic metrics the workers add up; their sums go to `onTraffic`. */
@@ -60,6 +63,7 @@ export interface DecodePool {
 export function createDecodePool(o: DecodePoolOptions): DecodePool {
   const threads = o.workers > 0 ? o.workers : Math.max(1, availableParallelism())
   const m = decodeMetrics(o.metrics)
+  const sources = o.sources ?? createLabelCap(Number.MAX_SAFE_INTEGER)
   o.metrics.gauge(
     'flowloft_decode_queue_batches',
     'Batches waiting for a decoder worker',
@@ -132,7 +136,13 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     ['exporter'],
     (g) => {
       g.reset()
-      for (const e of o.templates.describe()) g.set({ exporter: e.exporter }, e.templates.length)
+      for (const e of o.templates.describe()) {
+        const exporter = sources.label(e.exporter)
+        g.set(
+          { exporter },
+          (exporter === e.exporter ? 0 : g.get({ exporter })) + e.templates.length,
+        )
+      }
     },
   )
   registryMetrics(o.metrics, () => o.templates.stats())
@@ -153,10 +163,11 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     if (r.traffic) o.onTraffic?.(r.traffic)
     for (const [key, n] of Object.entries(r.outcomes)) {
       const k = splitOutcomeKey(key)
-      m.datagrams.inc({ exporter: k.exporter, protocol: k.flowType, result: k.result }, n)
+      const exporter = sources.label(k.exporter)
+      m.datagrams.inc({ exporter, protocol: k.flowType, result: k.result }, n)
     }
     for (const x of r.refused) {
-      const labels = { exporter: x.exporter, protocol: x.flowType }
+      const labels = { exporter: sources.label(x.exporter), protocol: x.flowType }
       m.refused.inc({ ...labels, reason: 'sampling_rate' }, x.flows)
       warnRefused('sampling_rate', 'flows refused: sampling rate above decode.max_sampling_rate', {
         exporter: x.exporter === '' ? 'unknown' : x.exporter,
