@@ -1,4 +1,5 @@
 // `flowloft serve`: the pipeline plus UDP listeners in front and the HTTP server.
+import { join } from 'node:path'
 import { serve, type ServerType } from '@hono/node-server'
 import { createApi } from './api/index.js'
 import { Server as HttpServer } from 'node:http'
@@ -70,6 +71,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
           hmacKey: config.api.hmacKey,
           bearerToken: token || config.api.bearerToken,
           windowSeconds: config.api.hmacWindowSeconds,
+          nonceFile: join(config.dataDir, 'hmac-nonces.json'),
         },
         access: {
           token,

@@ -2,6 +2,9 @@
 // tampered bodies or paths, stale or future timestamps and replays are refused.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import {
@@ -12,6 +15,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
 } from './auth.js'
+import { createNonceStore } from './nonce-store.js'
 
 const KEY = 'k3y-for-tests'
 
@@ -98,4 +102,28 @@ void test('bearer: only the configured token passes', async () => {
   }
   assert.equal(safeEqual('abc', 'abc'), true)
   assert.equal(safeEqual('abc', 'abcd'), false)
+})
+
+void test('hmac: at most 30 s ahead; a signature stays used across instances sharing a nonce file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-nonce-'))
+  const file = join(dir, 'hmac-nonces.json')
+  const clock = 1_750_000_000
+  const make = (): Hono => {
+    const a = new Hono()
+    const nonces = createNonceStore({ file, windowSeconds: 330 })
+    a.use('/api/senders/*', hmacAuth({ key: KEY, windowSeconds: 300, nonces, now: () => clock }))
+    a.post('/api/senders/add', (c) => c.json({}))
+    return a
+  }
+  const body = '{}'
+  const a = make()
+  assert.equal((await a.request(signed('/api/senders/add', body, clock + 31))).status, 401)
+  assert.equal((await a.request(signed('/api/senders/add', body, clock + 60))).status, 401)
+  assert.equal((await a.request(signed('/api/senders/add', body, clock + 10))).status, 200)
+  assert.equal((await a.request(signed('/api/senders/add', body, clock + 30))).status, 200)
+  // A restart: a new instance reads the file and refuses both signatures.
+  const b = make()
+  assert.equal((await b.request(signed('/api/senders/add', body, clock + 10))).status, 401)
+  assert.equal((await b.request(signed('/api/senders/add', body, clock + 30))).status, 401)
+  rmSync(dir, { recursive: true, force: true })
 })

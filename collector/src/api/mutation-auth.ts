@@ -5,25 +5,44 @@
 import type { MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { rateLimited, type Logger } from '../observability/log.js'
-import { bearerAuth, hmacAuth, SIGNATURE_HEADER } from './auth.js'
+import { bearerAuth, FUTURE_SECONDS, hmacAuth, SIGNATURE_HEADER } from './auth.js'
+import { createNonceStore } from './nonce-store.js'
 
 export interface MutationAuthConfig {
   /** HMAC-SHA256 key; empty turns signed requests off. */
   hmacKey: string
   /** Bearer token; empty turns bearer requests off. */
   bearerToken: string
-  /** Accepted clock difference of a signed request's timestamp, seconds. */
+  /** How old a signed request's timestamp may be, seconds (ahead: FUTURE_SECONDS). */
   windowSeconds: number
+  /** Where accepted signatures are kept across restarts (data_dir); none: in memory. */
+  nonceFile?: string
 }
 
 export const NO_AUTH_CONFIGURED =
   'changes through the API are turned off: configure api.hmac_key or api.bearer_token'
 
 export function mutationAuth(a: MutationAuthConfig, log: Logger): MiddlewareHandler {
-  const hmac =
-    a.hmacKey === '' ? null : hmacAuth({ key: a.hmacKey, windowSeconds: a.windowSeconds })
-  const bearer = a.bearerToken === '' ? null : bearerAuth(a.bearerToken)
   const complain = rateLimited(log)
+  const hmac =
+    a.hmacKey === ''
+      ? null
+      : hmacAuth({
+          key: a.hmacKey,
+          windowSeconds: a.windowSeconds,
+          nonces: createNonceStore({
+            file: a.nonceFile ?? null,
+            windowSeconds: a.windowSeconds + FUTURE_SECONDS,
+            onError: (op, err) =>
+              log.error(`could not ${op} the HMAC nonce file`, {
+                file: a.nonceFile,
+                error: err.message,
+              }),
+          }),
+          onReplay: () =>
+            complain('replay', 'API change refused: signature already used (replay)', {}),
+        })
+  const bearer = a.bearerToken === '' ? null : bearerAuth(a.bearerToken)
   return async (c, next) => {
     if (!hmac && !bearer) throw new HTTPException(403, { message: NO_AUTH_CONFIGURED })
     const signed = c.req.header(SIGNATURE_HEADER) !== undefined

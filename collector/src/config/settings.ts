@@ -617,7 +617,7 @@ export const SETTINGS: readonly SettingDef[] = [
     default: 300,
     min: 5,
     max: 3600,
-    help: "how far a signed request's timestamp may be from the clock, either way",
+    help: "how old a signed request's timestamp may be (ahead of the clock: 30 s at most); accepted signatures are kept in data_dir/hmac-nonces.json for this long, so a replay is refused even after a restart",
   },
   {
     path: 'log.level',
