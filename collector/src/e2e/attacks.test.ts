@@ -67,12 +67,14 @@ async function flood(port: number, from: string, total: number, inFlight: number
   const held: Socket[] = []
   let closedAtOnce = 0
   let made = 0
+  let connected = 0
   const one = (): Promise<void> =>
     new Promise((resolve) => {
       const s = connect({ host: '127.0.0.1', port, localAddress: from })
-      let connected = false
+      let open = false
       s.once('connect', () => {
-        connected = true
+        open = true
+        connected++
         // Closed by the server within a moment: refused. Still open after: held.
         setTimeout(() => {
           if (!s.destroyed) held.push(s)
@@ -80,7 +82,7 @@ async function flood(port: number, from: string, total: number, inFlight: number
         }, 50)
       })
       s.once('close', () => {
-        if (connected) closedAtOnce++
+        if (open) closedAtOnce++
         resolve()
       })
       s.once('error', () => undefined)
@@ -93,7 +95,7 @@ async function flood(port: number, from: string, total: number, inFlight: number
   // Connections still in the kernel's accept queue looked open; the server closes them
   // when it accepts them.
   await new Promise((r) => setTimeout(r, 2000))
-  return { held: held.filter((s) => !s.destroyed), closedAtOnce }
+  return { held: held.filter((s) => !s.destroyed), closedAtOnce, connected }
 }
 
 void test(
@@ -200,19 +202,28 @@ void test(
 
       // 25,000 connections from one LAN host: the flood is capped, others are served.
       const port = Number(new URL(svc.httpBase).port)
-      const f = await flood(port, '127.0.0.2', 25_000, 500)
+      // While it runs, another host is served: the console and a query answer.
+      const flooding = flood(port, '127.0.0.2', 25_000, 500)
+      await new Promise((r) => setTimeout(r, 2000))
+      const during = await Promise.all([call(svc, '/healthz'), sql(svc, 'SELECT 1 AS one')])
+      assert.deepEqual(
+        during.map((r) => r.status),
+        [200, 200],
+      )
+      const f = await flooding
       assert.ok(f.held.length <= 64, `${f.held.length} flood connections held`)
       assert.equal((await call(svc, '/healthz')).status, 200)
-      assert.equal((await sql(svc, 'SELECT 1 AS one')).status, 200)
       const m = await svc.metrics()
       const refused =
         metricValue(m, 'flowloft_http_connections_refused_total{reason="per_source"}') +
         metricValue(m, 'flowloft_http_connections_refused_total{reason="total"}')
-      assert.ok(refused >= 25_000 - 64, `only ${refused} connections refused`)
+      // A quarter of http.max_connections from one source at a time; a silent one frees
+      // its place after 10 s, so a long flood gets a few dozen more in.
+      assert.ok(refused >= f.connected * 0.95, `${refused} of ${f.connected} connections refused`)
       // The held ones are closed by the server once the header time runs out.
       await eventually(() => Promise.resolve(f.held.every((s) => s.destroyed)), 20_000, 200)
       console.log(
-        `flood: 25,000 connections, ${refused} refused at once, ${f.held.length} held then timed out; console read ${consoleMs.toFixed(0)} ms behind 3 heavy queries`,
+        `flood: 25,000 connections (${f.connected} connected), ${refused} refused at once, ${f.held.length} held at the end then timed out; console read ${consoleMs.toFixed(0)} ms behind 3 heavy queries`,
       )
 
       sender.stop()
