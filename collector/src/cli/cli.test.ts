@@ -84,11 +84,11 @@ void test('a bad setting is named in the error and exits non-zero', () => {
   assert.match(u.stderr, /unknown flag --no-such-thing/)
 })
 
-// The bin npm links into the repository's node_modules/.bin: what `npx flowloft` runs.
-const BIN = new URL('../../../node_modules/.bin/flowloft', import.meta.url).pathname
+// `npx flowloft` from the repository root, as the README says: the root package's bin.
+const ROOT = new URL('../../../', import.meta.url).pathname
 
-function byName(args: string[], cwd: string): ReturnType<typeof flowloft> {
-  const r = spawnSync(BIN, args, { cwd, encoding: 'utf8' })
+function byName(args: string[], cwd = ROOT): ReturnType<typeof flowloft> {
+  const r = spawnSync('npx', ['--no-install', 'flowloft', ...args], { cwd, encoding: 'utf8' })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -97,39 +97,41 @@ void test('flowloft by name: --version, version, help COMMAND and COMMAND --help
     version: string
   }
   for (const args of [['--version'], ['version'], ['-V']]) {
-    const r = byName(args, tmpdir())
+    const r = byName(args)
     assert.equal(r.status, 0, r.stderr)
     assert.equal(r.stdout, `flowloft ${pkg.version}\n`)
   }
-  const top = byName(['--help'], tmpdir())
+  const top = byName(['--help'])
   assert.equal(top.status, 0)
   for (const c of ['serve', 'query', 'decode', 'import', 'migrate', 'config', 'version', 'help'])
     assert.match(top.stdout, new RegExp(`^  ${c}\\b`, 'm'))
-  const a = byName(['help', 'decode'], tmpdir())
-  const b = byName(['decode', '--help'], tmpdir())
+  const a = byName(['help', 'decode'])
+  const b = byName(['decode', '--help'])
   assert.equal(a.status, 0)
   assert.equal(a.stdout, b.stdout)
   assert.match(a.stdout, /^usage: flowloft decode FILE\.pcap$/m)
-  assert.match(byName(['help', 'settings'], tmpdir()).stdout, /FLOWLOFT_DATA_DIR/)
-  const bad = byName(['help', 'nope'], tmpdir())
+  assert.match(byName(['help', 'settings']).stdout, /FLOWLOFT_DATA_DIR/)
+  const bad = byName(['help', 'nope'])
   assert.equal(bad.status, 2)
   assert.match(bad.stderr, /no command nope/)
 })
 
-void test('flowloft by name runs in the caller directory: ./data is made there', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-cwd-'))
+void test('flowloft by name runs in the caller directory: relative paths resolve there', () => {
+  // From the repository root, a relative data_dir lands under the root, not collector/.
+  const rel = join('test-output', `cwd-${process.pid}`)
   try {
-    const r = byName(['migrate', '--http', '127.0.0.1:1'], dir)
+    const r = byName(['migrate', '--http', '127.0.0.1:1', '--data-dir', rel])
     assert.equal(r.status, 0, r.stderr)
     assert.equal(r.stdout, 'schema is up to date\n')
-    assert.ok(existsSync(join(dir, 'data', 'clickhouse')), 'data_dir ./data not under the cwd')
+    assert.ok(existsSync(join(ROOT, rel, 'clickhouse')), 'data_dir not under the caller directory')
+    assert.ok(!existsSync(join(ROOT, 'collector', rel)))
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(join(ROOT, rel), { recursive: true, force: true })
   }
 })
 
 void test('a failure is one line without a stack trace', () => {
-  const r = byName(['decode', '/no/such/capture.pcap'], tmpdir())
+  const r = byName(['decode', '/no/such/capture.pcap'])
   assert.equal(r.status, 1)
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
   assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/)
