@@ -5,11 +5,13 @@
 // (bench/writer.mjs prints both paths). RowBinary bodies (the decoder's rows) can only
 // come this way: chdb's raw insert is not binary-safe. The file lives for one insert,
 // under the data directory, and is written and deleted long before the kernel would
-// flush it to disk.
+// flush it to disk. A write that fails (a full disk, no file descriptors left) removes
+// what it wrote and throws an IoError (op insert_file): the writer counts it and retries.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RowsInsert } from './engine.js'
+import { IoError } from './insert-errors.js'
 
 export interface FileInsertOptions {
   /** Where the files go; emptied at start (a crash can leave one behind). */
@@ -64,7 +66,12 @@ export function fileInsert(o: FileInsertOptions): FileInsert {
         o.dir,
         `${process.pid}-${seq++}.${req.format === 'RowBinary' ? 'bin' : 'tsv'}`,
       )
-      await writeChunks(path, req.body)
+      try {
+        await writeChunks(path, req.body)
+      } catch (err) {
+        await unlink(path).catch(() => undefined)
+        throw new IoError('insert_file', err)
+      }
       try {
         // FROM INFILE is read by the engine's client side and needs no file grant, so
         // the users file can deny file() to every session (engine-config.ts).

@@ -2,11 +2,20 @@
 // survive a restart. One file per batch: a JSON header line (token, rows, columns,
 // format) then the rows as they were to be inserted. Names sort in arrival order; a file
 // is written under a temporary name and renamed, so a crash never leaves half a batch
-// that looks whole.
+// that looks whole (and a temporary file left by one is removed at start). No method
+// throws on a failed file operation: each returns it as an IoError (a full disk or no
+// file descriptors left is a condition the writer counts and waits out).
+//
+// The spool never takes the disk's last free bytes: replaying a file needs room for one
+// more copy of it (the embedded engine's insert file) and for the part ClickHouse writes
+// (it reserves about 1.4 x the rows' size, at least 1 MiB). A batch is refused
+// (`low_space`) unless 3 x its size + 1 MiB stay free after it, so a spool that filled
+// the disk during an outage can still be replayed without anything else being deleted.
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
-import { writeFileSync } from 'node:fs'
+import { statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RowFormat } from '@flowloft/decoder-wasm'
+import { errnoCode, IoError } from './insert-errors.js'
 
 export interface SpoolHeader {
   /** insert_deduplication_token of the batch: the same on every attempt. */
@@ -23,7 +32,6 @@ export interface SpoolEntry {
 }
 
 const NAME = /^(\d{16})-[0-9a-f-]+\.batch$/
-
 export function encodeSpool(h: SpoolHeader, chunks: readonly Buffer[]): Buffer {
   return Buffer.concat([Buffer.from(`${JSON.stringify(h)}\n`), ...chunks])
 }
@@ -35,14 +43,19 @@ export function decodeSpool(buf: Buffer): { header: SpoolHeader; body: Buffer } 
   return { header, body: buf.subarray(nl + 1) }
 }
 
+/** Free bytes a batch of `bytes` needs to be spooled: itself, and room left to replay it. */
+export const replayReserve = (bytes: number): number => 4 * bytes + (1 << 20)
+
 export class Spool {
   readonly dir: string
   readonly #entries: SpoolEntry[] = []
+  readonly #reserve: (bytes: number) => number
   #bytes = 0
   #seq = 0
 
-  constructor(dir: string) {
+  constructor(dir: string, reserve: (bytes: number) => number = replayReserve) {
     this.dir = dir
+    this.#reserve = reserve
     mkdirSync(dir, { recursive: true })
     for (const f of readdirSync(dir).sort()) {
       const m = NAME.exec(f)
@@ -50,7 +63,12 @@ export class Spool {
         if (f.endsWith('.tmp')) unlinkSync(join(dir, f)) // a write cut short by a crash
         continue
       }
-      const bytes = statSync(join(dir, f)).size
+      let bytes: number
+      try {
+        bytes = statSync(join(dir, f)).size
+      } catch {
+        continue // gone since it was listed
+      }
       this.#entries.push({ name: f, bytes })
       this.#bytes += bytes
       this.#seq = Math.max(this.#seq, Number(m[1]))
@@ -67,29 +85,74 @@ export class Spool {
     return this.#entries[0]
   }
 
-  /** Store a batch; false (nothing written) when it would pass `maxBytes`. */
-  put(h: SpoolHeader, chunks: readonly Buffer[], maxBytes: number): boolean {
+  /**
+   * Store a batch: `full` (nothing written) when it would pass `maxBytes`, `low_space`
+   * when it would leave the disk less than the replay reserve; an IoError when the file
+   * could not be written, and then no part of it is left behind.
+   */
+  put(
+    h: SpoolHeader,
+    chunks: readonly Buffer[],
+    maxBytes: number,
+  ): 'ok' | 'full' | 'low_space' | IoError {
     const data = encodeSpool(h, chunks)
-    if (this.#bytes + data.length > maxBytes) return false
-    this.#seq += 1
-    const name = `${String(this.#seq).padStart(16, '0')}-${h.token}.batch`
+    if (this.#bytes + data.length > maxBytes) return 'full'
+    if (freeBytes(this.dir) < this.#reserve(data.length)) return 'low_space'
+    const name = `${String(this.#seq + 1).padStart(16, '0')}-${h.token}.batch`
     const tmp = join(this.dir, `${name}.tmp`)
-    writeFileSync(tmp, data)
-    renameSync(tmp, join(this.dir, name))
+    try {
+      writeFileSync(tmp, data)
+      renameSync(tmp, join(this.dir, name))
+    } catch (err) {
+      try {
+        unlinkSync(tmp)
+      } catch {
+        // Never created, or removed at the next start.
+      }
+      return new IoError('spool_write', err)
+    }
+    this.#seq += 1
     this.#entries.push({ name, bytes: data.length })
     this.#bytes += data.length
-    return true
+    return 'ok'
   }
 
+  /** The oldest file's header and rows; throws IoError when it cannot be read. */
   read(e: SpoolEntry): { header: SpoolHeader; body: Buffer } {
-    return decodeSpool(readFileSync(join(this.dir, e.name)))
+    let buf: Buffer
+    try {
+      buf = readFileSync(join(this.dir, e.name))
+    } catch (err) {
+      throw new IoError('spool_read', err)
+    }
+    return decodeSpool(buf)
   }
 
   /** Delete the oldest file: call only once its insert has succeeded. */
-  removeOldest(): void {
+  removeOldest(): IoError | undefined {
+    const e = this.#entries[0]
+    if (!e) return undefined
+    try {
+      unlinkSync(join(this.dir, e.name))
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') return new IoError('spool_remove', err)
+    }
+    this.#forgetOldest()
+    return undefined
+  }
+
+  #forgetOldest(): void {
     const e = this.#entries.shift()
-    if (!e) return
-    unlinkSync(join(this.dir, e.name))
-    this.#bytes -= e.bytes
+    if (e) this.#bytes -= e.bytes
+  }
+}
+
+/** Free bytes for an unprivileged writer on the disk of `dir` (unknown: unlimited). */
+function freeBytes(dir: string): number {
+  try {
+    const s = statfsSync(dir)
+    return s.bavail * s.bsize
+  } catch {
+    return Infinity
   }
 }

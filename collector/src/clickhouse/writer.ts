@@ -8,54 +8,30 @@
 // insert_deduplication_token, so an insert that succeeded but was reported failed (or a
 // crash between insert and delete) is not stored twice: the table needs
 // `non_replicated_deduplication_window` (schema/0002).
+//
+// A failed file operation (a full disk, no file descriptors left) is counted by errno
+// code and never thrown: a batch the spool cannot take stays in memory (within
+// maxPendingRows, past which rows are the counted `memory` drop), and the spool is not
+// written again until an insert succeeds or maxBackoffMs has passed. Each retry tries
+// the insert before the spool, so space freed on a full disk goes to the insert that
+// empties the queue (one batch's file, deleted after it), not to more spool files.
 import { randomUUID } from 'node:crypto'
-import type { RowFormat } from '@flowloft/decoder-wasm'
-import type { Logger } from '../observability/log.js'
-import type { Registry } from '../observability/metrics.js'
-import { DATABASE, type Engine } from './engine.js'
-import { Spool } from './spool.js'
+import { rateLimited } from '../observability/log.js'
+import { DATABASE } from './engine.js'
+import { errorCode, errorSummary, IoError } from './insert-errors.js'
+import { Spool, type SpoolEntry, type SpoolHeader } from './spool.js'
+import { insertBatch } from './writer-insert.js'
+import { writerMetrics } from './writer-metrics.js'
+import type { WriterOptions } from './writer-options.js'
 
-export interface WriterOptions {
-  engine: Pick<Engine, 'insertRows'>
-  table?: string
-  columns: readonly string[]
-  /** The format of the rows add() is given. */
-  format: RowFormat
-  batchRows: number
-  batchMs: number
-  /**
-   * Most rows one insert takes (default half of maxPendingRows, at least batchRows):
-   * batches that wait behind a running insert are joined up to this, so a writer that
-   * falls behind makes fewer, larger inserts instead of a growing queue. Each insert
-   * makes a part per table and view, and parts are merged again later: on enriched v9
-   * rows with the rollup views (RowBinary through the file, 6 M rows, merges included),
-   * 50k-row inserts cost 10.1 us of ClickHouse CPU per row, 250k-row ones 6.2, 500k-row
-   * ones 4.6.
-   */
-  maxInsertRows?: number
-  /**
-   * Rows held in memory (while ClickHouse is healthy) before new rows are dropped
-   * (default 1 M, or 4 x batchRows when that is more).
-   */
-  maxPendingRows?: number
-  /** Directory of this table's spool; batches that cannot be inserted wait there. */
-  spoolDir: string
-  /** Bytes the spool may hold; a batch that would pass it is dropped and counted. */
-  spoolMaxBytes: number
-  /** Names of this writer's metrics start with this (default `flowloft_writer`). */
-  metricsPrefix?: string
-  /** Batches smaller than this use ClickHouse's async insert (default 1000 rows; 0 = never). */
-  asyncInsertBelowRows?: number
-  /** Longest wait between two attempts (backoff starts at 250 ms and doubles). */
-  maxBackoffMs?: number
-  log: Logger
-  metrics: Registry
-}
+export type { WriterOptions } from './writer-options.js'
 
 interface Batch {
   chunks: Buffer[]
   rows: number
   token: string
+  /** An insert was attempted: its token may name stored rows, so it takes no more. */
+  tried: boolean
 }
 
 export interface Writer {
@@ -72,140 +48,126 @@ export interface Writer {
   readonly spool: Spool
 }
 
+const LOW_SPACE = new Error('less free space left than a replay of the spool needs')
+const emptyBatch = (): Batch => ({ chunks: [], rows: 0, token: '', tried: false })
+
 export function createWriter(o: WriterOptions): Writer {
   const table = o.table ?? `${DATABASE}.flows`
   const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 4, 1_000_000)
   const maxInsertRows = Math.max(o.batchRows, o.maxInsertRows ?? Math.floor(maxPending / 2))
   const maxBackoff = o.maxBackoffMs ?? 30_000
-  const prefix = o.metricsPrefix ?? 'flowloft_writer'
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
   const columns = [...o.columns]
   const spool = new Spool(o.spoolDir)
-  const rowsTotal = o.metrics.counter(`${prefix}_rows_total`, 'Rows inserted into ClickHouse')
-  const batchesTotal = o.metrics.counter(
-    `${prefix}_batches_total`,
-    'Insert attempts by source (memory, spool) and result',
-    ['source', 'result'],
-  )
-  const dropped = o.metrics.counter(
-    `${prefix}_dropped_rows_total`,
-    'Rows dropped: memory (too many waiting while healthy) or spool_full (writer.spool_max_bytes)',
-    ['reason'],
-  )
-  const spooledRows = o.metrics.counter(
-    `${prefix}_spooled_rows_total`,
-    'Rows written to the spool because ClickHouse could not take them',
-  )
-  const lastInsertSeconds = o.metrics.gauge(
-    `${prefix}_last_insert_seconds`,
-    'Duration of the last insert',
-  )
-  const insertSeconds = o.metrics.histogram(
-    `${prefix}_insert_duration_seconds`,
-    'Duration of inserts into ClickHouse, by result (ok, error)',
-    ['result'],
-  )
-  o.metrics.gauge(`${prefix}_pending_rows`, 'Rows waiting in memory', [], (m) => m.set({}, pending))
-  o.metrics.gauge(`${prefix}_spool_bytes`, 'Bytes waiting in the spool', [], (m) =>
-    m.set({}, spool.bytes),
-  )
-  o.metrics.gauge(`${prefix}_spool_files`, 'Batches waiting in the spool', [], (m) =>
-    m.set({}, spool.files),
-  )
+  const m = writerMetrics(o.metrics, o.metricsPrefix ?? 'flowloft_writer', {
+    pendingRows: () => pending,
+    spoolBytes: () => spool.bytes,
+    spoolFiles: () => spool.files,
+  })
+  const complain = rateLimited(o.log)
+  const ioError = (e: IoError): void => {
+    m.ioErrors.inc({ op: e.op, code: e.code })
+    complain(`${e.op}:${e.code}`, 'writer: file operation failed, will retry', {
+      table,
+      op: e.op,
+      code: e.code,
+      error: e.message,
+    })
+  }
 
-  let open: Batch = { chunks: [], rows: 0, token: '' }
+  let open = emptyBatch()
   const ready: Batch[] = []
-  /** The batch whose insert is running (it may not grow). */
-  let inserting: Batch | undefined
   let pending = 0
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let stopped = false
   let backoff = 0
   let wake: (() => void) | undefined
+  /** Until then batches stay in memory: the spool (or the disk under it) refused a write. */
+  let spoolPausedUntil = 0
 
-  const toSpool = (b: Batch): void => {
-    const header = { token: b.token, rows: b.rows, columns, format: o.format }
-    if (spool.put(header, b.chunks, o.spoolMaxBytes)) {
-      spooledRows.inc({}, b.rows)
-    } else {
-      dropped.inc({ reason: 'spool_full' }, b.rows)
+  const header = (b: Batch): SpoolHeader => ({
+    token: b.token,
+    rows: b.rows,
+    columns,
+    format: o.format,
+  })
+
+  /** Put a batch in the spool: `kept` when it must stay in memory (written nowhere). */
+  const toSpool = (b: Batch, force = false): 'spooled' | 'dropped' | 'kept' => {
+    if (!force && Date.now() < spoolPausedUntil) return 'kept'
+    const r = spool.put(header(b), b.chunks, o.spoolMaxBytes)
+    if (r === 'ok') {
+      m.spooledRows.inc({}, b.rows)
+      return 'spooled'
     }
+    if (r === 'full') {
+      m.dropped.inc({ reason: 'spool_full' }, b.rows)
+      return 'dropped'
+    }
+    ioError(r === 'low_space' ? new IoError('spool_write', LOW_SPACE, 'LOW_SPACE') : r)
+    spoolPausedUntil = Date.now() + maxBackoff
+    return 'kept'
   }
 
   const cut = (): void => {
     if (open.rows === 0) return
-    const b = { ...open, token: randomUUID() }
-    open = { chunks: [], rows: 0, token: '' }
-    pending -= b.rows
-    // Older batches are in the spool: this one queues behind them, on disk.
-    if (spool.files > 0) toSpool(b)
-    else {
-      // Join the batch still waiting behind the running insert, if there is room: it has
-      // not been tried yet, so its token still names no insert.
-      const last = ready.at(-1)
-      if (last && last !== inserting && last.rows + b.rows <= maxInsertRows) {
-        last.chunks.push(...b.chunks)
-        last.rows += b.rows
-        pending += b.rows
-        return
-      }
-      ready.push(b)
-      pending += b.rows
+    const b: Batch = { ...open, token: randomUUID() }
+    open = emptyBatch()
+    // Older batches are in the spool (and none in memory): this one queues behind
+    // them, on disk.
+    if (spool.files > 0 && ready.length === 0 && toSpool(b) !== 'kept') {
+      pending -= b.rows
+      return
     }
+    // Join the batch waiting behind the running insert, if there is room and it has not
+    // been tried yet (its token still names no insert).
+    const last = ready.at(-1)
+    if (last && !last.tried && last.rows + b.rows <= maxInsertRows) {
+      last.chunks.push(...b.chunks)
+      last.rows += b.rows
+      return
+    }
+    ready.push(b)
   }
 
-  const insert = async (
-    body: readonly Buffer[],
-    cols: string[],
-    format: RowFormat,
-    token: string,
-    rows: number,
-  ): Promise<void> => {
-    const t0 = performance.now()
-    const timed = o.engine.insertRows({
+  const insert = (body: readonly Buffer[], h: SpoolHeader): Promise<void> =>
+    insertBatch(o.engine, m, {
       table,
-      columns: cols,
-      format,
+      columns: h.columns,
+      // Files from before RowBinary carry no format: they hold TSV.
+      format: h.format ?? 'TabSeparated',
       body,
-      // Large client-side batches insert synchronously (one part each); small ones (a
-      // quiet network flushing by age) go through ClickHouse's async insert buffer so
-      // they do not make a part each, waiting for it so a failure is still seen. (The
-      // embedded engine takes RowBinary only synchronously, through a file: there a
-      // quiet network makes a part per batch_ms, which merges absorb.)
-      // Settings persist on an embedded session: every one is set on every insert.
-      settings:
-        rows < asyncBelowRows
-          ? {
-              async_insert: 1,
-              wait_for_async_insert: 1,
-              async_insert_deduplicate: 1,
-              insert_deduplication_token: token,
-            }
-          : { async_insert: 0, insert_deduplication_token: token },
+      token: h.token,
+      rows: h.rows,
+      asyncBelowRows,
     })
-    try {
-      await timed
-    } catch (err) {
-      insertSeconds.observe({ result: 'error' }, (performance.now() - t0) / 1000)
-      throw err
-    }
-    const seconds = (performance.now() - t0) / 1000
-    insertSeconds.observe({ result: 'ok' }, seconds)
-    lastInsertSeconds.set({}, seconds)
+
+  const succeeded = (source: string, rows: number): void => {
+    m.rows.inc({}, rows)
+    m.batches.inc({ source, result: 'ok' })
+    backoff = 0
+    spoolPausedUntil = 0
   }
 
   const failed = async (err: unknown, source: string, rows: number): Promise<void> => {
-    batchesTotal.inc({ source, result: 'error' })
-    // Everything in memory goes to disk behind the failed batch, in order.
-    for (const b of ready.splice(0)) {
+    m.batches.inc({ source, result: 'error' })
+    const code = errorCode(err)
+    if (err instanceof IoError) ioError(err)
+    // Everything in memory goes to disk behind the failed batch, in order, as long as
+    // the spool takes it.
+    for (let b = ready[0]; b; b = ready[0]) {
+      if (toSpool(b) === 'kept') break
+      ready.shift()
       pending -= b.rows
-      toSpool(b)
     }
     backoff = Math.min(backoff === 0 ? 250 : backoff * 2, maxBackoff)
     o.log.warn('clickhouse insert failed, will retry', {
-      error: (err as Error).message,
+      table,
+      code,
+      error: errorSummary(err),
       rows,
+      pendingRows: pending,
       spooledFiles: spool.files,
       retryMs: stopped ? 0 : backoff,
     })
@@ -220,48 +182,54 @@ export function createWriter(o: WriterOptions): Writer {
     wake = undefined
   }
 
+  /** Insert the oldest spool file; false when it failed. */
+  const replay = async (e: SpoolEntry): Promise<boolean> => {
+    let h: SpoolHeader | undefined
+    try {
+      const file = spool.read(e)
+      h = file.header
+      await insert([file.body], h)
+    } catch (err) {
+      if (err instanceof IoError && err.op === 'spool_read' && err.code === 'ENOENT') {
+        // Deleted by someone else since the start: nothing to replay.
+        ioError(err)
+        spool.removeOldest()
+        return true
+      }
+      await failed(err, 'spool', h?.rows ?? 0)
+      return false
+    }
+    succeeded('spool', h.rows)
+    // Not deleted: forgotten until the next start, whose replay the token deduplicates.
+    const left = spool.removeOldest()
+    if (left) ioError(left)
+    return true
+  }
+
+  /** Insert the oldest batch in memory; false when it failed. */
+  const insertOldest = async (b: Batch): Promise<boolean> => {
+    b.tried = true
+    try {
+      await insert(b.chunks, header(b))
+    } catch (err) {
+      // The batch is still ready[0]: failed() spools it first.
+      await failed(err, 'memory', b.rows)
+      return false
+    }
+    ready.shift()
+    pending -= b.rows
+    succeeded('memory', b.rows)
+    return true
+  }
+
   const drain = async (): Promise<void> => {
     for (;;) {
       // Stopping: the spool is durable and replays at the next start.
       if (stopped && spool.files > 0) return
       const e = spool.oldest()
-      if (e) {
-        let rows = 0
-        try {
-          const { header, body } = spool.read(e)
-          rows = header.rows
-          // Files from before RowBinary carry no format: they hold TSV.
-          const format = header.format ?? 'TabSeparated'
-          await insert([body], header.columns, format, header.token, header.rows)
-        } catch (err) {
-          await failed(err, 'spool', rows)
-          if (stopped) return
-          continue
-        }
-        spool.removeOldest()
-        rowsTotal.inc({}, rows)
-        batchesTotal.inc({ source: 'spool', result: 'ok' })
-        backoff = 0
-        continue
-      }
       const b = ready[0]
-      if (!b) return
-      inserting = b
-      try {
-        await insert(b.chunks, columns, o.format, b.token, b.rows)
-      } catch (err) {
-        inserting = undefined
-        // The batch is still ready[0]: failed() spools it first.
-        await failed(err, 'memory', b.rows)
-        if (stopped) return
-        continue
-      }
-      inserting = undefined
-      ready.shift()
-      pending -= b.rows
-      rowsTotal.inc({}, b.rows)
-      batchesTotal.inc({ source: 'memory', result: 'ok' })
-      backoff = 0
+      const went = e ? await replay(e) : b ? await insertOldest(b) : undefined
+      if (went === undefined || (!went && stopped)) return
     }
   }
 
@@ -280,7 +248,7 @@ export function createWriter(o: WriterOptions): Writer {
     add(body, rows) {
       if (rows === 0) return
       if (pending + rows > maxPending) {
-        dropped.inc({ reason: 'memory' }, rows)
+        m.dropped.inc({ reason: 'memory' }, rows)
         return
       }
       open.chunks.push(body)
@@ -319,7 +287,8 @@ export function createWriter(o: WriterOptions): Writer {
       if (ready.length > 0 && spool.files === 0) await kick()
       for (const b of ready.splice(0)) {
         pending -= b.rows
-        toSpool(b)
+        // The last chance to keep it: written even while the spool is paused.
+        if (toSpool(b, true) === 'kept') m.dropped.inc({ reason: 'spool_error' }, b.rows)
       }
     },
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { openEngine, type Engine } from '../clickhouse/engine.js'
 import { migrate } from '../clickhouse/migrate.js'
 import { createLogger, type Logger } from '../observability/log.js'
+import { mountTmpfs, unmountTmpfs } from './tmpfs.js'
 
 export interface TestEngine {
   readonly engine: Engine
@@ -15,12 +16,22 @@ export interface TestEngine {
   rows<T>(query: string): Promise<T[]>
 }
 
-export function useMigratedEngine(prefix: string): TestEngine {
+export interface TestEngineOptions {
+  /** Put the whole data directory on a tmpfs of this many bytes (root only). */
+  tmpfsBytes?: number
+}
+
+export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): TestEngine {
   const log = createLogger('error')
   let engine: Engine | undefined
   let dataDir = ''
+  let mounted = false
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), `fl-${prefix}-`))
+    if (o.tmpfsBytes !== undefined) {
+      mountTmpfs(dataDir, o.tmpfsBytes)
+      mounted = true
+    }
     engine = await openEngine({
       url: '',
       dataDir,
@@ -30,8 +41,12 @@ export function useMigratedEngine(prefix: string): TestEngine {
     await migrate(engine.client)
   })
   after(async () => {
-    await engine?.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    try {
+      await engine?.close()
+    } finally {
+      if (mounted) unmountTmpfs(dataDir)
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
   const t: TestEngine = {
     get engine() {

@@ -1,0 +1,55 @@
+// One insert of the writer (writer.ts), timed into its metrics, with the settings that
+// make it synchronous or async by size and deduplicated by the batch's token.
+import type { RowFormat } from '@flowloft/decoder-wasm'
+import type { Engine } from './engine.js'
+import type { WriterMetrics } from './writer-metrics.js'
+
+export interface BatchInsert {
+  table: string
+  columns: readonly string[]
+  format: RowFormat
+  body: readonly Buffer[]
+  /** insert_deduplication_token: the same on every attempt of the batch. */
+  token: string
+  rows: number
+  /** Batches smaller than this use ClickHouse's async insert (0 = never). */
+  asyncBelowRows: number
+}
+
+export async function insertBatch(
+  engine: Pick<Engine, 'insertRows'>,
+  m: Pick<WriterMetrics, 'insertSeconds' | 'lastInsertSeconds'>,
+  b: BatchInsert,
+): Promise<void> {
+  const t0 = performance.now()
+  const timed = engine.insertRows({
+    table: b.table,
+    columns: b.columns,
+    format: b.format,
+    body: b.body,
+    // Large client-side batches insert synchronously (one part each); small ones (a
+    // quiet network flushing by age) go through ClickHouse's async insert buffer so
+    // they do not make a part each, waiting for it so a failure is still seen. (The
+    // embedded engine takes RowBinary only synchronously, through a file: there a
+    // quiet network makes a part per batch_ms, which merges absorb.)
+    // Settings persist on an embedded session: every one is set on every insert.
+    settings:
+      b.rows < b.asyncBelowRows
+        ? {
+            async_insert: 1,
+            wait_for_async_insert: 1,
+            async_insert_deduplicate: 1,
+            insert_deduplication_token: b.token,
+          }
+        : { async_insert: 0, insert_deduplication_token: b.token },
+  })
+  try {
+    await timed
+  } catch (err) {
+    m.insertSeconds.observe({ result: 'error' }, (performance.now() - t0) / 1000)
+    throw err
+  }
+  const seconds = (performance.now() - t0) / 1000
+  m.insertSeconds.observe({ result: 'ok' }, seconds)
+  m.lastInsertSeconds.set({}, seconds)
+}

@@ -1,0 +1,63 @@
+// The writer's metrics, named `<prefix>_...` (flowloft_writer for flows,
+// flowloft_ifstats_writer for sFlow interface counters).
+import type { Histogram, Metric, Registry } from '../observability/metrics.js'
+
+export interface WriterMetrics {
+  rows: Metric<never>
+  batches: Metric<'source' | 'result'>
+  dropped: Metric<'reason'>
+  spooledRows: Metric<never>
+  ioErrors: Metric<'op' | 'code'>
+  lastInsertSeconds: Metric<never>
+  insertSeconds: Histogram<'result'>
+}
+
+export interface WriterGauges {
+  pendingRows(): number
+  spoolBytes(): number
+  spoolFiles(): number
+}
+
+export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): WriterMetrics {
+  const m: WriterMetrics = {
+    rows: reg.counter(`${prefix}_rows_total`, 'Rows inserted into ClickHouse'),
+    batches: reg.counter(
+      `${prefix}_batches_total`,
+      'Insert attempts by source (memory, spool) and result',
+      ['source', 'result'],
+    ),
+    dropped: reg.counter(
+      `${prefix}_dropped_rows_total`,
+      'Rows dropped: memory (too many waiting), spool_full (writer.spool_max_bytes), ' +
+        'spool_error (not written at shutdown)',
+      ['reason'],
+    ),
+    spooledRows: reg.counter(
+      `${prefix}_spooled_rows_total`,
+      'Rows written to the spool because ClickHouse could not take them',
+    ),
+    ioErrors: reg.counter(
+      `${prefix}_io_errors_total`,
+      'Failed file operations (spool_write, spool_read, spool_remove, insert_file), ' +
+        'by errno code (LOW_SPACE: a spool write refused to keep ' +
+        'room for its replay); each is retried, none is fatal',
+      ['op', 'code'],
+    ),
+    lastInsertSeconds: reg.gauge(`${prefix}_last_insert_seconds`, 'Duration of the last insert'),
+    insertSeconds: reg.histogram(
+      `${prefix}_insert_duration_seconds`,
+      'Duration of inserts into ClickHouse, by result (ok, error)',
+      ['result'],
+    ),
+  }
+  reg.gauge(`${prefix}_pending_rows`, 'Rows waiting in memory', [], (x) =>
+    x.set({}, g.pendingRows()),
+  )
+  reg.gauge(`${prefix}_spool_bytes`, 'Bytes waiting in the spool', [], (x) =>
+    x.set({}, g.spoolBytes()),
+  )
+  reg.gauge(`${prefix}_spool_files`, 'Batches waiting in the spool', [], (x) =>
+    x.set({}, g.spoolFiles()),
+  )
+  return m
+}
