@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RowsInsert } from './engine.js'
-import { IoError } from './insert-errors.js'
+import { ContentError, IoError } from './insert-errors.js'
 
 export interface FileInsertOptions {
   /** Where the files go; emptied at start (a crash can leave one behind). */
@@ -38,7 +38,11 @@ export function fileInsert(o: FileInsertOptions): FileInsert {
   const typesOf = (table: string): Promise<Map<string, string>> => {
     let p = structures.get(table)
     if (!p) {
-      p = o.columnTypes(table)
+      p = o.columnTypes(table).then((types) => {
+        // No columns: the table is missing (detached, say) for now, not for good.
+        if (types.size === 0) throw new Error(`file insert: ${table} has no columns (missing?)`)
+        return types
+      })
       structures.set(table, p)
       // A failed read is retried by the next insert.
       p.catch(() => structures.delete(table))
@@ -55,7 +59,10 @@ export function fileInsert(o: FileInsertOptions): FileInsert {
       const types = await typesOf(req.table)
       for (const c of req.columns) {
         if (!IDENT.test(c) || !types.has(c)) {
-          throw new Error(`file insert: ${req.table} has no column ${JSON.stringify(c)}`)
+          throw new ContentError(
+            'NO_SUCH_COLUMN_IN_TABLE',
+            `file insert: ${req.table} has no column ${JSON.stringify(c)}`,
+          )
         }
       }
       const settings = Object.entries(req.settings).map(([k, v]) => {

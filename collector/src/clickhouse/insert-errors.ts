@@ -1,5 +1,44 @@
-// Why an insert failed, named for logs and metric labels: ClickHouse's error name, the
-// errno name of a failed file operation (IoError), or UNKNOWN.
+// Why an insert failed, and whether trying again can help. ClickHouse refuses some rows
+// for what they hold (a value it cannot parse, a body cut short, a column the table
+// lacks): the same bytes are refused on every attempt, so such a batch is set aside
+// (spool-quarantine.ts) instead of blocking every batch behind it. Everything else (the
+// network, timeouts, memory limits, too many parts, a read-only or detached table, a full
+// disk, no file descriptors left) is transient: the batch waits and is tried again.
+//
+// ClickHouse's error codes (src/Common/ErrorCodes.cpp; checked with errorCodeToName() on
+// chdb 3.4) that name the rows' content. CORRUPTED_DATA and CHECKSUM_DOESNT_MATCH are
+// left out: ClickHouse also raises them for its own parts and for network compression.
+export const CONTENT_ERRORS: ReadonlyMap<number, string> = new Map([
+  [6, 'CANNOT_PARSE_TEXT'],
+  [7, 'INCORRECT_NUMBER_OF_COLUMNS'],
+  [16, 'NO_SUCH_COLUMN_IN_TABLE'],
+  [25, 'CANNOT_PARSE_ESCAPE_SEQUENCE'],
+  [26, 'CANNOT_PARSE_QUOTED_STRING'],
+  [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
+  [32, 'ATTEMPT_TO_READ_AFTER_EOF'],
+  [33, 'CANNOT_READ_ALL_DATA'],
+  [38, 'CANNOT_PARSE_DATE'],
+  [41, 'CANNOT_PARSE_DATETIME'],
+  [47, 'UNKNOWN_IDENTIFIER'],
+  [53, 'TYPE_MISMATCH'],
+  [70, 'CANNOT_CONVERT_TYPE'],
+  [72, 'CANNOT_PARSE_NUMBER'],
+  [108, 'NO_DATA_TO_INSERT'],
+  [117, 'INCORRECT_DATA'],
+  [128, 'TOO_LARGE_ARRAY_SIZE'],
+  [130, 'CANNOT_READ_ARRAY_FROM_TEXT'],
+  [131, 'TOO_LARGE_STRING_SIZE'],
+  [321, 'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE'],
+  [349, 'CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN'],
+  [376, 'CANNOT_PARSE_UUID'],
+  [441, 'CANNOT_PARSE_DOMAIN_VALUE_FROM_STRING'],
+  [467, 'CANNOT_PARSE_BOOL'],
+  [632, 'UNEXPECTED_DATA_AFTER_PARSED_VALUE'],
+  [675, 'CANNOT_PARSE_IPV4'],
+  [676, 'CANNOT_PARSE_IPV6'],
+  [691, 'UNKNOWN_ELEMENT_OF_ENUM'],
+])
+
 /**
  * A file operation of the writer that failed; `code` is the errno name (ENOSPC, EMFILE),
  * or LOW_SPACE for a spool write refused to keep the disk's replay reserve free.
@@ -15,9 +54,32 @@ export class IoError extends Error {
   }
 }
 
+/** Rows the collector refuses itself before ClickHouse sees them, named like ClickHouse. */
+export class ContentError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'ContentError'
+    this.code = code
+  }
+}
+
+export interface InsertFault {
+  /** `content`: the same rows fail every time; `transient`: trying again may succeed. */
+  kind: 'content' | 'transient'
+  /** ClickHouse's error name, an errno name, or UNKNOWN. */
+  code: string
+}
+
+export function classifyInsertError(err: unknown): InsertFault {
+  if (err instanceof ContentError) return { kind: 'content', code: err.code }
+  const content = CONTENT_ERRORS.get(clickhouseCode(err)?.code ?? -1)
+  return content ? { kind: 'content', code: content } : { kind: 'transient', code: errorCode(err) }
+}
+
 /** What to call an error in a log line or a label: ClickHouse's name, an errno name, UNKNOWN. */
 export function errorCode(err: unknown): string {
-  if (err instanceof IoError) return err.code
+  if (err instanceof IoError || err instanceof ContentError) return err.code
   return clickhouseCode(err)?.name ?? errnoCode(err) ?? 'UNKNOWN'
 }
 
@@ -37,7 +99,7 @@ export function clickhouseCode(err: unknown): { code: number; name: string } | u
   if (last === undefined) return undefined
   const code = Number(last)
   const names = [...err.message.matchAll(/\(([A-Z][A-Z0-9_]{2,})\)/g)]
-  const name = names.at(-1)?.[1] ?? `CODE_${code}`
+  const name = CONTENT_ERRORS.get(code) ?? names.at(-1)?.[1] ?? `CODE_${code}`
   return { code, name }
 }
 

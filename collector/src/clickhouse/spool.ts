@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync 
 import { statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RowFormat } from '@flowloft/decoder-wasm'
-import { errnoCode, IoError } from './insert-errors.js'
+import { ContentError, errnoCode, IoError } from './insert-errors.js'
 
 export interface SpoolHeader {
   /** insert_deduplication_token of the batch: the same on every attempt. */
@@ -32,15 +32,40 @@ export interface SpoolEntry {
 }
 
 const NAME = /^(\d{16})-[0-9a-f-]+\.batch$/
+const FORMATS: readonly string[] = ['RowBinary', 'TabSeparated']
+
 export function encodeSpool(h: SpoolHeader, chunks: readonly Buffer[]): Buffer {
   return Buffer.concat([Buffer.from(`${JSON.stringify(h)}\n`), ...chunks])
 }
 
+/** Header and rows of a spool file; a ContentError (BAD_SPOOL_FILE) when it is not one. */
 export function decodeSpool(buf: Buffer): { header: SpoolHeader; body: Buffer } {
+  const bad = (why: string, cause?: unknown): ContentError =>
+    new ContentError('BAD_SPOOL_FILE', `spool file: ${why}`, { cause })
   const nl = buf.indexOf(0x0a)
-  if (nl < 0) throw new Error('spool file has no header line')
-  const header = JSON.parse(buf.subarray(0, nl).toString('utf8')) as SpoolHeader
-  return { header, body: buf.subarray(nl + 1) }
+  if (nl < 0) throw bad('no header line')
+  let h: unknown
+  try {
+    h = JSON.parse(buf.subarray(0, nl).toString('utf8'))
+  } catch (err) {
+    throw bad('header is not JSON', err)
+  }
+  if (!isHeader(h)) throw bad('header lacks token, rows or columns')
+  return { header: h, body: buf.subarray(nl + 1) }
+}
+
+function isHeader(h: unknown): h is SpoolHeader {
+  if (typeof h !== 'object' || h === null) return false
+  const o = h as Record<string, unknown>
+  return (
+    typeof o['token'] === 'string' &&
+    Number.isSafeInteger(o['rows']) &&
+    (o['rows'] as number) >= 0 &&
+    Array.isArray(o['columns']) &&
+    o['columns'].length > 0 &&
+    o['columns'].every((c) => typeof c === 'string') &&
+    (o['format'] === undefined || FORMATS.includes(o['format'] as string))
+  )
 }
 
 /** Free bytes a batch of `bytes` needs to be spooled: itself, and room left to replay it. */
@@ -117,7 +142,7 @@ export class Spool {
     return 'ok'
   }
 
-  /** The oldest file's header and rows; throws IoError when it cannot be read. */
+  /** The oldest file's header and rows; throws IoError (read) or ContentError (parse). */
   read(e: SpoolEntry): { header: SpoolHeader; body: Buffer } {
     let buf: Buffer
     try {
@@ -139,6 +164,29 @@ export class Spool {
     }
     this.#forgetOldest()
     return undefined
+  }
+
+  /**
+   * Move the oldest file to `path` (a rename: no space needed); it leaves the queue even
+   * when that fails (it is then deleted, or at worst met again at the next start).
+   */
+  moveOldest(path: string): IoError | undefined {
+    const e = this.#entries[0]
+    if (!e) return undefined
+    const from = join(this.dir, e.name)
+    let failed: IoError | undefined
+    try {
+      renameSync(from, path)
+    } catch (err) {
+      failed = new IoError('spool_reject', err)
+      try {
+        unlinkSync(from)
+      } catch {
+        // Left for the next start.
+      }
+    }
+    this.#forgetOldest()
+    return failed
   }
 
   #forgetOldest(): void {

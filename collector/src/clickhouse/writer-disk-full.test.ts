@@ -17,6 +17,7 @@ import { metricValue } from '../testing/service.js'
 import { fillDisk, freeBytes, tmpfsUnavailable } from '../testing/tmpfs.js'
 import { fixtureRows } from './fixture-rows.js'
 import { replayReserve, Spool } from './spool.js'
+import { Quarantine } from './spool-quarantine.js'
 
 const unavailable = tmpfsUnavailable()
 const ch = unavailable ? undefined : useMigratedEngine('disk-full', { tmpfsBytes: 8 << 20 })
@@ -106,11 +107,11 @@ void test(
     const drop = (reason: string): number =>
       m(`flowloft_writer_dropped_rows_total{reason="${reason}"}`)
     const memory = drop('memory')
-    const others = ['spool_full', 'spool_error'].map(drop)
+    const others = ['spool_full', 'rejected', 'spool_error'].map(drop)
     assert.equal(Number(r?.u), rows, 'no row stored twice')
     assert.equal(rows, stored(), 'rows_total counts what was stored')
     assert.equal(sent, rows + memory + others.reduce((x, y) => x + y), 'handed = stored + dropped')
-    assert.deepEqual(others, [0, 0], 'only memory drops')
+    assert.deepEqual(others, [0, 0, 0], 'only memory drops')
     assert.ok(memory > 0, 'the memory bound was reached')
     // What the first insert after the fill needed: its file (a spool file of ~2000 rows)
     // and ClickHouse's reservation for the part (at least 1 MiB): the replay reserve.
@@ -119,6 +120,7 @@ void test(
     // No half-written file anywhere: the per-insert folder and the spool are empty.
     assert.deepEqual(readdirSync(join(ch.dataDir, 'inserting')), [])
     assert.deepEqual(readdirSync(join(ch.dataDir, 'spool', 'flows')), [])
+    assert.deepEqual(readdirSync(join(ch.dataDir, 'spool', 'rejected')), [])
     const io = metrics
       .read('flowloft_writer_io_errors_total')
       .map((s) => `${s.labels['op']}/${s.labels['code']}=${s.value}`)
@@ -129,13 +131,14 @@ void test(
   },
 )
 
-void test('a spool write that hits ENOSPC leaves no file behind', (t) => {
+void test('a spool or rejected-batch write that hits ENOSPC leaves no file behind', (t) => {
   if (!ch) {
     t.skip(unavailable)
     return
   }
   const dir = join(ch.dataDir, 'spool-enospc')
   const spool = new Spool(dir, () => 0) // no reserve: the write itself must fail
+  const quarantine = new Quarantine({ dir, label: 'x', maxFiles: 10, maxBytes: 1 << 30 })
   const filler = join(ch.dataDir, 'filler')
   const b = fixtureRows(0, 2000, Math.floor(Date.now() / 1000))
   const h = { token: 'a0b1c2d3-0000-4000-8000-000000000001', rows: b.rows, columns: ['x'] }
@@ -144,6 +147,8 @@ void test('a spool write that hits ENOSPC leaves no file behind', (t) => {
     const r = spool.put(h, [b.tsv], 1 << 30)
     assert.ok(typeof r === 'object', `put on a full disk returned ${String(r)}`)
     assert.deepEqual([r.op, r.code], ['spool_write', 'ENOSPC'])
+    const q = quarantine.write(quarantine.pathFor('y'), b.tsv)
+    assert.deepEqual([q?.op, q?.code], ['rejected_write', 'ENOSPC'])
     assert.deepEqual(readdirSync(dir), [], 'no half-written file')
     assert.equal(spool.files, 0)
   } finally {

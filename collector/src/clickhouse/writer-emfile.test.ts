@@ -52,7 +52,7 @@ void test(
       assert.deepEqual(await exited, { code: 0, signal: null }, 'the child lived on')
 
       const m = String(r['metrics'])
-      const dropped = ['memory', 'spool_full', 'spool_error'].map((reason) =>
+      const dropped = ['memory', 'spool_full', 'rejected', 'spool_error'].map((reason) =>
         metricValue(m, `flowloft_writer_dropped_rows_total{reason="${reason}"}`),
       )
       const insertFile = metricValue(
@@ -75,7 +75,7 @@ void test(
       assert.deepEqual(readdirSync(join(dataDir, 'spool', 'flows')), [])
       console.log(
         `EMFILE for 4 s (${String(exhausted['held'])} descriptors taken): ${String(r['sent'])} rows handed, ` +
-          `${String(r['stored'])} stored, ${dropped.join('/')} dropped (memory/spool_full/spool_error); ` +
+          `${String(r['stored'])} stored, ${dropped.join('/')} dropped (memory/spool_full/rejected/spool_error); ` +
           `EMFILE counted: insert_file ${insertFile}, spool_write ${spoolWrite}`,
       )
     } finally {

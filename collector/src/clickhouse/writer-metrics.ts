@@ -8,6 +8,7 @@ export interface WriterMetrics {
   dropped: Metric<'reason'>
   spooledRows: Metric<never>
   ioErrors: Metric<'op' | 'code'>
+  rejected: Metric<'source' | 'code'>
   lastInsertSeconds: Metric<never>
   insertSeconds: Histogram<'result'>
 }
@@ -29,7 +30,7 @@ export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): W
     dropped: reg.counter(
       `${prefix}_dropped_rows_total`,
       'Rows dropped: memory (too many waiting), spool_full (writer.spool_max_bytes), ' +
-        'spool_error (not written at shutdown)',
+        'rejected (refused by ClickHouse for their content), spool_error (not written at shutdown)',
       ['reason'],
     ),
     spooledRows: reg.counter(
@@ -38,10 +39,15 @@ export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): W
     ),
     ioErrors: reg.counter(
       `${prefix}_io_errors_total`,
-      'Failed file operations (spool_write, spool_read, spool_remove, insert_file), ' +
-        'by errno code (LOW_SPACE: a spool write refused to keep ' +
+      'Failed file operations (spool_write, spool_read, spool_remove, spool_reject, ' +
+        'rejected_write, insert_file), by errno code (LOW_SPACE: a spool write refused to keep ' +
         'room for its replay); each is retried, none is fatal',
       ['op', 'code'],
+    ),
+    rejected: reg.counter(
+      `${prefix}_rejected_batches_total`,
+      'Batches ClickHouse refused for their content (by its error code), set aside under spool/rejected',
+      ['source', 'code'],
     ),
     lastInsertSeconds: reg.gauge(`${prefix}_last_insert_seconds`, 'Duration of the last insert'),
     insertSeconds: reg.histogram(

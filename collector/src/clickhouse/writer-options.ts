@@ -1,4 +1,4 @@
-// What createWriter takes (writer.ts): the batching, memory and spool bounds.
+// What createWriter takes (writer.ts): the batching, memory, spool and set-aside bounds.
 import type { RowFormat } from '@flowloft/decoder-wasm'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -31,6 +31,12 @@ export interface WriterOptions {
   spoolDir: string
   /** Bytes the spool may hold; a batch that would pass it is dropped and counted. */
   spoolMaxBytes: number
+  /** Where refused batches are set aside (default `rejected` beside spoolDir). */
+  rejectedDir?: string
+  /** Files kept there, oldest deleted first (default 100). */
+  rejectedMaxFiles?: number
+  /** Bytes kept there (default 256 MiB, or spoolMaxBytes when that is less). */
+  rejectedMaxBytes?: number
   /** Names of this writer's metrics start with this (default `flowloft_writer`). */
   metricsPrefix?: string
   /** Batches smaller than this use ClickHouse's async insert (default 1000 rows; 0 = never). */

@@ -15,14 +15,20 @@
 // written again until an insert succeeds or maxBackoffMs has passed. Each retry tries
 // the insert before the spool, so space freed on a full disk goes to the insert that
 // empties the queue (one batch's file, deleted after it), not to more spool files.
+// A batch ClickHouse refuses for its content (insert-errors.ts) is set aside under
+// spool/rejected/ (writer-set-aside.ts), counted as a `rejected` drop, and the next
+// batch goes on: only transient errors are retried.
 import { randomUUID } from 'node:crypto'
+import { basename, dirname, join } from 'node:path'
 import { rateLimited } from '../observability/log.js'
 import { DATABASE } from './engine.js'
-import { errorCode, errorSummary, IoError } from './insert-errors.js'
+import { classifyInsertError, errorCode, errorSummary, IoError } from './insert-errors.js'
 import { Spool, type SpoolEntry, type SpoolHeader } from './spool.js'
+import { Quarantine } from './spool-quarantine.js'
 import { insertBatch } from './writer-insert.js'
 import { writerMetrics } from './writer-metrics.js'
 import type { WriterOptions } from './writer-options.js'
+import { setAside } from './writer-set-aside.js'
 
 export type { WriterOptions } from './writer-options.js'
 
@@ -37,7 +43,7 @@ interface Batch {
 export interface Writer {
   /** Queue rows: `body` holds `rows` complete rows of the writer's format. */
   add(body: Buffer, rows: number): void
-  /** Insert everything queued and spooled so far; resolves when it is stored. */
+  /** Insert everything queued and spooled so far; resolves when it is stored or set aside. */
   flush(): Promise<void>
   /** Start the batch timer and replay what a previous run left in the spool. */
   start(): void
@@ -74,6 +80,18 @@ export function createWriter(o: WriterOptions): Writer {
       error: e.message,
     })
   }
+  const reject = setAside({
+    table,
+    quarantine: new Quarantine({
+      dir: o.rejectedDir ?? join(dirname(o.spoolDir), 'rejected'),
+      label: basename(o.spoolDir),
+      maxFiles: o.rejectedMaxFiles ?? 100,
+      maxBytes: o.rejectedMaxBytes ?? Math.min(256 << 20, o.spoolMaxBytes),
+    }),
+    metrics: m,
+    log: o.log,
+    ioError,
+  })
 
   let open = emptyBatch()
   const ready: Batch[] = []
@@ -182,7 +200,7 @@ export function createWriter(o: WriterOptions): Writer {
     wake = undefined
   }
 
-  /** Insert the oldest spool file; false when it failed. */
+  /** Insert the oldest spool file; false when it failed and is still the oldest. */
   const replay = async (e: SpoolEntry): Promise<boolean> => {
     let h: SpoolHeader | undefined
     try {
@@ -196,6 +214,11 @@ export function createWriter(o: WriterOptions): Writer {
         spool.removeOldest()
         return true
       }
+      const fault = classifyInsertError(err)
+      if (fault.kind === 'content') {
+        reject.spooled(spool, e.name, h?.rows ?? 0, fault.code, err)
+        return true
+      }
       await failed(err, 'spool', h?.rows ?? 0)
       return false
     }
@@ -206,15 +229,22 @@ export function createWriter(o: WriterOptions): Writer {
     return true
   }
 
-  /** Insert the oldest batch in memory; false when it failed. */
+  /** Insert the oldest batch in memory; false when it failed and is still the oldest. */
   const insertOldest = async (b: Batch): Promise<boolean> => {
     b.tried = true
     try {
       await insert(b.chunks, header(b))
     } catch (err) {
-      // The batch is still ready[0]: failed() spools it first.
-      await failed(err, 'memory', b.rows)
-      return false
+      const fault = classifyInsertError(err)
+      if (fault.kind !== 'content') {
+        // The batch is still ready[0]: failed() spools it first.
+        await failed(err, 'memory', b.rows)
+        return false
+      }
+      ready.shift()
+      pending -= b.rows
+      reject.batch(header(b), b.chunks, fault.code, err)
+      return true
     }
     ready.shift()
     pending -= b.rows
