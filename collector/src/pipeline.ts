@@ -38,6 +38,8 @@ export interface Pipeline {
   summaries: Summaries
   /** Bounds the exporter label of per-address metric families (http.metrics_max_sources). */
   sources: LabelCap
+  /** Why a writer makes no progress (`stalled: ...`), undefined while both do. */
+  writerStalled(): string | undefined
   /** Decode everything submitted, insert everything decoded, close. */
   stop(): Promise<void>
 }
@@ -164,6 +166,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     traffic,
     summaries,
     sources,
+    writerStalled: () => writer.stalled() ?? counterWriter.stalled(),
     async stop() {
       stopProcessMetrics()
       enrichment.stop()

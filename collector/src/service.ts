@@ -64,6 +64,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         maxBodyBytes: config.http.maxBodyBytes,
         templates: () => pipeline.templates.describe(),
         listenersBound: () => listeners.bound.length === specs.length,
+        writerStalled: () => pipeline.writerStalled(),
         summaries: pipeline.summaries,
         retention: config.retention,
         senders,

@@ -32,6 +32,8 @@ export interface ApiDeps {
   templates?: () => DescribedExporter[]
   /** True once every configured UDP listener is bound. */
   listenersBound?: () => boolean
+  /** Why a writer makes no progress (`stalled: ...`), undefined while they all do. */
+  writerStalled?: () => string | undefined
   /** Conversation summaries for /api/summaries (404 without). */
   summaries?: Summaries
   /** Table retention, for choosing raw flows or a rollup (default: the default days). */
@@ -72,8 +74,12 @@ export function createApi(d: ApiDeps): Hono {
   app.get('/readyz', async (c) => {
     const ping = await d.engine.client.ping().catch(() => ({ success: false }))
     const listeners = d.listenersBound?.() ?? true
-    const ready = ping.success && listeners
-    return c.json({ ready, clickhouse: ping.success, listeners }, ready ? 200 : 503)
+    const stalled = d.writerStalled?.()
+    const ready = ping.success && listeners && stalled === undefined
+    return c.json(
+      { ready, clickhouse: ping.success, listeners, writer: stalled ?? 'ok' },
+      ready ? 200 : 503,
+    )
   })
   app.get('/metrics', (c) =>
     c.text(d.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),

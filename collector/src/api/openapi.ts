@@ -85,11 +85,21 @@ export const OPENAPI = {
     '/healthz': { get: { summary: 'Liveness', responses: { '200': text('ok') } } },
     '/readyz': {
       get: {
-        summary: 'Readiness: ClickHouse answers a ping and every listener is bound',
+        summary:
+          'Readiness: ClickHouse answers a ping, every listener is bound and the writers make progress',
         responses: {
           '200': json('Ready', {
             type: 'object',
-            properties: { ready: { type: 'boolean' }, clickhouse: { type: 'boolean' } },
+            properties: {
+              ready: { type: 'boolean' },
+              clickhouse: { type: 'boolean' },
+              listeners: { type: 'boolean' },
+              writer: {
+                type: 'string',
+                description:
+                  '`ok`, or `stalled: ...` when rows have waited with no insert succeeding for longer than 3 x writer.batch_ms or 60 s, whichever is larger',
+              },
+            },
           }),
           '503': json('Not ready'),
         },

@@ -17,6 +17,7 @@ export interface WriterGauges {
   pendingRows(): number
   spoolBytes(): number
   spoolFiles(): number
+  stalled(): boolean
 }
 
 export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): WriterMetrics {
@@ -64,6 +65,12 @@ export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): W
   )
   reg.gauge(`${prefix}_spool_files`, 'Batches waiting in the spool', [], (x) =>
     x.set({}, g.spoolFiles()),
+  )
+  reg.gauge(
+    `${prefix}_stalled`,
+    '1 while rows wait and no insert has succeeded for longer than the stall bound',
+    [],
+    (x) => x.set({}, g.stalled() ? 1 : 0),
   )
   return m
 }

@@ -37,6 +37,11 @@ export interface WriterOptions {
   rejectedMaxFiles?: number
   /** Bytes kept there (default 256 MiB, or spoolMaxBytes when that is less). */
   rejectedMaxBytes?: number
+  /**
+   * How long rows may wait with no insert succeeding before stalled() reports it
+   * (default 3 x batchMs or 60 s, whichever is larger).
+   */
+  stallMs?: number
   /** Names of this writer's metrics start with this (default `flowloft_writer`). */
   metricsPrefix?: string
   /** Batches smaller than this use ClickHouse's async insert (default 1000 rows; 0 = never). */

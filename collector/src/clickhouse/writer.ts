@@ -29,6 +29,7 @@ import { insertBatch } from './writer-insert.js'
 import { writerMetrics } from './writer-metrics.js'
 import type { WriterOptions } from './writer-options.js'
 import { setAside } from './writer-set-aside.js'
+import { StallClock } from './writer-stall.js'
 
 export type { WriterOptions } from './writer-options.js'
 
@@ -49,6 +50,8 @@ export interface Writer {
   start(): void
   /** Insert what can be inserted; spool the rest (after the first failure). */
   stop(): Promise<void>
+  /** Why the writer makes no progress (`stalled: ...`), or undefined while it does. */
+  stalled(): string | undefined
   /** Rows held in memory. */
   readonly pendingRows: number
   readonly spool: Spool
@@ -65,10 +68,12 @@ export function createWriter(o: WriterOptions): Writer {
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
   const columns = [...o.columns]
   const spool = new Spool(o.spoolDir)
+  const clock = new StallClock(o.stallMs ?? Math.max(3 * o.batchMs, 60_000))
   const m = writerMetrics(o.metrics, o.metricsPrefix ?? 'flowloft_writer', {
     pendingRows: () => pending,
     spoolBytes: () => spool.bytes,
     spoolFiles: () => spool.files,
+    stalled: () => stalled() !== undefined,
   })
   const complain = rateLimited(o.log)
   const ioError = (e: IoError): void => {
@@ -166,11 +171,13 @@ export function createWriter(o: WriterOptions): Writer {
     m.batches.inc({ source, result: 'ok' })
     backoff = 0
     spoolPausedUntil = 0
+    clock.progressed()
   }
 
   const failed = async (err: unknown, source: string, rows: number): Promise<void> => {
     m.batches.inc({ source, result: 'error' })
     const code = errorCode(err)
+    clock.failed(`${code}: ${errorSummary(err)}`)
     if (err instanceof IoError) ioError(err)
     // Everything in memory goes to disk behind the failed batch, in order, as long as
     // the spool takes it.
@@ -270,17 +277,25 @@ export function createWriter(o: WriterOptions): Writer {
     return running
   }
 
+  const stalled = (): string | undefined =>
+    clock.reason(
+      `${table} has ${pending} rows in memory and ${spool.files} batches in the spool`,
+      pending > 0 || spool.files > 0,
+    )
+
   return {
     spool,
     get pendingRows() {
       return pending
     },
+    stalled,
     add(body, rows) {
       if (rows === 0) return
       if (pending + rows > maxPending) {
         m.dropped.inc({ reason: 'memory' }, rows)
         return
       }
+      if (pending === 0 && spool.files === 0) clock.started()
       open.chunks.push(body)
       open.rows += rows
       pending += rows
