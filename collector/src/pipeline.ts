@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
 import type { Config } from './config/index.js'
 import { openEngine, type Engine } from './clickhouse/engine.js'
+import { reportDetachedParts } from './clickhouse/detached-parts.js'
 import { migrate } from './clickhouse/migrate.js'
 import { applyRetention } from './clickhouse/retention.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
@@ -79,6 +80,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     dynamic: enrichment.dynamic,
   })
   const engine = await openMigratedEngine(config, log)
+  await reportDetachedParts(engine, { log, metrics })
   const writer = createWriter({
     engine,
     columns: TSV_COLUMNS,
