@@ -10,9 +10,13 @@ import { lifetimeTotals } from '../observability/totals.js'
 import { createPipeline, openMigratedEngine } from '../pipeline.js'
 import { startService } from '../service.js'
 import { captureBatches } from './capture-batches.js'
+import { whereToPoint } from './where-to-point.js'
 
 export async function serveCommand(config: Config, log: Logger): Promise<number> {
   const service = await startService(config, log)
+  log.info("ready: point the router's flow export at a udp address below; the console is at http", {
+    ...whereToPoint(service),
+  })
   await new Promise<void>((resolve) => {
     const onSignal = (sig: string): void => {
       log.info('stopping: flushing accepted flows', { signal: sig })
