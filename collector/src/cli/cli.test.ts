@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
@@ -135,4 +135,31 @@ void test('a failure is one line without a stack trace', () => {
   assert.equal(r.status, 1)
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
   assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/)
+})
+
+void test('on a CPU without AVX2 the embedded engine stops with one line that says what to do', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-avx2-'))
+  try {
+    // A Celeron J4125's flags: SSE4.2 and AES, no AVX at all.
+    const cpuinfo = join(dir, 'cpuinfo')
+    writeFileSync(
+      cpuinfo,
+      'processor\t: 0\nmodel name\t: Intel(R) Celeron(R) J4125 CPU @ 2.00GHz\n' +
+        'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr sse sse2 ssse3 sse4_1 sse4_2 popcnt aes rdrand\n',
+    )
+    const r = spawnSync(process.execPath, [MAIN, 'migrate', '--data-dir', join(dir, 'data')], {
+      encoding: 'utf8',
+      env: { ...process.env, FLOWLOFT_CPUINFO: cpuinfo },
+    })
+    assert.equal(r.status, 1)
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+    assert.match(r.stderr, /needs a CPU with AVX2.*docker compose up.*--clickhouse-url/)
+    // The same command on this machine's own flags gets past the check.
+    const ok = spawnSync(process.execPath, [MAIN, 'migrate', '--data-dir', join(dir, 'data')], {
+      encoding: 'utf8',
+    })
+    assert.equal(ok.status, 0, ok.stderr)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import type { Engine, EngineOptions } from './engine.js'
 import { DATABASE, defaultEngineMemory, writeEngineFiles } from './engine-config.js'
+import { embeddedEngineBlocker } from './cpu-check.js'
 import { fileInsert } from './file-insert.js'
 import {
   jobSettings,
@@ -23,6 +24,8 @@ const API_SESSIONS = 2
 export async function openEmbedded(o: EngineOptions): Promise<Engine> {
   const path = resolve(o.dataDir, 'clickhouse')
   mkdirSync(path, { recursive: true })
+  const blocker = embeddedEngineBlocker()
+  if (blocker) throw new Error(blocker)
   let mod: typeof import('chdb/connection')
   try {
     mod = await import('chdb/connection')

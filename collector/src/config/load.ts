@@ -287,8 +287,11 @@ export function loadFlat(input: LoadInput): FlatConfig {
   return flat
 }
 
-/** FLOWLOFT_* variables the CLI reads itself: the config file's path, stack traces on. */
-const NOT_SETTINGS = new Set(['FLOWLOFT_CONFIG', 'FLOWLOFT_DEBUG'])
+/**
+ * FLOWLOFT_* variables read elsewhere: the config file's path, stack traces on, and where
+ * the CPU flags are read from (clickhouse/cpu-check.ts).
+ */
+const NOT_SETTINGS = new Set(['FLOWLOFT_CONFIG', 'FLOWLOFT_DEBUG', 'FLOWLOFT_CPUINFO'])
 
 /** The effective configuration as YAML-like text, secrets masked. */
 export function printable(flat: FlatConfig): string {
