@@ -1,7 +1,7 @@
 // No file descriptors left (EMFILE), for real: the writer runs in a child process under
 // `ulimit -n 256` (testing/writer-child.ts), on the embedded engine, fed rows all along;
-// the child opens /dev/null until it has no descriptor left, holds them for a few
-// batch windows, then lets them go. The insert file and the spool write fail with
+// the child opens /dev/null until it has no descriptor left, holds them until an insert
+// file and a spool write have both failed (4 s at least), then lets them go. The insert file and the spool write fail with
 // EMFILE: the process must live on, count them, and in the end every row handed to the
 // writer is stored once or counted dropped, with no file left in the spool or the
 // insert folder.
@@ -45,7 +45,19 @@ void test(
       await sleep(1500)
       const exhausted = await ask('exhaust')
       assert.equal(exhausted['error'], 'EMFILE')
-      await sleep(4000)
+      // Held until both an insert file and a spool write have met EMFILE (at least 4 s;
+      // a loaded machine may need more batch windows for both to come round).
+      const t0 = Date.now()
+      for (;;) {
+        await sleep(500)
+        const seen = String((await ask('metrics'))['metrics'])
+        const both = ['insert_file', 'spool_write'].every(
+          (op) =>
+            metricValue(seen, `flowloft_writer_io_errors_total{op="${op}",code="EMFILE"}`) > 0,
+        )
+        if ((both && Date.now() - t0 >= 4000) || Date.now() - t0 > 60_000) break
+      }
+      const heldMs = Date.now() - t0
       assert.deepEqual(await ask('release'), { released: true })
       await sleep(1500)
       const r = await ask('finish')
@@ -74,7 +86,7 @@ void test(
       assert.deepEqual(readdirSync(join(dataDir, 'inserting')), [])
       assert.deepEqual(readdirSync(join(dataDir, 'spool', 'flows')), [])
       console.log(
-        `EMFILE for 4 s (${String(exhausted['held'])} descriptors taken): ${String(r['sent'])} rows handed, ` +
+        `EMFILE for ${(heldMs / 1000).toFixed(1)} s (${String(exhausted['held'])} descriptors taken): ${String(r['sent'])} rows handed, ` +
           `${String(r['stored'])} stored, ${dropped.join('/')} dropped (memory/spool_full/rejected/spool_error); ` +
           `EMFILE counted: insert_file ${insertFile}, spool_write ${spoolWrite}`,
       )

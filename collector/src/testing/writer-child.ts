@@ -58,6 +58,7 @@ const commands: Record<string, () => Promise<Record<string, unknown>>> = {
       return Promise.resolve({ held: held.length, error: (err as NodeJS.ErrnoException).code })
     }
   },
+  metrics: () => Promise.resolve({ metrics: metrics.render() }),
   release: () => {
     for (const fd of held.splice(0)) closeSync(fd)
     return Promise.resolve({ released: true })
