@@ -50,6 +50,22 @@ export interface SettingDef {
   choices?: readonly string[]
 }
 
+/**
+ * The networks on the inside of a home or small office: RFC 1918, the CGNAT range an ISP
+ * may give the router (RFC 6598), link-local, and IPv6 unique-local (fd00::/8, the half of
+ * fc00::/7 in use) and link-local. Flows between them and the internet get a direction
+ * with no configuration.
+ */
+export const HOME_PREFIXES = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '169.254.0.0/16',
+  'fd00::/8',
+  'fe80::/10',
+] as const
+
 export const SETTINGS: readonly SettingDef[] = [
   {
     path: 'data_dir',
@@ -360,8 +376,8 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     path: 'enrich.local_prefixes',
     type: 'cidr_list',
-    default: [],
-    help: 'your own networks (IPv4 and IPv6 CIDRs): flows get direction inbound, outbound, internal or transit',
+    default: [...HOME_PREFIXES],
+    help: 'your own networks (IPv4 and IPv6 CIDRs): flows get direction inbound, outbound, internal or transit; the default is the private ranges homes use (RFC 1918, CGNAT, link-local, ULA); list your public prefixes too, or [] for no direction',
   },
   {
     path: 'enrich.host_aliases',

@@ -99,15 +99,18 @@ void test('authorized-only: only registered senders are stored, the others count
   await sendFrom('127.0.0.2', port, [datagram(2, 50)])
   await eventually(async () => (await flowsFrom('127.0.0.2')).n === 2)
   assert.equal((await flowsFrom('127.0.0.2')).bytes, 100)
-  assert.deepEqual(await directions('127.0.0.2'), [['unknown', 2]], 'no prefixes, no direction')
+  // No prefixes of its own: the default home prefixes hold 10.0.0.x, so 10.0.0.x ->
+  // 8.8.8.8 goes out.
+  assert.deepEqual(await directions('127.0.0.2'), [['outbound', 2]], 'default home prefixes')
 
-  // Its prefixes changed through the API: the next flows are inbound (to 8.8.8.8).
+  // Its prefixes changed through the API: 8.8.8.8 is now one of its own networks too,
+  // so the next flows stay inside.
   assert.equal(await change('PATCH', '/api/senders/127.0.0.2', { prefixes: ['8.8.8.0/24'] }), 200)
   await sendFrom('127.0.0.2', port, [datagram(1, 50)])
   await eventually(async () => (await flowsFrom('127.0.0.2')).n === 3)
   assert.deepEqual(await directions('127.0.0.2'), [
-    ['inbound', 1],
-    ['unknown', 2],
+    ['internal', 1],
+    ['outbound', 2],
   ])
 
   // Disabled: refused again (and counted); the other sender is unaffected.
