@@ -107,7 +107,8 @@ export class BatchDecoder {
           sink,
         )
       }
-      this.#decoder.expireHeld(Date.now())
+      // A capture's held data ages by its own receive times only (0 adds no clock).
+      this.#decoder.expireHeld(task.heldClock === 'capture' ? 0 : Date.now())
       this.#decoder.decode(bytes, task.count, sink, counterSink)
     } catch (err) {
       // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.

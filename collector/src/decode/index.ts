@@ -15,6 +15,7 @@ import {
   splitOutcomeKey,
   type DecodeResult,
   type DecodeTask,
+  type HeldClock,
   type TemplateBounds,
   type WorkerData,
 } from './task.js'
@@ -53,7 +54,7 @@ export interface DecodePool {
   /** Decoder lanes (one worker each); an exporter's batches must keep to one lane. */
   readonly lanes: number
   /** Decode a batch on a lane (the lane's queue full: counted and dropped). */
-  submit(batch: PackedBatch, lane?: number): void
+  submit(batch: PackedBatch & { heldClock?: HeldClock }, lane?: number): void
   /** Resolves when every submitted batch has been decoded and handed on. */
   drain(): Promise<void>
   stop(): Promise<void>
@@ -223,6 +224,7 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
         byteLength: batch.byteLength,
         count: batch.count,
       }
+      if (batch.heldClock) task.heldClock = batch.heldClock
       const t0 = performance.now()
       const p = worker
         .run(task, { transferList: [batch.buffer] })

@@ -10,11 +10,19 @@ export interface TemplateBounds {
   max: number
   idleMs: number
 }
+/**
+ * What held data (sets that came before their template) ages against: the wall clock
+ * (the live service, the default) or only the receive times in the batches (a capture
+ * decoded offline, whose times may be days old).
+ */
+export type HeldClock = 'wall' | 'capture'
+
 export interface DecodeTask {
   /** Packed datagrams (DatagramBatch layout), transferred. */
   buffer: ArrayBuffer
   byteLength: number
   count: number
+  heldClock?: HeldClock
 }
 
 /** Flows refused in one batch for a sampling rate above the cap, by exporter and flow type. */
