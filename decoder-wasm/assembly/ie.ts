@@ -9,7 +9,8 @@ import {
   OP_ICMP,
   OP_INTERVAL,
   OP_MAC,
-  OP_NTP,
+  OP_NTP_MICRO,
+  OP_NTP_NANO,
   OP_OR8,
   OP_SCRATCH,
   OP_SECONDS,
@@ -97,7 +98,12 @@ export const G_SAMPLER: u32 = 19
 export const G_REV_BYTES: u32 = 20
 export const G_REV_PACKETS: u32 = 21
 export const G_ICMP: u32 = 22 // present-only marker: the template carries an ICMP field
-export const GROUPS: u32 = 23
+export const G_DURATION: u32 = 23
+export const GROUPS: u32 = 24
+
+// Ranks of G_START from which the start is an observation time (322-325): a point in
+// time (a NAT event), so the end is the same unless the template says otherwise.
+export const RANK_OBSERVED: u32 = 6
 
 export const NO_MAPPING: u32 = 0xffffffff
 
@@ -166,22 +172,29 @@ export function dataMapping(id: u32): u32 {
     case 227: return m(OP_U16, F_POST_NAT_SRC_PORT, G_NONE, 0)
     case 228: return m(OP_U16, F_POST_NAT_DST_PORT, G_NONE, 0)
     case 230: return m(OP_U8, F_NAT_EVENT, G_NONE, 0)
-    // Flow times, best first: ms, s, us, ns (NTP), sysUptime-relative, delta before export
-    case 152: return m(OP_U64, F_FLOW_START, G_START, 0)
-    case 150: return m(OP_SECONDS, F_FLOW_START, G_START, 1)
-    case 154: return m(OP_NTP, F_FLOW_START, G_START, 2)
-    case 156: return m(OP_NTP, F_FLOW_START, G_START, 3)
-    case 22: return m(OP_SCRATCH, S_UP_START, G_START, 4)
-    case 158: return m(OP_SCRATCH, S_DELTA_START, G_START, 5)
+    // Flow times (RFC 7011 / IANA), best first: ms, s, us, ns (NTP format),
+    // sysUptime-relative, microseconds before export; then observation times (a start
+    // only when nothing better is there). A duration gives whichever end is missing.
+    case 152: return m(OP_U64, F_FLOW_START, G_START, 0) // flowStartMilliseconds
+    case 150: return m(OP_SECONDS, F_FLOW_START, G_START, 1) // flowStartSeconds
+    case 154: return m(OP_NTP_MICRO, F_FLOW_START, G_START, 2) // flowStartMicroseconds
+    case 156: return m(OP_NTP_NANO, F_FLOW_START, G_START, 3) // flowStartNanoseconds
+    case 22: return m(OP_SCRATCH, S_UP_START, G_START, 4) // flowStartSysUpTime
+    case 158: return m(OP_SCRATCH, S_DELTA_START, G_START, 5) // flowStartDeltaMicroseconds
+    case 323: return m(OP_U64, F_FLOW_START, G_START, RANK_OBSERVED) // observationTimeMilliseconds
+    case 322: return m(OP_SECONDS, F_FLOW_START, G_START, RANK_OBSERVED + 1) // observationTimeSeconds
+    case 324: return m(OP_NTP_MICRO, F_FLOW_START, G_START, RANK_OBSERVED + 2) // ...Microseconds
+    case 325: return m(OP_NTP_NANO, F_FLOW_START, G_START, RANK_OBSERVED + 3) // ...Nanoseconds
     case 153: return m(OP_U64, F_FLOW_END, G_END, 0)
     case 151: return m(OP_SECONDS, F_FLOW_END, G_END, 1)
-    case 155: return m(OP_NTP, F_FLOW_END, G_END, 2)
-    case 157: return m(OP_NTP, F_FLOW_END, G_END, 3)
+    case 155: return m(OP_NTP_MICRO, F_FLOW_END, G_END, 2)
+    case 157: return m(OP_NTP_NANO, F_FLOW_END, G_END, 3)
     case 21: return m(OP_SCRATCH, S_UP_END, G_END, 4)
     case 159: return m(OP_SCRATCH, S_DELTA_END, G_END, 5)
-    case 161: return m(OP_SCRATCH, S_DURATION_MS, G_END, 6)
-    case 162: return m(OP_SCRATCH, S_DURATION_US, G_END, 7)
+    case 161: return m(OP_SCRATCH, S_DURATION_MS, G_DURATION, 0) // flowDurationMilliseconds
+    case 162: return m(OP_SCRATCH, S_DURATION_US, G_DURATION, 1) // flowDurationMicroseconds
     case 160: return m(OP_SCRATCH, S_SYS_INIT, G_NONE, 0)
+    // 163 observedFlowTotalCount is a count, not a time: unused
     // Sampling carried in the data record itself
     case 34: return m(OP_INTERVAL, S_INTERVAL, G_INTERVAL, 0) // samplingInterval
     case 50: return m(OP_INTERVAL, S_INTERVAL, G_INTERVAL, 1) // samplerRandomInterval

@@ -18,10 +18,11 @@ export const OP_ADDR4_NZ: u32 = 10 // same, only when non-zero (template also ha
 export const OP_ADDR6: u32 = 11
 export const OP_ADDR6_NZ: u32 = 12
 export const OP_SECONDS: u32 = 13 // unix seconds into a record u64 ms
-export const OP_NTP: u32 = 14 // NTP 64-bit timestamp into a record u64 ms
+export const OP_NTP_MICRO: u32 = 14 // dateTimeMicroseconds (NTP 64-bit) into a record u64 ms
 // Scratch ops: the value is kept for the finisher (target = scratch slot)
 export const OP_SCRATCH: u32 = 15 // big-endian unsigned into scratch[target]
 export const OP_INTERVAL: u32 = 16 // in-record sampling interval (MikroTik byte-order fix)
+export const OP_NTP_NANO: u32 = 17 // dateTimeNanoseconds (NTP 64-bit) into a record u64 ms
 
 // Scratch slots (template-decode.ts keeps them in a small static array)
 export const S_UP_START: u32 = 0 // sysUptime-relative start (ms)
@@ -59,7 +60,11 @@ export const FL_REVERSE: u32 = 1 << 11 // biflow reverse counters
 export const FL_HAS_V4: u32 = 1 << 12 // IP version 4 unless the data says otherwise
 export const FL_HAS_V6: u32 = 1 << 13
 export const FL_SELECTOR_REF: u32 = 1 << 14 // the sampler reference is a selectorId (302)
-export const FL_TIMES: u32 = FL_UP_START | FL_UP_END | FL_DELTA_START | FL_DELTA_END | FL_DURATION
+export const FL_START: u32 = 1 << 15 // some element gives the start (ie.ts G_START)
+export const FL_END: u32 = 1 << 16 // some element gives the end (G_END)
+export const FL_POINT: u32 = 1 << 17 // only an observation time (322-325): end = start
+export const FL_TIMES: u32 =
+  FL_UP_START | FL_UP_END | FL_DELTA_START | FL_DELTA_END | FL_DURATION | FL_POINT
 
 @inline export function step(op: u32, target: usize, len: u32): u32 {
   return op | (<u32>target << 8) | (len << 16)

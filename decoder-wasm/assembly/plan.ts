@@ -3,6 +3,8 @@
 // alternative fields merged into skips, plus the flags the record finisher needs.
 import {
   G_DST_ADDR,
+  G_DURATION,
+  G_END,
   G_ICMP,
   G_INTERVAL,
   G_NONE,
@@ -10,10 +12,12 @@ import {
   G_REV_PACKETS,
   G_SAMPLER,
   G_SRC_ADDR,
+  G_START,
   G_VLAN,
   GROUPS,
   NO_MAPPING,
   PEN_REVERSE,
+  RANK_OBSERVED,
   dataMapping,
   mapGroup,
   mapOp,
@@ -26,14 +30,17 @@ import {
   FL_DELTA_END,
   FL_DELTA_START,
   FL_DURATION,
+  FL_END,
   FL_FAMILY_BOTH,
   FL_HAS_V4,
   FL_HAS_V6,
   FL_ICMP_FROM_PORT,
+  FL_POINT,
   FL_RATE_IN_RECORD,
   FL_REVERSE,
   FL_SAMPLER_REF,
   FL_SELECTOR_REF,
+  FL_START,
   FL_SYS_INIT,
   FL_UP_END,
   FL_UP_START,
@@ -44,7 +51,8 @@ import {
   OP_ADDR6_NZ,
   OP_ICMP,
   OP_MAC,
-  OP_NTP,
+  OP_NTP_MICRO,
+  OP_NTP_NANO,
   OP_SCRATCH,
   OP_SKIP,
   OP_SKIP_VAR,
@@ -88,7 +96,7 @@ function lengthFits(op: u32, len: u32): bool {
   if (op == OP_ADDR6) return len == 16
   if (op == OP_MAC) return len == 6
   if (op == OP_ICMP) return len == 2
-  if (op == OP_NTP) return len == 8
+  if (op == OP_NTP_MICRO || op == OP_NTP_NANO) return len == 8
   return len >= 1 && len <= 8
 }
 
@@ -133,6 +141,18 @@ function flagFor(op: u32, target: u32, group: u32): u32 {
   if (group == G_REV_BYTES || group == G_REV_PACKETS) return FL_REVERSE
   if (group == G_SRC_ADDR || group == G_DST_ADDR) return op == OP_ADDR4 ? FL_HAS_V4 : FL_HAS_V6
   return 0
+}
+
+/** Which ends the template's time elements give (after compilePlan ranked them). */
+function timeFlags(): u32 {
+  const start = <u32>load<u8>(best + <usize>G_START)
+  const hasEnd = load<u8>(best + <usize>G_END) != 255
+  let flags: u32 = 0
+  if (start != 255) flags |= FL_START
+  if (hasEnd) flags |= FL_END
+  const observed = start != 255 && start >= RANK_OBSERVED
+  if (observed && !hasEnd && load<u8>(best + <usize>G_DURATION) == 255) flags |= FL_POINT
+  return flags
 }
 
 /**
@@ -201,6 +221,7 @@ export function compilePlan(t: usize): bool {
   if (load<u32>(t + T_KIND) == KIND_DATA && load<u8>(best + <usize>G_ICMP) == 255) {
     flags |= FL_ICMP_FROM_PORT
   }
+  flags |= timeFlags()
   store<u32>(t + T_STEPS, steps)
   store<u32>(t + T_MIN_LEN, minLen)
   store<u32>(t + T_FLAGS, flags)

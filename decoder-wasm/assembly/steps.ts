@@ -9,7 +9,8 @@ import {
   OP_ICMP,
   OP_INTERVAL,
   OP_MAC,
-  OP_NTP,
+  OP_NTP_MICRO,
+  OP_NTP_NANO,
   OP_OR8,
   OP_SCRATCH,
   OP_SECONDS,
@@ -53,11 +54,17 @@ export const scratch = memory.data(<i32>SCRATCH_SLOTS * 8)
 
 const NTP_UNIX_OFFSET: u64 = 2208988800
 
-/** NTP 64-bit timestamp (seconds since 1900 . fraction) to unix ms; 0 before 1970. */
-@inline export function ntpToUnixMs(v: u64): u64 {
+/**
+ * NTP 64-bit timestamp (seconds since 1900 . fraction, RFC 7011 6.1.9/6.1.10) to unix ms;
+ * 0 before 1970. The fraction is taken to the nearest of `units` per second (what the
+ * exporter encoded, in microseconds or nanoseconds), then truncated to ms: a plain
+ * truncation of the binary fraction lands 1 ms early on most exact values.
+ */
+@inline export function ntpToUnixMs(v: u64, units: u64): u64 {
   const secs = v >> 32
   if (secs < NTP_UNIX_OFFSET) return 0
-  return (secs - NTP_UNIX_OFFSET) * 1000 + (((v & 0xffffffff) * 1000) >> 32)
+  const sub = ((v & 0xffffffff) * units + 0x80000000) >> 32 // frac < 2^32, units <= 1e9
+  return (secs - NTP_UNIX_OFFSET) * 1000 + sub / (units / 1000)
 }
 
 /**
@@ -141,8 +148,11 @@ export function runSteps(steps: usize, n: u32, p: usize, end: usize, rec: usize)
       case OP_SECONDS:
         store<u64>(rec + t, readUint(p, len) * 1000)
         break
-      case OP_NTP:
-        store<u64>(rec + t, ntpToUnixMs(readUint(p, 8)))
+      case OP_NTP_MICRO:
+        store<u64>(rec + t, ntpToUnixMs(readUint(p, 8) & ~(<u64>0x7ff), 1_000_000))
+        break
+      case OP_NTP_NANO:
+        store<u64>(rec + t, ntpToUnixMs(readUint(p, 8), 1_000_000_000))
         break
       case OP_SCRATCH:
         store<u64>(scratch + (t << 3), readUint(p, len))

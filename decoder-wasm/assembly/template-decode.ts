@@ -30,14 +30,17 @@ import {
   FL_DELTA_END,
   FL_DELTA_START,
   FL_DURATION,
+  FL_END,
   FL_FAMILY_BOTH,
   FL_HAS_V4,
   FL_HAS_V6,
   FL_ICMP_FROM_PORT,
+  FL_POINT,
   FL_RATE_IN_RECORD,
   FL_REVERSE,
   FL_SAMPLER_REF,
   FL_SELECTOR_REF,
+  FL_START,
   FL_SYS_INIT,
   FL_TIMES,
   FL_UP_END,
@@ -170,17 +173,35 @@ function finishTimes(rec: usize, flags: u32): void {
       }
     }
   }
-  if ((flags & FL_DELTA_START) != 0) store<u64>(rec + F_FLOW_START, beforeExport(em, scratchAt(S_DELTA_START)))
-  if ((flags & FL_DELTA_END) != 0) store<u64>(rec + F_FLOW_END, beforeExport(em, scratchAt(S_DELTA_END)))
+  if ((flags & FL_DELTA_START) != 0) store<u64>(rec + F_FLOW_START, msBefore(em, scratchAt(S_DELTA_START)))
+  if ((flags & FL_DELTA_END) != 0) store<u64>(rec + F_FLOW_END, msBefore(em, scratchAt(S_DELTA_END)))
   if ((flags & FL_DURATION) != 0) {
-    const ms = scratchAt(S_DURATION_MS) + scratchAt(S_DURATION_US) / 1000
-    store<u64>(rec + F_FLOW_END, load<u64>(rec + F_FLOW_START) + ms)
+    // A duration gives the missing end; with both ends (or none) it adds nothing.
+    const has = flags & (FL_START | FL_END)
+    if (has == FL_START) {
+      store<u64>(rec + F_FLOW_END, load<u64>(rec + F_FLOW_START) + durationUs() / 1000)
+    } else if (has == FL_END) {
+      store<u64>(rec + F_FLOW_START, msBefore(load<u64>(rec + F_FLOW_END), durationUs()))
+    }
   }
+  if ((flags & FL_POINT) != 0) store<u64>(rec + F_FLOW_END, load<u64>(rec + F_FLOW_START))
 }
 
-@inline function beforeExport(em: u64, deltaUs: u64): u64 {
-  const ms = deltaUs / 1000
-  return ms < em ? em - ms : 0
+const MAX_MS: u64 = <u64>(-1) / 1000
+
+/**
+ * Unix ms `us` microseconds before unix ms `ms`, truncated (1.5 ms before T is T - 2);
+ * 0 when that is before 1970 or `ms` is out of range (the receive time is used then).
+ */
+@inline function msBefore(ms: u64, us: u64): u64 {
+  if (ms > MAX_MS) return 0
+  const at = ms * 1000
+  return us <= at ? (at - us) / 1000 : 0
+}
+
+/** flowDurationMilliseconds (161) or flowDurationMicroseconds (162), in microseconds. */
+@inline function durationUs(): u64 {
+  return scratchAt(S_DURATION_MS) * 1000 + scratchAt(S_DURATION_US)
 }
 
 function finishRecord(rec: usize, flags: u32): u16 {
