@@ -56,7 +56,15 @@ export async function openMigratedEngine(config: Config, log: Logger): Promise<E
   try {
     const applied = await migrate(engine.client)
     if (applied.length > 0) log.info('schema migrated', { applied })
-    const ttl = await applyRetention(engine.client, config.retention)
+    const refused: string[] = []
+    const ttl = await applyRetention(engine.client, config.retention, (table, err) =>
+      refused.push(`${table}: ${(err as Error).message.split('\n')[0] ?? ''}`),
+    )
+    if (refused.length > 0)
+      log.warn(
+        'retention: the server refused the system log TTLs (they need ALTER MODIFY TTL ON system.*); set them in its config.d instead',
+        { refused },
+      )
     if (ttl.length > 0) log.info('retention applied', { changed: ttl })
     await engine.prepareReader()
   } catch (err) {

@@ -35,10 +35,16 @@ export function ttlDays(engineFull: string): number | null {
   return m ? Number(m[1]) : null
 }
 
-/** Apply the configured TTLs; returns what was changed (`table: old -> new`). */
+/**
+ * Apply the configured TTLs; returns what was changed (`table: old -> new`). A server's
+ * system log tables are optional: the appliance's collector user may not alter them
+ * (their TTLs belong in the server's config.d), so a refusal there goes to `onRefused`
+ * and start-up goes on.
+ */
 export async function applyRetention(
   client: ClickHouseClient,
   r: RetentionDays,
+  onRefused: (table: string, err: unknown) => void = () => undefined,
 ): Promise<string[]> {
   const changed: string[] = []
   const tables = await rows<{ database: string; name: string; engine_full: string }>(
@@ -61,9 +67,15 @@ export async function applyRetention(
     } else continue
     const now = ttlDays(t.engine_full)
     if (now === days) continue
-    await client.command({
-      query: `ALTER TABLE ${full} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
-    })
+    try {
+      await client.command({
+        query: `ALTER TABLE ${full} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
+      })
+    } catch (err) {
+      if (t.database !== 'system') throw err
+      onRefused(full, err)
+      continue
+    }
     changed.push(`${full}: ${now ?? 'none'} -> ${days} days`)
   }
   return changed
