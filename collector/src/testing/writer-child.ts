@@ -50,16 +50,26 @@ const feeder = setInterval(() => {
 }, 50)
 
 const held: number[] = []
+/** Take every free descriptor; the code of the error that stopped it. */
+const grab = (): string | undefined => {
+  try {
+    for (;;) held.push(openSync('/dev/null', 'r'))
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code
+  }
+}
+// The engine closes files of its own all the time (merges, parts): a descriptor it
+// frees is taken again at once, so the writer never gets one while exhausted.
+let grabber: NodeJS.Timeout | undefined
 const commands: Record<string, () => Promise<Record<string, unknown>>> = {
   exhaust: () => {
-    try {
-      for (;;) held.push(openSync('/dev/null', 'r'))
-    } catch (err) {
-      return Promise.resolve({ held: held.length, error: (err as NodeJS.ErrnoException).code })
-    }
+    const error = grab()
+    grabber = setInterval(grab, 2)
+    return Promise.resolve({ held: held.length, error })
   },
   metrics: () => Promise.resolve({ metrics: metrics.render() }),
   release: () => {
+    clearInterval(grabber)
     for (const fd of held.splice(0)) closeSync(fd)
     return Promise.resolve({ released: true })
   },
