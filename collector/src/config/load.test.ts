@@ -1,9 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, loadConfig } from './index.js'
+import { HOME_PREFIXES } from './settings.js'
 
 function yamlFile(text: string): string {
   const p = join(mkdtempSync(join(tmpdir(), 'fl-cfg-')), 'flowloft.yaml')
@@ -65,4 +66,25 @@ void test('errors name the key and the rule', () => {
     () => loadConfig({ flags: new Map([['clickhouse-url', 'ftp://x']]), env: {} }),
     (e: unknown) => e instanceof ConfigError && /must use http:\/\/ or https:\/\//.test(e.message),
   )
+})
+
+void test("the appliance's deploy/flowloft.yaml loads as shipped and with its examples uncommented", () => {
+  const path = new URL('../../../deploy/flowloft.yaml', import.meta.url).pathname
+  const shipped = loadConfig({ file: path, env: {}, flags: new Map() })
+  assert.deepEqual(shipped.enrich.localPrefixes, [...HOME_PREFIXES])
+  // Every example line (`# key: value`, indented or not) uncommented: still valid, and
+  // the values take effect.
+  const text = readFileSync(path, 'utf8').replace(/^# ( *[a-z0-9_.]+:)/gm, '$1')
+  const dir = mkdtempSync(join(tmpdir(), 'fl-deploy-'))
+  try {
+    const edited = join(dir, 'flowloft.yaml')
+    writeFileSync(edited, text)
+    const c = loadConfig({ file: edited, env: {}, flags: new Map() })
+    assert.ok(c.enrich.localPrefixes.includes('2001:db8:1200::/48'))
+    assert.equal(c.retention.rollup1hDays, 400)
+    assert.deepEqual(c.http.allowedHosts, ['flowloft.home.arpa'])
+    assert.equal(c.senders.authorizedOnly, true)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
