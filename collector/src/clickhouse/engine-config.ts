@@ -42,18 +42,31 @@ export function defaultQueryMemory(host = hostMemoryBytes()): number {
   return Math.min(4 * 2 ** 30, Math.max(256 * 2 ** 20, Math.floor(host / 8)))
 }
 
-export function writeEngineFiles(dir: string, maxMemoryBytes: number): EngineFiles {
-  mkdirSync(dir, { recursive: true })
-  const usersFile = join(dir, 'users.xml')
-  const configFile = join(dir, 'config.xml')
-  const xml = (t: string): string =>
-    t.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
-  const grants = COLLECTOR_GRANTS.map((g) => `        <query>${g}</query>`).join('\n')
-  writeFileSync(
-    usersFile,
-    `<!-- Written by flowloft at start; edits are overwritten. -->
+/** Text for an XML element's content. */
+export function xmlText(t: string): string {
+  return t.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+}
+
+/**
+ * A users file whose only user, `default` (the one every chdb session runs as), has
+ * these grants and profile settings, from loopback only.
+ */
+export function defaultUserXml(
+  comment: string,
+  grants: readonly string[],
+  settings: Readonly<Record<string, string>> = {},
+): string {
+  const profile = Object.entries(settings)
+    .map(([k, v]) => `      <${k}>${xmlText(v)}</${k}>`)
+    .join('\n')
+  const queries = grants.map((g) => `        <query>${xmlText(g)}</query>`).join('\n')
+  return `<!-- ${comment} -->
 <clickhouse>
-  <profiles><default></default></profiles>
+  <profiles>
+    <default>
+${profile}
+    </default>
+  </profiles>
   <quotas><default></default></quotas>
   <users>
     <default>
@@ -62,23 +75,36 @@ export function writeEngineFiles(dir: string, maxMemoryBytes: number): EngineFil
       <quota>default</quota>
       <networks><ip>::1</ip><ip>127.0.0.1</ip></networks>
       <grants>
-${grants}
+${queries}
       </grants>
     </default>
   </users>
 </clickhouse>
-`,
-  )
-  writeFileSync(
-    configFile,
-    `<!-- Written by flowloft at start; edits are overwritten. -->
-<clickhouse>
-  <user_directories><users_xml><path>${xml(usersFile)}</path></users_xml></user_directories>
-  <max_server_memory_usage>${Math.floor(maxMemoryBytes)}</max_server_memory_usage>
-  <user_files_path>${xml(join(dir, 'user_files'))}/</user_files_path>
-  <tmp_path>${xml(join(dir, 'tmp'))}/</tmp_path>
+`
+}
+
+/** The engine's configuration: its users file, files and temporary paths under `dir`. */
+export function engineConfigXml(dir: string, usersFile: string, maxMemoryBytes?: number): string {
+  const memory =
+    maxMemoryBytes === undefined
+      ? ''
+      : `\n  <max_server_memory_usage>${Math.floor(maxMemoryBytes)}</max_server_memory_usage>`
+  return `<clickhouse>
+  <user_directories><users_xml><path>${xmlText(usersFile)}</path></users_xml></user_directories>${memory}
+  <user_files_path>${xmlText(join(dir, 'user_files'))}/</user_files_path>
+  <tmp_path>${xmlText(join(dir, 'tmp'))}/</tmp_path>
 </clickhouse>
-`,
+`
+}
+
+export function writeEngineFiles(dir: string, maxMemoryBytes: number): EngineFiles {
+  mkdirSync(dir, { recursive: true })
+  const usersFile = join(dir, 'users.xml')
+  const configFile = join(dir, 'config.xml')
+  writeFileSync(
+    usersFile,
+    defaultUserXml('Written by flowloft at start; edits are overwritten.', COLLECTOR_GRANTS),
   )
+  writeFileSync(configFile, engineConfigXml(dir, usersFile, maxMemoryBytes))
   return { configFile, usersFile }
 }

@@ -7,6 +7,7 @@
 // setting in a chdb --config-file has no effect (checked with chdb 3.4).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { defaultUserXml, engineConfigXml } from '../clickhouse/engine-config.js'
 import { child, children, parseXml, text } from './xml.js'
 
 export const USERS_D = new URL('../../../deploy/clickhouse/users.d/flowloft.xml', import.meta.url)
@@ -68,46 +69,14 @@ export function writeUserFiles(dir: string, name: string, o: UserFilesOptions = 
   mkdirSync(dir, { recursive: true })
   const usersFile = join(dir, `${name}-users.xml`)
   const configFile = join(dir, `${name}-config.xml`)
-  const settings = Object.entries(user.settings)
-    .map(([k, v]) => `      <${k}>${escape(v)}</${k}>`)
-    .join('\n')
-  const grants = user.grants.map((g) => `        <query>${escape(g)}</query>`).join('\n')
   writeFileSync(
     usersFile,
-    `<!-- users.d ${name} as chdb's default user (testing/users-d.ts) -->
-<clickhouse>
-  <profiles>
-    <default>
-${settings}
-    </default>
-  </profiles>
-  <quotas><default></default></quotas>
-  <users>
-    <default>
-      <password></password>
-      <profile>default</profile>
-      <quota>default</quota>
-      <networks><ip>::1</ip><ip>127.0.0.1</ip></networks>
-      <grants>
-${grants}
-      </grants>
-    </default>
-  </users>
-</clickhouse>
-`,
+    defaultUserXml(
+      `users.d ${name} as chdb's default user (testing/users-d.ts)`,
+      user.grants,
+      user.settings,
+    ),
   )
-  writeFileSync(
-    configFile,
-    `<clickhouse>
-  <user_directories><users_xml><path>${escape(usersFile)}</path></users_xml></user_directories>
-  <user_files_path>${escape(join(dir, 'user_files'))}/</user_files_path>
-  <tmp_path>${escape(join(dir, 'tmp'))}/</tmp_path>
-</clickhouse>
-`,
-  )
+  writeFileSync(configFile, engineConfigXml(dir, usersFile))
   return { user, configFile, usersFile }
-}
-
-function escape(t: string): string {
-  return t.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 }
