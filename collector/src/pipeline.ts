@@ -7,6 +7,10 @@ import type { Config } from './config/index.js'
 import { openEngine, type Engine } from './clickhouse/engine.js'
 import { reportDetachedParts } from './clickhouse/detached-parts.js'
 import { migrate } from './clickhouse/migrate.js'
+import {
+  createOptionalStatements,
+  type OptionalStatements,
+} from './clickhouse/optional-statements.js'
 import { applyRetention } from './clickhouse/retention.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
@@ -45,28 +49,38 @@ export interface Pipeline {
   stop(): Promise<void>
 }
 
-export async function openMigratedEngine(config: Config, log: Logger): Promise<Engine> {
-  const engine = await openEngine({
+const openEngineFor = (config: Config, log: Logger): Promise<Engine> =>
+  openEngine({
     url: config.clickhouse.url,
     dataDir: config.dataDir,
     limits: config.query,
     maxMemoryBytes: config.clickhouse.maxMemoryBytes,
     log,
   })
+
+/** What a database needs before the collector uses it: migrations, TTLs, the reader. */
+async function prepareSchema(
+  engine: Engine,
+  config: Config,
+  log: Logger,
+  optional?: OptionalStatements,
+): Promise<void> {
+  const applied = await migrate(engine.client)
+  if (applied.length > 0) log.info('schema migrated', { applied })
+  const ttl = await applyRetention(
+    engine.client,
+    config.retention,
+    optional && ((target, alter) => optional.run('system_log_ttl', target, alter)),
+  )
+  if (ttl.length > 0) log.info('retention applied', { changed: ttl })
+  await engine.prepareReader()
+}
+
+/** The engine with the schema applied, or an error (the CLI's one-shot commands). */
+export async function openMigratedEngine(config: Config, log: Logger): Promise<Engine> {
+  const engine = await openEngineFor(config, log)
   try {
-    const applied = await migrate(engine.client)
-    if (applied.length > 0) log.info('schema migrated', { applied })
-    const refused: string[] = []
-    const ttl = await applyRetention(engine.client, config.retention, (table, err) =>
-      refused.push(`${table}: ${(err as Error).message.split('\n')[0] ?? ''}`),
-    )
-    if (refused.length > 0)
-      log.warn(
-        'retention: the server refused the system log TTLs (they need ALTER MODIFY TTL ON system.*); set them in its config.d instead',
-        { refused },
-      )
-    if (ttl.length > 0) log.info('retention applied', { changed: ttl })
-    await engine.prepareReader()
+    await prepareSchema(engine, config, log)
   } catch (err) {
     await engine.close()
     throw err
@@ -87,7 +101,14 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     metrics,
     dynamic: enrichment.dynamic,
   })
-  const engine = await openMigratedEngine(config, log)
+  const optional = createOptionalStatements({ log, metrics })
+  const engine = await openEngineFor(config, log)
+  try {
+    await prepareSchema(engine, config, log, optional)
+  } catch (err) {
+    await engine.close()
+    throw err
+  }
   await reportDetachedParts(engine, { log, metrics })
   const writer = createWriter({
     engine,
@@ -150,6 +171,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     client: engine.client,
     maxDiskBytes: config.retention.maxDiskBytes,
     schedule: config.retention.checkSchedule,
+    optional,
     log,
     metrics,
   })
@@ -165,6 +187,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   enrichment.start()
   snmp.start()
   jobs.start()
+  optional.start()
   return {
     config,
     metrics,
@@ -178,6 +201,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     sources,
     writerStalled: () => writer.stalled() ?? counterWriter.stalled(),
     async stop() {
+      optional.stop()
       stopProcessMetrics()
       enrichment.stop()
       snmp.stop()

@@ -35,16 +35,25 @@ export function ttlDays(engineFull: string): number | null {
   return m ? Number(m[1]) : null
 }
 
+/** Runs a statement the collector can live without (optional-statements.ts). */
+export type RunOptional = (target: string, statement: () => Promise<void>) => Promise<boolean>
+
+const tryOptional: RunOptional = (_t, statement) =>
+  statement().then(
+    () => true,
+    () => false,
+  )
+
 /**
  * Apply the configured TTLs; returns what was changed (`table: old -> new`). A server's
- * system log tables are optional: the appliance's collector user may not alter them
- * (their TTLs belong in the server's config.d), so a refusal there goes to `onRefused`
- * and start-up goes on.
+ * system log tables are optional and left alone when `systemLogDays` is 0 (the
+ * appliance sets them in its server's config.d): a refused TTL there goes through
+ * `optional`, and start-up goes on.
  */
 export async function applyRetention(
   client: ClickHouseClient,
   r: RetentionDays,
-  onRefused: (table: string, err: unknown) => void = () => undefined,
+  optional: RunOptional = tryOptional,
 ): Promise<string[]> {
   const changed: string[] = []
   const tables = await rows<{ database: string; name: string; engine_full: string }>(
@@ -55,27 +64,21 @@ export async function applyRetention(
   const want = new Map(retentionTables(r).map((t) => [`${DATABASE}.${t.table}`, t]))
   for (const t of tables) {
     const full = `${t.database}.${t.name}`
-    let column: string
-    let days: number
     const w = want.get(full)
-    if (w) {
-      ;({ column, days } = w)
-    } else if (t.database === 'system') {
-      // Only on a server: the embedded engine keeps no system log tables (checked).
-      column = 'event_date'
-      days = r.systemLogDays
-    } else continue
+    // Only on a server: the embedded engine keeps no system log tables (checked).
+    const system = !w && t.database === 'system' && r.systemLogDays > 0
+    if (!w && !system) continue
+    const column = w?.column ?? 'event_date'
+    const days = w?.days ?? r.systemLogDays
     const now = ttlDays(t.engine_full)
     if (now === days) continue
-    try {
-      await client.command({
-        query: `ALTER TABLE ${full} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
-      })
-    } catch (err) {
-      if (t.database !== 'system') throw err
-      onRefused(full, err)
-      continue
-    }
+    const alter = (): Promise<void> =>
+      client
+        .command({ query: `ALTER TABLE ${full} MODIFY TTL ${column} + INTERVAL ${days} DAY` })
+        .then(() => undefined)
+    if (system) {
+      if (!(await optional(full, alter))) continue
+    } else await alter()
     changed.push(`${full}: ${now ?? 'none'} -> ${days} days`)
   }
   return changed

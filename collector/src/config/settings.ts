@@ -329,9 +329,9 @@ export const SETTINGS: readonly SettingDef[] = [
     path: 'retention.system_log_days',
     type: 'int',
     default: 3,
-    min: 1,
+    min: 0,
     max: 365,
-    help: "days ClickHouse's own log tables (system.query_log and others that exist) are kept",
+    help: "days ClickHouse's own log tables (system.query_log and others that exist) are kept; 0 leaves them to the server's config (the appliance sets them in its config.d)",
   },
   {
     path: 'retention.max_disk_bytes',

@@ -1,6 +1,8 @@
 // Scheduled jobs (node-cron). Inert until start(); stop() waits for a run in progress.
 import cron, { type ScheduledTask } from 'node-cron'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { clickhouseCode } from '../clickhouse/insert-errors.js'
+import type { OptionalStatements } from '../clickhouse/optional-statements.js'
 import { enforceDiskLimit } from '../clickhouse/retention.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -11,6 +13,8 @@ export interface JobsOptions {
   maxDiskBytes: number
   /** retention.check_schedule, a cron expression. */
   schedule: string
+  /** A refused partition drop is counted there and tried again at the next check. */
+  optional?: OptionalStatements
   log: Logger
   metrics: Registry
 }
@@ -49,7 +53,9 @@ export function createJobs(o: JobsOptions): Jobs {
         o.log.warn('retention: dropped partition over the disk limit', { ...d })
       }
     } catch (err) {
-      o.log.error('retention: disk check failed', { error: (err as Error).message })
+      if (o.optional && clickhouseCode(err)?.name === 'ACCESS_DENIED')
+        o.optional.refused('disk_limit_drop', 'flowloft.*', err)
+      else o.log.error('retention: disk check failed', { error: (err as Error).message })
     }
   }
 

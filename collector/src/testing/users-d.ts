@@ -56,6 +56,8 @@ export interface UserFiles {
 export interface UserFilesOptions {
   /** Leave these grants out (to prove a test needs them). */
   drop?: readonly string[]
+  /** Statements after users.d's grants, e.g. a REVOKE (to see a refusal handled). */
+  extra?: readonly string[]
   usersD?: string
 }
 
@@ -65,7 +67,10 @@ export function writeUserFiles(dir: string, name: string, o: UserFilesOptions = 
   if (!found) throw new Error(`users.d has no user ${name}`)
   const drop = new Set(o.drop ?? [])
   for (const g of drop) if (!found.grants.includes(g)) throw new Error(`${name} has no ${g}`)
-  const user = { ...found, grants: found.grants.filter((g) => !drop.has(g)) }
+  const user = {
+    ...found,
+    grants: [...found.grants.filter((g) => !drop.has(g)), ...(o.extra ?? [])],
+  }
   mkdirSync(dir, { recursive: true })
   const usersFile = join(dir, `${name}-users.xml`)
   const configFile = join(dir, `${name}-config.xml`)
