@@ -8,6 +8,11 @@ import { openEngine, type Engine } from './clickhouse/engine.js'
 import { reportDetachedParts } from './clickhouse/detached-parts.js'
 import { migrate } from './clickhouse/migrate.js'
 import {
+  alwaysReady,
+  prepareWhenReachable,
+  type EngineReadiness,
+} from './clickhouse/engine-readiness.js'
+import {
   createOptionalStatements,
   type OptionalStatements,
 } from './clickhouse/optional-statements.js'
@@ -43,6 +48,8 @@ export interface Pipeline {
   summaries: Summaries
   /** Bounds the exporter label of per-address metric families (http.metrics_max_sources). */
   sources: LabelCap
+  /** Why ClickHouse cannot be used yet (server mode, at start); undefined once it can. */
+  notReady(): string | undefined
   /** Why a writer makes no progress (`stalled: ...`), undefined while both do. */
   writerStalled(): string | undefined
   /** Decode everything submitted, insert everything decoded, close. */
@@ -88,7 +95,27 @@ export async function openMigratedEngine(config: Config, log: Logger): Promise<E
   return engine
 }
 
-export async function createPipeline(config: Config, log: Logger): Promise<Pipeline> {
+/** Where a server is, for the log: its URL without credentials. */
+function serverWhere(url: string): string {
+  const u = new URL(url)
+  u.username = ''
+  u.password = ''
+  return u.toString()
+}
+
+export interface PipelineOptions {
+  /**
+   * A server that does not answer at start (or refuses the schema) does not stop it:
+   * flows are spooled until it answers (serve). Otherwise start-up fails (import).
+   */
+  waitForServer?: boolean
+}
+
+export async function createPipeline(
+  config: Config,
+  log: Logger,
+  opts: PipelineOptions = {},
+): Promise<Pipeline> {
   const metrics = new Registry()
   const stopProcessMetrics = registerProcessMetrics(metrics)
   const traffic = createTrafficMetrics(config.metrics, metrics)
@@ -103,15 +130,23 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   })
   const optional = createOptionalStatements({ log, metrics })
   const engine = await openEngineFor(config, log)
+  let readiness: EngineReadiness
   try {
-    await prepareSchema(engine, config, log, optional)
+    readiness =
+      engine.kind === 'server' && opts.waitForServer
+        ? await prepareWhenReachable({
+            prepare: () => prepareSchema(engine, config, log, optional),
+            where: serverWhere(config.clickhouse.url),
+            log,
+            metrics,
+          })
+        : await prepareSchema(engine, config, log, optional).then(() => alwaysReady(metrics))
   } catch (err) {
     await engine.close()
     throw err
   }
-  await reportDetachedParts(engine, { log, metrics })
   const writer = createWriter({
-    engine,
+    engine: readiness.gate(engine),
     columns: TSV_COLUMNS,
     format: 'RowBinary',
     batchRows: config.writer.batchRows,
@@ -123,7 +158,7 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   })
   // sFlow interface counters: low volume, their own table, spool and metrics.
   const counterWriter = createWriter({
-    engine,
+    engine: readiness.gate(engine),
     table: 'flowloft.sflow_counters',
     columns: COUNTER_COLUMNS,
     format: 'TabSeparated',
@@ -183,11 +218,22 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
   })
   writer.start()
   counterWriter.start()
-  void summaries.start()
   enrichment.start()
   snmp.start()
-  jobs.start()
   optional.start()
+  // What reads or alters the database waits for its schema.
+  let stopping = false
+  void readiness.ready.then(async (ok) => {
+    if (!ok) return
+    await reportDetachedParts(engine, { log, metrics }).catch((err: unknown) =>
+      log.warn('clickhouse: reading system.detached_parts failed', {
+        error: (err as Error).message,
+      }),
+    )
+    if (stopping) return
+    void summaries.start()
+    jobs.start()
+  })
   return {
     config,
     metrics,
@@ -199,8 +245,11 @@ export async function createPipeline(config: Config, log: Logger): Promise<Pipel
     traffic,
     summaries,
     sources,
+    notReady: () => readiness.reason(),
     writerStalled: () => writer.stalled() ?? counterWriter.stalled(),
     async stop() {
+      stopping = true
+      readiness.stop()
       optional.stop()
       stopProcessMetrics()
       enrichment.stop()

@@ -19,7 +19,7 @@ export interface Service {
 }
 
 export async function startService(config: Config, log: Logger): Promise<Service> {
-  const pipeline = await createPipeline(config, log)
+  const pipeline = await createPipeline(config, log, { waitForServer: true })
   let senders: Senders
   try {
     senders = createSenders(config.senders, {
@@ -65,6 +65,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         templates: () => pipeline.templates.describe(),
         listenersBound: () => listeners.bound.length === specs.length,
         writerStalled: () => pipeline.writerStalled(),
+        notReady: () => pipeline.notReady(),
         summaries: pipeline.summaries,
         retention: config.retention,
         senders,

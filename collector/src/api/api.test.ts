@@ -169,7 +169,13 @@ void test('read endpoints answer from fixture flows', async (t) => {
 
     const ready = await get(svc, '/readyz')
     assert.equal(ready.status, 200)
-    assert.deepEqual(ready.json, { ready: true, clickhouse: true, listeners: true, writer: 'ok' })
+    assert.deepEqual(ready.json, {
+      ready: true,
+      clickhouse: true,
+      schema: 'ok',
+      listeners: true,
+      writer: 'ok',
+    })
   })
 
   await t.test('query formats: json, csv, tsv', async () => {

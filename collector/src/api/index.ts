@@ -34,6 +34,8 @@ export interface ApiDeps {
   listenersBound?: () => boolean
   /** Why a writer makes no progress (`stalled: ...`), undefined while they all do. */
   writerStalled?: () => string | undefined
+  /** Why ClickHouse cannot be used yet (not reached, schema not applied); undefined once it can. */
+  notReady?: () => string | undefined
   /** Conversation summaries for /api/summaries (404 without). */
   summaries?: Summaries
   /** Table retention, for choosing raw flows or a rollup (default: the default days). */
@@ -75,10 +77,22 @@ export function createApi(d: ApiDeps): Hono {
     const ping = await d.engine.client.ping().catch(() => ({ success: false }))
     const listeners = d.listenersBound?.() ?? true
     const stalled = d.writerStalled?.()
-    const ready = ping.success && listeners && stalled === undefined
+    const schema = d.notReady?.()
+    const reason =
+      schema ??
+      (!ping.success ? 'clickhouse does not answer a ping' : undefined) ??
+      (!listeners ? 'a listener is not bound' : undefined) ??
+      stalled
     return c.json(
-      { ready, clickhouse: ping.success, listeners, writer: stalled ?? 'ok' },
-      ready ? 200 : 503,
+      {
+        ready: reason === undefined,
+        clickhouse: ping.success,
+        schema: schema === undefined ? 'ok' : 'not applied',
+        listeners,
+        writer: stalled ?? 'ok',
+        ...(reason === undefined ? {} : { reason }),
+      },
+      reason === undefined ? 200 : 503,
     )
   })
   app.get('/metrics', (c) =>
@@ -100,6 +114,8 @@ export function createApi(d: ApiDeps): Hono {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status)
+    const notReady = d.notReady?.()
+    if (notReady !== undefined) return c.json({ error: `not ready: ${notReady}` }, 503)
     d.log.error('http handler failed', { path: c.req.path, error: err.message })
     return c.json({ error: 'internal error' }, 500)
   })

@@ -93,6 +93,10 @@ export const OPENAPI = {
             properties: {
               ready: { type: 'boolean' },
               clickhouse: { type: 'boolean' },
+              schema: {
+                type: 'string',
+                description: '`ok`, or `not applied` while the server has not answered since start',
+              },
               listeners: { type: 'boolean' },
               writer: {
                 type: 'string',
@@ -101,7 +105,7 @@ export const OPENAPI = {
               },
             },
           }),
-          '503': json('Not ready'),
+          '503': json('Not ready, with `reason`: the first of the checks above that fails'),
         },
       },
     },

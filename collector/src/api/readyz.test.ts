@@ -36,7 +36,7 @@ void test('/readyz reports a stalled writer with the reason', { timeout: 60_000 
   }
   const stalledGauge = (): number => metricValue(metrics.render(), 'flowloft_writer_stalled')
   const now = (): number => Math.floor(Date.now() / 1000)
-  const ok = { ready: true, clickhouse: true, listeners: true, writer: 'ok' }
+  const ok = { ready: true, clickhouse: true, schema: 'ok', listeners: true, writer: 'ok' }
   writer.start()
   let detached = false
   try {
@@ -59,14 +59,17 @@ void test('/readyz reports a stalled writer with the reason', { timeout: 60_000 
     await eventually(async () => (await readyz()).status === 503, 10_000, 100)
     const r = await readyz()
     assert.deepEqual(
-      { ...r.json, writer: undefined },
+      { ...r.json, writer: undefined, reason: undefined },
       {
         ready: false,
         clickhouse: true,
+        schema: 'ok',
         listeners: true,
         writer: undefined,
+        reason: undefined,
       },
     )
+    assert.equal(r.json['reason'], r.json['writer'], 'the reason is the stalled writer')
     assert.match(
       String(r.json['writer']),
       /^stalled: flowloft\.flows has 0 rows in memory and 1 batches in the spool, no insert stored for \d+ s; last error UNKNOWN_TABLE: /,

@@ -54,6 +54,15 @@ export class IoError extends Error {
   }
 }
 
+/** An insert tried before the server answered and took the schema: transient. */
+export class NotReadyError extends Error {
+  readonly code = 'CLICKHOUSE_NOT_READY'
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'NotReadyError'
+  }
+}
+
 /** Rows the collector refuses itself before ClickHouse sees them, named like ClickHouse. */
 export class ContentError extends Error {
   readonly code: string
@@ -79,7 +88,8 @@ export function classifyInsertError(err: unknown): InsertFault {
 
 /** What to call an error in a log line or a label: ClickHouse's name, an errno name, UNKNOWN. */
 export function errorCode(err: unknown): string {
-  if (err instanceof IoError || err instanceof ContentError) return err.code
+  if (err instanceof IoError || err instanceof ContentError || err instanceof NotReadyError)
+    return err.code
   return clickhouseCode(err)?.name ?? errnoCode(err) ?? 'UNKNOWN'
 }
 

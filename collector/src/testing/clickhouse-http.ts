@@ -49,6 +49,8 @@ export interface ClickHouseHttpOptions {
   password: string
   /** The users.d user the engine runs as and requests log in as. */
   user?: string
+  /** The port to listen on (default: one the kernel picks). */
+  port?: number
 }
 
 /** URL parameters that are not settings. */
@@ -163,7 +165,7 @@ export async function startClickHouseHttp(o: ClickHouseHttpOptions): Promise<Cli
 
   const sockets = new Set<Socket>()
   let server: Server | undefined
-  let port = 0
+  let port = o.port ?? 0
   const listen = async (): Promise<void> => {
     const s = createServer((req, res) => {
       handle(req, res).catch((err: unknown) => {
