@@ -19,10 +19,11 @@ import { syntheticTraffic } from './pcap/traffic.js'
 import { writePcap, type Packet } from './pcap/write.js'
 import { decodeSflowDatagrams, type FlowRow } from './testdata/sflow-decode.js'
 import { requireTools } from './testdata/tools.js'
+import { PMACCT_SENTINEL, withPmacctTail } from './testdata/pmacct-tail.js'
 
 const run = promisify(execFile)
 const OUT = fileURLToPath(new URL('../test-output/sflow-oracle/', import.meta.url))
-const SENTINEL = '198.51.100.1'
+const SENTINEL = PMACCT_SENTINEL
 const IF_UNKNOWN = 0x3fffffff
 
 interface Received {
@@ -50,18 +51,7 @@ function traffic(): Packet[] {
     { ...icmp, src: 'fd00::9', dst: 'fd00::1', proto: 58, icmpType: 1, icmpCode: 4 },
     { ...icmp, src: 'fd00::1', dst: 'fd00::9', proto: 58, icmpType: 129, icmpCode: 0, tos: 0xb8 },
   )
-  for (let i = 0; i < 64; i++) {
-    packets.push({
-      timeMs: last + 10 + i,
-      src: SENTINEL,
-      dst: '198.51.100.2',
-      proto: 17,
-      srcPort: 9,
-      dstPort: 9,
-      payloadBytes: 10,
-    })
-  }
-  return packets
+  return withPmacctTail(packets, last)
 }
 
 /** Run pmacctd over `pcap` with an sfprobe plugin and collect what it sends. */

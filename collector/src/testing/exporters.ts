@@ -17,26 +17,30 @@ export function softflowd(
   version: 5 | 9 | 10,
   extra: string[] = [],
 ): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'softflowd-'))
+  return runSoftflowd([
+    '-r',
+    pcap,
+    '-n',
+    destinations.join(','),
+    '-v',
+    String(version),
+    '-d',
+    '-p',
+    join(dir, 'pid'),
+    '-c',
+    'none',
+    ...extra,
+  ])
+}
+
+/**
+ * Run softflowd with these arguments (reading a capture with `-r`, so it exits at the
+ * end of the file); resolves with the number of flow records it says it exported.
+ */
+export function runSoftflowd(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const dir = mkdtempSync(join(tmpdir(), 'softflowd-'))
-    const p = spawn(
-      'softflowd',
-      [
-        '-r',
-        pcap,
-        '-n',
-        destinations.join(','),
-        '-v',
-        String(version),
-        '-d',
-        '-p',
-        join(dir, 'pid'),
-        '-c',
-        'none',
-        ...extra,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const p = spawn('softflowd', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     p.stdout?.on('data', (d: Buffer) => (out += d.toString()))
     let err = ''
