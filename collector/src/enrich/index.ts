@@ -12,6 +12,7 @@ import { bundledAsnSources, loadBundledAsn } from './asn-bundled.js'
 import { asnTableBytes, type AsnTableData } from './asn-table.js'
 import { createDynamicPublisher, type DynamicEnrichment } from './dynamic/index.js'
 import { openMmdb } from './geoip.js'
+import { createPrefixLayers, type ExporterPrefixLayers } from './prefix-precedence.js'
 import { createLearnedNames } from './learned-names.js'
 import { enrichMetrics } from './metrics.js'
 import type { EnrichWorkerData } from './worker-data.js'
@@ -20,6 +21,7 @@ export { Enricher, emptyRow, type RowEnrichment, type AddrInfo } from './enriche
 export { flowService, serviceName } from './services.js'
 export type { EnrichWorkerData } from './worker-data.js'
 export type { DynamicEnrichment, InterfaceInfo } from './dynamic/index.js'
+export type { ExporterPrefixLayers } from './prefix-precedence.js'
 
 export type EnrichConfig = Config['enrich']
 
@@ -27,6 +29,8 @@ export interface Enrichment {
   workerData: EnrichWorkerData
   /** Run-time names and prefixes for the workers (SNMP, senders API, reverse DNS). */
   dynamic: DynamicEnrichment
+  /** Per-exporter prefixes: the operator's (config, senders) before the learned ones. */
+  prefixes: ExporterPrefixLayers
   /** Addresses the workers saw without a host name, for reverse DNS (decode pool). */
   unnamed(addrs: readonly string[], dropped: number): void
   /** Begin watching the database files. */
@@ -57,8 +61,9 @@ export function createEnrichment(
   const m = enrichMetrics(deps.metrics)
   const g = config.geoip
   const dynamic = createDynamicPublisher(deps)
-  for (const [exporter, prefixes] of Object.entries(config.exporterPrefixes))
-    dynamic.setExporterPrefixes(exporter, prefixes)
+  const prefixes = createPrefixLayers(dynamic)
+  for (const [exporter, list] of Object.entries(config.exporterPrefixes))
+    prefixes.setExplicit(exporter, list)
   const learned = createLearnedNames(config, { ...deps, dynamic })
 
   const countryPath =
@@ -166,7 +171,13 @@ export function createEnrichment(
       dynamic: dynamic.buffer,
       reportUnnamed: learned.reportPerBatch,
     },
-    dynamic,
+    dynamic: {
+      setHostName: (addr, name) => dynamic.setHostName(addr, name),
+      setInterfaces: (exporter, ifs) => dynamic.setInterfaces(exporter, ifs),
+      // The operator's prefixes (senders API): they take precedence over learned ones.
+      setExporterPrefixes: (exporter, list) => prefixes.setExplicit(exporter, list),
+    },
+    prefixes,
     unnamed: (addrs, dropped) => learned.unnamed(addrs, dropped),
     check: checkAll,
     start() {

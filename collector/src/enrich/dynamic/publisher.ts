@@ -20,7 +20,12 @@ export interface DynamicEnrichment {
   setHostName(addr: string, name: string | null): void
   /** Interface names for an exporter (SNMP); replaces what was known for it. Static config map wins per ifIndex. */
   setInterfaces(exporter: string, ifs: ReadonlyMap<number, InterfaceInfo>): void
-  /** Local (monitored) prefixes of one exporter; [] removes. Direction of that exporter's flows uses these (plus the global enrich.local_prefixes). */
+  /**
+   * Local (monitored) prefixes of one exporter; [] removes. Direction of that exporter's
+   * flows uses these (plus the global enrich.local_prefixes). Through the enrichment
+   * component these are the operator's prefixes: they replace learned ones, and [] lets
+   * the learned ones apply again (enrich/prefix-precedence.ts).
+   */
   setExporterPrefixes(exporter: string, prefixes: readonly string[]): void
 }
 
