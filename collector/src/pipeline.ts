@@ -24,6 +24,7 @@ import { createTemplateStore, type TemplateStore } from './decode/template-store
 import { createEnrichment, type Enrichment } from './enrich/index.js'
 import { createSnmpPoller } from './enrich/snmp/index.js'
 import { createJobs } from './jobs/index.js'
+import { createPrefixLearner, type PrefixLearner } from './learned-prefixes/index.js'
 import { createFlowLog, type FlowLog } from './flowlog/index.js'
 import { createSummaries, type Summaries } from './summaries/index.js'
 import type { Logger } from './observability/log.js'
@@ -46,6 +47,8 @@ export interface Pipeline {
   traffic: TrafficMetrics
   /** Conversation summaries per window (summaries.*). */
   summaries: Summaries
+  /** Home prefixes learned from the flows (enrich.learn_prefixes). */
+  learner: PrefixLearner
   /** Bounds the exporter label of per-address metric families (http.metrics_max_sources). */
   sources: LabelCap
   /** Why ClickHouse cannot be used yet (server mode, at start); undefined once it can. */
@@ -216,11 +219,22 @@ export async function createPipeline(
     log,
     metrics,
   })
+  const learner = createPrefixLearner({
+    run: engine.jobs,
+    dataDir: config.dataDir,
+    enabled: config.enrich.learnPrefixes,
+    localPrefixes: config.enrich.localPrefixes,
+    layers: enrichment.prefixes,
+    sources,
+    log,
+    metrics,
+  })
   writer.start()
   counterWriter.start()
   enrichment.start()
   snmp.start()
   optional.start()
+  learner.start()
   // What reads or alters the database waits for its schema.
   let stopping = false
   void readiness.ready.then(async (ok) => {
@@ -244,6 +258,7 @@ export async function createPipeline(
     enrichment,
     traffic,
     summaries,
+    learner,
     sources,
     notReady: () => readiness.reason(),
     writerStalled: () => writer.stalled() ?? counterWriter.stalled(),
@@ -258,6 +273,7 @@ export async function createPipeline(
       templates.close()
       await flowLog?.stop()
       await jobs.stop()
+      await learner.stop()
       await summaries.stop()
       await writer.stop()
       await counterWriter.stop()

@@ -79,6 +79,8 @@ export interface Config {
     snmp: SnmpConfig
     /** Exporter IP (canonical) -> its own local prefixes. */
     exporterPrefixes: Record<string, string[]>
+    /** Learn the home's public prefixes from the flows (learned-prefixes/). */
+    learnPrefixes: boolean
     /** Reverse DNS of flow addresses (enrich/dns/). */
     dns: DnsConfig
     /** Pi-hole / dnsmasq query log to learn names from (enrich/pihole/); '' off. */
@@ -214,6 +216,7 @@ export function toConfig(flat: FlatConfig): Config {
       },
       exporterPrefixes:
         (flat.get('enrich.exporter_prefixes') as Record<string, string[]> | undefined) ?? {},
+      learnPrefixes: flat.get('enrich.learn_prefixes') === true,
       dns: dnsConfig((path) => flat.get(path)),
       pihole: { log: str(flat, 'enrich.pihole.log') },
     },

@@ -398,6 +398,12 @@ export const SETTINGS: readonly SettingDef[] = [
     help: "each exporter's own local prefixes (exporter IP: [CIDR, ...]); its flows' direction uses them plus enrich.local_prefixes",
   },
   {
+    path: 'enrich.learn_prefixes',
+    type: 'bool',
+    default: true,
+    help: "learn the public prefixes delegated to the home from the flows, every 5 minutes: public sources entering on an inside interface (IPv6 as their /64, IPv4 as the address), the NAT'd address of inside flows and the exporter's own public address; kept in data_dir/learned-prefixes.json; an exporter with prefixes of its own (enrich.exporter_prefixes, a sender's prefixes) is not learned for",
+  },
+  {
     path: 'enrich.dns.enabled',
     type: 'bool',
     default: false,

@@ -92,6 +92,13 @@ void test('per-exporter prefixes and reverse-DNS settings', () => {
     env: { FLOWLOFT_ENRICH_EXPORTER_PREFIXES: '{"10.9.9.9":["10.9.0.0/16"]}' },
   })
   assert.deepEqual(env.enrich.exporterPrefixes, { '10.9.9.9': ['10.9.0.0/16'] })
+  assert.equal(c.enrich.learnPrefixes, true, 'prefix learning is on by default')
+  const off = loadConfig({
+    file: undefined,
+    flags: new Map(),
+    env: { FLOWLOFT_ENRICH_LEARN_PREFIXES: 'false' },
+  })
+  assert.equal(off.enrich.learnPrefixes, false)
   const load = (text: string) => () =>
     loadConfig({ file: yamlFile(text), env: {}, flags: new Map() })
   assert.throws(
