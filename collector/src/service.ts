@@ -63,6 +63,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
         log,
         maxBodyBytes: config.http.maxBodyBytes,
         templates: () => pipeline.templates.describe(),
+        prefixes: (exporter) => ({
+          effective: pipeline.enrichment.prefixes.effective(exporter),
+          learned: pipeline.learner.learned(exporter),
+        }),
         listenersBound: () => listeners.bound.length === specs.length,
         writerStalled: () => pipeline.writerStalled(),
         notReady: () => pipeline.notReady(),

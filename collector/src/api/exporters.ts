@@ -1,11 +1,13 @@
 // GET /api/exporters: who sent flows in a window (flow types, flows, bytes, sampling
-// rates, last seen) plus exporters known only from templates; GET
+// rates, last seen, the prefixes deciding direction and those learned) plus exporters
+// known only from templates; GET
 // /api/exporters/:addr/templates: the templates and sampling rates learned from one.
 import { isIP } from 'node:net'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { DescribedExporter } from '@flowloft/decoder-wasm'
 import type { Engine } from '../clickhouse/engine.js'
+import type { LearnedPrefix } from '../learned-prefixes/index.js'
 import { addrText, parseWindow, WINDOW_SQL } from './params.js'
 import { readRows } from './read.js'
 
@@ -20,15 +22,31 @@ export interface ExporterRow {
   /** Unix seconds of the newest flow in the window; null when none. */
   last_seen: number | null
   templates: number
+  /** Prefixes of this exporter's own deciding direction (besides enrich.local_prefixes). */
+  local_prefixes: readonly string[]
+  /** Learned from its flows (enrich.learn_prefixes); in effect unless it has prefixes given. */
+  learned_prefixes: LearnedPrefix[]
 }
+
+/** An exporter's prefixes: those in effect and those learned. */
+export type ExporterPrefixes = (exporter: string) => {
+  effective: readonly string[]
+  learned: LearnedPrefix[]
+}
+
+type Row = Omit<ExporterRow, 'templates' | 'local_prefixes' | 'learned_prefixes'>
 
 const bare = (a: string): string => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')
 
-export function exporterRoutes(engine: Engine, describe: () => DescribedExporter[]): Hono {
+export function exporterRoutes(
+  engine: Engine,
+  describe: () => DescribedExporter[],
+  prefixes: ExporterPrefixes = () => ({ effective: [], learned: [] }),
+): Hono {
   const app = new Hono()
   app.get('/api/exporters', async (c) => {
     const w = parseWindow((k) => c.req.query(k))
-    const rows = await readRows<Omit<ExporterRow, 'templates'>>(engine, {
+    const rows = await readRows<Row>(engine, {
       query: `SELECT ${addrText('exporter')} AS exporter, any(exporter_name) AS name,
           arraySort(groupUniqArray(toString(flow_type))) AS flow_types,
           arraySort(groupUniqArray(sampling_rate)) AS sampling_rates,
@@ -39,9 +57,14 @@ export function exporterRoutes(engine: Engine, describe: () => DescribedExporter
       query_params: { from: w.from, to: w.to },
     })
     const templates = new Map(describe().map((d) => [bare(d.exporter), d.templates.length]))
+    const withPrefixes = (exporter: string) => {
+      const p = prefixes(exporter)
+      return { local_prefixes: p.effective, learned_prefixes: p.learned }
+    }
     const out: ExporterRow[] = rows.map((r) => ({
       ...r,
       templates: templates.get(r.exporter) ?? 0,
+      ...withPrefixes(r.exporter),
     }))
     for (const [exporter, n] of templates) {
       if (out.some((r) => r.exporter === exporter)) continue
@@ -55,6 +78,7 @@ export function exporterRoutes(engine: Engine, describe: () => DescribedExporter
         packets: 0,
         last_seen: null,
         templates: n,
+        ...withPrefixes(exporter),
       })
     }
     return c.json({ from: w.from, to: w.to, exporters: out })

@@ -7,7 +7,7 @@ import type { DescribedExporter } from '@flowloft/decoder-wasm'
 import type { Engine } from '../clickhouse/engine.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
-import { exporterRoutes } from './exporters.js'
+import { exporterRoutes, type ExporterPrefixes } from './exporters.js'
 import { OPENAPI } from './openapi.js'
 import type { Senders } from '../senders/index.js'
 import { accessGuard, type AccessConfig } from './access.js'
@@ -30,6 +30,8 @@ export interface ApiDeps {
   maxBodyBytes: number
   /** Templates and sampling rates learned per exporter (pipeline.templates.describe). */
   templates?: () => DescribedExporter[]
+  /** Each exporter's prefixes in effect and learned (enrichment, prefix learning). */
+  prefixes?: ExporterPrefixes
   /** True once every configured UDP listener is bound. */
   listenersBound?: () => boolean
   /** Why a writer makes no progress (`stalled: ...`), undefined while they all do. */
@@ -103,7 +105,7 @@ export function createApi(d: ApiDeps): Hono {
   app.route('/', topRoutes(d.engine, d.retention))
   app.route('/', timeseriesRoutes(d.engine, d.retention))
   app.route('/', summariesRoutes(d.summaries))
-  app.route('/', exporterRoutes(d.engine, d.templates ?? (() => [])))
+  app.route('/', exporterRoutes(d.engine, d.templates ?? (() => []), d.prefixes))
   app.route('/', queryRoutes(d.engine))
   const requireAuth = mutationAuth(
     d.auth ?? { hmacKey: '', bearerToken: '', windowSeconds: 300 },

@@ -254,7 +254,8 @@ export const OPENAPI = {
     },
     '/api/exporters': {
       get: {
-        summary: 'Exporters: flow types, flows, bytes, sampling rates and last seen in a window',
+        summary:
+          'Exporters: flow types, flows, bytes, sampling rates and last seen in a window; local_prefixes (their own, deciding direction) and learned_prefixes (enrich.learn_prefixes: prefix, evidence, learned_at, last_seen)',
         parameters: window,
         responses: { '200': json('Exporters'), '400': error },
       },
