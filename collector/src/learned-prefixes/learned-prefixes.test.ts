@@ -3,15 +3,19 @@
 // until its /64 is learned from the flows entering on the LAN interface, then inbound /
 // outbound; the learned set survives a restart; a flood of public sources on the LAN
 // stops at the cap and is counted; exporters without input interfaces (softflowd) or
-// with prefixes of their own learn nothing.
+// with prefixes of their own learn nothing; pmacctd's nfprobe as a real exporter.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { writePcap, type Packet } from '@flowloft/decoder-wasm'
 import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
 import type { FieldValue, TemplateDef } from '@flowloft/decoder-wasm/testdata/flow-fields.js'
 import { freeUdpPort, sendUdp } from '../testing/exporters.js'
+import { nfprobeExport } from '../testing/pmacct-nfprobe.js'
 import { eventually, metricValue, startTestService, type TestService } from '../testing/service.js'
+import { requireTools } from '../testing/tools.js'
 import { LIMITS } from './index.js'
 
 const COMMON = [10, 14, 4, 1, 2, 22, 21].map((id) => ({
@@ -208,6 +212,49 @@ void test('enrich.learn_prefixes off: no run, nothing learned or saved', async (
     assert.deepEqual(svc.service.pipeline.learner.learned(ROUTER), [])
     assert.equal(existsSync(join(svc.dataDir, 'learned-prefixes.json')), false)
     assert.equal((await directions(svc, ROUTER, 100))[GUA], 'transit')
+  } finally {
+    await svc.stop()
+  }
+})
+
+void test('pmacctd nfprobe as the exporter: the LAN /64 is learned, not the remote one', async (t) => {
+  if (!requireTools(t, 'pmacctd')) return
+  const dir = mkdtempSync(join(tmpdir(), 'fl-learn-pmacct-'))
+  const at = Date.now() - 60_000
+  const udp = (i: number, src: string, dst: string, sp: number, dp: number): Packet => ({
+    timeMs: at + i * 10,
+    src,
+    dst,
+    proto: 17,
+    srcPort: sp,
+    dstPort: dp,
+    payloadBytes: 50,
+  })
+  const lan: Packet[] = []
+  const wan: Packet[] = []
+  for (let i = 0; i < 30; i++) {
+    lan.push(udp(i, `192.168.1.${10 + (i % 5)}`, '203.0.113.5', 40000 + i, 443))
+    wan.push(udp(i, '203.0.113.5', `192.168.1.${10 + (i % 5)}`, 443, 40000 + i))
+  }
+  for (let i = 0; i < 10; i++) {
+    lan.push(udp(40 + i, GUA, REMOTE6, 50000 + i, 443))
+    wan.push(udp(40 + i, REMOTE6, GUA, 443, 50000 + i))
+  }
+  writePcap(join(dir, 'lan.pcap'), lan)
+  writePcap(join(dir, 'wan.pcap'), wan)
+  const svc = await startTestService()
+  try {
+    nfprobeExport(join(dir, 'lan.pcap'), svc.netflowPort, 2)
+    nfprobeExport(join(dir, 'wan.pcap'), svc.netflowPort, 1)
+    await eventually(async () => {
+      const [r] = await svc.query<{ n: number }>('SELECT count() AS n FROM flowloft.flows')
+      return r?.n === 80
+    })
+    const run = await svc.service.pipeline.learner.runNow()
+    assert.deepEqual(
+      run?.added.map((a) => [a.exporter, a.prefix]),
+      [['127.0.0.1', '2001:db8:1::/64']],
+    )
   } finally {
     await svc.stop()
   }
