@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
 import type { Config } from './config/index.js'
-import { openEngine, type Engine } from './clickhouse/engine.js'
+import { assertEngineFree, openEngine, type Engine } from './clickhouse/engine.js'
 import { reportDetachedParts } from './clickhouse/detached-parts.js'
 import { migrate } from './clickhouse/migrate.js'
 import {
@@ -119,6 +119,8 @@ export async function createPipeline(
   log: Logger,
   opts: PipelineOptions = {},
 ): Promise<Pipeline> {
+  // Before the enrichment loads: another process holding the embedded engine stops here.
+  if (config.clickhouse.url === '') assertEngineFree(config.dataDir)
   const metrics = new Registry()
   const stopProcessMetrics = registerProcessMetrics(metrics)
   const traffic = createTrafficMetrics(config.metrics, metrics)

@@ -28,7 +28,8 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     summary: 'run a read-only query (through the running collector if there is one)',
     detail:
       'Prints one JSON object per row. While `flowloft serve` runs, the query goes through its\n' +
-      'HTTP API (the embedded engine locks data_dir); otherwise it opens data_dir itself.',
+      'HTTP API (the embedded engine locks data_dir); otherwise it opens data_dir itself. A\n' +
+      'serve that holds data_dir but does not answer at http.listen is named, with its pid.',
   },
   decode: {
     usage: 'flowloft decode FILE.pcap',
@@ -40,7 +41,10 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   import: {
     usage: 'flowloft import FILE.pcap',
     summary: "decode a capture's datagrams into ClickHouse",
-    detail: "Stores the flows of an exporter's capture, the capture's sources as exporters.",
+    detail:
+      "Stores the flows of an exporter's capture, the capture's sources as exporters. The\n" +
+      'embedded engine locks data_dir: while `flowloft serve` holds it, import names serve and\n' +
+      'stops; stop serve first, or import into another --data-dir.',
   },
   migrate: {
     usage: 'flowloft migrate',

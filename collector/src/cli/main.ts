@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // flowloft: serve (default), query, decode, import, migrate, config, version, help.
-import { ConfigError, toConfig } from '../config/index.js'
+import { EngineInUse } from '../clickhouse/engine.js'
+import { ConfigError, toConfig, type Config, type FlatConfig } from '../config/index.js'
 import { loadFlat } from '../config/load.js'
-import { createLogger } from '../observability/log.js'
+import { createLogger, type Logger } from '../observability/log.js'
 import { parseArgs } from './args.js'
 import {
   configCommand,
@@ -12,6 +13,7 @@ import {
   queryCommand,
   serveCommand,
 } from './commands.js'
+import { engineInUseLine } from './engine-in-use.js'
 import { commandHelp, usage, version } from './help.js'
 
 async function main(argv: string[]): Promise<number> {
@@ -43,21 +45,37 @@ async function main(argv: string[]): Promise<number> {
   )
   const config = toConfig(flat)
   const log = createLogger(config.log.level)
-  switch (args.command) {
+  try {
+    return await run(args.command, args.positional, config, flat, log)
+  } catch (err) {
+    if (!(err instanceof EngineInUse)) throw err
+    process.stderr.write(engineInUseLine(args.command, err, config))
+    return 1
+  }
+}
+
+function run(
+  command: string,
+  positional: string[],
+  config: Config,
+  flat: FlatConfig,
+  log: Logger,
+): Promise<number> | number {
+  switch (command) {
     case 'serve':
       return serveCommand(config, log)
     case 'query':
-      return queryCommand(config, log, args.positional.join(' '))
+      return queryCommand(config, log, positional.join(' '))
     case 'decode':
-      return decodeCommand(args.positional[0])
+      return decodeCommand(positional[0])
     case 'import':
-      return importCommand(config, log, args.positional[0])
+      return importCommand(config, log, positional[0])
     case 'migrate':
       return migrateCommand(config, log)
     case 'config':
       return configCommand(flat)
     default:
-      process.stderr.write(`flowloft: unknown command ${args.command}\n${usage()}`)
+      process.stderr.write(`flowloft: unknown command ${command}\n${usage()}`)
       return 2
   }
 }

@@ -7,6 +7,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import type { Engine, EngineOptions } from './engine.js'
 import { DATABASE, defaultEngineMemory, writeEngineFiles } from './engine-config.js'
 import { embeddedEngineBlocker } from './cpu-check.js'
+import { assertEngineFree } from './engine-holder.js'
 import { fileInsert } from './file-insert.js'
 import {
   jobSettings,
@@ -23,6 +24,8 @@ const API_SESSIONS = 2
 
 export async function openEmbedded(o: EngineOptions): Promise<Engine> {
   const path = resolve(o.dataDir, 'clickhouse')
+  // Before anything is written under data_dir (engine files, directories).
+  assertEngineFree(o.dataDir)
   mkdirSync(path, { recursive: true })
   const blocker = embeddedEngineBlocker()
   if (blocker) throw new Error(blocker)

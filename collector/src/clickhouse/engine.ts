@@ -12,6 +12,8 @@ export { QueryRefused, type QueryLimits, type UserFormat } from './read-sessions
 
 export { DATABASE } from './engine-config.js'
 
+export { EngineInUse, assertEngineFree } from './engine-holder.js'
+
 /** One insert: `body` holds complete rows of `format` in `columns` order. */
 export interface RowsInsert {
   table: string

@@ -1,5 +1,6 @@
 // Runs `flowloft serve` as a child process (for tests that signal or kill it): its own
-// data dir, ports chosen by the kernel and read back from its JSON log lines.
+// data dir, ports chosen by the kernel and read back from its JSON log lines; ready once
+// serve logs `ready:`.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 
 const MAIN = new URL('../cli/main.js', import.meta.url).pathname
@@ -50,6 +51,7 @@ export async function startChildService(
   )
   const ready = new Promise<{ netflowPort: number; httpPort: number }>((resolve, reject) => {
     let netflowPort = 0
+    let httpPort = 0
     let rest = ''
     p.stderr?.setEncoding('utf8')
     p.stderr?.on('data', (chunk: string) => {
@@ -68,7 +70,9 @@ export async function startChildService(
         if (line.msg === 'listening' && line['listener'] === 'netflow') {
           netflowPort = Number(String(line['address']).split(':').pop())
         }
-        if (line.msg === 'http listening') resolve({ netflowPort, httpPort: Number(line['port']) })
+        if (line.msg === 'http listening') httpPort = Number(line['port'])
+        // serve's last start-up line; http.listen may be off (httpPort 0).
+        if (line.msg.startsWith('ready:')) resolve({ netflowPort, httpPort })
       }
     })
     void exited.then((e) =>
