@@ -17,7 +17,14 @@ export { F, S, REC_SIZE, IN_HDR, LAYOUT_VERSION, NO_DATAGRAM } from './layout.js
 export { FLOW_TYPES, flowTypeName, type FlowTypeName } from './flow-type.js'
 export { STATUS_REASONS, statusReason, type StatusReason } from './status.js'
 export { parseAddress, formatAddress, formatIPv6Column, isMappedV4 } from './ip.js'
-export { readCapture, readCaptureFile, CaptureError, type CapturedDatagram } from './pcap/read.js'
+export {
+  readCapture,
+  readCaptureFile,
+  parseCapture,
+  CaptureError,
+  type Capture,
+  type CapturedDatagram,
+} from './pcap/read.js'
 export { writePcap, pcapBytes, frame, type Packet } from './pcap/write.js'
 export { syntheticTraffic, prng, type TrafficOptions } from './pcap/traffic.js'
 export {

@@ -9,7 +9,9 @@ import type { Logger } from '../observability/log.js'
 import { lifetimeTotals } from '../observability/totals.js'
 import { createPipeline, openMigratedEngine } from '../pipeline.js'
 import { startService } from '../service.js'
-import { captureBatches } from './capture-batches.js'
+import { readCaptureBatches } from './capture-batches.js'
+import { InputError } from './input-error.js'
+import { noExportHint } from './no-export-hint.js'
 import { whereToPoint } from './where-to-point.js'
 
 export async function serveCommand(config: Config, log: Logger): Promise<number> {
@@ -105,9 +107,10 @@ export function decodeCommand(path: string | undefined): number {
     process.stderr.write('usage: flowloft decode FILE.pcap\n')
     return 2
   }
+  const input = readCaptureBatches(path)
   const decoder = new BatchDecoder(undefined, undefined, undefined, { rowBinary: false, tsv: true })
-  const rejected = new Map<string, number>()
-  for (const task of captureBatches(path)) {
+  const results = new Map<string, number>()
+  for (const task of input.batches) {
     const r = decoder.decode(task)
     const text = Buffer.concat(r.tsv).toString('utf8')
     let out = ''
@@ -116,10 +119,13 @@ export function decodeCommand(path: string | undefined): number {
     process.stdout.write(out)
     for (const [key, n] of Object.entries(r.outcomes)) {
       const k = splitOutcomeKey(key)
-      if (k.result !== 'ok') rejected.set(k.result, (rejected.get(k.result) ?? 0) + n)
+      results.set(k.result, (results.get(k.result) ?? 0) + n)
     }
   }
-  for (const [reason, n] of rejected) process.stderr.write(`rejected ${n} datagrams: ${reason}\n`)
+  const hint = noExportHint(path, input, results)
+  if (hint !== null) throw new InputError(hint)
+  for (const [reason, n] of results)
+    if (reason !== 'ok') process.stderr.write(`rejected ${n} datagrams: ${reason}\n`)
   return 0
 }
 
@@ -132,7 +138,7 @@ export async function importCommand(
     process.stderr.write('usage: flowloft import FILE.pcap\n')
     return 2
   }
-  const batches = captureBatches(path)
+  const { batches } = readCaptureBatches(path)
   // One worker keeps a capture's datagrams in order (templates before their data).
   const pipeline = await createPipeline(
     { ...config, decode: { ...config.decode, workers: 1 } },

@@ -36,7 +36,9 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     summary: "print every flow in a capture's UDP payloads as JSON lines",
     detail:
       "FILE.pcap holds an exporter's datagrams (for example `tcpdump -w FILE.pcap udp port 2055`).\n" +
-      'Rejected datagrams are counted by reason on stderr. Nothing is stored.',
+      'Every UDP datagram is tried, whatever its port; rejected ones are counted by reason on\n' +
+      'stderr. A capture with no NetFlow, IPFIX or sFlow datagram at all (ordinary traffic)\n' +
+      'exits 1 with one line that says so. Nothing is stored.',
   },
   import: {
     usage: 'flowloft import FILE.pcap',

@@ -14,6 +14,7 @@ import {
   serveCommand,
 } from './commands.js'
 import { engineInUseLine } from './engine-in-use.js'
+import { InputError } from './input-error.js'
 import { commandHelp, usage, version } from './help.js'
 
 async function main(argv: string[]): Promise<number> {
@@ -48,8 +49,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await run(args.command, args.positional, config, flat, log)
   } catch (err) {
-    if (!(err instanceof EngineInUse)) throw err
-    process.stderr.write(engineInUseLine(args.command, err, config))
+    if (err instanceof InputError)
+      process.stderr.write(`flowloft ${args.command}: ${err.message}\n`)
+    else if (err instanceof EngineInUse)
+      process.stderr.write(engineInUseLine(args.command, err, config))
+    else throw err
     return 1
   }
 }

@@ -25,19 +25,31 @@ const LINK_IPV6 = 229
 const LINK_SLL = 113
 const LINK_SLL2 = 276
 
+/** A capture's UDP datagrams, and how many packets it holds in all. */
+export interface Capture {
+  packets: number
+  datagrams: CapturedDatagram[]
+}
+
 export function readCaptureFile(path: string): CapturedDatagram[] {
   return readCapture(new Uint8Array(readFileSync(path)))
 }
 
 export function readCapture(buf: Uint8Array): CapturedDatagram[] {
-  if (buf.byteLength < 4) throw new CaptureError('capture file is too short')
+  return parseCapture(buf).datagrams
+}
+
+export function parseCapture(buf: Uint8Array): Capture {
+  if (buf.byteLength === 0) throw new CaptureError('the file is empty, not a pcap or pcapng file')
+  if (buf.byteLength < 4)
+    throw new CaptureError(`not a pcap or pcapng file (${buf.byteLength} bytes)`)
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   const magic = dv.getUint32(0, false)
   if (magic === 0x0a0d0d0a) return readPcapng(buf, dv)
   return readPcap(buf, dv)
 }
 
-function readPcap(buf: Uint8Array, dv: DataView): CapturedDatagram[] {
+function readPcap(buf: Uint8Array, dv: DataView): Capture {
   if (buf.byteLength < 24) throw new CaptureError('pcap header is truncated')
   const m = dv.getUint32(0, true)
   let le: boolean
@@ -49,6 +61,7 @@ function readPcap(buf: Uint8Array, dv: DataView): CapturedDatagram[] {
   else throw new CaptureError('not a pcap or pcapng file (unknown magic number)')
   const link = dv.getUint32(20, le) & 0xffff
   const out: CapturedDatagram[] = []
+  let packets = 0
   let p = 24
   while (p + 16 <= buf.byteLength) {
     const sec = dv.getUint32(p, le)
@@ -58,13 +71,15 @@ function readPcap(buf: Uint8Array, dv: DataView): CapturedDatagram[] {
     if (start + incl > buf.byteLength) break // truncated last packet
     const timeMs = sec * 1000 + Math.floor(nanos ? frac / 1e6 : frac / 1e3)
     pushUdp(out, buf.subarray(start, start + incl), link, timeMs)
+    packets++
     p = start + incl
   }
-  return out
+  return { packets, datagrams: out }
 }
 
-function readPcapng(buf: Uint8Array, dv: DataView): CapturedDatagram[] {
+function readPcapng(buf: Uint8Array, dv: DataView): Capture {
   const out: CapturedDatagram[] = []
+  let packets = 0
   const links: { link: number; tsDivMs: number }[] = []
   let le = true
   let p = 0
@@ -82,6 +97,7 @@ function readPcapng(buf: Uint8Array, dv: DataView): CapturedDatagram[] {
       const iface = links[dv.getUint32(p + 8, le)]
       const ts = dv.getUint32(p + 12, le) * 0x100000000 + dv.getUint32(p + 16, le)
       const incl = dv.getUint32(p + 20, le)
+      packets++
       if (iface && p + 28 + incl <= p + len) {
         pushUdp(
           out,
@@ -94,11 +110,12 @@ function readPcapng(buf: Uint8Array, dv: DataView): CapturedDatagram[] {
       const iface = links[0]
       const orig = dv.getUint32(p + 8, le)
       const incl = Math.min(orig, len - 16)
+      packets++
       if (iface) pushUdp(out, buf.subarray(p + 12, p + 12 + incl), iface.link, 0)
     }
     p += len
   }
-  return out
+  return { packets, datagrams: out }
 }
 
 /** Divisor from the interface's timestamp unit to milliseconds (default microseconds). */
