@@ -70,6 +70,11 @@ function queryOverHttp(
   })
 }
 
+/** `0 rows`, `1 row`: on stderr after every result, so stdout holds only the rows. */
+function rowCount(n: number): string {
+  return `${n} row${n === 1 ? '' : 's'}\n`
+}
+
 export async function queryCommand(
   config: Config,
   log: Logger,
@@ -88,11 +93,15 @@ export async function queryCommand(
     }
     const parsed = JSON.parse(remote.body) as { data: unknown[] }
     for (const row of parsed.data) process.stdout.write(`${JSON.stringify(row)}\n`)
+    process.stderr.write(rowCount(parsed.data.length))
     return 0
   }
   const engine = await openMigratedEngine(config, log)
   try {
-    process.stdout.write(await engine.userQuery(sql, 'JSONEachRow'))
+    const rows = await engine.userQuery(sql, 'JSONEachRow')
+    process.stdout.write(rows)
+    // JSONEachRow escapes newlines inside values: one line per row.
+    process.stderr.write(rowCount(rows.split('\n').filter((l) => l !== '').length))
     return 0
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`)

@@ -27,9 +27,10 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     usage: 'flowloft query "SQL"',
     summary: 'run a read-only query (through the running collector if there is one)',
     detail:
-      'Prints one JSON object per row. While `flowloft serve` runs, the query goes through its\n' +
-      'HTTP API (the embedded engine locks data_dir); otherwise it opens data_dir itself. A\n' +
-      'serve that holds data_dir but does not answer at http.listen is named, with its pid.',
+      'Prints one JSON object per row on stdout, then the count (`0 rows`, `1 row`, ...) on\n' +
+      'stderr. While `flowloft serve` runs, the query goes through its HTTP API (the embedded\n' +
+      'engine locks data_dir); otherwise it opens data_dir itself. A serve that holds\n' +
+      'data_dir but does not answer at http.listen is named, with its pid.',
   },
   decode: {
     usage: 'flowloft decode FILE.pcap',
