@@ -150,6 +150,15 @@ export async function createPipeline(
     await engine.close()
     throw err
   }
+  const detachedParts = (): Promise<unknown> =>
+    reportDetachedParts(engine, { log, metrics }).catch((err: unknown) =>
+      log.warn('clickhouse: reading system.detached_parts failed', {
+        error: (err as Error).message,
+      }),
+    )
+  // Reported before start-up ends when the schema is there (the usual case).
+  const schemaAtStart = readiness.reason() === undefined
+  if (schemaAtStart) await detachedParts()
   const writer = createWriter({
     engine: readiness.gate(engine),
     columns: TSV_COLUMNS,
@@ -241,11 +250,7 @@ export async function createPipeline(
   let stopping = false
   void readiness.ready.then(async (ok) => {
     if (!ok) return
-    await reportDetachedParts(engine, { log, metrics }).catch((err: unknown) =>
-      log.warn('clickhouse: reading system.detached_parts failed', {
-        error: (err as Error).message,
-      }),
-    )
+    if (!schemaAtStart) await detachedParts()
     if (stopping) return
     void summaries.start()
     jobs.start()
