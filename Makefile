@@ -6,8 +6,9 @@ NPM := npm --no-audit --no-fund --loglevel=error
 
 .PHONY: run install build test lint test-deps bench bench-e2e fuzz clean
 
+# Through the launcher: on a Node.js flowloft does not support it says so in one line.
 run: build
-	node collector/dist/cli/main.js serve $(ARGS)
+	node collector/bin/flowloft.js serve $(ARGS)
 
 node_modules/.installed: package.json package-lock.json decoder-wasm/package.json collector/package.json
 	$(NPM) ci

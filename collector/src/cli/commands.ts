@@ -12,9 +12,12 @@ import { startService } from '../service.js'
 import { readCaptureBatches } from './capture-batches.js'
 import { InputError } from './input-error.js'
 import { noExportHint } from './no-export-hint.js'
+import { endOfLifeNode } from './node-support.js'
 import { whereToPoint } from './where-to-point.js'
 
 export async function serveCommand(config: Config, log: Logger): Promise<number> {
+  const endOfLife = endOfLifeNode(process.version)
+  if (endOfLife !== null) log.warn(endOfLife, { node: process.version })
   const service = await startService(config, log)
   log.info("ready: point the router's flow export at a udp address below; the console is at http", {
     ...whereToPoint(service),
