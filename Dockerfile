@@ -2,7 +2,7 @@
 # (FLOWLOFT_CLICKHOUSE_URL), so the embedded engine (chdb, ~550 MB, an optional
 # dependency) is left out of the runtime stage. Nothing is installed from Debian: both
 # stages use the node image as it is, and npm installs exactly package-lock.json.
-ARG NODE_IMAGE=node:20.19.0-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Build: the whole workspace (dev and optional dependencies too: the AssemblyScript
 # compiler builds the WASM decoder, and tsc reads chdb's types for engine.ts).

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { NODE_RECOMMENDED } from '../cli/node-support.js'
 import { requireTools } from '../testing/tools.js'
 
 const ROOT = new URL('../../../', import.meta.url).pathname
@@ -109,8 +110,15 @@ void test('Dockerfile: multi-stage, runtime without optional (chdb) and dev depe
     'the WASM decoder in the image',
   )
   assert.match(read('.dockerignore'), /node_modules/)
-  // The node image pinned by an exact version.
-  assert.match(read('Dockerfile'), /NODE_IMAGE=node:\d+\.\d+\.\d+-/)
+  // The node image pinned by an exact version: the release CI tests on (.ci/node), on
+  // the recommended line.
+  const pin = /^NODE_VERSION=((\d+)\.\d+\.\d+)$/m.exec(read('.ci/node'))
+  assert.ok(pin?.[1] && pin[2], '.ci/node pins NODE_VERSION=x.y.z')
+  assert.match(
+    read('Dockerfile'),
+    new RegExp(`^ARG NODE_IMAGE=node:${pin[1].replaceAll('.', '\\.')}-bookworm-slim$`, 'm'),
+  )
+  assert.equal(`${pin[2]} LTS`, NODE_RECOMMENDED)
 })
 
 /** Tiny XML well-formedness check: balanced tags, one root, no stray '<' or '&'. */
