@@ -109,8 +109,8 @@ void test('flows carry SNMP interface names, from the cache after a restart; a s
       { exporter: '127.0.0.2', agent: `127.0.0.1:${hole.port}` },
     ],
     'enrich.snmp.community': 'default-c0mmunity',
-    'enrich.snmp.timeout_ms': 300,
-    'enrich.snmp.retries': 0,
+    'enrich.snmp.timeout_ms': 1500,
+    'enrich.snmp.retries': 1,
   })
   const polls = (exporter: string, result: string) =>
     `flowloft_enrich_snmp_polls_total{exporter="${exporter}",result="${result}"}`
