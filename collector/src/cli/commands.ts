@@ -150,7 +150,8 @@ export async function importCommand(
     process.stderr.write('usage: flowloft import FILE.pcap\n')
     return 2
   }
-  const { batches } = readCaptureBatches(path)
+  const input = readCaptureBatches(path)
+  const { batches } = input
   // One worker keeps a capture's datagrams in order (templates before their data).
   const pipeline = await createPipeline(
     { ...config, decode: { ...config.decode, workers: 1 } },
@@ -165,6 +166,10 @@ export async function importCommand(
     await pipeline.writer.flush()
     const m = pipeline.metrics.render()
     const flows = /^flowloft_decoder_flows_total (\d+)/m.exec(m)?.[1] ?? '0'
+    if (flows === '0') {
+      const hint = noExportHint(path, input, datagramResults(m))
+      if (hint !== null) throw new InputError(hint)
+    }
     process.stdout.write(
       `imported ${flows} flows from ${batches.reduce((n, b) => n + b.count, 0)} datagrams\n`,
     )
@@ -184,4 +189,13 @@ export async function migrateCommand(config: Config, log: Logger): Promise<numbe
 export function configCommand(flat: FlatConfig): number {
   process.stdout.write(`${printable(flat)}\n`)
   return 0
+}
+
+/** Datagrams per decoder outcome, summed over exporters and protocols, from /metrics text. */
+function datagramResults(metrics: string): Map<string, number> {
+  const results = new Map<string, number>()
+  const series = /^flowloft_decoder_datagrams_total\{[^}]*result="([^"]+)"[^}]*\} (\d+)$/gm
+  for (const [, result = '', n] of metrics.matchAll(series))
+    results.set(result, (results.get(result) ?? 0) + Number(n))
+  return results
 }

@@ -55,6 +55,12 @@ void test('decode of a capture of DNS and HTTP traffic says to capture the expor
   if (!requireTools(t, 'tcpdump', 'tshark')) return
   const dir = mkdtempSync(join(tmpdir(), 'fl-decode-in-'))
   try {
+    // import stores nothing and says the same.
+    refused(
+      ['import', TRAFFIC, '--data-dir', join(dir, 'data'), '--log-level', 'error'],
+      `flowloft import: ${TRAFFIC} ${NOT_EXPORT} (16 packets, 4 UDP, none a flow export: ` +
+        `4 unknown_version): ${CAPTURE_EXPORT}`,
+    )
     // Only its TCP packets, as tcpdump writes them: none is UDP.
     const web = join(dir, 'web.pcap')
     const tcp = spawnSync('tcpdump', ['-r', TRAFFIC, '-w', web, 'tcp'], { encoding: 'utf8' })
