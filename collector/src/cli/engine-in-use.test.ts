@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readCaptureFile, writePcap } from '@flowloft/decoder-wasm'
+import { datagramPacket } from '../testing/capture.js'
 import { startChildService } from '../testing/child-service.js'
 import { runFlowloft } from '../testing/flowloft-cli.js'
 
@@ -18,16 +19,7 @@ function freshCapture(path: string): void {
   const now = Date.now()
   writePcap(
     path,
-    readCaptureFile(FIXTURE).map((d, i) => ({
-      timeMs: now + i,
-      src: d.srcAddr,
-      dst: d.dstAddr,
-      proto: 17,
-      srcPort: d.srcPort,
-      dstPort: d.dstPort,
-      payloadBytes: d.payload.byteLength,
-      payload: d.payload,
-    })),
+    readCaptureFile(FIXTURE).map((d, i) => datagramPacket(d, now + i)),
   )
 }
 

@@ -7,14 +7,10 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  readCaptureFile,
-  writePcap,
-  type CapturedDatagram,
-  type Packet,
-} from '@flowloft/decoder-wasm'
+import { readCaptureFile, writePcap, type CapturedDatagram } from '@flowloft/decoder-wasm'
 import { BatchDecoder } from '../decode/batch-decoder.js'
 import type { HeldClock } from '../decode/task.js'
+import { datagramPacket } from '../testing/capture.js'
 import { requireTools } from '../testing/tools.js'
 import { captureBatches } from './capture-batches.js'
 
@@ -59,23 +55,10 @@ function fixtureDatagrams(): { withTemplates: CapturedDatagram; dataOnly: Captur
   return { withTemplates, dataOnly }
 }
 
-function packet(d: CapturedDatagram, timeMs: number): Packet {
-  return {
-    timeMs,
-    src: d.srcAddr,
-    dst: d.dstAddr,
-    proto: 17,
-    srcPort: d.srcPort,
-    dstPort: d.dstPort,
-    payloadBytes: d.payload.byteLength,
-    payload: d.payload,
-  }
-}
-
 /** The data-only datagram first at `at`, then the one with the templates `gapMs` later. */
 function reordered(path: string, at: number, gapMs: number): void {
   const { withTemplates, dataOnly } = fixtureDatagrams()
-  writePcap(path, [packet(dataOnly, at), packet(withTemplates, at + gapMs)])
+  writePcap(path, [datagramPacket(dataOnly, at), datagramPacket(withTemplates, at + gapMs)])
 }
 
 void test('an old capture with data before its template decodes and imports whole', (t) => {
@@ -115,7 +98,7 @@ void test('capture time still ages held data: a template two minutes late is too
     const { flows, bytes } = decoded(late)
     // Only the datagram with the templates decodes; the data-only one expired (60 s bound).
     const onTime = join(dir, 'template-only.pcap')
-    writePcap(onTime, [packet(fixtureDatagrams().withTemplates, Date.now() - DAY_MS)])
+    writePcap(onTime, [datagramPacket(fixtureDatagrams().withTemplates, Date.now() - DAY_MS)])
     assert.deepEqual({ flows, bytes }, decoded(onTime))
     assert.ok(flows > 0 && flows < whole.flows, `${flows} of ${whole.flows} flows`)
   } finally {

@@ -1,51 +1,28 @@
 // Optional statements refused by the real engine under the users.d collector user's
 // grants (plus a REVOKE, to make the disk limit's partition drop refused): the refusal is
 // logged once with the grant ClickHouse names, counted, retried, and ingestion goes on.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { drainPending } from 'chdb'
 import { createJobs } from '../jobs/index.js'
 import { createLogger } from '../observability/log.js'
 import { Registry } from '../observability/metrics.js'
-import { openChdbAs, type ChdbAsUser } from '../testing/chdb-as-user.js'
+import { useMigratedEngine } from '../testing/engine.js'
 import { metricValue } from '../testing/service.js'
-import { openEngine, type Engine } from './engine.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
-import { migrate } from './migrate.js'
 import { createOptionalStatements, grantNeeded } from './optional-statements.js'
 
-let dataDir = ''
-let chdb: ChdbAsUser
-let engine: Engine
 const lines: Record<string, unknown>[] = []
 const log = createLogger('info', {}, (l) => lines.push(JSON.parse(l) as Record<string, unknown>))
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fl-optional-'))
-  chdb = openChdbAs(dataDir, 'collector', { extra: ['REVOKE ALTER DELETE ON flowloft.*'] })
-  engine = await openEngine({
-    url: '',
-    dataDir,
-    limits: { maxExecutionSeconds: 30, maxResultRows: 1000 },
-    log,
-  })
-  await migrate(engine.client)
-})
-after(async () => {
-  await engine.close()
-  chdb.close()
-  await drainPending()
-  rmSync(dataDir, { recursive: true, force: true })
+const ch = useMigratedEngine('optional', {
+  asUser: { name: 'collector', extra: ['REVOKE ALTER DELETE ON flowloft.*'] },
+  log,
 })
 
 async function insertDay(daysAgo: number, token: string): Promise<void> {
   const now = Math.floor(Date.now() / 1000)
   const b = fixtureRows(daysAgo * 10_000, 500, now - daysAgo * 86_400)
-  await engine.client.insert({
+  await ch.engine.client.insert({
     table: 'flowloft.flows',
     columns: [...FIXTURE_COLUMNS],
     values: Readable.from([b.tsv], { objectMode: false }),
@@ -55,7 +32,7 @@ async function insertDay(daysAgo: number, token: string): Promise<void> {
 }
 
 const count = async (): Promise<number> => {
-  const rs = await engine.client.query({
+  const rs = await ch.engine.client.query({
     query: 'SELECT count() AS n FROM flowloft.flows',
     format: 'JSONEachRow',
   })
@@ -69,7 +46,7 @@ void test('a refused partition drop is counted and logged once with its grant; i
   const metrics = new Registry()
   const optional = createOptionalStatements({ log, metrics })
   const jobs = createJobs({
-    client: engine.client,
+    client: ch.engine.client,
     maxDiskBytes: 1,
     schedule: '0 * * * *',
     optional,
@@ -104,7 +81,7 @@ void test('a refused statement is retried until the engine takes it', async () =
   optional.start()
   // Refused by the grants: the collector user may not alter system tables.
   const systemTtl = (): Promise<void> =>
-    engine.client
+    ch.engine.client
       .command({ query: 'ALTER TABLE system.query_log MODIFY TTL event_date + INTERVAL 3 DAY' })
       .then(() => undefined)
   assert.equal(await optional.run('system_log_ttl', 'system.query_log', systemTtl), false)
@@ -112,7 +89,7 @@ void test('a refused statement is retried until the engine takes it', async () =
   assert.equal(refusal?.['grant'], 'ALTER TTL ON system.query_log')
   // Refused until its table exists, then taken by a retry.
   const later = (): Promise<void> =>
-    engine.client
+    ch.engine.client
       .command({ query: 'ALTER TABLE flowloft.later MODIFY TTL d + INTERVAL 3 DAY' })
       .then(() => undefined)
   assert.equal(await optional.run('later_ttl', 'flowloft.later', later), false)
@@ -120,7 +97,7 @@ void test('a refused statement is retried until the engine takes it', async () =
     'later_ttl flowloft.later',
     'system_log_ttl system.query_log',
   ])
-  await engine.client.command({
+  await ch.engine.client.command({
     query: 'CREATE TABLE flowloft.later (d Date) ENGINE = MergeTree ORDER BY d',
   })
   const t0 = Date.now()
@@ -131,7 +108,7 @@ void test('a refused statement is retried until the engine takes it', async () =
   assert.ok(
     lines.some((l) => l['msg'] === 'clickhouse took an optional statement it refused before'),
   )
-  const rs = await engine.client.query({
+  const rs = await ch.engine.client.query({
     query: "SELECT engine_full FROM system.tables WHERE database = 'flowloft' AND name = 'later'",
     format: 'JSONEachRow',
   })

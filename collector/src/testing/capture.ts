@@ -1,7 +1,21 @@
 // Receives UDP datagrams on an ephemeral port and keeps them, so a test can write
 // exactly what an exporter sent to a pcap file.
 import { createSocket, type Socket } from 'node:dgram'
-import { writePcap, type Packet } from '@flowloft/decoder-wasm'
+import { writePcap, type CapturedDatagram, type Packet } from '@flowloft/decoder-wasm'
+
+/** A captured datagram as a packet to write again, received at `timeMs`. */
+export function datagramPacket(d: CapturedDatagram, timeMs: number): Packet {
+  return {
+    timeMs,
+    src: d.srcAddr,
+    dst: d.dstAddr,
+    proto: 17,
+    srcPort: d.srcPort,
+    dstPort: d.dstPort,
+    payloadBytes: d.payload.byteLength,
+    payload: d.payload,
+  }
+}
 
 export class UdpRecorder {
   readonly packets: Packet[] = []

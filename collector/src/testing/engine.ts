@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { openEngine, type Engine } from '../clickhouse/engine.js'
 import { migrate } from '../clickhouse/migrate.js'
 import { createLogger, type Logger } from '../observability/log.js'
+import { openChdbAs, type ChdbAsUser } from './chdb-as-user.js'
 import { mountTmpfs, unmountTmpfs } from './tmpfs.js'
 
 export interface TestEngine {
@@ -19,11 +20,16 @@ export interface TestEngine {
 export interface TestEngineOptions {
   /** Put the whole data directory on a tmpfs of this many bytes (root only). */
   tmpfsBytes?: number
+  /** Run the engine as this users.d user, with these extra grant statements (a REVOKE). */
+  asUser?: { name: string; extra?: readonly string[] }
+  /** Where the engine's log lines go (default: errors only, to stderr). */
+  log?: Logger
 }
 
 export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): TestEngine {
-  const log = createLogger('error')
+  const log = o.log ?? createLogger('error')
   let engine: Engine | undefined
+  let user: ChdbAsUser | undefined
   let dataDir = ''
   let mounted = false
   before(async () => {
@@ -32,6 +38,7 @@ export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): Te
       mountTmpfs(dataDir, o.tmpfsBytes)
       mounted = true
     }
+    if (o.asUser) user = openChdbAs(dataDir, o.asUser.name, { extra: o.asUser.extra ?? [] })
     engine = await openEngine({
       url: '',
       dataDir,
@@ -43,6 +50,7 @@ export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): Te
   after(async () => {
     try {
       await engine?.close()
+      user?.close()
     } finally {
       if (mounted) unmountTmpfs(dataDir)
       rmSync(dataDir, { recursive: true, force: true })
