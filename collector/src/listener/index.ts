@@ -141,27 +141,31 @@ export function createListeners(o: ListenerOptions): Listeners {
   return {
     bound,
     async start() {
+      const short: string[] = []
+      let granted = 0
       for (const spec of o.specs) {
         const b = await open(spec)
         bound.push(b)
-        const granted = sockets.at(-1)?.getRecvBufferSize() ?? 0
+        granted = sockets.at(-1)?.getRecvBufferSize() ?? 0
         o.log.info('listening', {
           listener: b.name,
           address: formatListen({ host: b.address, port: b.port }),
           receiveBuffer: granted,
         })
         // Linux reports twice what it grants, up to twice net.core.rmem_max.
-        if (granted > 0 && granted < o.receiveBuffer)
-          o.log.warn(
-            'the kernel gave a smaller UDP receive buffer than asked: bursts may be dropped',
-            {
-              listener: b.name,
-              asked: o.receiveBuffer,
-              granted,
-              fix: `sysctl -w net.core.rmem_max=${o.receiveBuffer} (and put net.core.rmem_max=${o.receiveBuffer} in /etc/sysctl.d/90-flowloft.conf)`,
-            },
-          )
+        if (granted > 0 && granted < o.receiveBuffer) short.push(b.name)
       }
+      // One warning for every listener the kernel shorted (the limit is system-wide).
+      if (short.length > 0)
+        o.log.warn(
+          'the kernel gave a smaller UDP receive buffer than asked: bursts may be dropped',
+          {
+            listeners: short,
+            asked: o.receiveBuffer,
+            granted,
+            fix: `sysctl -w net.core.rmem_max=${o.receiveBuffer} (and put net.core.rmem_max=${o.receiveBuffer} in /etc/sysctl.d/90-flowloft.conf)`,
+          },
+        )
       timer = setInterval(flush, o.batchMs)
       timer.unref()
       return bound
