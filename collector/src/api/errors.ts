@@ -19,3 +19,14 @@ export function statusForClickHouse(err: ClickHouseError): 400 | 403 | 408 | 413
   if (code === TOO_MANY_ROWS_OR_BYTES || code === MEMORY_LIMIT_EXCEEDED) return 413
   return 400
 }
+
+/** The formats the API appends to users' queries (a user's own FORMAT clause is refused). */
+const APPENDED_FORMAT = /\s+FORMAT\s+(?:JSON|JSONEachRow|CSVWithNames|TabSeparatedWithNames)\b/g
+
+/**
+ * ClickHouse's message as the user should read it: without the FORMAT clause the client
+ * appended to their query (a server quotes the query it ran) and without trailing blanks.
+ */
+export function userMessage(message: string): string {
+  return message.replace(APPENDED_FORMAT, '').trimEnd()
+}

@@ -7,7 +7,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { QueryRefused, type Engine } from '../clickhouse/engine.js'
 import { GateFull } from '../clickhouse/query-gate.js'
-import { isClickHouseError, statusForClickHouse } from './errors.js'
+import { isClickHouseError, statusForClickHouse, userMessage } from './errors.js'
 import { parseChoice } from './params.js'
 
 const FORMATS = {
@@ -23,7 +23,7 @@ function queryError(c: Context, err: unknown): Response {
   if (err instanceof GateFull) return c.json({ error: err.message }, 503, { 'retry-after': '5' })
   if (isClickHouseError(err))
     return c.json(
-      { error: err.message, code: Number(err.code), type: err.type },
+      { error: userMessage(err.message), code: Number(err.code), type: err.type },
       statusForClickHouse(err),
     )
   throw err

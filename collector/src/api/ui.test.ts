@@ -4,7 +4,7 @@
 // and nothing is fetched from outside the collector. Screenshots go to test-output/ui/.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -75,9 +75,26 @@ void test('web UI renders the fixture in chromium', { timeout: 120_000 }, async 
       canvas && canvas.width > 300 && canvas.height > 100,
       `canvas ${JSON.stringify(canvas)}`,
     )
-    const legend = await page.locator('#traffic .u-legend').innerText()
-    assert.match(legend, /in/)
-    assert.match(legend, /out/)
+    // The legend shows values before any hover, in bits/s.
+    const legend = await page.locator('#traffic-legend').innerText()
+    assert.match(legend, /in\s+[\d.]+ [kMG]?b\/s\s+peak [\d.]+ [kMG]?b\/s/)
+    assert.match(legend, /out\s+[\d.]+ [kMG]?b\/s/)
+    assert.doesNotMatch(legend, /B\/s|--/)
+    // A refresh updates the chart in place: same canvas, the zoom is kept.
+    await page.evaluate(`document.querySelector('#traffic canvas').dataset.mark = 'kept'`)
+    const over = await page.locator('#traffic .u-over').boundingBox()
+    assert.ok(over)
+    await page.mouse.move(over.x + over.width * 0.5, over.y + 20)
+    await page.mouse.down()
+    await page.mouse.move(over.x + over.width * 0.8, over.y + 20, { steps: 5 })
+    await page.mouse.up()
+    const xScale = `JSON.stringify(document.querySelector('#traffic').traffic.chart.scales.x)`
+    const zoomed = await page.evaluate<string>(xScale)
+    await page.evaluate(`delete document.body.dataset.loaded`)
+    await page.click('#ranges button[aria-pressed="true"]')
+    await loaded(page)
+    assert.equal(await page.locator('#traffic canvas[data-mark="kept"]').count(), 1)
+    assert.equal(await page.evaluate<string>(xScale), zoomed)
 
     const top = (name: string): Promise<string> =>
       page.locator(`.card.top[data-top="${name}"] tbody`).innerText()
@@ -108,21 +125,40 @@ void test('web UI renders the fixture in chromium', { timeout: 120_000 }, async 
     const page = await browser.newPage()
     await page.goto(svc.httpBase)
     await loaded(page)
-    await page.fill(
-      '#sql',
-      'SELECT dst_host, count() AS flows FROM flows GROUP BY dst_host ORDER BY dst_host',
-    )
+    // Every shipped example runs as it is.
+    const examples = await page.locator('#sql-example option').allInnerTexts()
+    assert.ok(examples.length >= 3)
+    for (const [i, name] of examples.entries()) {
+      await page.selectOption('#sql-example', String(i))
+      await page.evaluate(`document.querySelector('#sql-info').textContent = ''`)
+      await page.click('#sql-run')
+      await page.waitForFunction(
+        `/rows|^$/.test(document.querySelector('#sql-info').textContent) && document.querySelector('#sql-info').textContent !== 'running…' && (document.querySelector('#sql-info').textContent !== '' || !document.querySelector('#sql-error').hidden)`,
+      )
+      assert.equal(
+        await page.locator('#sql-error').isHidden(),
+        true,
+        `${name}: ${await page.locator('#sql-error').innerText()}`,
+      )
+      assert.ok((await page.locator('#sql-result tbody tr').count()) > 0, `${name} has rows`)
+    }
+    await page.selectOption('#sql-example', '0')
     await page.click('#sql-run')
     await page.waitForFunction(`document.querySelectorAll('#sql-result tbody tr').length === 3`)
     assert.deepEqual(await page.locator('#sql-result thead th').allInnerTexts(), [
       'dst_host',
+      'volume',
       'flows',
     ])
     assert.deepEqual(
       await page.locator('#sql-result tbody tr').first().locator('td').allInnerTexts(),
-      ['cdn.example.net', '30'],
+      ['nas.lan', '90.00 MB', '30'],
     )
     assert.match(await page.locator('#sql-info').innerText(), /3 rows/)
+    // CSV download of the same query.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#sql-csv')])
+    const csv = readFileSync(await download.path(), 'utf8')
+    assert.match(csv, /^"dst_host","volume","flows"\n"nas\.lan","90\.00 MB",30\n/)
     await page.screenshot({ path: join(SHOTS, 'sql.png'), fullPage: true })
 
     await page.fill('#sql', 'DROP TABLE flows')
@@ -130,6 +166,14 @@ void test('web UI renders the fixture in chromium', { timeout: 120_000 }, async 
     await page.waitForSelector('#sql-error:not([hidden])')
     assert.match(await page.locator('#sql-error').innerText(), /not allowed|readonly|read-only/i)
     assert.equal(await page.locator('#sql-result tbody tr').count(), 0)
+    await page.fill('#sql', 'SELECT nosuchcol FROM flows')
+    await page.click('#sql-run')
+    await page.waitForFunction(
+      `document.querySelector('#sql-error').textContent.includes('nosuchcol')`,
+    )
+    const message = await page.locator('#sql-error').innerText()
+    assert.match(message, /Unknown expression identifier `nosuchcol`/)
+    assert.doesNotMatch(message, /FORMAT/)
     await page.close()
   })
 

@@ -1,106 +1,31 @@
-// flowloft web UI: plain ES modules, uPlot for the chart, the collector's /api for data.
-import uPlot from './uplot.js'
+// flowloft web UI: plain ES modules (no build step, no outside requests), uPlot for the
+// chart, the collector's /api for data.
+import { api, qs, setUpLogin } from './api.js'
+import { TrafficChart } from './chart.js'
+import { $, el, fillTable, showError } from './dom.js'
+import { setUpSql } from './sql.js'
+import { bytes as human } from './units.js'
 
 const RANGES = { '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800 }
 const state = { range: localStorage.getItem('flowloft.range') ?? '1h', exporter: null }
-let chart = null
-
-const $ = (sel) => document.querySelector(sel)
-const el = (tag, props = {}, ...children) => {
-  const e = document.createElement(tag)
-  Object.assign(e, props)
-  for (const c of children) e.append(c)
-  return e
-}
-
-async function api(path, init) {
-  const res = await fetch(path, init)
-  const body = await res.json().catch(() => ({ error: `HTTP ${res.status}` }))
-  if (res.status === 401) showLogin()
-  if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`)
-  return body
-}
-
-// Login: the API token, exchanged for an HttpOnly session cookie (POST /api/login).
-function showLogin() {
-  const d = $('#login')
-  if (!d.open) d.showModal()
-}
-
-async function logIn(ev) {
-  ev.preventDefault()
-  const err = $('#login-error')
-  const res = await fetch('/api/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: $('#login-token').value }),
-  })
-  if (!res.ok) {
-    const body = await res.json().catch(() => ({}))
-    err.textContent = body.error ?? `HTTP ${res.status}`
-    err.hidden = false
-    return
-  }
-  err.hidden = true
-  $('#login-token').value = ''
-  $('#login').close()
-  void refresh()
-}
+const chart = new TrafficChart($('#traffic'), $('#traffic-legend'))
 
 function windowParams() {
   const to = Math.floor(Date.now() / 1000)
   return { from: to - RANGES[state.range], to }
 }
-const qs = (o) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)]))
 
-const UNITS = ['', 'k', 'M', 'G', 'T', 'P']
-export function human(n, unit = 'B') {
-  let i = 0
-  let v = n
-  while (Math.abs(v) >= 1000 && i < UNITS.length - 1) {
-    v /= 1000
-    i++
-  }
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}${unit}`
-}
-
-// Traffic over time: bytes/s in and out; total when no flow has a direction yet.
 async function loadTraffic() {
-  const ts = await api(`/api/timeseries?${qs(windowParams())}`)
-  const perSec = (a) => a.map((v) => v / ts.step)
-  const sum = (a) => a.reduce((s, v) => s + v, 0)
-  const byDirection = sum(ts.bytes.inbound) + sum(ts.bytes.outbound) > 0
-  const series = [{}]
-  const data = [ts.t]
-  if (byDirection) {
-    series.push({ label: 'in', stroke: '#2f6fdf', fill: 'rgba(47,111,223,0.15)', width: 2 })
-    series.push({ label: 'out', stroke: '#e07b24', fill: 'rgba(224,123,36,0.15)', width: 2 })
-    data.push(perSec(ts.bytes.inbound), perSec(ts.bytes.outbound))
-    const other = ts.bytes.total.map((v, i) => v - ts.bytes.inbound[i] - ts.bytes.outbound[i])
-    if (sum(other) > 0) {
-      series.push({ label: 'other', stroke: '#8a93a6', width: 1 })
-      data.push(perSec(other))
-    }
-  } else {
-    series.push({ label: 'total', stroke: '#2f6fdf', fill: 'rgba(47,111,223,0.15)', width: 2 })
-    data.push(perSec(ts.bytes.total))
-  }
-  $('#traffic-note').textContent =
-    `bytes/s, ${ts.step} s steps${byDirection ? '' : ' (no direction yet: total)'}`
-  const box = $('#traffic')
-  const opts = {
-    width: box.clientWidth,
-    height: box.clientWidth < 500 ? 200 : 260,
-    series: series.map((s, i) =>
-      i === 0 ? s : { ...s, value: (_u, v) => (v == null ? '-' : `${human(v)}/s`) },
-    ),
-    axes: [{}, { size: 70, values: (_u, ticks) => ticks.map((v) => `${human(v)}/s`) }],
-    scales: { x: { time: true } },
-    legend: { live: true },
-  }
-  chart?.destroy()
-  box.replaceChildren()
-  chart = new uPlot(opts, data, box)
+  // Steps of at least a minute: exporters flush flows every minute or so, and finer steps
+  // comb the chart.
+  const w = windowParams()
+  const step = Math.max(
+    60,
+    [60, 120, 300, 600, 900, 1800, 3600].find((s) => s >= (w.to - w.from) / 120) ?? 3600,
+  )
+  const ts = await api(`/api/timeseries?${qs({ ...w, step })}`)
+  $('#traffic-note').textContent = `${ts.step} s steps`
+  chart.update(ts)
 }
 
 async function loadTop(card) {
@@ -151,31 +76,10 @@ async function loadTop(card) {
   )
 }
 
-function renderTable(table, columns, rows) {
-  table.replaceChildren(
-    el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { textContent: c })))),
-    el(
-      'tbody',
-      {},
-      ...rows.map((r) =>
-        el(
-          'tr',
-          {},
-          ...r.map((v) =>
-            el('td', {
-              textContent: v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v),
-            }),
-          ),
-        ),
-      ),
-    ),
-  )
-}
-
 async function loadExporters() {
   const r = await api(`/api/exporters?${qs(windowParams())}`)
   const table = $('#exporters')
-  renderTable(
+  fillTable(
     table,
     ['exporter', 'name', 'types', 'sampling', 'flows', 'bytes', 'templates', 'last seen'],
     r.exporters.map((e) => [
@@ -212,7 +116,7 @@ async function loadTemplates(addr) {
   const t = await api(`/api/exporters/${encodeURIComponent(addr)}/templates`)
   const box = $('#templates')
   const table = el('table')
-  renderTable(
+  fillTable(
     table,
     ['protocol', 'domain', 'template', 'kind', 'fields'],
     t.templates.map((x) => [
@@ -249,39 +153,6 @@ async function loadStatus() {
     `${s.datagrams_per_second} datagrams/s · ${s.flows_per_second} flows/s · ${drops} dropped · queue ${s.queues.decode_batches}`
 }
 
-const showError = (box) => (err) => {
-  box.replaceChildren(el('p', { className: 'error', textContent: String(err.message ?? err) }))
-}
-
-async function runSql(ev) {
-  ev.preventDefault()
-  const error = $('#sql-error')
-  const info = $('#sql-info')
-  const table = $('#sql-result')
-  error.hidden = true
-  info.textContent = 'running…'
-  const t0 = performance.now()
-  try {
-    const r = await api('/api/query', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sql: $('#sql').value }),
-    })
-    const cols = r.meta.map((m) => m.name)
-    renderTable(
-      table,
-      cols,
-      r.data.map((row) => cols.map((c) => row[c])),
-    )
-    info.textContent = `${r.rows} rows in ${Math.round(performance.now() - t0)} ms`
-  } catch (err) {
-    table.replaceChildren()
-    info.textContent = ''
-    error.textContent = err.message
-    error.hidden = false
-  }
-}
-
 async function refresh() {
   const jobs = [
     loadTraffic().catch(showError($('#traffic'))),
@@ -311,15 +182,12 @@ document
 document
   .querySelectorAll('.card.top select')
   .forEach((s) => s.addEventListener('change', () => void loadTop(s.closest('.card'))))
-$('#sql-form').addEventListener('submit', (ev) => void runSql(ev))
-$('#login-form').addEventListener('submit', (ev) => void logIn(ev))
-$('#sql').addEventListener('keydown', (ev) => {
-  if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) $('#sql-form').requestSubmit()
-})
+setUpLogin(() => void refresh())
+setUpSql()
 let width = 0
 new ResizeObserver(() => {
   const w = $('#traffic').clientWidth
-  if (chart && w !== width) chart.setSize({ width: w, height: w < 500 ? 200 : 260 })
+  if (w !== width) chart.resize()
   width = w
 }).observe($('#traffic'))
 setInterval(() => void refresh(), 30_000)
