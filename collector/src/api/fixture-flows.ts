@@ -20,7 +20,7 @@ export interface FixtureFlow {
   dst_as_name: string
   src_country: string
   dst_country: string
-  direction: 'inbound' | 'outbound'
+  direction: 'inbound' | 'outbound' | 'internal'
   in_if: number
   out_if: number
   bytes: number
@@ -29,7 +29,8 @@ export interface FixtureFlow {
   ago: number
 }
 
-const v4 = (a: string): string => `::ffff:${a}`
+/** The flows' IPv6 columns hold IPv4 addresses mapped. */
+const v4 = (a: string): string => (a.includes(':') ? a : `::ffff:${a}`)
 
 /** Inbound downloads to nas.lan and laptop.lan, outbound uploads from laptop.lan. */
 export function fixtureFlows(): FixtureFlow[] {

@@ -15,6 +15,7 @@ import { loginRoutes } from './login.js'
 import { mutationAuth, type MutationAuthConfig } from './mutation-auth.js'
 import { queryRoutes } from './query.js'
 import { senderRoutes } from './senders.js'
+import { sidesRoutes } from './sides.js'
 import { staticRoutes } from './static.js'
 import type { RetentionDays } from './source.js'
 import { statusRoutes } from './status.js'
@@ -104,6 +105,7 @@ export function createApi(d: ApiDeps): Hono {
   app.route('/', statusRoutes(d.metrics))
   app.route('/', topRoutes(d.engine, d.retention))
   app.route('/', timeseriesRoutes(d.engine, d.retention))
+  app.route('/', sidesRoutes(d.engine))
   app.route('/', summariesRoutes(d.summaries))
   app.route('/', exporterRoutes(d.engine, d.templates ?? (() => []), d.prefixes))
   app.route('/', queryRoutes(d.engine))

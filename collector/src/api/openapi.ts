@@ -4,6 +4,7 @@ import { DIRECTIONS } from './params.js'
 import { SOURCES } from './source.js'
 import { TOP_BY } from './top.js'
 import { SENDER_PATHS, SENDER_SECURITY_SCHEMES } from './senders-openapi.js'
+import { FILTER_PARAMETERS, SIDES_PATHS } from './sides-openapi.js'
 
 const window = [
   {
@@ -74,6 +75,7 @@ export const OPENAPI = {
   components: { securitySchemes: SENDER_SECURITY_SCHEMES },
   paths: {
     ...SENDER_PATHS,
+    ...SIDES_PATHS,
     '/': { get: { summary: 'Web UI', responses: { '200': text('The UI page', 'text/html') } } },
     '/assets/{name}': {
       get: {
@@ -168,7 +170,8 @@ export const OPENAPI = {
     },
     '/api/timeseries': {
       get: {
-        summary: 'Bytes and packets per step, total and by direction (empty steps are 0)',
+        summary:
+          'Bytes and packets per step, total and by direction (empty steps are 0); with filters, from raw flows, inbound and outbound being what the local devices received and sent',
         parameters: [
           ...window,
           {
@@ -178,6 +181,7 @@ export const OPENAPI = {
             schema: { type: 'integer', minimum: 1 },
           },
           source,
+          ...FILTER_PARAMETERS,
         ],
         responses: {
           '200': json('Series aligned on t', {

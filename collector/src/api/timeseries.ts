@@ -1,11 +1,15 @@
 // GET /api/timeseries: bytes and packets per step, total and by direction, with empty
 // steps filled with zeros so a chart's x axis is regular; from the coarsest table that
-// covers the window at that step (source.ts).
+// covers the window at that step (source.ts). With filters (filters.ts), from raw flows
+// seen from the local side: inbound is what the local devices received, outbound what
+// they sent (an internal flow counts for both its devices).
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../clickhouse/engine.js'
 import { nowSeconds, parseInteger, parseWindow, WINDOW_SQL, DIRECTIONS } from './params.js'
+import { hasFilters, parseFilters, type Filters } from './filters.js'
 import { readRows } from './read.js'
+import { sidedParams, sidedSql } from './sides-sql.js'
 import {
   chooseSource,
   DEFAULT_RETENTION,
@@ -30,10 +34,21 @@ export interface Timeseries {
   step: number
   /** The table that answered. */
   source: Source
+  /** Whether filters applied (then in and out are the local devices'). */
+  filtered: boolean
   /** Start of each step, unix seconds. */
   t: number[]
   bytes: Record<'total' | Direction, number[]>
   packets: Record<'total' | Direction, number[]>
+}
+
+/** Rows per step and direction of filtered, sided flows (sides-sql.ts). */
+function filteredSql(f: Filters): string {
+  return `SELECT toUnixTimestamp(toStartOfInterval(time_received, toIntervalSecond({step:UInt32}))) AS t,
+      if(is_in = 1, 'inbound', 'outbound') AS direction, sum(flow_bytes) AS bytes,
+      sum(flow_packets) AS packets
+    FROM ${sidedSql(f, false)}
+    GROUP BY t, direction ORDER BY t`
 }
 
 /** Rows per step and direction; parameters from, to, step. */
@@ -56,12 +71,14 @@ export function timeseriesRoutes(
   app.get('/api/timeseries', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
     const asked = parseWindow(q)
+    const filters = parseFilters(q)
+    const filtered = hasFilters(filters)
     const step = parseInteger('step', q('step'), autoStep(asked.to - asked.from), 1, 86400 * 7)
     const w = chooseSource({
       window: asked,
       rollup: true,
       step,
-      forced: parseSource(q('source')),
+      forced: filtered ? 'flows' : parseSource(q('source')),
       retention,
       now: nowSeconds(),
     })
@@ -74,10 +91,12 @@ export function timeseriesRoutes(
       direction: Direction
       bytes: number
       packets: number
-    }>(engine, {
-      query: seriesSql(w.source),
-      query_params: { from: w.from, to: w.to, step },
-    })
+    }>(
+      engine,
+      filtered
+        ? { query: filteredSql(filters), query_params: { ...sidedParams(filters, w), step } }
+        : { query: seriesSql(w.source), query_params: { from: w.from, to: w.to, step } },
+    )
     const zeros = (): number[] => new Array<number>(n).fill(0)
     const series = (): Timeseries['bytes'] => ({
       total: zeros(),
@@ -92,6 +111,7 @@ export function timeseriesRoutes(
       to: w.to,
       step,
       source: w.source,
+      filtered,
       t: Array.from({ length: n }, (_, i) => from + i * step),
       bytes: series(),
       packets: series(),

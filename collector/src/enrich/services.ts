@@ -64,6 +64,9 @@ const TCP_UDP: Record<number, string> = {
   51820: 'wireguard',
 }
 
+/** The ports with a well-known name, for SQL (the service of a flow, api/sides-sql.ts). */
+export const WELL_KNOWN_PORTS: readonly number[] = Object.keys(TCP_UDP).map(Number)
+
 /** Service name of a port for TCP (6), UDP (17) or SCTP (132); '' when not well known. */
 export function serviceName(proto: number, port: number): string {
   if (proto !== 6 && proto !== 17 && proto !== 132) return ''

@@ -1,0 +1,99 @@
+// The OpenAPI description of /api/devices and /api/remote (merged into openapi.ts), and
+// the filters they share with /api/timeseries.
+import { FILTER_KEYS, type FilterKey } from './filters.js'
+import { REMOTE_BYS } from './sides.js'
+
+const FILTER_TEXT: Record<FilterKey, string> = {
+  device: 'The local device: an IP address',
+  remote: 'The remote side: an IP address or prefix (203.0.113.0/24, 2001:db8::/32)',
+  as: 'The remote AS number',
+  country: 'The remote country, two letters (- for unknown)',
+  service: 'The service: proto/port (tcp/443), a port, or a name (https, quic, dns, ssh)',
+  proto: 'The protocol: a name (tcp) or number',
+  exporter: 'The exporter: an IP address',
+}
+
+export const FILTER_PARAMETERS = FILTER_KEYS.map((name) => ({
+  name,
+  in: 'query',
+  description: FILTER_TEXT[name],
+  schema: { type: 'string' },
+}))
+
+const window = ['from', 'to'].map((name) => ({
+  name,
+  in: 'query',
+  description: 'Window edge, as for /api/top (default: the last hour)',
+  schema: { type: 'string' },
+}))
+const limit = {
+  name: 'limit',
+  in: 'query',
+  schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+}
+const num = { type: 'number' }
+const rows = (properties: Record<string, object>): object => ({
+  description: 'Rows by bytes, largest first; in_bytes went to the local devices',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          from: { type: 'integer' },
+          to: { type: 'integer' },
+          filters: { type: 'object' },
+          rows: { type: 'array', items: { type: 'object', properties } },
+        },
+      },
+    },
+  },
+})
+const sums = { in_bytes: num, out_bytes: num, bytes: num, flows: num }
+const error = { description: 'Bad parameter', content: { 'application/json': {} } }
+
+export const SIDES_PATHS = {
+  '/api/devices': {
+    get: {
+      summary:
+        'Local devices by bytes (the destination of inbound flows, the source of outbound ones, both of internal ones), from raw flows',
+      parameters: [...window, limit, ...FILTER_PARAMETERS],
+      responses: {
+        '200': rows({
+          device: { type: 'string' },
+          name: { type: 'string', description: 'Host name from the flows, or empty' },
+          ...sums,
+          first_seen: num,
+          last_seen: num,
+        }),
+        '400': error,
+      },
+    },
+  },
+  '/api/devices/{addr}': {
+    get: {
+      summary:
+        "One device's first and last seen and its bytes in and out over 24 h, 7 d and 30 d, from the rollups",
+      parameters: [{ name: 'addr', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': { description: 'The device', content: { 'application/json': {} } },
+        '400': error,
+      },
+    },
+  },
+  '/api/remote': {
+    get: {
+      summary:
+        'The remote side by bytes: hosts, ASes, countries, services (tcp/443 https, udp/443 quic) or protocols; internal flows count only with a device filter',
+      parameters: [
+        { name: 'by', in: 'query', schema: { type: 'string', enum: REMOTE_BYS, default: 'host' } },
+        ...window,
+        limit,
+        ...FILTER_PARAMETERS,
+      ],
+      responses: {
+        '200': rows({ key: { type: 'string' }, label: { type: 'string' }, ...sums }),
+        '400': error,
+      },
+    },
+  },
+}

@@ -1,0 +1,49 @@
+// Raw flows seen from the local side: each flow becomes one row per local device it
+// touches, with is_in = 1 when the bytes went to that device. Inbound flows give their
+// destination, outbound flows their source, internal flows both (the sender's out and
+// the receiver's in); unknown and transit flows have no local side and are left out.
+// l_* is the local device, r_* the other side, svc_port the flow's service port;
+// flow_bytes and flow_packets the counters (so sums may be named bytes and packets).
+import { WELL_KNOWN_PORTS } from '../enrich/services.js'
+import type { Filters } from './filters.js'
+import { WINDOW_SQL } from './params.js'
+
+/**
+ * The service port: a well-known port of either side (the lower when both are), else
+ * the lower port below 1024, else 0 (client port to client port, ICMP, other protocols).
+ */
+export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
+    has({known_ports:Array(UInt16)}, src_port) AND has({known_ports:Array(UInt16)}, dst_port),
+      least(src_port, dst_port),
+    has({known_ports:Array(UInt16)}, dst_port), dst_port,
+    has({known_ports:Array(UInt16)}, src_port), src_port,
+    least(src_port, dst_port) < 1024, least(src_port, dst_port), 0)`
+
+/**
+ * Sided rows of the window (parameters from, to, known_ports and the filters'), as a
+ * subquery. `internet`: only flows that cross to the outside (no internal ones).
+ */
+export function sidedSql(f: Filters, internet: boolean): string {
+  const where = [...f.where, ...(internet ? ["direction != 'internal'"] : [])]
+  return `(SELECT * FROM (
+    SELECT time_received, bytes AS flow_bytes, packets AS flow_packets, proto, proto_name, exporter, direction, is_in,
+      if(is_in, dst_addr, src_addr) AS l_addr, if(is_in, dst_host, src_host) AS l_host,
+      if(is_in, src_addr, dst_addr) AS r_addr, if(is_in, src_host, dst_host) AS r_host,
+      if(is_in, src_as, dst_as) AS r_as, if(is_in, src_as_name, dst_as_name) AS r_as_name,
+      if(is_in, src_country, dst_country) AS r_country,
+      ${SERVICE_PORT_SQL} AS svc_port
+    FROM flowloft.flows
+    ARRAY JOIN multiIf(direction = 'inbound', [1], direction = 'outbound', [0],
+      direction = 'internal', [1, 0], []) AS is_in
+    WHERE ${WINDOW_SQL})${where.length ? ` WHERE ${where.join(' AND ')}` : ''})`
+}
+
+export const sidedParams = (
+  f: Filters,
+  w: { from: number; to: number },
+): Record<string, unknown> => ({
+  ...f.params,
+  from: w.from,
+  to: w.to,
+  known_ports: WELL_KNOWN_PORTS,
+})

@@ -1,0 +1,142 @@
+// The views of "my devices" against "the internet", from raw flows seen from the local
+// side (sides-sql.ts), with the filters of filters.ts:
+//   GET /api/devices            local devices by bytes, with names where flows carry them
+//   GET /api/devices/{addr}     one device's first and last seen and usage, from the rollups
+//   GET /api/remote?by=...      the remote side's hosts, ASes, countries, services, protocols
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { Engine } from '../clickhouse/engine.js'
+import { canonicalAddr } from '../enrich/ip.js'
+import { serviceName } from '../enrich/services.js'
+import { parseFilters } from './filters.js'
+import { addrText, nowSeconds, parseChoice, parseInteger, parseWindow } from './params.js'
+import { readRows } from './read.js'
+import { sidedParams, sidedSql } from './sides-sql.js'
+
+export interface DeviceRow {
+  device: string
+  name: string
+  in_bytes: number
+  out_bytes: number
+  bytes: number
+  flows: number
+  first_seen: number
+  last_seen: number
+}
+
+export interface RemoteRow {
+  key: string
+  label: string
+  in_bytes: number
+  out_bytes: number
+  bytes: number
+  flows: number
+}
+
+const REMOTE_BY = {
+  host: { key: addrText('r_addr'), label: "argMax(r_host, r_host != '')" },
+  as: { key: 'toString(r_as)', label: 'any(r_as_name)' },
+  country: { key: 'r_country', label: "''" },
+  service: {
+    key: "concat(if(proto_name != '', lower(proto_name), toString(proto)), '/', toString(svc_port))",
+    label: "''",
+  },
+  proto: { key: "if(proto_name != '', proto_name, toString(proto))", label: "''" },
+} as const
+export type RemoteBy = keyof typeof REMOTE_BY
+export const REMOTE_BYS = Object.keys(REMOTE_BY) as RemoteBy[]
+
+const FRIENDLY: Record<string, string> = { domain: 'dns', 'domain-s': 'dns-over-tls' }
+
+/** The name of a service key such as tcp/443 (https), udp/443 (quic), udp/0 (other). */
+export function serviceLabel(key: string): string {
+  const [proto, p] = key.split('/')
+  const port = Number(p)
+  if (port === 0) return 'other'
+  const n = proto === 'tcp' ? 6 : proto === 'udp' ? 17 : proto === 'sctp' ? 132 : -1
+  if (n === 17 && port === 443) return 'quic'
+  const name = serviceName(n, port)
+  return FRIENDLY[name] ?? name
+}
+
+const SUMS = `sumIf(flow_bytes, is_in = 1) AS in_bytes, sumIf(flow_bytes, is_in = 0) AS out_bytes,
+  sum(flow_bytes) AS bytes, count() AS flows`
+
+export function sidesRoutes(engine: Engine): Hono {
+  const app = new Hono()
+
+  app.get('/api/devices', async (c) => {
+    const q = (k: string): string | undefined => c.req.query(k)
+    const w = parseWindow(q)
+    const f = parseFilters(q)
+    const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
+    const rows = await readRows<DeviceRow>(engine, {
+      query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SUMS},
+          toUnixTimestamp(min(time_received)) AS first_seen,
+          toUnixTimestamp(max(time_received)) AS last_seen
+        FROM ${sidedSql(f, false)}
+        GROUP BY l_addr ORDER BY bytes DESC, device LIMIT {limit:UInt32}`,
+      query_params: { ...sidedParams(f, w), limit },
+    })
+    return c.json({ from: w.from, to: w.to, filters: f.given, rows })
+  })
+
+  app.get('/api/devices/:addr', async (c) => {
+    const device = canonicalAddr(c.req.param('addr'))
+    if (device === null) throw new HTTPException(400, { message: 'addr must be an IP address' })
+    const now = nowSeconds()
+    const params = { device, now }
+    const local = 'local_addr = toIPv6({device:String})'
+    const IN = "direction = 'inbound'"
+    const OUT = "direction IN ('outbound', 'internal')"
+    const since = (s: number): string => `time >= toDateTime({now:UInt32} - ${s})`
+    const [hours] = await readRows<Record<string, number>>(engine, {
+      query: `SELECT toUnixTimestamp(min(time)) AS first_seen, count() AS n,
+          sumIf(bytes, ${IN} AND ${since(7 * 86400)}) AS in_7d,
+          sumIf(bytes, ${OUT} AND ${since(7 * 86400)}) AS out_7d,
+          sumIf(bytes, ${IN} AND ${since(30 * 86400)}) AS in_30d,
+          sumIf(bytes, ${OUT} AND ${since(30 * 86400)}) AS out_30d
+        FROM flowloft.flows_1h WHERE ${local}`,
+      query_params: params,
+    })
+    const [minutes] = await readRows<Record<string, number>>(engine, {
+      query: `SELECT toUnixTimestamp(max(time)) AS last_seen, count() AS n,
+          sumIf(bytes, ${IN} AND ${since(86400)}) AS in_24h,
+          sumIf(bytes, ${OUT} AND ${since(86400)}) AS out_24h
+        FROM flowloft.flows_1m WHERE ${local}`,
+      query_params: params,
+    })
+    const v = (r: Record<string, number> | undefined, k: string): number => r?.[k] ?? 0
+    const seen = v(hours, 'n') > 0
+    return c.json({
+      device: device.includes(':') ? c.req.param('addr') : device,
+      first_seen: seen ? v(hours, 'first_seen') : null,
+      last_seen: v(minutes, 'n') > 0 ? Math.min(now, v(minutes, 'last_seen') + 60) : null,
+      usage: [
+        { period: '24h', in_bytes: v(minutes, 'in_24h'), out_bytes: v(minutes, 'out_24h') },
+        { period: '7d', in_bytes: v(hours, 'in_7d'), out_bytes: v(hours, 'out_7d') },
+        { period: '30d', in_bytes: v(hours, 'in_30d'), out_bytes: v(hours, 'out_30d') },
+      ],
+    })
+  })
+
+  app.get('/api/remote', async (c) => {
+    const q = (k: string): string | undefined => c.req.query(k)
+    const w = parseWindow(q)
+    const f = parseFilters(q)
+    const by = parseChoice('by', q('by'), REMOTE_BYS) ?? 'host'
+    const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
+    const d = REMOTE_BY[by]
+    // Without a device, "remote" is the internet: internal flows stay out.
+    const internet = f.given.device === undefined
+    const rows = await readRows<RemoteRow>(engine, {
+      query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SUMS}
+        FROM ${sidedSql(f, internet)}
+        GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
+      query_params: { ...sidedParams(f, w), limit },
+    })
+    if (by === 'service') for (const r of rows) r.label = serviceLabel(r.key)
+    return c.json({ by, from: w.from, to: w.to, filters: f.given, rows })
+  })
+  return app
+}
