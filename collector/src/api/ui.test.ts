@@ -1,192 +1,181 @@
-// The web UI in headless Debian chromium (driven by playwright-core) against a real
-// collector holding fixture flows: the chart draws, top lists and exporters show the
-// fixture, the SQL console renders rows and errors, the phone layout does not overflow,
-// and nothing is fetched from outside the collector. Screenshots go to test-output/ui/.
+// The console in headless Debian chromium on a home network's flows: the overview's
+// numbers against SQL over the same flows, the chart's live update and zoom, filters as
+// chips and in the URL (back, forward, reload), dark mode and the phone layout, and no
+// request leaving the host. Screenshots: test-output/ui/{desktop,dark,phone}.png.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { requireTools } from '../testing/tools.js'
-import { startTestService } from '../testing/service.js'
-import { insertFixtureFlows } from './fixture-flows.js'
-import { WEB_DIR } from './static.js'
+import { loaded, reloadsAfter, SHOTS, startUiSession, webUnits } from '../testing/ui-session.js'
 
-const SHOTS = fileURLToPath(new URL('../../test-output/ui/', import.meta.url))
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
-async function openBrowser(profile: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 900 },
-  })
-}
-
-async function loaded(page: Page): Promise<void> {
-  await page.waitForSelector('body[data-loaded]', { timeout: 20_000 })
-}
-
-void test('web UI renders the fixture in chromium', { timeout: 120_000 }, async (t) => {
-  if (!requireTools(t, 'chromium')) return
-  assert.ok(
-    existsSync(join(WEB_DIR, 'index.html')),
-    'web UI not built: npm run build in collector/',
+/** A table's body as cell texts. */
+const cells = (page: Page, table: string): Promise<string[][]> =>
+  page.evaluate<string[][]>(
+    `[...document.querySelectorAll('${table} tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim()))`,
   )
-  const svc = await startTestService()
-  t.after(() => svc.stop())
-  await insertFixtureFlows(svc.service.pipeline.engine.client)
-  mkdirSync(SHOTS, { recursive: true })
-  const profile = mkdtempSync(join(tmpdir(), 'flowloft-chromium-'))
-  const browser = await openBrowser(profile)
-  t.after(async () => {
-    await browser.close()
-    rmSync(profile, { recursive: true, force: true })
-  })
-  const origin = new URL(svc.httpBase).origin
-  const foreign: string[] = []
-  const consoleErrors: string[] = []
-  browser.on('request', (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url())
-  })
+/** A table's first column. */
+const names = async (page: Page, table: string): Promise<string[]> =>
+  (await cells(page, table)).map((r) => r[0] ?? '')
+const params = (page: Page): URLSearchParams => new URL(page.url()).searchParams
 
-  await t.test('desktop: chart, top lists, exporters', async () => {
-    const page = await browser.newPage()
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`)
-    })
-    page.on('pageerror', (e) => consoleErrors.push(e.message))
-    await page.goto(svc.httpBase)
-    await loaded(page)
+/** Local devices' bytes in and out by SQL: receivers of inbound and internal flows, senders of outbound and internal ones. */
+const DEVICES_SQL = `SELECT device, sum(i) AS in_b, sum(o) AS out_b FROM (
+    SELECT replaceRegexpOne(toString(dst_addr), '^::ffff:', '') AS device, bytes AS i, 0 AS o
+    FROM flows WHERE direction IN ('inbound', 'internal')
+    UNION ALL
+    SELECT replaceRegexpOne(toString(src_addr), '^::ffff:', ''), 0, bytes
+    FROM flows WHERE direction IN ('outbound', 'internal'))
+  GROUP BY device ORDER BY in_b + out_b DESC`
+
+void test('the console in chromium on a home network', { timeout: 180_000 }, async (t) => {
+  if (!requireTools(t, 'chromium')) return
+  const ui = await startUiSession(t)
+  const { bytes, bitRate } = await webUnits()
+
+  await t.test('overview: numbers match SQL over the same flows', async () => {
+    // The legend's current rate is the last complete minute's, whichever it is at load.
+    const lastMinute = async (): Promise<string> => {
+      const [r] = await ui.svc.query<{ bps: number }>(
+        `SELECT sum(bytes) * 8 / 60 AS bps FROM flows WHERE direction = 'inbound'
+           AND time_received >= toStartOfMinute(now()) - 60 AND time_received < toStartOfMinute(now())`,
+      )
+      return bitRate(r?.bps ?? 0)
+    }
+    const before = await lastMinute()
+    const page = await ui.open('/')
+    const after = await lastMinute()
     const canvas = await page.locator('#traffic canvas').first().boundingBox()
+    assert.ok(canvas && canvas.width > 300 && canvas.height > 100, JSON.stringify(canvas))
+    // Devices: names where the flows have them, else the address; in and out.
+    const devices = await ui.svc.query<{ device: string; in_b: number; out_b: number }>(DEVICES_SQL)
+    const shown = await cells(page, '#devices')
+    assert.equal(shown.length, devices.length)
+    for (const [i, d] of devices.entries()) {
+      const row = shown[i] ?? []
+      assert.ok(row[0]?.includes(d.device), `${row[0]} shows ${d.device}`)
+      assert.deepEqual(row.slice(1), [bytes(d.in_b), bytes(d.out_b)], d.device)
+    }
+    assert.equal(shown[0]?.[0], 'living-room-tv 192.168.1.20')
+    assert.ok(shown.some((r) => r[0] === 'phone.lan 2001:db8:1::40'))
     assert.ok(
-      canvas && canvas.width > 300 && canvas.height > 100,
-      `canvas ${JSON.stringify(canvas)}`,
+      shown.some((r) => r[0] === '192.168.1.50'),
+      'a device without a name shows its address',
     )
-    // The legend shows values before any hover, in bits/s.
+    // The remote side only: no private "unknown" country, services by name.
+    assert.deepEqual(await names(page, '#remote-country'), [
+      'United States US',
+      'Netherlands NL',
+      'Germany DE',
+      'France FR',
+    ])
+    assert.deepEqual(await names(page, '#remote-service'), [
+      'https tcp/443',
+      'quic udp/443',
+      'ssh tcp/22',
+    ])
+    assert.equal((await names(page, '#remote-as'))[0], 'EXAMPLE-STREAM AS64496')
+    assert.deepEqual((await cells(page, '#exporters'))[0]?.slice(0, 3), [
+      '192.168.1.1',
+      '',
+      'netflow9',
+    ])
+    // The legend, before any hover: in bits/s, the peak as SQL has it per minute.
+    const [peak] = await ui.svc.query<{ bps: number }>(
+      `SELECT max(b) * 8 / 60 AS bps FROM (SELECT toStartOfMinute(time_received) AS m,
+         sum(bytes) AS b FROM flows WHERE direction = 'inbound' GROUP BY m)`,
+    )
     const legend = await page.locator('#traffic-legend').innerText()
-    assert.match(legend, /in\s+[\d.]+ [kMG]?b\/s\s+peak [\d.]+ [kMG]?b\/s/)
-    assert.match(legend, /out\s+[\d.]+ [kMG]?b\/s/)
-    assert.doesNotMatch(legend, /B\/s|--/)
-    // A refresh updates the chart in place: same canvas, the zoom is kept.
-    await page.evaluate(`document.querySelector('#traffic canvas').dataset.mark = 'kept'`)
-    const over = await page.locator('#traffic .u-over').boundingBox()
-    assert.ok(over)
-    await page.mouse.move(over.x + over.width * 0.5, over.y + 20)
-    await page.mouse.down()
-    await page.mouse.move(over.x + over.width * 0.8, over.y + 20, { steps: 5 })
-    await page.mouse.up()
-    const xScale = `JSON.stringify(document.querySelector('#traffic').traffic.chart.scales.x)`
-    const zoomed = await page.evaluate<string>(xScale)
-    await page.evaluate(`delete document.body.dataset.loaded`)
-    await page.click('#ranges button[aria-pressed="true"]')
-    await loaded(page)
-    assert.equal(await page.locator('#traffic canvas[data-mark="kept"]').count(), 1)
-    assert.equal(await page.evaluate<string>(xScale), zoomed)
-
-    const top = (name: string): Promise<string> =>
-      page.locator(`.card.top[data-top="${name}"] tbody`).innerText()
-    const hosts = await top('host')
-    assert.match(hosts, /nas\.lan[\s\S]*cdn\.example\.net[\s\S]*laptop\.lan/)
-    const countries = await top('country')
-    assert.match(countries, /DE[\s\S]*FR/)
-    assert.match(await top('as'), /64500\s*EXAMPLE-CDN/)
-    assert.match(await top('proto'), /TCP[\s\S]*UDP/)
-    // Switching a list to the other side asks the API again.
-    await page.selectOption('.card.top[data-top="host"] select', 'src_host')
-    await page.waitForFunction(
-      `document.querySelector('.card.top[data-top="host"] th')?.textContent?.includes('src_host')`,
-    )
-    assert.match(await top('host'), /cdn\.example\.net/)
-
-    const exporters = await page.locator('#exporters tbody').innerText()
-    assert.match(exporters, /192\.0\.2\.10[\s\S]*netflow9/)
-    assert.match(exporters, /198\.51\.100\.1[\s\S]*ipfix/)
-    await page.locator('#exporters tbody tr', { hasText: '192.0.2.10' }).click()
-    await page.waitForSelector('#templates h3')
-    assert.match(await page.locator('#templates').innerText(), /Templates of 192\.0\.2\.10/)
+    const current = legend.match(/in\s+(\S+ \S+)\s+peak (\S+ \S+)/)
+    assert.ok(current, legend)
+    assert.ok([before, after].includes(current[1] ?? ''), `${current[1]} is ${before} or ${after}`)
+    assert.equal(current[2], bitRate(peak?.bps ?? 0))
+    assert.match(legend, /out\s+[\d.]+ [kM]b\/s\s+peak/)
     await page.screenshot({ path: join(SHOTS, 'desktop.png'), fullPage: true })
     await page.close()
   })
 
-  await t.test('SQL console: rows and errors', async () => {
-    const page = await browser.newPage()
-    await page.goto(svc.httpBase)
-    await loaded(page)
-    // Every shipped example runs as it is.
-    const examples = await page.locator('#sql-example option').allInnerTexts()
-    assert.ok(examples.length >= 3)
-    for (const [i, name] of examples.entries()) {
-      await page.selectOption('#sql-example', String(i))
-      await page.evaluate(`document.querySelector('#sql-info').textContent = ''`)
-      await page.click('#sql-run')
-      await page.waitForFunction(
-        `/rows|^$/.test(document.querySelector('#sql-info').textContent) && document.querySelector('#sql-info').textContent !== 'running…' && (document.querySelector('#sql-info').textContent !== '' || !document.querySelector('#sql-error').hidden)`,
-      )
-      assert.equal(
-        await page.locator('#sql-error').isHidden(),
-        true,
-        `${name}: ${await page.locator('#sql-error').innerText()}`,
-      )
-      assert.ok((await page.locator('#sql-result tbody tr').count()) > 0, `${name} has rows`)
-    }
-    await page.selectOption('#sql-example', '0')
-    await page.click('#sql-run')
-    await page.waitForFunction(`document.querySelectorAll('#sql-result tbody tr').length === 3`)
-    assert.deepEqual(await page.locator('#sql-result thead th').allInnerTexts(), [
-      'dst_host',
-      'volume',
-      'flows',
+  await t.test('live refresh updates in place; a zoom becomes the range', async () => {
+    const page = await ui.open('/', { before: (p) => p.clock.install() })
+    await page.evaluate(`document.querySelector('#traffic canvas').dataset.mark = 'kept'`)
+    await reloadsAfter(page, () => page.clock.fastForward(31_000))
+    assert.equal(await page.locator('#traffic canvas[data-mark="kept"]').count(), 1)
+    const over = await page.locator('#traffic .u-over').boundingBox()
+    assert.ok(over)
+    await reloadsAfter(page, async () => {
+      await page.mouse.move(over.x + over.width * 0.6, over.y + 30)
+      await page.mouse.down()
+      await page.mouse.move(over.x + over.width * 0.95, over.y + 30, { steps: 5 })
+      await page.mouse.up()
+    })
+    const from = Number(params(page).get('from'))
+    const to = Number(params(page).get('to'))
+    assert.ok(to - from > 600 && to - from < 1800, `zoomed to ${to - from} s`)
+    assert.equal(await page.locator('#zoomed').isVisible(), true)
+    assert.equal(await page.locator('#ranges [aria-pressed="true"]').count(), 0)
+    // The tables follow the zoom: the window's devices are fewer bytes than the hour's.
+    const [tv] = await ui.svc.query<{ b: number }>(
+      `SELECT sum(bytes) AS b FROM flows WHERE dst_addr = toIPv6('192.168.1.20')
+         AND time_received >= ${from} AND time_received < ${to}`,
+    )
+    assert.deepEqual((await cells(page, '#devices'))[0]?.slice(0, 2), [
+      'living-room-tv 192.168.1.20',
+      bytes(tv?.b ?? 0),
     ])
-    assert.deepEqual(
-      await page.locator('#sql-result tbody tr').first().locator('td').allInnerTexts(),
-      ['nas.lan', '90.00 MB', '30'],
-    )
-    assert.match(await page.locator('#sql-info').innerText(), /3 rows/)
-    // CSV download of the same query.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#sql-csv')])
-    const csv = readFileSync(await download.path(), 'utf8')
-    assert.match(csv, /^"dst_host","volume","flows"\n"nas\.lan","90\.00 MB",30\n/)
-    await page.screenshot({ path: join(SHOTS, 'sql.png'), fullPage: true })
+    await page.goBack()
+    await loaded(page)
+    assert.equal(params(page).get('from'), null)
+    assert.equal(await page.locator('#ranges [aria-pressed="true"]').innerText(), '1 h')
+    await page.close()
+  })
 
-    await page.fill('#sql', 'DROP TABLE flows')
-    await page.click('#sql-run')
-    await page.waitForSelector('#sql-error:not([hidden])')
-    assert.match(await page.locator('#sql-error').innerText(), /not allowed|readonly|read-only/i)
-    assert.equal(await page.locator('#sql-result tbody tr').count(), 0)
-    await page.fill('#sql', 'SELECT nosuchcol FROM flows')
-    await page.click('#sql-run')
-    await page.waitForFunction(
-      `document.querySelector('#sql-error').textContent.includes('nosuchcol')`,
+  await t.test('filters: click, chips, typed, URL round trip', async () => {
+    const page = await ui.open('/')
+    await reloadsAfter(page, () =>
+      page.locator('#remote-country button', { hasText: 'United States' }).click(),
     )
-    const message = await page.locator('#sql-error').innerText()
-    assert.match(message, /Unknown expression identifier `nosuchcol`/)
-    assert.doesNotMatch(message, /FORMAT/)
+    assert.equal(params(page).get('country'), 'US')
+    assert.deepEqual(await page.locator('#chips .chip').allInnerTexts(), ['country: US\n×'])
+    assert.deepEqual(await names(page, '#devices'), ['living-room-tv 192.168.1.20'])
+    await reloadsAfter(page, async () => {
+      await page.fill('#filter-input', 'service=quic')
+      await page.press('#filter-input', 'Enter')
+    })
+    assert.deepEqual(await names(page, '#devices'), ['no flows in this range'])
+    await reloadsAfter(page, () => page.click('#chips [data-key="country"] button'))
+    assert.equal(page.url().includes('country='), false)
+    assert.deepEqual(await names(page, '#devices'), ['phone.lan 2001:db8:1::40'])
+    // A bookmark: the same URL loaded afresh shows the same.
+    await reloadsAfter(page, () => page.reload())
+    assert.deepEqual(await page.locator('#chips .chip').allInnerTexts(), ['service: quic\n×'])
+    assert.deepEqual(await names(page, '#devices'), ['phone.lan 2001:db8:1::40'])
+    await reloadsAfter(page, () => page.goBack())
+    assert.equal(params(page).get('country'), 'US')
+    assert.equal(params(page).get('service'), 'quic')
+    await reloadsAfter(page, () => page.goBack())
+    assert.equal(params(page).get('service'), null)
+    assert.equal(await page.locator('#chips .chip').count(), 1)
+    await page.close()
+  })
+
+  await t.test('dark mode follows the system', async () => {
+    const page = await ui.open('/', { before: (p) => p.emulateMedia({ colorScheme: 'dark' }) })
+    const bg = await page.evaluate<string>(
+      `getComputedStyle(document.body.parentElement).backgroundColor`,
+    )
+    assert.equal(bg, 'rgb(17, 20, 25)')
+    const card = await page.evaluate<string>(
+      `getComputedStyle(document.querySelector('.card')).color`,
+    )
+    assert.equal(card, 'rgb(227, 231, 238)')
+    await page.screenshot({ path: join(SHOTS, 'dark.png'), fullPage: true })
     await page.close()
   })
 
   await t.test('phone: fits the screen', async () => {
-    const page = await browser.newPage()
-    await page.setViewportSize({ width: 390, height: 844 })
-    await page.goto(svc.httpBase)
-    await loaded(page)
+    const page = await ui.open('/', { size: { width: 390, height: 844 } })
     const canvas = await page.locator('#traffic canvas').first().boundingBox()
-    assert.ok(
-      canvas && canvas.width > 200 && canvas.width <= 390,
-      `canvas ${JSON.stringify(canvas)}`,
-    )
+    assert.ok(canvas && canvas.width > 200 && canvas.width <= 390, JSON.stringify(canvas))
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     )
@@ -195,6 +184,6 @@ void test('web UI renders the fixture in chromium', { timeout: 120_000 }, async 
     await page.close()
   })
 
-  assert.deepEqual(foreign, [], 'the UI fetched from outside the collector')
-  assert.deepEqual(consoleErrors, [], 'errors in the page console')
+  assert.deepEqual(ui.foreign, [], 'the UI fetched from outside the collector')
+  assert.deepEqual(ui.errors, [], 'errors in the page console')
 })

@@ -48,7 +48,8 @@ function axisSize(u, values, axisIdx, cycleNum) {
 }
 
 export class TrafficChart {
-  constructor(box, legend) {
+  constructor(box, legend, onZoom = () => undefined) {
+    this.onZoom = onZoom
     this.box = box
     box.traffic = this
     this.legend = legend
@@ -62,12 +63,14 @@ export class TrafficChart {
     return this.box.clientWidth < 500 ? 200 : 260
   }
 
-  update(ts) {
+  /** New data; `reset` drops any zoom (the range changed). */
+  update(ts, reset = false) {
     this.series = trafficSeries(ts)
     this.current = lastComplete(ts)
     const data = [ts.t, ...this.series.map((s) => s.values)]
     const labels = this.series.map((s) => s.label).join()
-    if (this.chart && labels === this.labels) {
+    if (this.chart && labels === this.labels && reset) this.chart.setData(data)
+    else if (this.chart && labels === this.labels) {
       const x = this.chart.scales.x
       const prev = this.chart.data[0]
       const zoomed = prev.length > 0 && (x.min > prev[0] || x.max < prev[prev.length - 1])
@@ -77,6 +80,11 @@ export class TrafficChart {
       } else this.chart.setData(data)
     } else this.create(data, labels)
     this.renderLegend(null)
+  }
+
+  /** Draw again from scratch (colours follow the page's, light or dark). */
+  redraw() {
+    if (this.chart) this.create(this.chart.data, this.labels)
   }
 
   create(data, labels) {
@@ -106,7 +114,17 @@ export class TrafficChart {
         ],
         scales: { x: { time: true } },
         legend: { show: false },
-        hooks: { setCursor: [(u) => this.renderLegend(u.cursor.idx)] },
+        hooks: {
+          setCursor: [(u) => this.renderLegend(u.cursor.idx)],
+          setSelect: [
+            (u) => {
+              if (u.select.width < 5) return
+              const min = u.posToVal(u.select.left, 'x')
+              const max = u.posToVal(u.select.left + u.select.width, 'x')
+              this.onZoom(Math.floor(min), Math.ceil(max))
+            },
+          ],
+        },
       },
       data,
       this.box,
