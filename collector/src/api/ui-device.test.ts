@@ -76,11 +76,13 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
     const page = await ui.open('/?view=sql')
     assert.equal(await page.locator('#sql-card').isVisible(), true)
     assert.equal(await page.locator('#traffic-card').isVisible(), false)
-    const examples = await page.locator('#sql-example option').allInnerTexts()
+    const examples = await page
+      .locator('#sql-example optgroup[label="Examples"] option')
+      .allInnerTexts()
     assert.ok(examples.length >= 4)
     const done = `!['', 'running…'].includes(document.querySelector('#sql-info').textContent) || !document.querySelector('#sql-error').hidden`
     for (const [i, name] of examples.entries()) {
-      await page.selectOption('#sql-example', String(i))
+      await page.selectOption('#sql-example', `e:${i}`)
       await page.evaluate(`document.querySelector('#sql-info').textContent = ''`)
       await page.click('#sql-run')
       await page.waitForFunction(done)
@@ -88,7 +90,7 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
       assert.equal(await page.locator('#sql-error').isHidden(), true, `${name}: ${error}`)
       assert.ok((await page.locator('#sql-result tbody tr').count()) > 0, `${name} has rows`)
     }
-    await page.selectOption('#sql-example', '0')
+    await page.selectOption('#sql-example', 'e:0')
     await page.click('#sql-run')
     await page.waitForFunction(`document.querySelectorAll('#sql-result tbody tr').length === 8`)
     assert.deepEqual(await page.locator('#sql-result thead th').allInnerTexts(), [
@@ -116,6 +118,36 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
     assert.match(message, /Unknown expression identifier `nosuchcol`/)
     assert.doesNotMatch(message, /FORMAT/)
     await loaded(page)
+    await page.close()
+  })
+
+  await t.test('SQL console: schema browser and saved queries', async () => {
+    const page = await ui.open('/?view=sql')
+    await page.click('#schema summary')
+    await page.waitForSelector('.schema-table[data-table="flows"]')
+    const tables = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('.schema-table')].map((d) => d.dataset.table)`,
+    )
+    assert.deepEqual(tables.slice(0, 1), ['flows'])
+    assert.ok(tables.includes('flows_1h') && !tables.some((x) => x.endsWith('_mv')))
+    await page.click('.schema-table[data-table="flows"] summary')
+    await page.fill('#sql', 'SELECT  FROM flows')
+    await page.evaluate(`document.querySelector('#sql').setSelectionRange(7, 7)`)
+    await page.click('.schema-table[data-table="flows"] button.column:text-is("dst_host")')
+    assert.equal(await page.inputValue('#sql'), 'SELECT dst_host FROM flows')
+
+    const sql = 'SELECT count() AS n FROM flows'
+    await page.fill('#sql', sql)
+    await page.fill('#sql-name', 'count flows')
+    await page.click('#sql-save')
+    await reloadsAfter(page, () => page.reload())
+    await page.selectOption('#sql-example', 's:count flows')
+    assert.equal(await page.inputValue('#sql'), sql)
+    await page.click('#sql-run')
+    await page.waitForFunction(`document.querySelector('#sql-info').textContent.includes('1 rows')`)
+    assert.deepEqual(await cells(page, '#sql-result'), [[String(ui.flows.length)]])
+    await page.click('#sql-delete')
+    assert.equal(await page.locator('#sql-example option[value="s:count flows"]').count(), 0)
     await page.close()
   })
 

@@ -1,8 +1,9 @@
-// The SQL console: example queries, results as a table, CSV download, and ClickHouse's
-// own error message.
+// The SQL console: results as a table, CSV download, and ClickHouse's own error message;
+// examples and saved queries (sql-saved.js), tables and columns (sql-schema.js).
 import { api } from './api.js'
 import { $, el, fillTable } from './dom.js'
-import { EXAMPLES } from './sql-examples.js'
+import { setUpSaved } from './sql-saved.js'
+import { setUpSchema } from './sql-schema.js'
 
 async function runSql(ev) {
   ev.preventDefault()
@@ -57,15 +58,8 @@ async function downloadCsv() {
 }
 
 export function setUpSql() {
-  const pick = $('#sql-example')
-  pick.replaceChildren(
-    ...EXAMPLES.map((x, i) => el('option', { value: String(i), textContent: x.name })),
-  )
-  const load = () => {
-    $('#sql').value = EXAMPLES[Number(pick.value)]?.sql ?? ''
-  }
-  pick.addEventListener('change', load)
-  load()
+  setUpSaved()
+  setUpSchema()
   $('#sql-form').addEventListener('submit', (ev) => void runSql(ev))
   $('#sql-csv').addEventListener('click', () => void downloadCsv())
   $('#sql').addEventListener('keydown', (ev) => {

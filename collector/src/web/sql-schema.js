@@ -1,0 +1,74 @@
+// The SQL console's schema browser: flowloft's tables and their columns with types, read
+// from system.columns through the same read-only /api/query; a click on a column puts its
+// name in the query at the cursor.
+import { api } from './api.js'
+import { $, el, showError } from './dom.js'
+
+const ABOUT = {
+  flows: 'one row per flow; bytes and packets already scaled by the sampling rate',
+  flows_1m: 'per-minute rollup (local_addr, service_port, countries, ASes, interfaces)',
+  flows_1h: 'per-hour rollup, kept longest',
+  exporters: 'each exporter, latest seen',
+  interfaces: 'interface names per exporter',
+  as_names: 'AS names seen in flows',
+  sflow_counters: 'sFlow interface counters',
+}
+
+const SQL = `SELECT table, name, type FROM system.columns
+  WHERE database = 'flowloft' AND table NOT LIKE '%\\_mv' AND table != 'schema_migrations'
+  ORDER BY table = 'flows' DESC, table, position`
+
+function insert(text) {
+  const box = $('#sql')
+  const at = box.selectionStart ?? box.value.length
+  box.setRangeText(text, at, box.selectionEnd ?? at, 'end')
+  box.focus()
+}
+
+async function loadSchema() {
+  const list = $('#schema-list')
+  if (list.dataset.loaded) return
+  try {
+    const r = await api('/api/query', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: SQL }),
+    })
+    const tables = new Map()
+    for (const c of r.data) tables.set(c.table, [...(tables.get(c.table) ?? []), c])
+    list.replaceChildren(
+      ...[...tables].map(([table, cols]) =>
+        el(
+          'details',
+          { className: 'schema-table', dataset: { table } },
+          el(
+            'summary',
+            {},
+            el('code', { textContent: table }),
+            ABOUT[table]
+              ? el('small', { className: 'muted', textContent: ` ${ABOUT[table]}` })
+              : null,
+          ),
+          el(
+            'ul',
+            {},
+            ...cols.map((c) => {
+              const b = el('button', { type: 'button', className: 'column', textContent: c.name })
+              b.addEventListener('click', () => insert(c.name))
+              return el('li', {}, b, el('small', { className: 'muted', textContent: ` ${c.type}` }))
+            }),
+          ),
+        ),
+      ),
+    )
+    list.dataset.loaded = '1'
+  } catch (err) {
+    showError(list)(err)
+  }
+}
+
+export function setUpSchema() {
+  $('#schema').addEventListener('toggle', () => {
+    if ($('#schema').open) void loadSchema()
+  })
+}
