@@ -105,7 +105,7 @@ export function createApi(d: ApiDeps): Hono {
   app.route('/', statusRoutes(d.metrics))
   app.route('/', topRoutes(d.engine, d.retention))
   app.route('/', timeseriesRoutes(d.engine, d.retention))
-  app.route('/', sidesRoutes(d.engine))
+  app.route('/', sidesRoutes(d.engine, d.retention))
   app.route('/', summariesRoutes(d.summaries))
   app.route('/', exporterRoutes(d.engine, d.templates ?? (() => []), d.prefixes))
   app.route('/', queryRoutes(d.engine))

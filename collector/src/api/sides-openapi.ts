@@ -31,6 +31,13 @@ const limit = {
   in: 'query',
   schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
 }
+const source = {
+  name: 'source',
+  in: 'query',
+  description:
+    'Table to read: auto (default) picks raw flows or the coarsest rollup that covers the window, as for /api/top; the rollups hold no remote address (by=host, remote=) and count an internal flow for its sender only',
+  schema: { type: 'string', enum: ['auto', 'flows', 'flows_1m', 'flows_1h'], default: 'auto' },
+}
 const num = { type: 'number' }
 const rows = (properties: Record<string, object>): object => ({
   description: 'Rows by bytes, largest first; in_bytes went to the local devices',
@@ -41,6 +48,7 @@ const rows = (properties: Record<string, object>): object => ({
         properties: {
           from: { type: 'integer' },
           to: { type: 'integer' },
+          source: { type: 'string', description: 'The table that answered' },
           filters: { type: 'object' },
           rows: { type: 'array', items: { type: 'object', properties } },
         },
@@ -55,8 +63,8 @@ export const SIDES_PATHS = {
   '/api/devices': {
     get: {
       summary:
-        'Local devices by bytes (the destination of inbound flows, the source of outbound ones, both of internal ones), from raw flows',
-      parameters: [...window, limit, ...FILTER_PARAMETERS],
+        'Local devices by bytes (the destination of inbound flows, the source of outbound ones, both of internal ones), names from the flows',
+      parameters: [...window, limit, source, ...FILTER_PARAMETERS],
       responses: {
         '200': rows({
           device: { type: 'string' },
@@ -88,6 +96,7 @@ export const SIDES_PATHS = {
         { name: 'by', in: 'query', schema: { type: 'string', enum: REMOTE_BYS, default: 'host' } },
         ...window,
         limit,
+        source,
         ...FILTER_PARAMETERS,
       ],
       responses: {

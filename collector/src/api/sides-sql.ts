@@ -5,8 +5,13 @@
 // l_* is the local device, r_* the other side, svc_port the flow's service port;
 // flow_bytes and flow_packets the counters (so sums may be named bytes and packets).
 import { WELL_KNOWN_PORTS } from '../enrich/services.js'
+import { protocolName } from '../flows/protocols.js'
 import type { Filters } from './filters.js'
 import { WINDOW_SQL } from './params.js'
+import type { Source } from './source.js'
+
+/** Protocol names by number (the number when unnamed), for the rollups, which keep the number. */
+const PROTO_NAMES = Array.from({ length: 256 }, (_, p) => protocolName(p))
 
 /**
  * The service port: a well-known port of either side (the lower when both are), else
@@ -19,14 +24,32 @@ export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
     has({known_ports:Array(UInt16)}, src_port), src_port,
     least(src_port, dst_port) < 1024, least(src_port, dst_port), 0)`
 
+/** The rollups' side of a flow: inbound to its local_addr, outbound and internal from it. */
+const ROLLUP_IS_IN = `multiIf(direction = 'inbound', [1], direction IN ('outbound', 'internal'), [0], [])`
+
 /**
- * Sided rows of the window (parameters from, to, known_ports and the filters'), as a
- * subquery. `internet`: only flows that cross to the outside (no internal ones).
+ * Sided rows of the window (parameters from, to, known_ports, proto_names and the
+ * filters'), as a subquery, from raw flows or a rollup. The rollups keep no remote
+ * address, host names or AS names (l_host, r_host and r_as_name are empty), their
+ * service port is the lower port below 1024, and an internal flow counts only for its
+ * sender (their local_addr). `internet`: only flows that cross to the outside.
  */
-export function sidedSql(f: Filters, internet: boolean): string {
+export function sidedSql(f: Filters, internet: boolean, source: Source = 'flows'): string {
   const where = [...f.where, ...(internet ? ["direction != 'internal'"] : [])]
+  const outer = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+  if (source !== 'flows')
+    return `(SELECT * FROM (
+    SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
+      proto, {proto_names:Array(String)}[proto + 1] AS proto_label, exporter, direction, is_in,
+      local_addr AS l_addr, '' AS l_host, toIPv6('::') AS r_addr, '' AS r_host,
+      if(is_in, src_as, dst_as) AS r_as, '' AS r_as_name,
+      if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port
+    FROM flowloft.${source}
+    ARRAY JOIN ${ROLLUP_IS_IN} AS is_in
+    WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32}))${outer})`
   return `(SELECT * FROM (
-    SELECT time_received, bytes AS flow_bytes, packets AS flow_packets, proto, proto_name, exporter, direction, is_in,
+    SELECT time_received, bytes AS flow_bytes, packets AS flow_packets, 1 AS flow_rows, proto,
+      if(proto_name != '', proto_name, toString(proto)) AS proto_label, exporter, direction, is_in,
       if(is_in, dst_addr, src_addr) AS l_addr, if(is_in, dst_host, src_host) AS l_host,
       if(is_in, src_addr, dst_addr) AS r_addr, if(is_in, src_host, dst_host) AS r_host,
       if(is_in, src_as, dst_as) AS r_as, if(is_in, src_as_name, dst_as_name) AS r_as_name,
@@ -35,8 +58,13 @@ export function sidedSql(f: Filters, internet: boolean): string {
     FROM flowloft.flows
     ARRAY JOIN multiIf(direction = 'inbound', [1], direction = 'outbound', [0],
       direction = 'internal', [1, 0], []) AS is_in
-    WHERE ${WINDOW_SQL})${where.length ? ` WHERE ${where.join(' AND ')}` : ''})`
+    WHERE ${WINDOW_SQL})${outer})`
 }
+
+/** Whether a rollup can answer with these filters (they keep no remote address). */
+export const rollupFilters = (f: Filters): boolean =>
+  f.given.remote === undefined &&
+  !(typeof f.params['f_service'] === 'number' && f.params['f_service'] >= 1024)
 
 export const sidedParams = (
   f: Filters,
@@ -46,4 +74,5 @@ export const sidedParams = (
   from: w.from,
   to: w.to,
   known_ports: WELL_KNOWN_PORTS,
+  proto_names: PROTO_NAMES,
 })

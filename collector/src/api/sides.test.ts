@@ -24,6 +24,14 @@ async function get(svc: TestService, path: string): Promise<{ status: number; js
   return { status: res.status, json: (await res.json()) as Answer }
 }
 
+/** The fixture's remote ASes by bytes, with their names. */
+const REMOTE_ASES = [
+  ['64496', 'EXAMPLE-STREAM'],
+  ['64497', 'EXAMPLE-VIDEO'],
+  ['64500', 'EXAMPLE-CLOUD'],
+  ['64501', 'EXAMPLE-BACKUP'],
+]
+
 /** Each flow from its local devices' side: [device, is_in], as the console defines it. */
 function sides(f: FixtureFlow): [string, boolean][] {
   if (f.direction === 'inbound') return [[f.dst_addr, true]]
@@ -90,12 +98,7 @@ void test('devices and the remote side of a home network', async (t) => {
     const as = await get(svc, '/api/remote?by=as&from=-1h')
     assert.deepEqual(
       as.json.rows.map((x) => [x.key, x.label]),
-      [
-        ['64496', 'EXAMPLE-STREAM'],
-        ['64497', 'EXAMPLE-VIDEO'],
-        ['64500', 'EXAMPLE-CLOUD'],
-        ['64501', 'EXAMPLE-BACKUP'],
-      ],
+      REMOTE_ASES,
     )
   })
 
@@ -172,5 +175,45 @@ void test('devices and the remote side of a home network', async (t) => {
     assert.equal(phone.json.usage[0]?.in_bytes, expected.get(HOME_DEVICES.phone.addr)?.in)
     const none = await get(svc, '/api/devices/192.168.1.99')
     assert.equal(none.json.first_seen, null)
+  })
+
+  await t.test('the rollups answer the same, with names from raw flows and as_names', async () => {
+    const raw = await get(svc, '/api/devices?from=-1h&limit=20')
+    const rolled = await get(svc, '/api/devices?from=-1h&limit=20&source=flows_1m')
+    assert.equal(rolled.status, 200, rolled.json.error)
+    assert.equal(rolled.json.source, 'flows_1m')
+    // Devices that talk only to the internet read the same; the rollups count an internal
+    // flow for its sender only.
+    for (const d of [HOME_DEVICES.tv, HOME_DEVICES.phone, HOME_DEVICES.nas]) {
+      const a = raw.json.rows.find((r) => r.device === d.addr)
+      const b = rolled.json.rows.find((r) => r.device === d.addr)
+      assert.deepEqual(
+        [b?.name, b?.in_bytes, b?.out_bytes, b?.flows],
+        [d.name, a?.in_bytes, a?.out_bytes, a?.flows],
+        d.addr,
+      )
+    }
+    const as = await get(svc, '/api/remote?by=as&from=-1h&source=flows_1h')
+    assert.deepEqual(
+      as.json.rows.map((x) => [x.key, x.label]),
+      REMOTE_ASES,
+    )
+    const services = await get(svc, '/api/remote?by=service&from=-1h&source=flows_1m&country=NL')
+    assert.deepEqual(
+      services.json.rows.map((x) => [x.key, x.label, x.in_bytes]),
+      [['udp/443', 'quic', expected.get(HOME_DEVICES.phone.addr)?.in]],
+    )
+    const hosts = await get(svc, '/api/remote?by=host&from=-1h&source=flows_1m')
+    assert.equal(hosts.status, 400)
+    assert.match(hosts.json.error, /flows_1m does not hold this dimension/)
+    const ts = await get(
+      svc,
+      `/api/timeseries?from=-1h&step=60&source=flows_1m&device=${HOME_DEVICES.tv.addr}`,
+    )
+    assert.equal(ts.json.source, 'flows_1m')
+    assert.equal(
+      (ts.json.bytes['inbound'] ?? []).reduce((x, v) => x + v, 0),
+      expected.get(HOME_DEVICES.tv.addr)?.in,
+    )
   })
 })

@@ -1,5 +1,7 @@
-// The views of "my devices" against "the internet", from raw flows seen from the local
-// side (sides-sql.ts), with the filters of filters.ts:
+// The views of "my devices" against "the internet", from flows seen from the local side
+// (sides-sql.ts), with the filters of filters.ts. Raw flows answer, or the coarsest
+// rollup that covers the window (source.ts) when the question needs no remote address:
+// names then come from raw flows of the window's last hour (devices) and as_names (ASes).
 //   GET /api/devices            local devices by bytes, with names where flows carry them
 //   GET /api/devices/{addr}     one device's first and last seen and usage, from the rollups
 //   GET /api/remote?by=...      the remote side's hosts, ASes, countries, services, protocols
@@ -11,7 +13,14 @@ import { serviceName } from '../enrich/services.js'
 import { parseFilters } from './filters.js'
 import { addrText, nowSeconds, parseChoice, parseInteger, parseWindow } from './params.js'
 import { readRows } from './read.js'
-import { sidedParams, sidedSql } from './sides-sql.js'
+import { rollupFilters, sidedParams, sidedSql } from './sides-sql.js'
+import {
+  chooseSource,
+  DEFAULT_RETENTION,
+  parseSource,
+  type RetentionDays,
+  type SourceChoice,
+} from './source.js'
 
 export interface DeviceRow {
   device: string
@@ -38,10 +47,10 @@ const REMOTE_BY = {
   as: { key: 'toString(r_as)', label: 'any(r_as_name)' },
   country: { key: 'r_country', label: "''" },
   service: {
-    key: "concat(if(proto_name != '', lower(proto_name), toString(proto)), '/', toString(svc_port))",
+    key: "concat(lower(proto_label), '/', toString(svc_port))",
     label: "''",
   },
-  proto: { key: "if(proto_name != '', proto_name, toString(proto))", label: "''" },
+  proto: { key: 'proto_label', label: "''" },
 } as const
 export type RemoteBy = keyof typeof REMOTE_BY
 export const REMOTE_BYS = Object.keys(REMOTE_BY) as RemoteBy[]
@@ -60,25 +69,85 @@ export function serviceLabel(key: string): string {
 }
 
 const SUMS = `sumIf(flow_bytes, is_in = 1) AS in_bytes, sumIf(flow_bytes, is_in = 0) AS out_bytes,
-  sum(flow_bytes) AS bytes, count() AS flows`
+  sum(flow_bytes) AS bytes, sum(flow_rows) AS flows`
 
-export function sidesRoutes(engine: Engine): Hono {
+/** The table to read: raw flows, or a rollup when it can answer (`rollup`). */
+function pickSource(
+  q: (k: string) => string | undefined,
+  rollup: boolean,
+  retention: RetentionDays,
+): SourceChoice {
+  return chooseSource({
+    window: parseWindow(q),
+    rollup,
+    forced: parseSource(q('source')),
+    retention,
+    now: nowSeconds(),
+  })
+}
+
+/** Host names of devices from raw flows of the window's last hour (the rollups keep none). */
+async function deviceNames(
+  engine: Engine,
+  to: number,
+  devices: string[],
+): Promise<Map<string, string>> {
+  if (devices.length === 0) return new Map()
+  const rows = await readRows<{ device: string; name: string }>(engine, {
+    query: `SELECT ${addrText('addr')} AS device, argMax(host, host != '') AS name FROM (
+        SELECT dst_addr AS addr, dst_host AS host FROM flowloft.flows
+        WHERE time_received >= toDateTime({to:UInt32} - 3600) AND time_received < toDateTime({to:UInt32})
+          AND dst_host != '' AND dst_addr IN {addrs:Array(IPv6)}
+        UNION ALL
+        SELECT src_addr, src_host FROM flowloft.flows
+        WHERE time_received >= toDateTime({to:UInt32} - 3600) AND time_received < toDateTime({to:UInt32})
+          AND src_host != '' AND src_addr IN {addrs:Array(IPv6)})
+      GROUP BY addr`,
+    query_params: { to, addrs: devices },
+  })
+  return new Map(rows.map((r) => [r.device, r.name]))
+}
+
+/** AS names from flowloft.as_names (the rollups keep the numbers only). */
+async function asNames(engine: Engine, keys: string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map()
+  const rows = await readRows<{ key: string; name: string }>(engine, {
+    query: `SELECT toString(asn) AS key, argMax(as_name, last_seen) AS name
+      FROM flowloft.as_names WHERE asn IN {asns:Array(UInt32)} GROUP BY asn`,
+    query_params: { asns: keys.map(Number) },
+  })
+  return new Map(rows.map((r) => [r.key, r.name]))
+}
+
+export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RETENTION): Hono {
   const app = new Hono()
 
   app.get('/api/devices', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
-    const w = parseWindow(q)
     const f = parseFilters(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
+    const w = pickSource(q, rollupFilters(f), retention)
     const rows = await readRows<DeviceRow>(engine, {
       query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SUMS},
           toUnixTimestamp(min(time_received)) AS first_seen,
           toUnixTimestamp(max(time_received)) AS last_seen
-        FROM ${sidedSql(f, false)}
+        FROM ${sidedSql(f, false, w.source)}
         GROUP BY l_addr ORDER BY bytes DESC, device LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })
-    return c.json({ from: w.from, to: w.to, filters: f.given, rows })
+    if (w.source !== 'flows') {
+      const names = await deviceNames(
+        engine,
+        w.to,
+        rows.map((r) => r.device),
+      )
+      const grain = w.source === 'flows_1h' ? 3600 : 60
+      for (const r of rows) {
+        r.name = names.get(r.device) ?? ''
+        r.last_seen = Math.min(w.to, r.last_seen + grain)
+      }
+    }
+    return c.json({ from: w.from, to: w.to, source: w.source, filters: f.given, rows })
   })
 
   app.get('/api/devices/:addr', async (c) => {
@@ -122,21 +191,28 @@ export function sidesRoutes(engine: Engine): Hono {
 
   app.get('/api/remote', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
-    const w = parseWindow(q)
     const f = parseFilters(q)
     const by = parseChoice('by', q('by'), REMOTE_BYS) ?? 'host'
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
     const d = REMOTE_BY[by]
+    const w = pickSource(q, by !== 'host' && rollupFilters(f), retention)
     // Without a device, "remote" is the internet: internal flows stay out.
     const internet = f.given.device === undefined
     const rows = await readRows<RemoteRow>(engine, {
       query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SUMS}
-        FROM ${sidedSql(f, internet)}
+        FROM ${sidedSql(f, internet, w.source)}
         GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })
     if (by === 'service') for (const r of rows) r.label = serviceLabel(r.key)
-    return c.json({ by, from: w.from, to: w.to, filters: f.given, rows })
+    if (by === 'as' && w.source !== 'flows') {
+      const names = await asNames(
+        engine,
+        rows.map((r) => r.key),
+      )
+      for (const r of rows) r.label = names.get(r.key) ?? ''
+    }
+    return c.json({ by, from: w.from, to: w.to, source: w.source, filters: f.given, rows })
   })
   return app
 }

@@ -1,7 +1,7 @@
 // GET /api/timeseries: bytes and packets per step, total and by direction, with empty
 // steps filled with zeros so a chart's x axis is regular; from the coarsest table that
-// covers the window at that step (source.ts). With filters (filters.ts), from raw flows
-// seen from the local side: inbound is what the local devices received, outbound what
+// covers the window at that step (source.ts). With filters (filters.ts), from flows
+// seen from the local side (raw, or a rollup unless a remote address is asked): inbound is what the local devices received, outbound what
 // they sent (an internal flow counts for both its devices).
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
@@ -9,7 +9,7 @@ import type { Engine } from '../clickhouse/engine.js'
 import { nowSeconds, parseInteger, parseWindow, WINDOW_SQL, DIRECTIONS } from './params.js'
 import { hasFilters, parseFilters, type Filters } from './filters.js'
 import { readRows } from './read.js'
-import { sidedParams, sidedSql } from './sides-sql.js'
+import { rollupFilters, sidedParams, sidedSql } from './sides-sql.js'
 import {
   chooseSource,
   DEFAULT_RETENTION,
@@ -43,11 +43,11 @@ export interface Timeseries {
 }
 
 /** Rows per step and direction of filtered, sided flows (sides-sql.ts). */
-function filteredSql(f: Filters): string {
+function filteredSql(f: Filters, source: Source): string {
   return `SELECT toUnixTimestamp(toStartOfInterval(time_received, toIntervalSecond({step:UInt32}))) AS t,
       if(is_in = 1, 'inbound', 'outbound') AS direction, sum(flow_bytes) AS bytes,
       sum(flow_packets) AS packets
-    FROM ${sidedSql(f, false)}
+    FROM ${sidedSql(f, false, source)}
     GROUP BY t, direction ORDER BY t`
 }
 
@@ -76,9 +76,9 @@ export function timeseriesRoutes(
     const step = parseInteger('step', q('step'), autoStep(asked.to - asked.from), 1, 86400 * 7)
     const w = chooseSource({
       window: asked,
-      rollup: true,
+      rollup: !filtered || rollupFilters(filters),
       step,
-      forced: filtered ? 'flows' : parseSource(q('source')),
+      forced: parseSource(q('source')),
       retention,
       now: nowSeconds(),
     })
@@ -94,7 +94,10 @@ export function timeseriesRoutes(
     }>(
       engine,
       filtered
-        ? { query: filteredSql(filters), query_params: { ...sidedParams(filters, w), step } }
+        ? {
+            query: filteredSql(filters, w.source),
+            query_params: { ...sidedParams(filters, w), step },
+          }
         : { query: seriesSql(w.source), query_params: { from: w.from, to: w.to, step } },
     )
     const zeros = (): number[] => new Array<number>(n).fill(0)
