@@ -76,7 +76,7 @@ void test('the console in chromium on a home network', { timeout: 180_000 }, asy
     ])
     assert.equal((await names(page, '#remote-as'))[0], 'EXAMPLE-STREAM AS64496')
     assert.deepEqual((await cells(page, '#exporters'))[0]?.slice(0, 3), [
-      '192.168.1.1',
+      '192.168.1.1 filter',
       '',
       'netflow9',
     ])
@@ -155,6 +155,14 @@ void test('the console in chromium on a home network', { timeout: 180_000 }, asy
     await reloadsAfter(page, () => page.goBack())
     assert.equal(params(page).get('service'), null)
     assert.equal(await page.locator('#chips .chip').count(), 1)
+    // An exporter's button filters by it.
+    await reloadsAfter(page, () => page.click('#exporters button:text-is("filter")'))
+    assert.equal(params(page).get('exporter'), '192.168.1.1')
+    assert.deepEqual(await page.locator('#chips .chip').allInnerTexts(), [
+      'country: US\n×',
+      'exporter: 192.168.1.1\n×',
+    ])
+    assert.deepEqual(await names(page, '#devices'), ['living-room-tv 192.168.1.20'])
     await page.close()
   })
 

@@ -1,7 +1,8 @@
 // Exporters' health: what each sent in the range, when last seen, and on a click its
-// templates and sampling rates.
+// templates and sampling rates; a button filters every panel by the exporter.
 import { api, qs } from './api.js'
 import { $, el, fillTable, showError } from './dom.js'
+import { navigate, readState } from './state.js'
 import { bytes, when } from './units.js'
 
 let selected = null
@@ -27,6 +28,17 @@ export async function loadExporters(params) {
   table.querySelectorAll('tbody tr').forEach((tr, i) => {
     const addr = r.exporters[i]?.exporter
     if (addr === undefined) return
+    const filter = el('button', {
+      type: 'button',
+      className: 'plain small',
+      textContent: 'filter',
+      title: `show only the flows of ${addr}`,
+    })
+    filter.addEventListener('click', (ev) => {
+      ev.stopPropagation()
+      navigate({ filters: { ...readState().filters, exporter: addr } })
+    })
+    tr.cells[0]?.append(' ', filter)
     tr.tabIndex = 0
     tr.classList.toggle('selected', addr === selected)
     const pick = () => {
