@@ -122,6 +122,17 @@ void test('the console in chromium on a home network', { timeout: 180_000 }, asy
       'living-room-tv 192.168.1.20',
       bytes(tv?.b ?? 0),
     ])
+    // A custom range, typed in local time.
+    await page.click('#custom summary')
+    await page.fill('#range-from', '2026-01-02T03:04')
+    await page.fill('#range-to', '2026-01-02T05:06')
+    await reloadsAfter(page, () => page.click('#range-apply'))
+    const local = (v: string): string => String(new Date(v).getTime() / 1000)
+    assert.equal(params(page).get('from'), local('2026-01-02T03:04'))
+    assert.equal(params(page).get('to'), local('2026-01-02T05:06'))
+    assert.deepEqual(await names(page, '#devices'), ['no flows in this range'])
+    await reloadsAfter(page, () => page.goBack())
+    assert.equal(params(page).get('from'), String(from))
     await page.goBack()
     await loaded(page)
     assert.equal(params(page).get('from'), null)

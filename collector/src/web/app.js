@@ -8,6 +8,7 @@ import { loadDevicePage } from './device.js'
 import { $, $$, showError } from './dom.js'
 import { loadExporters } from './exporters.js'
 import { addRemoteCards, loadDevices, loadRemote } from './panels.js'
+import { setUpCustomRange, showRange } from './range.js'
 import { setUpSql } from './sql.js'
 import { navigate, readState, toSearch, watchState, windowOf } from './state.js'
 
@@ -73,6 +74,7 @@ function render() {
     ? `${new Date(s.from * 1000).toLocaleString()} – ${new Date(s.to * 1000).toLocaleTimeString()}`
     : ''
   renderChips(s)
+  showRange(s)
   document.title = s.view === 'device' ? `${s.device} · flowloft` : 'flowloft'
   void refresh()
 }
@@ -96,6 +98,7 @@ addRemoteCards()
 setUpLogin(() => render())
 setUpSql()
 setUpFilterBox()
+setUpCustomRange()
 watchState(render)
 let width = 0
 new ResizeObserver(() => {
