@@ -1,7 +1,7 @@
 // The console's device page and SQL console in headless Debian chromium on a home
 // network's flows: a device's facts, traffic and conversations (from the summaries),
 // IPv4 and IPv6 devices; the shipped example queries run unmodified, CSV download,
-// ClickHouse's errors. Screenshots: test-output/ui/{device,sql}.png.
+// ClickHouse's errors. Screenshots: test-output/ui/{device,device-phone,device-dark,sql}.png.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -70,6 +70,34 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
       ['https tcp/443', 'dns udp/53'],
     )
     await laptop.close()
+  })
+
+  await t.test('device page on a phone and in dark mode; keyboard to a device', async () => {
+    const phone = await ui.open('/?view=device&device=192.168.1.20', {
+      size: { width: 390, height: 844 },
+    })
+    const overflow = await phone.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    )
+    assert.ok(overflow <= 0, `the device page is ${overflow}px wider than the phone`)
+    await phone.screenshot({ path: join(SHOTS, 'device-phone.png'), fullPage: true })
+    await phone.close()
+    const dark = await ui.open('/?view=device&device=2001:db8:1::40', {
+      before: (p) => p.emulateMedia({ colorScheme: 'dark' }),
+    })
+    assert.equal(await dark.locator('#device-name').innerText(), 'phone.lan')
+    await dark.screenshot({ path: join(SHOTS, 'device-dark.png'), fullPage: true })
+    await dark.close()
+    // Tab to the first device and open it with Enter.
+    const page = await ui.open('/')
+    await page.focus('#filter-input')
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab')
+      if (await page.evaluate<boolean>(`document.activeElement.matches('#devices a.pick')`)) break
+    }
+    await reloadsAfter(page, () => page.keyboard.press('Enter'))
+    assert.equal(new URL(page.url()).searchParams.get('device'), '192.168.1.20')
+    await page.close()
   })
 
   await t.test('SQL console: the examples run as shipped, CSV, errors', async () => {
