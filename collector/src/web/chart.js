@@ -51,7 +51,6 @@ export class TrafficChart {
   constructor(box, legend, onZoom = () => undefined) {
     this.onZoom = onZoom
     this.box = box
-    box.traffic = this
     this.legend = legend
     this.chart = null
     this.labels = ''
