@@ -36,8 +36,9 @@ test: test-deps build lint
 	$(NPM) test
 
 # Throughput: the decoder per core next to node-netflowv9, the writer next to a plain
-# insert, and a short end-to-end run with enrichers on and off; bench/RESULTS.md from all.
-BENCHES := bench/decoder.mjs bench/writer.mjs
+# insert, a short end-to-end run with enrichers on and off, and the cost per flow at home
+# rates next to nfcapd and nfacctd (sqlite3); bench/RESULTS.md from all.
+BENCHES := bench/decoder.mjs bench/writer.mjs bench/home-rate.mjs
 
 bench: build
 	@set -e; for b in $(BENCHES); do node $$b; done

@@ -157,6 +157,37 @@ function e2eSection(e, title) {
   return lines.join('\n')
 }
 
+const mibText = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`
+
+function homeSection(h) {
+  const names = ['flowloft', 'nfcapd', 'nfacctd']
+  const lines = [
+    '## Home rates (`make bench`, bench/home-rate.mjs)',
+    '',
+    `Machine: ${machineLine(h.machine)}. The same softflowd NetFlow v9 export from one exporter over UDP loopback to each collector in turn; process CPU (user + system of the process tree) from the start of sending to ${h.settleSeconds} s after all is stored, per stored flow. flowloft: \`flowloft serve\`, embedded engine, every enricher on; nfcapd: binary files; nfacctd: sqlite3 plugin, per-flow keys, 1-min history.`,
+    '',
+    '| rate | collector | sent | stored | CPU | µs per stored flow | flowloft / this | RSS max |',
+    '|---|---|---|---|---|---|---|---|',
+  ]
+  const cases = h.collectors.flowloft
+  for (const [i, f] of cases.entries()) {
+    for (const name of names) {
+      const s = h.collectors[name]?.[i]
+      if (!s) continue
+      const ratio =
+        name === 'flowloft' || !s.usPerFlow ? '' : `${(f.usPerFlow / s.usPerFlow).toFixed(1)}x`
+      lines.push(
+        `| ${s.rate.toLocaleString('en')}/s for ${s.seconds.toFixed(0)} s | ${name} | ${s.sent} | ${s.stored} | ${s.cpuSeconds.toFixed(2)} s | ${s.usPerFlow?.toFixed(1) ?? '-'} | ${ratio} | ${mibText(s.rssMaxBytes)} |`,
+      )
+    }
+  }
+  lines.push(
+    '',
+    `flowloft idle: ${h.idle.cpuPercent.toFixed(2)}% of a core over ${h.idle.seconds} s, RSS ${mibText(h.idle.rssBytes)} (max ${mibText(h.idle.rssMaxBytes)}).`,
+  )
+  return lines.join('\n')
+}
+
 function fuzzSection(f) {
   return [
     '## Fuzz (`make fuzz`)',
@@ -179,9 +210,11 @@ const w = load('writer.json')
 const e = load('e2e.json')
 const q = load('e2e-quick.json')
 const f = load('fuzz.json')
+const h = load('home-rate.json')
 if (e) parts.push('', e2eSection(e, '## End to end (`make bench-e2e`, bench/e2e.mjs)'))
 if (q)
   parts.push('', e2eSection(q, '## End to end, short run (`make bench`, bench/e2e.mjs --quick)'))
+if (h) parts.push('', homeSection(h))
 if (d) parts.push('', decoderSection(d))
 if (w) parts.push('', writerSection(w))
 if (f) parts.push('', fuzzSection(f))

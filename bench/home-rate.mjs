@@ -1,0 +1,194 @@
+// `make bench`, home rates: what a flow costs at the rates a home router sends. The same
+// softflowd NetFlow v9 export (bench/fixtures.mjs) is replayed over UDP loopback from one
+// exporter to `flowloft serve` (embedded engine, every enricher on, as bench/e2e.mjs
+// starts it), nfcapd (nfdump, binary files) and nfacctd with the sqlite3 plugin (pmacct,
+// per-flow keys, 1-min history), one after the other, at 1,000 flows/s for 60 s and at
+// 20,000 flows/s for 10 s.
+//
+// The figure is process CPU (user + system from /proc of the collector's process tree,
+// reaped children included), not wall time: other work on the machine does not count
+// against it. A case's CPU runs from the start of sending to SETTLE_SECONDS after
+// everything sent is stored (flowloft: counted in `flows`; the peers: stopped, which
+// writes their files, then counted), so the inserts, merges and flushes a case causes are
+// in it. Divided by the flows stored: CPU µs per stored flow. RSS is the largest
+// sampled while sending and settling. flowloft's idle CPU (% of one core) and RSS are
+// measured over IDLE_SECONDS with no traffic, IDLE_AFTER_SECONDS after it is ready.
+//
+// HOME_SCALE (default 1) scales every duration, for a quicker look. Writes
+// bench/out/home-rate.json.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { loadFixtures } from './fixtures.mjs'
+import { startCollector } from './e2e-collector.mjs'
+import { createExporters, recordsPerDatagram } from './loadgen.mjs'
+import { startNfacctd, startNfcapd, treeSample } from './home-peers.mjs'
+
+const SCALE = Number(process.env.HOME_SCALE ?? 1)
+const CASES = [
+  { rate: 1000, seconds: 60 * SCALE },
+  { rate: 20_000, seconds: 10 * SCALE },
+]
+const SETTLE_SECONDS = 5
+const IDLE_AFTER_SECONDS = 20 * SCALE
+const IDLE_SECONDS = 60 * SCALE
+const OUT = new URL('./out/home-rate.json', import.meta.url)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+let group = 100
+
+/** Largest RSS of the tree, sampled every 0.5 s until stopped. */
+function rssWatch(pid) {
+  let max = treeSample(pid).rss
+  const t = setInterval(() => (max = Math.max(max, treeSample(pid).rss)), 500)
+  return () => {
+    clearInterval(t)
+    return Math.max(max, treeSample(pid).rss)
+  }
+}
+
+/** flowloft: rows stored for the exporter, once all sent are in (or nothing moves for 10 s). */
+async function flowloftStored(c, address, sent) {
+  let last = -1
+  let still = 0
+  for (let i = 0; i < 600; i++) {
+    const rows = await c.query(
+      `SELECT count() AS n FROM flows WHERE exporter = toIPv6('::ffff:${address}')`,
+    )
+    const n = Number(rows[0]?.n ?? 0)
+    if (n >= sent) return n
+    still = n === last ? still + 1 : 0
+    if (still >= 20) return n
+    last = n
+    await sleep(500)
+  }
+  return last
+}
+
+/** One case: send, settle, count; CPU and RSS of the collector's tree over it. */
+async function runCase(collector, fx, { rate, seconds }, stored) {
+  group++
+  const ex = await createExporters({
+    fixture: fx.v9,
+    records: fx.v9Records,
+    port: collector.port,
+    group,
+    count: 1,
+  })
+  const p0 = treeSample(collector.pid)
+  const rss = rssWatch(collector.pid)
+  const t0 = performance.now()
+  const r = await ex.run(rate, seconds)
+  const sent = r.flows + ex.primed
+  const n = await stored(ex.addresses[0], sent)
+  const p1 = treeSample(collector.pid)
+  const rssMax = rss()
+  ex.close()
+  const cpu = p1.cpu - p0.cpu
+  return {
+    rate,
+    seconds: r.seconds,
+    wallSeconds: (performance.now() - t0) / 1000,
+    sent,
+    stored: n,
+    cpuSeconds: cpu,
+    usPerFlow: n > 0 ? (cpu / n) * 1e6 : null,
+    rssMaxBytes: rssMax,
+  }
+}
+
+async function flowloft(fx) {
+  const c = await startCollector(true, { FLOWLOFT_LISTEN_SFLOW: '' })
+  try {
+    const target = { pid: c.pid, port: c.ports.netflow }
+    await sleep(IDLE_AFTER_SECONDS * 1000)
+    const i0 = treeSample(c.pid)
+    const rss = rssWatch(c.pid)
+    await sleep(IDLE_SECONDS * 1000)
+    const i1 = treeSample(c.pid)
+    const idle = {
+      seconds: IDLE_SECONDS,
+      cpuPercent: ((i1.cpu - i0.cpu) / IDLE_SECONDS) * 100,
+      rssBytes: i1.rss,
+      rssMaxBytes: rss(),
+    }
+    console.log(
+      `  flowloft idle: ${idle.cpuPercent.toFixed(2)}% of a core over ${IDLE_SECONDS} s, rss ${mib(idle.rssBytes)}`,
+    )
+    const cases = []
+    for (const k of CASES) {
+      const s = await runCase(target, fx, k, async (address, sent) => {
+        const n = await flowloftStored(c, address, sent)
+        await sleep(SETTLE_SECONDS * 1000)
+        return n
+      })
+      cases.push(s)
+      console.log(`  ${line('flowloft', s)}`)
+    }
+    return { name: 'flowloft', idle, cases }
+  } finally {
+    await c.stop()
+  }
+}
+
+async function peer(start, fx) {
+  const cases = []
+  for (const k of CASES) {
+    const p = await start()
+    try {
+      const s = await runCase(p, fx, k, async () => {
+        await sleep(SETTLE_SECONDS * 1000)
+        return p.stored()
+      })
+      cases.push(s)
+      console.log(`  ${line(p.name, s)}`)
+    } finally {
+      p.close()
+    }
+  }
+  return cases
+}
+
+const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`
+const line = (name, s) =>
+  `${name.padEnd(8)} ${s.rate}/s for ${s.seconds.toFixed(0)} s: sent ${s.sent}, stored ${s.stored}; ` +
+  `cpu ${s.cpuSeconds.toFixed(2)} s, ${s.usPerFlow?.toFixed(1) ?? '-'} µs per stored flow; rss max ${mib(s.rssMaxBytes)}`
+
+async function main() {
+  const all = await loadFixtures()
+  const v9 = all.find((f) => f.protocol === 'v9')
+  const fx = { v9, v9Records: recordsPerDatagram(v9) }
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    nproc: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtStart: os.loadavg()[0],
+  }
+  console.log(
+    `home rates: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}; load average ${machine.loadAverageAtStart.toFixed(2)}; ` +
+      `softflowd v9 from one exporter; process CPU per stored flow, settle ${SETTLE_SECONDS} s`,
+  )
+  const f = await flowloft(fx)
+  const nfcapd = await peer(startNfcapd, fx)
+  const nfacctd = await peer(startNfacctd, fx)
+  machine.loadAverageAtEnd = os.loadavg()[0]
+  const result = {
+    machine,
+    settleSeconds: SETTLE_SECONDS,
+    idle: f.idle,
+    collectors: { flowloft: f.cases, nfcapd, nfacctd },
+  }
+  console.log('\nCPU µs per stored flow (flowloft / peer):')
+  for (const [i, k] of CASES.entries()) {
+    const us = (name) => result.collectors[name][i]?.usPerFlow
+    const ratio = (name) => (us(name) ? `${(us('flowloft') / us(name)).toFixed(1)}x` : '-')
+    console.log(
+      `  ${k.rate}/s: flowloft ${us('flowloft')?.toFixed(1)}, nfcapd ${us('nfcapd')?.toFixed(1)} (${ratio('nfcapd')}), nfacctd ${us('nfacctd')?.toFixed(1)} (${ratio('nfacctd')})`,
+    )
+  }
+  mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`)
+  console.log(`written to ${OUT.pathname}`)
+}
+
+await main()
