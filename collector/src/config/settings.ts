@@ -232,10 +232,10 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     path: 'decode.batch_ms',
     type: 'int',
-    default: 20,
+    default: 1000,
     min: 1,
     max: 10000,
-    help: 'longest a received datagram waits before its batch goes to a worker',
+    help: 'longest a received datagram waits before its batch goes to a worker (busy listeners fill decode.batch_datagrams first; on a quiet network each batch costs a worker task)',
   },
   {
     path: 'decode.max_sampling_rate',

@@ -101,13 +101,22 @@ export function createListeners(o: ListenerOptions): Listeners {
   const sockets: Socket[] = []
   const bound: BoundListener[] = []
   let timer: NodeJS.Timeout | undefined
+  let stopped = false
 
   const flushLane = (lane: number): void => {
     const batch = batches[lane]
     if (batch && batch.count > 0) o.onBatch(batch.take(), lane)
   }
   const flush = (): void => {
+    if (timer) clearTimeout(timer)
+    timer = undefined
     for (let lane = 0; lane < laneCount; lane++) flushLane(lane)
+  }
+  // One timer, armed by the first datagram after a flush: a quiet network wakes nothing.
+  const armed = (): void => {
+    if (timer || stopped) return
+    timer = setTimeout(flush, o.batchMs)
+    timer.unref()
   }
 
   const open = (spec: ListenerSpec): Promise<BoundListener> =>
@@ -125,6 +134,7 @@ export function createListeners(o: ListenerOptions): Listeners {
         if (!batch.fits(msg.byteLength)) flushLane(lane)
         batch.add(msg, addressOf(rinfo.address), rinfo.port, Date.now())
         if (batch.count >= o.batchDatagrams) flushLane(lane)
+        else armed()
       })
       s.once('error', reject)
       s.bind(spec.address.port, spec.address.host, () => {
@@ -166,12 +176,12 @@ export function createListeners(o: ListenerOptions): Listeners {
             fix: `sysctl -w net.core.rmem_max=${o.receiveBuffer} (and put net.core.rmem_max=${o.receiveBuffer} in /etc/sysctl.d/90-flowloft.conf)`,
           },
         )
-      timer = setInterval(flush, o.batchMs)
-      timer.unref()
       return bound
     },
     async stop() {
-      if (timer) clearInterval(timer)
+      stopped = true
+      if (timer) clearTimeout(timer)
+      timer = undefined
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))))
       flush()
     },
