@@ -65,8 +65,9 @@ export function createReverseDns(
   let inFlight = 0
   let tokens = config.ratePerSecond
   let lastRefill = Date.now()
-  let lastSweep = Date.now()
   let timer: NodeJS.Timeout | undefined
+  /** Armed while lookups wait for rate tokens: nothing else wakes the queue. */
+  let waitTimer: NodeJS.Timeout | undefined
   let stopped = false
 
   deps.metrics.gauge(
@@ -153,13 +154,18 @@ export function createReverseDns(
       tokens--
       void lookup(next[0], next[1])
     }
+    // Out of tokens: try again shortly. Short of concurrency, a finished lookup pumps.
+    if (queue.length > 0 && inFlight < config.concurrency && !waitTimer) {
+      waitTimer = setTimeout(() => {
+        waitTimer = undefined
+        pump()
+      }, TICK_MS)
+      waitTimer.unref()
+    }
   }
 
-  const tick = (): void => {
-    pump()
+  const sweep = (): void => {
     const now = Date.now()
-    if (now - lastSweep < SWEEP_MS) return
-    lastSweep = now
     // Expired: forget in the workers, which report the address again if it is still seen.
     for (const [key] of cache.sweep(now)) deps.onName(key, null)
   }
@@ -193,13 +199,15 @@ export function createReverseDns(
     start() {
       if (timer) return
       stopped = false
-      timer = setInterval(tick, TICK_MS)
+      timer = setInterval(sweep, SWEEP_MS)
       timer.unref()
     },
     stop() {
       stopped = true
       if (timer) clearInterval(timer)
+      if (waitTimer) clearTimeout(waitTimer)
       timer = undefined
+      waitTimer = undefined
       resolver.cancel()
       queue.length = 0
       queued.clear()
