@@ -149,9 +149,15 @@ export async function startNfacctd() {
     /** Stop (the SQL cache is written on exit) and sum the flows counter. */
     async stored() {
       await p.stop()
-      const out = spawnSync('sqlite3', [db, 'SELECT coalesce(sum(flows), 0) FROM acct_v9'], {
-        encoding: 'utf8',
-      })
+      // The last purge's writer can outlive the core process: wait for its lock. Its CPU
+      // is not counted once it is orphaned, so nfacctd's figure is a lower bound.
+      const out = spawnSync(
+        'sqlite3',
+        ['-cmd', '.timeout 60000', db, 'SELECT coalesce(sum(flows), 0) FROM acct_v9'],
+        {
+          encoding: 'utf8',
+        },
+      )
       if (out.status !== 0) throw new Error(`sqlite3 failed: ${out.stderr}`)
       return Number(out.stdout.trim())
     },
