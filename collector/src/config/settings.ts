@@ -232,7 +232,7 @@ export const SETTINGS: readonly SettingDef[] = [
   {
     path: 'decode.batch_ms',
     type: 'int',
-    default: 1000,
+    default: 200,
     min: 1,
     max: 10000,
     help: 'longest a received datagram waits before its batch goes to a worker (busy listeners fill decode.batch_datagrams first; on a quiet network each batch costs a worker task)',
