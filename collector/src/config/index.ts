@@ -7,6 +7,7 @@ import { parseTrafficMetrics, type TrafficMetricConfig } from '../metrics/config
 import { parseSenderSeed, type SendersConfig } from '../senders/config.js'
 import { snmpExporters, type SnmpConfig } from '../enrich/snmp/config.js'
 import { dnsConfig, type DnsConfig } from '../enrich/dns/config.js'
+import { leaseFiles, type DhcpConfig } from '../enrich/dhcp/config.js'
 import { parseSummaryWindows, type SummariesConfig } from '../summaries/config.js'
 import type { FlowLogConfig } from '../flowlog/config.js'
 
@@ -85,6 +86,8 @@ export interface Config {
     dns: DnsConfig
     /** Pi-hole / dnsmasq query log to learn names from (enrich/pihole/); '' off. */
     pihole: { log: string }
+    /** DHCP lease files to name devices from (enrich/dhcp/). */
+    dhcp: DhcpConfig
   }
 }
 
@@ -219,6 +222,12 @@ export function toConfig(flat: FlatConfig): Config {
       learnPrefixes: flat.get('enrich.learn_prefixes') === true,
       dns: dnsConfig((path) => flat.get(path)),
       pihole: { log: str(flat, 'enrich.pihole.log') },
+      dhcp: {
+        leases: leaseFiles(
+          (flat.get('enrich.dhcp.leases') as Record<string, unknown>[] | undefined) ?? [],
+        ),
+        vendorNames: flat.get('enrich.dhcp.vendor_names') === true,
+      },
     },
   }
 }

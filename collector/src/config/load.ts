@@ -9,6 +9,7 @@ import { parseListen } from './listen-address.js'
 import { parseTrafficMetrics } from '../metrics/config.js'
 import { parseSenderSeed } from '../senders/config.js'
 import { maskSnmpExporters, parseSnmpExporters } from '../enrich/snmp/config.js'
+import { parseLeaseFiles } from '../enrich/dhcp/config.js'
 import { parseExporterPrefixes } from '../enrich/exporter-prefixes.js'
 import { SETTINGS, type SettingDef, type StructuredValue } from './settings.js'
 
@@ -47,7 +48,12 @@ function structuredText(def: SettingDef, value: unknown, from: string): unknown 
       )
     }
   }
-  if (def.type === 'cidr_list' || def.type === 'int_list' || def.type === 'snmp_exporters')
+  if (
+    def.type === 'cidr_list' ||
+    def.type === 'int_list' ||
+    def.type === 'snmp_exporters' ||
+    def.type === 'lease_files'
+  )
     return t.split(',').map((x) => x.trim())
   throw new ConfigError(`${describe(def)} from ${from} must be a JSON object`)
 }
@@ -72,6 +78,8 @@ function coerceStructured(def: SettingDef, raw: unknown, from: string): Structur
     }
     case 'snmp_exporters':
       return parseSnmpExporters(value, p, src)
+    case 'lease_files':
+      return parseLeaseFiles(value, p, src)
     case 'prefix_map':
       return parseExporterPrefixes(value, p, src)
     case 'int_list': {
@@ -153,6 +161,7 @@ function coerce(def: SettingDef, value: unknown, from: string): RawValue {
     case 'sender_map':
     case 'snmp_exporters':
     case 'prefix_map':
+    case 'lease_files':
       return coerceStructured(def, value, from)
     case 'int': {
       const n =

@@ -23,6 +23,8 @@ export type SettingType =
   | 'snmp_exporters'
   /** Map of exporter IP -> list of CIDR prefixes (YAML mapping; env/flag as JSON). */
   | 'prefix_map'
+  /** DHCP lease files: paths or {path, format} mappings (YAML list; env/flag as JSON or a comma list). */
+  | 'lease_files'
 
 /** Structured values: lists and maps, validated by load.ts. */
 export type StructuredValue =
@@ -494,6 +496,18 @@ export const SETTINGS: readonly SettingDef[] = [
     type: 'string',
     default: '',
     help: 'Pi-hole / dnsmasq query log (log-queries=extra) to follow: addresses get the name clients asked for (beats PTR names); empty disables',
+  },
+  {
+    path: 'enrich.dhcp.leases',
+    type: 'lease_files',
+    default: [],
+    help: 'DHCP lease files to follow: paths (dnsmasq format) or {path, format: dnsmasq | isc | kea}; the leased addresses get the device names (beat DNS-learned names, not host_aliases)',
+  },
+  {
+    path: 'enrich.dhcp.vendor_names',
+    type: 'bool',
+    default: true,
+    help: 'name a leased device that gave no host name after its hardware vendor (IEEE OUI list), e.g. apple-3a4f',
   },
   {
     path: 'enrich.snmp.exporters',

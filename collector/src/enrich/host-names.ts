@@ -1,13 +1,15 @@
-// Learned host names from two sources, merged before they are published: the name a
-// client asked for (Pi-hole / dnsmasq query log) beats the PTR answer. Keys are
-// canonical addresses. Static aliases win over both, in the workers.
+// Learned host names from three sources, merged before they are published: the device
+// name from a DHCP lease beats the name a client asked for (Pi-hole / dnsmasq query log),
+// which beats the PTR answer. Keys are canonical addresses. Static aliases win over all,
+// in the workers.
 import type { DynamicEnrichment } from './dynamic/index.js'
 import { canonicalAddr } from './ip.js'
 
-export type NameSource = 'asked' | 'ptr'
+export type NameSource = 'dhcp' | 'asked' | 'ptr'
 
 export class HostNames {
   readonly #dynamic: DynamicEnrichment
+  readonly #dhcp = new Map<string, string>()
   readonly #asked = new Map<string, string>()
   readonly #ptr = new Map<string, string>()
   readonly #maxAsked: number
@@ -25,7 +27,7 @@ export class HostNames {
   set(source: NameSource, addr: string, name: string | null): void {
     const key = canonicalAddr(addr)
     if (key === null) return
-    const m = source === 'asked' ? this.#asked : this.#ptr
+    const m = source === 'dhcp' ? this.#dhcp : source === 'asked' ? this.#asked : this.#ptr
     m.delete(key)
     if (name !== null) m.set(key, name)
     if (this.#asked.size > this.#maxAsked) {
@@ -39,6 +41,7 @@ export class HostNames {
   }
 
   #publish(key: string): void {
-    this.#dynamic.setHostName(key, this.#asked.get(key) ?? this.#ptr.get(key) ?? null)
+    const name = this.#dhcp.get(key) ?? this.#asked.get(key) ?? this.#ptr.get(key)
+    this.#dynamic.setHostName(key, name ?? null)
   }
 }

@@ -1,7 +1,8 @@
 // Host names learned at run time, main-thread side: reverse DNS of the addresses the
 // workers report without a name (enrich.dns.*) and the names clients asked for, from a
-// Pi-hole / dnsmasq query log (enrich.pihole.log). Both are published through the
-// dynamic enrichment channel; asked names beat PTR answers.
+// Pi-hole / dnsmasq query log (enrich.pihole.log), and device names from DHCP leases
+// (enrich.dhcp.leases). All are published through the dynamic enrichment channel; DHCP
+// names beat asked names, which beat PTR answers.
 import type { Config } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -10,6 +11,7 @@ import { createReverseDns } from './dns/reverse-dns.js'
 import type { DynamicPublisher } from './dynamic/index.js'
 import { HostNames } from './host-names.js'
 import { createPiholeLog } from './pihole/index.js'
+import { createDhcpLeases } from './dhcp/index.js'
 
 /** Addresses a worker reports per batch when reverse DNS is on. */
 export const REPORT_PER_BATCH = 1024
@@ -45,16 +47,26 @@ export function createLearnedNames(
           metrics: deps.metrics,
           onName: (addr, name) => names.set('asked', addr, name),
         })
+  const dhcp =
+    config.dhcp.leases.length === 0
+      ? null
+      : createDhcpLeases(config.dhcp, {
+          log: deps.log,
+          metrics: deps.metrics,
+          onName: (addr, name) => names.set('dhcp', addr, name),
+        })
   return {
     reportPerBatch: dns ? REPORT_PER_BATCH : 0,
     unnamed: (addrs, dropped) => dns?.request(addrs, dropped),
     start() {
       dns?.start()
       pihole?.start()
+      dhcp?.start()
     },
     stop() {
       dns?.stop()
       void pihole?.stop()
+      dhcp?.stop()
     },
   }
 }
