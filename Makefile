@@ -1,7 +1,7 @@
 # flowloft: `make run` installs, builds and runs on the embedded ClickHouse;
 # `make test` installs the test tools from Debian, builds, lints and runs every test.
 SHELL := /bin/bash
-DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium prometheus docker-compose libxml2-utils snmpd snmp dnsmasq-base busybox
+DEBIAN_TOOLS := softflowd nfdump tshark pmacct tcpdump chromium prometheus docker-compose libxml2-utils snmpd snmp dnsmasq-base busybox kea-dhcp4-server isc-dhcp-server
 NPM := npm --no-audit --no-fund --loglevel=error
 
 .PHONY: run install build test lint test-deps bench bench-e2e fuzz clean
@@ -21,7 +21,7 @@ build: install
 
 # Debian packages the oracle and end-to-end tests need (root on Debian 12).
 test-deps:
-	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump chromium promtool docker-compose xmllint snmpd snmpwalk dnsmasq busybox; do \
+	@missing=""; for t in softflowd nfcapd nfdump tshark pmacctd tcpdump chromium promtool docker-compose xmllint snmpd snmpwalk dnsmasq busybox kea-dhcp4 dhcpd; do \
 	  command -v $$t >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  export DEBIAN_FRONTEND=noninteractive; \

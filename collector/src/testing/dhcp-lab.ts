@@ -1,5 +1,6 @@
-// A real DHCP network for tests: two network namespaces joined by a veth pair, dnsmasq
-// (Debian dnsmasq-base) serving DHCP on one side and writing its lease file here, and
+// A real DHCP network for tests: two network namespaces joined by a veth pair, a DHCP
+// server on one side writing its lease file here (dnsmasq from Debian dnsmasq-base, Kea
+// from kea-dhcp4-server with a memfile CSV, or ISC dhcpd from isc-dhcp-server), and
 // BusyBox udhcpc (Debian busybox) on the other taking leases with or without a host
 // name and releasing them. Needs root (namespaces); everything is removed by stop().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -13,8 +14,17 @@ export interface DhcpLease {
   release(): Promise<void>
 }
 
+export type DhcpServerKind = 'dnsmasq' | 'kea' | 'isc'
+
+/** The server binary of each kind (for requireTools). */
+export const DHCP_SERVER_TOOL: Record<DhcpServerKind, string> = {
+  dnsmasq: 'dnsmasq',
+  kea: 'kea-dhcp4',
+  isc: 'dhcpd',
+}
+
 export interface DhcpLab {
-  /** dnsmasq's lease file (dhcp-leasefile). */
+  /** The server's lease file. */
   leaseFile: string
   /** Take a lease from the client side, with this hardware address and host name. */
   lease(opts: { mac: string; hostname?: string }): Promise<DhcpLease>
@@ -50,13 +60,57 @@ function waitFor(child: ChildProcess, out: { text: string }, re: RegExp, ms: num
   })
 }
 
-export async function startDhcpLab(): Promise<DhcpLab> {
+const LEASE_FILE: Record<DhcpServerKind, string> = {
+  dnsmasq: 'dnsmasq.leases',
+  kea: 'kea-leases4.csv',
+  isc: 'dhcpd.leases',
+}
+
+/** The server's command line (files it needs written into `dir`); 2-minute leases. */
+function serverArgs(kind: DhcpServerKind, dir: string, iface: string): string[] {
+  const leases = join(dir, LEASE_FILE[kind])
+  const pool = [`${SUBNET}.50`, `${SUBNET}.99`]
+  switch (kind) {
+    case 'dnsmasq':
+      return [
+        ...['dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv'],
+        ...['--no-hosts', '--port=0', `--interface=${iface}`, '--bind-interfaces'],
+        // no-ping: dnsmasq would otherwise wait for an echo before each offer.
+        ...['--no-ping', '--dhcp-authoritative', `--dhcp-range=${pool.join(',')},2m`],
+        ...[`--dhcp-leasefile=${leases}`, '--user=root', '--pid-file='],
+      ]
+    case 'kea': {
+      const conf = join(dir, 'kea-dhcp4.json')
+      const dhcp4 = {
+        'interfaces-config': { interfaces: [iface] },
+        'lease-database': { type: 'memfile', persist: true, name: leases, 'lfc-interval': 0 },
+        'valid-lifetime': 120,
+        subnet4: [{ id: 1, subnet: `${SUBNET}.0/24`, pools: [{ pool: pool.join(' - ') }] }],
+        loggers: [{ name: 'kea-dhcp4', output_options: [{ output: 'stdout' }], severity: 'WARN' }],
+      }
+      writeFileSync(conf, JSON.stringify({ Dhcp4: dhcp4 }))
+      return ['kea-dhcp4', '-c', conf]
+    }
+    case 'isc': {
+      const conf = join(dir, 'dhcpd.conf')
+      writeFileSync(
+        conf,
+        'default-lease-time 120;\nmax-lease-time 120;\nauthoritative;\n' +
+          `subnet ${SUBNET}.0 netmask 255.255.255.0 { range ${pool.join(' ')}; }\n`,
+      )
+      writeFileSync(leases, '')
+      const pid = join(dir, 'dhcpd.pid')
+      return ['dhcpd', '-4', '-f', '-q', '-cf', conf, '-lf', leases, '-pf', pid, iface]
+    }
+  }
+}
+
+export async function startDhcpLab(kind: DhcpServerKind): Promise<DhcpLab> {
   const tag = `${process.pid % 100000}`
-  const server = `fl-dhs-${tag}`
-  const client = `fl-dhc-${tag}`
+  const serverNs = `fl-dhs-${tag}`
+  const clientNs = `fl-dhc-${tag}`
   const [vs, vc] = [`fds${tag}`, `fdc${tag}`]
   const dir = mkdtempSync(join(tmpdir(), 'dhcp-lab-'))
-  const leaseFile = join(dir, 'dnsmasq.leases')
   const script = join(dir, 'udhcpc.sh')
   // What a real client does with the lease: the address on its interface (so a release
   // can be sent from it).
@@ -70,49 +124,45 @@ export async function startDhcpLab(): Promise<DhcpLab> {
   const stop = async (): Promise<void> => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM')
     await Promise.all([...children].map(exited))
-    for (const ns of [server, client]) spawnSync('ip', ['netns', 'del', ns])
+    for (const ns of [serverNs, clientNs]) spawnSync('ip', ['netns', 'del', ns])
     rmSync(dir, { recursive: true, force: true })
   }
   try {
-    ip('netns', 'add', server)
-    ip('netns', 'add', client)
+    ip('netns', 'add', serverNs)
+    ip('netns', 'add', clientNs)
     ip('link', 'add', vs, 'type', 'veth', 'peer', 'name', vc)
-    ip('link', 'set', vs, 'netns', server)
-    ip('link', 'set', vc, 'netns', client)
-    ip('-n', server, 'addr', 'add', `${SUBNET}.1/24`, 'dev', vs)
-    ip('-n', server, 'link', 'set', vs, 'up')
-    ip('-n', client, 'link', 'set', vc, 'up')
+    ip('link', 'set', vs, 'netns', serverNs)
+    ip('link', 'set', vc, 'netns', clientNs)
+    ip('-n', serverNs, 'addr', 'add', `${SUBNET}.1/24`, 'dev', vs)
+    ip('-n', serverNs, 'link', 'set', vs, 'up')
+    ip('-n', clientNs, 'link', 'set', vc, 'up')
   } catch (err) {
     await stop()
     throw err
   }
-  const dnsmasq = spawn(
-    'ip',
-    [
-      ...['netns', 'exec', server, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null'],
-      ...['--no-resolv', '--no-hosts', '--port=0', `--interface=${vs}`, '--bind-interfaces'],
-      // no-ping: dnsmasq would otherwise wait for an echo before each offer.
-      ...['--no-ping', '--dhcp-authoritative', `--dhcp-range=${SUBNET}.50,${SUBNET}.99,2m`],
-      ...[`--dhcp-leasefile=${leaseFile}`, '--user=root', '--pid-file='],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  )
-  children.add(dnsmasq)
-  let dnsmasqErr = ''
-  dnsmasq.stderr?.on('data', (d: Buffer) => (dnsmasqErr += d.toString()))
-  await new Promise((r) => setTimeout(r, 300))
-  if (dnsmasq.exitCode !== null) {
+  const daemon = spawn('ip', ['netns', 'exec', serverNs, ...serverArgs(kind, dir, vs)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Kea: its pid file here, no lock file.
+    env: { ...process.env, KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: 'none' },
+  })
+  children.add(daemon)
+  let serverOut = ''
+  daemon.stdout?.on('data', (d: Buffer) => (serverOut += d.toString()))
+  daemon.stderr?.on('data', (d: Buffer) => (serverOut += d.toString()))
+  await new Promise((r) => setTimeout(r, 500))
+  if (daemon.exitCode !== null) {
     await stop()
-    throw new Error(`dnsmasq exited ${dnsmasq.exitCode}: ${dnsmasqErr}`)
+    throw new Error(`${kind} exited ${daemon.exitCode}: ${serverOut}`)
   }
+  const leaseFile = join(dir, LEASE_FILE[kind])
 
   return {
     leaseFile,
     async lease({ mac, hostname }) {
-      ip('-n', client, 'link', 'set', vc, 'down')
-      ip('-n', client, 'link', 'set', vc, 'address', mac)
-      ip('-n', client, 'link', 'set', vc, 'up')
-      const args = ['netns', 'exec', client, 'busybox', 'udhcpc', '-i', vc, '-f', '-R']
+      ip('-n', clientNs, 'link', 'set', vc, 'down')
+      ip('-n', clientNs, 'link', 'set', vc, 'address', mac)
+      ip('-n', clientNs, 'link', 'set', vc, 'up')
+      const args = ['netns', 'exec', clientNs, 'busybox', 'udhcpc', '-i', vc, '-f', '-R']
       args.push('-t', '5', '-T', '1', '-s', script)
       if (hostname !== undefined) args.push('-x', `hostname:${hostname}`)
       const udhcpc = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] })
