@@ -83,7 +83,8 @@ function serverArgs(kind: DhcpServerKind, dir: string, iface: string): string[] 
       const conf = join(dir, 'kea-dhcp4.json')
       const dhcp4 = {
         'interfaces-config': { interfaces: [iface] },
-        'lease-database': { type: 'memfile', persist: true, name: leases, 'lfc-interval': 0 },
+        // lfc every second: the test also sees leases moved to the cleanup's files.
+        'lease-database': { type: 'memfile', persist: true, name: leases, 'lfc-interval': 1 },
         'valid-lifetime': 120,
         subnet4: [{ id: 1, subnet: `${SUBNET}.0/24`, pools: [{ pool: pool.join(' - ') }] }],
         loggers: [{ name: 'kea-dhcp4', output_options: [{ output: 'stdout' }], severity: 'WARN' }],

@@ -166,6 +166,33 @@ void test('rewrites, appends, rename, lease ends and a missing file are followed
   f.dhcp.stop()
 })
 
+void test('Kea: leases moved by the cleanup (.2, .1, .completed) are read, oldest first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dhcp-'))
+  const csv = join(dir, 'kea-leases4.csv')
+  const header =
+    'address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context\n'
+  const row = (ip: string, name: string, lifetime = 7200): string =>
+    `${ip},3c:22:fb:00:00:${ip.slice(-2)},,${lifetime},1796234400,1,0,0,${name},0,\n`
+  writeFileSync(`${csv}.2`, header + row('192.168.88.10', 'old-tv') + row('192.168.88.11', 'nas'))
+  writeFileSync(`${csv}.1`, header + row('192.168.88.11', 'nas', 0)) // deleted since
+  writeFileSync(csv, header + row('192.168.88.12', 'new-phone'))
+  const f = follow([{ path: csv, format: 'kea' }])
+  await f.settle()
+  assert.deepEqual(Object.fromEntries([...f.names].sort()), {
+    '192.168.88.10': 'old-tv',
+    '192.168.88.12': 'new-phone',
+  })
+  // The cleanup finished (.completed, the merge of .2 and .1) but has not renamed it yet:
+  // .2 and .1 are stale and not read.
+  writeFileSync(`${csv}.completed`, header + row('192.168.88.13', 'merged'))
+  await f.settle()
+  assert.deepEqual(Object.fromEntries([...f.names].sort()), {
+    '192.168.88.12': 'new-phone',
+    '192.168.88.13': 'merged',
+  })
+  f.dhcp.stop()
+})
+
 void test('enrich.dhcp.leases: every wrong key of an entry is named in one message', () => {
   assert.deepEqual(parseLeaseFiles(['/var/lib/misc/dnsmasq.leases'], 'enrich.dhcp.leases', ''), [
     { path: '/var/lib/misc/dnsmasq.leases', format: 'dnsmasq' },

@@ -30,6 +30,19 @@ const PARSERS: Record<LeaseFormat, (text: string) => ParsedLeases> = {
   kea: parseKeaLeases,
 }
 
+/**
+ * Kea's cleanup (lfc) moves the lease file to `.1`, starts a fresh one and merges `.1`
+ * into `.2` by way of `.output` and `.completed`: the leases are in all of them, oldest
+ * first, as Kea itself reads them at start.
+ */
+const keaFiles = (path: string): string[] => [`${path}.2`, `${path}.1`, `${path}.completed`, path]
+
+/** With `.completed` (the merge of `.2` and `.1`, not renamed yet) those two are stale. */
+function keaTexts<T extends { path: string }>(path: string, texts: T[]): T[] {
+  if (!texts.some((t) => t.path === `${path}.completed`)) return texts
+  return texts.filter((t) => t.path !== `${path}.2` && t.path !== `${path}.1`)
+}
+
 export function createDhcpLeases(
   config: DhcpConfig,
   deps: {
@@ -90,7 +103,7 @@ export function createDhcpLeases(
 
   const files = config.leases.map((f) => ({
     ...f,
-    snapshot: new FileSnapshot(f.path),
+    snapshot: new FileSnapshot(f.format === 'kea' ? keaFiles(f.path) : [f.path]),
     leases: [] as Lease[],
     failing: false,
   }))
@@ -118,16 +131,18 @@ export function createDhcpLeases(
       } else if (r.kind === 'too_large') {
         warn(`large ${f.path}`, 'lease file too large: not read', { path: f.path, bytes: r.size })
       } else {
-        const parsed = PARSERS[f.format](r.text)
-        f.leases = parsed.leases
-        records.inc({ format: f.format, result: 'parsed' }, parsed.leases.length)
-        for (const [reason, n] of parsed.rejected)
-          records.inc({ format: f.format, result: reason }, n)
-        if (parsed.sample)
+        const texts = f.format === 'kea' ? keaTexts(f.path, r.texts) : r.texts
+        const parsed = texts.map((t) => PARSERS[f.format](t.text))
+        f.leases = parsed.flatMap((p) => p.leases)
+        records.inc({ format: f.format, result: 'parsed' }, f.leases.length)
+        for (const p of parsed)
+          for (const [reason, n] of p.rejected) records.inc({ format: f.format, result: reason }, n)
+        const sample = parsed.find((p) => p.sample !== null)?.sample
+        if (sample)
           warn(`bad ${f.path}`, 'lease records not understood: skipped', {
             path: f.path,
             format: f.format,
-            first: parsed.sample,
+            first: sample,
           })
       }
     }
