@@ -12,6 +12,7 @@ import { maskSnmpExporters, parseSnmpExporters } from '../enrich/snmp/config.js'
 import { parseLeaseFiles } from '../enrich/dhcp/config.js'
 import { parseExporterPrefixes } from '../enrich/exporter-prefixes.js'
 import { SETTINGS, type SettingDef, type StructuredValue } from './settings.js'
+import { isMapping } from './mapping.js'
 
 export type RawValue = string | number | boolean | StructuredValue
 export type FlatConfig = Map<string, RawValue>
@@ -57,9 +58,6 @@ function structuredText(def: SettingDef, value: unknown, from: string): unknown 
     return t.split(',').map((x) => x.trim())
   throw new ConfigError(`${describe(def)} from ${from} must be a JSON object`)
 }
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 function coerceStructured(def: SettingDef, raw: unknown, from: string): StructuredValue {
   const value = structuredText(def, raw, from)

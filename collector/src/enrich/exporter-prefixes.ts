@@ -3,9 +3,7 @@
 // same way the senders API sets them at run time.
 import { ConfigError } from '../config/errors.js'
 import { canonicalAddr, parseCidr } from './ip.js'
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
+import { isMapping } from '../config/mapping.js'
 
 /** Validated map with canonical exporter keys; messages name the path and the value. */
 export function parseExporterPrefixes(

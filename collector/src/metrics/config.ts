@@ -4,6 +4,7 @@
 import { TSV_COLUMNS, type TsvColumn } from '@flowloft/decoder-wasm'
 import { ConfigError } from '../config/errors.js'
 import { ADDRESS_COLUMNS, NUMBER_COLUMNS } from './columns.js'
+import { isMapping } from '../config/mapping.js'
 
 export const CONVERTERS = ['str', 'ipv4', 'ipv6', 'uint', 'static'] as const
 export type Converter = (typeof CONVERTERS)[number]
@@ -51,9 +52,6 @@ const METRIC_KEYS = [
 const LABEL_KEYS = ['name', 'attribute', 'converter', 'missing', 'value']
 const FILTER_KEYS = ['attribute', 'equals', 'not_equals']
 const DIRECTIONS = ['unknown', 'inbound', 'outbound', 'internal', 'transit']
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 function fail(msg: string, src: string): never {
   throw new ConfigError(`${msg}${src}`)

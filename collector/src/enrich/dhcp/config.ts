@@ -2,6 +2,7 @@
 // dnsmasq (also Pi-hole's DHCP), isc (dhcpd.leases) or kea (memfile CSV). A bare string
 // is a dnsmasq lease file. Validated here; every wrong key of an entry is named at once.
 import { ConfigError } from '../../config/errors.js'
+import { isMapping } from '../../config/mapping.js'
 
 export const LEASE_FORMATS = ['dnsmasq', 'isc', 'kea'] as const
 export type LeaseFormat = (typeof LEASE_FORMATS)[number]
@@ -18,9 +19,6 @@ export interface DhcpConfig {
 }
 
 const KEYS = ['path', 'format']
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Validated entries, each as a mapping (what the flat configuration keeps). */
 export function parseLeaseFiles(

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net'
 import { ConfigError } from '../../config/errors.js'
 import { canonicalAddr } from '../ip.js'
+import { isMapping } from '../../config/mapping.js'
 
 export interface SnmpExporter {
   /** The exporter's address as flows carry it (canonical text). */
@@ -26,9 +27,6 @@ export interface SnmpConfig {
 }
 
 const KEYS = ['exporter', 'agent', 'community']
-
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** `host`, `host:port`, `[v6]:port` or a bare IPv6 address; the message when it is none. */
 function parseAgent(text: string): { host: string; port: number } | string {
