@@ -6,6 +6,7 @@ export default tseslint.config(
       'types/**',
       '**/node_modules/**',
       '**/dist/**',
+      '**/dist-test/**',
       '**/build/**',
       'decoder-wasm/assembly/**',
       'data/**',

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { freeUdpPort } from '../collector/dist/testing/exporters.js'
+import { freeUdpPort } from '../collector/dist-test/support/exporters.js'
 
 const CLI = new URL('../collector/dist/cli/main.js', import.meta.url).pathname
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))

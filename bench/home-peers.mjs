@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { freeUdpPort, waitForUdpPort } from '../collector/dist/testing/exporters.js'
+import { freeUdpPort, waitForUdpPort } from '../collector/dist-test/support/exporters.js'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 

@@ -1,5 +1,5 @@
 // Mutations of real datagrams for the robustness suite (conformance.ts) and the fuzzer
-// (collector/src/fuzz): byte sets, bit flips, cuts, extensions, hostile length and
+// (collector/test/fuzz): byte sets, bit flips, cuts, extensions, hostile length and
 // count words, and splices of sets or chunks from other datagrams of the same protocol.
 // Every choice comes from the given random source, so a seed reproduces a datagram.
 

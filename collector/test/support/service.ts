@@ -1,0 +1,85 @@
+// Starts a real collector (embedded ClickHouse in a temp dir, ephemeral ports) for tests.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SETTINGS, toConfig, type Config, type FlatConfig } from '../../dist/config/index.js'
+import type { RawValue } from '../../dist/config/load.js'
+import { createLogger, type Logger } from '../../dist/observability/log.js'
+import { startService, type Service } from '../../dist/service.js'
+
+export interface TestService {
+  service: Service
+  config: Config
+  dataDir: string
+  netflowPort: number
+  httpBase: string
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>
+  post(path: string, body: string): Promise<{ status: number; json: unknown }>
+  metrics(): Promise<string>
+  stop(): Promise<void>
+}
+
+export async function startTestService(
+  overrides: Record<string, RawValue> = {},
+  log: Logger = createLogger('warn'),
+): Promise<TestService> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'flowloft-test-'))
+  const flat: FlatConfig = new Map(SETTINGS.map((d) => [d.path, d.default]))
+  flat.set('data_dir', dataDir)
+  flat.set('listen.netflow', '127.0.0.1:0')
+  flat.set('listen.ipfix', '')
+  flat.set('listen.sflow', '')
+  flat.set('http.listen', '127.0.0.1:0')
+  flat.set('writer.batch_ms', 100)
+  flat.set('decode.workers', 2)
+  for (const [k, v] of Object.entries(overrides)) flat.set(k, v)
+  const config = toConfig(flat)
+  const service = await startService(config, log)
+  const httpBase = `http://127.0.0.1:${service.http?.port ?? 0}`
+  const post = async (path: string, body: string): Promise<{ status: number; json: unknown }> => {
+    const res = await fetch(`${httpBase}${path}`, { method: 'POST', body })
+    return { status: res.status, json: await res.json() }
+  }
+  return {
+    service,
+    config,
+    dataDir,
+    netflowPort: service.listeners.find((l) => l.name === 'netflow')?.port ?? 0,
+    httpBase,
+    post,
+    async query<T>(sql: string): Promise<T[]> {
+      const r = await post('/api/query', sql)
+      if (r.status !== 200) throw new Error(`query failed (${r.status}): ${JSON.stringify(r.json)}`)
+      return (r.json as { data: T[] }).data
+    },
+    async metrics() {
+      return (await fetch(`${httpBase}/metrics`)).text()
+    },
+    async stop() {
+      await service.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Poll until `check` returns true or the time is up. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs = 15_000,
+  stepMs = 100,
+): Promise<void> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    if (await check()) return
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, stepMs))
+  }
+}
+
+/** The value of one metric series in Prometheus text, 0 when absent. */
+export function metricValue(text: string, series: string): number {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1))
+  }
+  return 0
+}
