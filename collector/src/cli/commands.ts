@@ -7,8 +7,8 @@ import { splitOutcomeKey } from '../decode/task.js'
 import { printable, type Config, type FlatConfig } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import { lifetimeTotals } from '../observability/totals.js'
-import { createPipeline, openMigratedEngine } from '../pipeline.js'
-import { startService } from '../service.js'
+import { openMigratedEngine } from '../clickhouse/prepare-schema.js'
+import { startCollector } from '../main.js'
 import { readCaptureBatches } from './capture-batches.js'
 import { InputError } from './input-error.js'
 import { noExportHint } from './no-export-hint.js'
@@ -18,7 +18,7 @@ import { whereToPoint } from './where-to-point.js'
 export async function serveCommand(config: Config, log: Logger): Promise<number> {
   const endOfLife = endOfLifeNode(process.version)
   if (endOfLife !== null) log.warn(endOfLife, { node: process.version })
-  const service = await startService(config, log)
+  const service = await startCollector(config, log, { network: true, waitForServer: true })
   log.info("ready: point the router's flow export at a udp address below; the console is at http", {
     ...whereToPoint(service),
   })
@@ -34,7 +34,7 @@ export async function serveCommand(config: Config, log: Logger): Promise<number>
     process.once('SIGINT', () => onSignal('SIGINT'))
   })
   // What was taken in and stored, for whoever checks a stop against the database.
-  log.info('stopped', { ...lifetimeTotals(service.pipeline.metrics) })
+  log.info('stopped', { ...lifetimeTotals(service.metrics) })
   return 0
 }
 
@@ -153,9 +153,13 @@ export async function importCommand(
   const input = readCaptureBatches(path)
   const { batches } = input
   // One worker keeps a capture's datagrams in order (templates before their data).
-  const pipeline = await createPipeline(
+  const pipeline = await startCollector(
     { ...config, decode: { ...config.decode, workers: 1 } },
     log,
+    {
+      network: false,
+      waitForServer: false,
+    },
   )
   try {
     for (const b of batches) {

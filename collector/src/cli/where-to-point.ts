@@ -1,7 +1,7 @@
 // The start-up lines a new user needs: where to point the router's flow export (this
 // host's LAN addresses and the listening ports) and where the console is.
 import { networkInterfaces } from 'node:os'
-import type { Service } from '../service.js'
+import type { Collector } from '../main.js'
 
 const WILDCARD = new Set(['0.0.0.0', '::', ''])
 
@@ -18,7 +18,7 @@ export function lanAddresses(): string[] {
 const hostPort = (host: string, port: number): string =>
   host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 
-export function whereToPoint(service: Service, lan = lanAddresses()): Record<string, unknown> {
+export function whereToPoint(service: Collector, lan = lanAddresses()): Record<string, unknown> {
   const hosts = (bound: string): string[] =>
     WILDCARD.has(bound) ? (lan.length > 0 ? lan : ['127.0.0.1']) : [bound]
   const exports: Record<string, string[]> = {}

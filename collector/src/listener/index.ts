@@ -1,12 +1,10 @@
-// UDP listeners: receive datagrams and pack them into batches for the decode pool.
-// Sockets only: no decoding happens here.
-import { createSocket, type Socket } from 'node:dgram'
-import { DatagramBatch, type PackedBatch } from '@flowloft/decoder-wasm'
+// UDP listeners: bind the sockets, count what arrives and hand each datagram on.
+// Sockets only: batching and decoding happen in decode/.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { formatListen, type ListenAddress } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { udpErrors, udpSocketStats } from '../observability/proc-net.js'
-import { createAddressCache, createLaneMap } from './exporter-address.js'
 
 export interface ListenerSpec {
   name: 'netflow' | 'ipfix' | 'sflow'
@@ -16,18 +14,10 @@ export interface ListenerSpec {
 export interface ListenerOptions {
   specs: ListenerSpec[]
   receiveBuffer: number
-  batchDatagrams: number
-  batchMs: number
   log: Logger
   metrics: Registry
-  /**
-   * Decoder lanes: each exporter (source address) is kept to one lane, assigned in turn
-   * as exporters are first heard, so its datagrams are decoded in order.
-   */
-  lanes?: number
-  onBatch(batch: PackedBatch, lane: number): void
-  /** Source check before decoding (authorized senders); false drops the datagram. */
-  accept?: (address: string, listener: string) => boolean
+  /** Every datagram received, after it is counted. */
+  onDatagram(datagram: Buffer, from: RemoteInfo, listener: ListenerSpec['name']): void
 }
 
 export interface BoundListener {
@@ -38,12 +28,10 @@ export interface BoundListener {
 
 export interface Listeners {
   start(): Promise<BoundListener[]>
-  /** Stop receiving and hand over the partly filled batch. */
+  /** Stop receiving: every socket closed. */
   stop(): Promise<void>
   readonly bound: BoundListener[]
 }
-
-const BATCH_BYTES = 4 << 20
 
 export function createListeners(o: ListenerOptions): Listeners {
   const received = o.metrics.counter('flowloft_listener_datagrams_total', 'Datagrams received', [
@@ -91,33 +79,8 @@ export function createListeners(o: ListenerOptions): Listeners {
       for (const e of udpErrors()) m.set({ ip: e.ip }, e.inErrors)
     },
   )
-  const laneCount = Math.max(1, o.lanes ?? 1)
-  const batches = Array.from(
-    { length: laneCount },
-    () => new DatagramBatch(BATCH_BYTES, o.batchDatagrams),
-  )
-  const addressOf = createAddressCache()
-  const laneOf = createLaneMap(laneCount)
   const sockets: Socket[] = []
   const bound: BoundListener[] = []
-  let timer: NodeJS.Timeout | undefined
-  let stopped = false
-
-  const flushLane = (lane: number): void => {
-    const batch = batches[lane]
-    if (batch && batch.count > 0) o.onBatch(batch.take(), lane)
-  }
-  const flush = (): void => {
-    if (timer) clearTimeout(timer)
-    timer = undefined
-    for (let lane = 0; lane < laneCount; lane++) flushLane(lane)
-  }
-  // One timer, armed by the first datagram after a flush: a quiet network wakes nothing.
-  const armed = (): void => {
-    if (timer || stopped) return
-    timer = setTimeout(flush, o.batchMs)
-    timer.unref()
-  }
 
   const open = (spec: ListenerSpec): Promise<BoundListener> =>
     new Promise((resolve, reject) => {
@@ -128,13 +91,7 @@ export function createListeners(o: ListenerOptions): Listeners {
       s.on('message', (msg, rinfo) => {
         received.inc({ listener: spec.name })
         receivedBytes.inc({ listener: spec.name }, msg.byteLength)
-        if (o.accept && !o.accept(rinfo.address, spec.name)) return
-        const lane = laneOf(rinfo.address)
-        const batch = batches[lane] as DatagramBatch
-        if (!batch.fits(msg.byteLength)) flushLane(lane)
-        batch.add(msg, addressOf(rinfo.address), rinfo.port, Date.now())
-        if (batch.count >= o.batchDatagrams) flushLane(lane)
-        else armed()
+        o.onDatagram(msg, rinfo, spec.name)
       })
       s.once('error', reject)
       s.bind(spec.address.port, spec.address.host, () => {
@@ -179,11 +136,7 @@ export function createListeners(o: ListenerOptions): Listeners {
       return bound
     },
     async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      timer = undefined
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))))
-      flush()
     },
   }
 }

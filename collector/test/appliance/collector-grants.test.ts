@@ -55,7 +55,7 @@ const start = (): Promise<TestService> =>
 void test('the users file gives chdb the collector user of users.d', async () => {
   svc = await start()
   // The writer's session: the API's reads set limits of their own.
-  const rs = await svc.service.pipeline.engine.client.query({
+  const rs = await svc.service.engine.client.query({
     query: `SELECT getSetting('max_memory_usage') AS memory, toString(getSetting('async_insert')) AS async`,
     format: 'JSONEachRow',
   })
@@ -64,13 +64,13 @@ void test('the users file gives chdb the collector user of users.d', async () =>
   assert.match(String(s?.async), /^(0|false)$/)
   // What users.d does not grant is refused: another database, a table function.
   await assert.rejects(
-    svc.service.pipeline.engine.client.command({
+    svc.service.engine.client.command({
       query: 'CREATE TABLE default.t (a UInt8) ENGINE = Memory',
     }),
     /ACCESS_DENIED|Not enough privileges/,
   )
   await assert.rejects(
-    svc.service.pipeline.engine.client.query({ query: "SELECT * FROM file('x.tsv')" }),
+    svc.service.engine.client.query({ query: "SELECT * FROM file('x.tsv')" }),
     /ACCESS_DENIED|Not enough privileges/,
   )
 })
@@ -129,7 +129,7 @@ void test('NetFlow is stored through the writer and read through the API', async
 
 void test('retention: the TTLs follow the configured days', async () => {
   assert.ok(svc)
-  const tables = await svc.service.pipeline.engine.read<{ name: string; engine_full: string }>({
+  const tables = await svc.service.engine.read<{ name: string; engine_full: string }>({
     query: `SELECT name, engine_full FROM system.tables WHERE database = 'flowloft'
       AND name IN ('flows', 'flows_1m', 'flows_1h', 'sflow_counters')`,
   })
@@ -139,7 +139,7 @@ void test('retention: the TTLs follow the configured days', async () => {
 
 void test('the disk-limit job drops the oldest partitions', async () => {
   assert.ok(svc)
-  const engine = svc.service.pipeline.engine
+  const engine = svc.service.engine
   // Three older days of raw flows: partitions the limit may drop.
   for (const back of [3, 2, 1]) {
     const b = fixtureRows(back * 1000, 200, Math.floor(Date.now() / 1000) - back * DAY)
@@ -170,7 +170,7 @@ void test('the disk-limit job drops the oldest partitions', async () => {
 
 void test('a summaries run reads the flows it summarizes', async () => {
   assert.ok(svc)
-  const s = await svc.service.pipeline.summaries.runNow(5, Math.floor(Date.now() / 1000) + 60)
+  const s = await svc.service.summaries.runNow(5, Math.floor(Date.now() / 1000) + 60)
   assert.ok(s, 'summaries run failed or was skipped')
   assert.ok(s.exporters.length > 0, JSON.stringify(s))
   assert.deepEqual(errors(), [])

@@ -27,7 +27,7 @@ void test(
   async () => {
     const svc = await startTestService({ 'writer.batch_ms': 200, 'decode.workers': 1 })
     const sender = new SteadySender(svc.netflowPort, datagram, 100)
-    const client = svc.service.pipeline.engine.client
+    const client = svc.service.engine.client
     let detached = false
     try {
       sender.start()

@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { SETTINGS, toConfig, type Config, type FlatConfig } from '../../dist/config/index.js'
 import type { RawValue } from '../../dist/config/load.js'
 import { createLogger, type Logger } from '../../dist/observability/log.js'
-import { startService, type Service } from '../../dist/service.js'
+import { startCollector, type Collector } from '../../dist/main.js'
 
 export interface TestService {
-  service: Service
+  service: Collector
   config: Config
   dataDir: string
   netflowPort: number
@@ -34,7 +34,7 @@ export async function startTestService(
   flat.set('decode.workers', 2)
   for (const [k, v] of Object.entries(overrides)) flat.set(k, v)
   const config = toConfig(flat)
-  const service = await startService(config, log)
+  const service = await startCollector(config, log, { network: true, waitForServer: true })
   const httpBase = `http://127.0.0.1:${service.http?.port ?? 0}`
   const post = async (path: string, body: string): Promise<{ status: number; json: unknown }> => {
     const res = await fetch(`${httpBase}${path}`, { method: 'POST', body })

@@ -59,10 +59,10 @@ export async function startUiSession(t: TestContext): Promise<UiSession> {
   )
   const svc = await startTestService()
   t.after(() => svc.stop())
-  const flows = await insertFixtureFlows(svc.service.pipeline.engine.client, homeNetworkFlows())
+  const flows = await insertFixtureFlows(svc.service.engine.client, homeNetworkFlows())
   const to = Math.floor(Date.now() / 1000) + 60
   // A run may be skipped while the start-up catch-up runs: try again until one is done.
-  await eventually(async () => (await svc.service.pipeline.summaries.runNow(60, to)) !== undefined)
+  await eventually(async () => (await svc.service.summaries.runNow(60, to)) !== undefined)
   mkdirSync(SHOTS, { recursive: true })
   const profile = mkdtempSync(join(tmpdir(), 'flowloft-chromium-'))
   const browser = await chromium.launchPersistentContext(profile, {

@@ -29,7 +29,7 @@ async function get(svc: TestService, path: string): Promise<{ status: number; js
 void test('read endpoints answer from fixture flows', async (t) => {
   const svc = await startTestService()
   t.after(() => svc.stop())
-  const flows = await insertFixtureFlows(svc.service.pipeline.engine.client)
+  const flows = await insertFixtureFlows(svc.service.engine.client)
   const sum = (f: (x: (typeof flows)[number]) => boolean): number =>
     flows.filter(f).reduce((s, x) => s + x.bytes, 0)
 

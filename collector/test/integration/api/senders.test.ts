@@ -262,7 +262,7 @@ void test('sender registry API, authentication and per-prefix statistics', async
   })
 
   await t.test('statistics per prefix equal a direct sum over the flows', async () => {
-    const client = svc.service.pipeline.engine.client
+    const client = svc.service.engine.client
     const flows = await insertFixtureFlows(client)
     const now = Math.floor(Date.now() / 1000)
     const v6 = [
@@ -416,7 +416,7 @@ void test('sender registry API, authentication and per-prefix statistics', async
       )
       senders.start()
       const app = createApi({
-        engine: svc.service.pipeline.engine,
+        engine: svc.service.engine,
         metrics: new Registry(),
         log,
         maxBodyBytes: MAX_BODY,

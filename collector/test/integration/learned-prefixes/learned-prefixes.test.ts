@@ -110,7 +110,7 @@ void test('a delegated /64 is learned from the LAN interface and survives a rest
   })
   let second: TestService | undefined
   try {
-    const pipeline = svc.service.pipeline
+    const collector = svc.service
     await send(svc, ROUTER, homeFlows(), 100)
     await send(svc, SOFT, homeFlows(), 100, true)
     await send(svc, CONF, homeFlows(), 100)
@@ -120,15 +120,15 @@ void test('a delegated /64 is learned from the LAN interface and survives a rest
     assert.equal(before[REMOTE6], 'transit')
     assert.equal(before['192.168.1.10'], 'outbound')
 
-    const run = await pipeline.learner.runNow()
+    const run = await collector.learner.runNow()
     assert.deepEqual(
       run?.added.map((a) => [a.exporter, a.prefix, a.evidence]),
       [[ROUTER, '2001:db8:1::/64', 'inside_source']],
       'only the LAN /64 of the exporter that sends interfaces, not the internet addresses',
     )
     assert.equal(run?.refused, 0)
-    assert.deepEqual(pipeline.learner.learned(SOFT), [])
-    assert.deepEqual(pipeline.learner.learned(CONF), [])
+    assert.deepEqual(collector.learner.learned(SOFT), [])
+    assert.deepEqual(collector.learner.learned(CONF), [])
     const m = await svc.metrics()
     assert.equal(metricValue(m, `flowloft_enrich_learned_prefixes{exporter="${ROUTER}"}`), 1)
     assert.equal(metricValue(m, 'flowloft_enrich_learn_runs_total{result="ok"}'), 1)
@@ -189,7 +189,7 @@ void test('a flood of public sources on the LAN stops at the cap and is counted'
     // 200 spoofed sources, each in a /64 of its own, entering on the LAN interface.
     for (let i = 0; i < 200; i++) flood.push([`2001:db8:100:${i.toString(16)}::1`, REMOTE6, 2, 1])
     await send(svc, ROUTER, flood, 100)
-    const learner = svc.service.pipeline.learner
+    const learner = svc.service.learner
     const first = await learner.runNow()
     const cap = LIMITS.perExporter
     assert.equal(first?.added.length, cap)
@@ -213,8 +213,8 @@ void test('enrich.learn_prefixes off: no run, nothing learned or saved', async (
   const svc = await startTestService({ 'enrich.learn_prefixes': false })
   try {
     await send(svc, ROUTER, homeFlows(), 100)
-    assert.equal(await svc.service.pipeline.learner.runNow(), undefined)
-    assert.deepEqual(svc.service.pipeline.learner.learned(ROUTER), [])
+    assert.equal(await svc.service.learner.runNow(), undefined)
+    assert.deepEqual(svc.service.learner.learned(ROUTER), [])
     assert.equal(existsSync(join(svc.dataDir, 'learned-prefixes.json')), false)
     assert.equal((await directions(svc, ROUTER, 100))[GUA], 'transit')
   } finally {
@@ -255,7 +255,7 @@ void test('pmacctd nfprobe as the exporter: the LAN /64 is learned, not the remo
       const [r] = await svc.query<{ n: number }>('SELECT count() AS n FROM flowloft.flows')
       return r?.n === 80
     })
-    const run = await svc.service.pipeline.learner.runNow()
+    const run = await svc.service.learner.runNow()
     assert.deepEqual(
       run?.added.map((a) => [a.exporter, a.prefix]),
       [['127.0.0.1', '2001:db8:1::/64']],

@@ -17,11 +17,9 @@ async function warnings(receiveBuffer: number): Promise<Record<string, unknown>[
   const listeners = createListeners({
     specs,
     receiveBuffer,
-    batchDatagrams: 64,
-    batchMs: 100,
     log: createLogger('info', {}, (l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
     metrics: new Registry(),
-    onBatch: () => undefined,
+    onDatagram: () => undefined,
   })
   await listeners.start()
   await listeners.stop()

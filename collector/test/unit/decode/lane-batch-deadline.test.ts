@@ -1,6 +1,6 @@
-// The listener's batch deadline: a quiet network arms no timer, so the first datagram
-// after a pause starts decode.batch_ms, and whatever arrives within it goes to the
-// decode pool as one batch (not one batch per datagram, not never).
+// The lane batches' deadline, fed by a real listener: a quiet network arms no timer, so
+// the first datagram after a pause starts decode.batch_ms, and whatever arrives within it
+// goes to the decode pool as one batch (not one batch per datagram, not never).
 import assert from 'node:assert/strict'
 import { createSocket } from 'node:dgram'
 import { test } from 'node:test'
@@ -8,6 +8,7 @@ import type { PackedBatch } from '@flowloft/decoder-wasm'
 import { createLogger } from '../../../dist/observability/log.js'
 import { Registry } from '../../../dist/observability/metrics.js'
 import { createListeners } from '../../../dist/listener/index.js'
+import { createLaneBatches } from '../../../dist/decode/lane-batches.js'
 
 const BATCH_MS = 300
 
@@ -23,14 +24,18 @@ async function send(port: number, count: number): Promise<void> {
 
 void test('datagrams within decode.batch_ms go out as one batch, after a quiet spell too', async () => {
   const batches: { count: number; at: number }[] = []
+  const lanes = createLaneBatches({
+    lanes: 2,
+    batchDatagrams: 1000,
+    batchMs: BATCH_MS,
+    onBatch: (b: PackedBatch) => batches.push({ count: b.count, at: performance.now() }),
+  })
   const l = createListeners({
     specs: [{ name: 'netflow', address: { host: '127.0.0.1', port: 0 } }],
     receiveBuffer: 1 << 20,
-    batchDatagrams: 1000,
-    batchMs: BATCH_MS,
     log: createLogger('error'),
     metrics: new Registry(),
-    onBatch: (b: PackedBatch) => batches.push({ count: b.count, at: performance.now() }),
+    onDatagram: (d, from) => lanes.add(d, from.address, from.port),
   })
   const [bound] = await l.start()
   assert.ok(bound)
@@ -52,5 +57,6 @@ void test('datagrams within decode.batch_ms go out as one batch, after a quiet s
     }
   } finally {
     await l.stop()
+    lanes.stop()
   }
 })

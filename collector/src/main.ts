@@ -1,41 +1,54 @@
-// The storage half of the collector wired by hand: ClickHouse (migrated), the writer and
-// the decode pool feeding it. `serve` puts listeners and HTTP in front; `import` feeds
-// it batches made from a capture file.
+// The one place flowloft is wired. A datagram's path: listener/ (sockets) → decode/
+// lane batches → the decode pool (workers decode and enrich, rows come back as RowBinary)
+// → clickhouse/ writer (spool when the engine cannot take them) → the engine. Beside it:
+// the API and console (api/), scheduled jobs (jobs/, summaries/, learned-prefixes/) and
+// /metrics. `serve` starts all of it; `import` starts everything but the network side.
 import { join } from 'node:path'
 import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
-import type { Config } from './config/index.js'
-import { assertEngineFree, openEngine, type Engine } from './clickhouse/engine.js'
+import { createApi } from './api/index.js'
+import { startHttpServer, type BoundHttpServer } from './api/http-server.js'
+import { apiToken } from './api/token-file.js'
 import { reportDetachedParts } from './clickhouse/detached-parts.js'
-import { migrate } from './clickhouse/migrate.js'
+import { assertEngineFree, type Engine } from './clickhouse/engine.js'
 import {
   alwaysReady,
   prepareWhenReachable,
   type EngineReadiness,
 } from './clickhouse/engine-readiness.js'
-import {
-  createOptionalStatements,
-  type OptionalStatements,
-} from './clickhouse/optional-statements.js'
-import { applyRetention } from './clickhouse/retention.js'
+import { createOptionalStatements } from './clickhouse/optional-statements.js'
+import { openEngineFor, prepareSchema, serverWhere } from './clickhouse/prepare-schema.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
+import type { Config } from './config/index.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
-import { COUNTER_COLUMNS } from './flows/counter-rows.js'
+import { createLaneBatches } from './decode/lane-batches.js'
 import { createTemplateStore, type TemplateStore } from './decode/template-store.js'
 import { createEnrichment, type Enrichment } from './enrich/index.js'
 import { createSnmpPoller } from './enrich/snmp/index.js'
+import { createFlowLog } from './flowlog/index.js'
+import { COUNTER_COLUMNS } from './flows/counter-rows.js'
 import { createJobs } from './jobs/index.js'
 import { createPrefixLearner, type PrefixLearner } from './learned-prefixes/index.js'
-import { createFlowLog, type FlowLog } from './flowlog/index.js'
-import { createSummaries, type Summaries } from './summaries/index.js'
+import { createListeners, type BoundListener, type ListenerSpec } from './listener/index.js'
+import { createTrafficMetrics, type TrafficMetrics } from './metrics/index.js'
+import { createLabelCap, type LabelCap } from './observability/label-cap.js'
+import { sourceLabelMetrics } from './observability/label-cap-metrics.js'
 import type { Logger } from './observability/log.js'
 import { Registry } from './observability/metrics.js'
 import { registerProcessMetrics } from './observability/process.js'
-import { createTrafficMetrics, type TrafficMetrics } from './metrics/index.js'
+import { canonicalSender, createSenders, type Senders } from './senders/index.js'
+import { createSummaries, type Summaries } from './summaries/index.js'
 
-import { createLabelCap, type LabelCap } from './observability/label-cap.js'
-import { sourceLabelMetrics } from './observability/label-cap-metrics.js'
-import { canonicalSender } from './senders/index.js'
-export interface Pipeline {
+export interface CollectorOptions {
+  /** UDP listeners, authorized senders and the HTTP server (`serve`); `import` has none. */
+  network: boolean
+  /**
+   * A server that does not answer at start (or refuses the schema) does not stop it:
+   * flows are spooled until it answers (`serve`). Otherwise start-up fails (`import`).
+   */
+  waitForServer: boolean
+}
+
+export interface Collector {
   config: Config
   metrics: Registry
   engine: Engine
@@ -51,74 +64,21 @@ export interface Pipeline {
   learner: PrefixLearner
   /** Bounds the exporter label of per-address metric families (http.metrics_max_sources). */
   sources: LabelCap
+  listeners: BoundListener[]
+  http: { address: string; port: number } | null
   /** Why ClickHouse cannot be used yet (server mode, at start); undefined once it can. */
   notReady(): string | undefined
   /** Why a writer makes no progress (`stalled: ...`), undefined while both do. */
   writerStalled(): string | undefined
-  /** Decode everything submitted, insert everything decoded, close. */
+  /** Stop receiving, decode everything accepted, insert everything decoded, close. */
   stop(): Promise<void>
 }
 
-const openEngineFor = (config: Config, log: Logger): Promise<Engine> =>
-  openEngine({
-    url: config.clickhouse.url,
-    dataDir: config.dataDir,
-    limits: config.query,
-    maxMemoryBytes: config.clickhouse.maxMemoryBytes,
-    log,
-  })
-
-/** What a database needs before the collector uses it: migrations, TTLs, the reader. */
-async function prepareSchema(
-  engine: Engine,
+export async function startCollector(
   config: Config,
   log: Logger,
-  optional?: OptionalStatements,
-): Promise<void> {
-  const applied = await migrate(engine.client)
-  if (applied.length > 0) log.info('schema migrated', { applied })
-  const ttl = await applyRetention(
-    engine.client,
-    config.retention,
-    optional && ((target, alter) => optional.run('system_log_ttl', target, alter)),
-  )
-  if (ttl.length > 0) log.info('retention applied', { changed: ttl })
-  await engine.prepareReader()
-}
-
-/** The engine with the schema applied, or an error (the CLI's one-shot commands). */
-export async function openMigratedEngine(config: Config, log: Logger): Promise<Engine> {
-  const engine = await openEngineFor(config, log)
-  try {
-    await prepareSchema(engine, config, log)
-  } catch (err) {
-    await engine.close()
-    throw err
-  }
-  return engine
-}
-
-/** Where a server is, for the log: its URL without credentials. */
-function serverWhere(url: string): string {
-  const u = new URL(url)
-  u.username = ''
-  u.password = ''
-  return u.toString()
-}
-
-export interface PipelineOptions {
-  /**
-   * A server that does not answer at start (or refuses the schema) does not stop it:
-   * flows are spooled until it answers (serve). Otherwise start-up fails (import).
-   */
-  waitForServer?: boolean
-}
-
-export async function createPipeline(
-  config: Config,
-  log: Logger,
-  opts: PipelineOptions = {},
-): Promise<Pipeline> {
+  opts: CollectorOptions,
+): Promise<Collector> {
   // Before the enrichment loads: another process holding the embedded engine stops here.
   if (config.clickhouse.url === '') assertEngineFree(config.dataDir)
   const metrics = new Registry()
@@ -133,6 +93,8 @@ export async function createPipeline(
     metrics,
     dynamic: enrichment.dynamic,
   })
+
+  // The engine, its schema, and whether it can be written to yet.
   const optional = createOptionalStatements({ log, metrics })
   const engine = await openEngineFor(config, log)
   let readiness: EngineReadiness
@@ -159,6 +121,8 @@ export async function createPipeline(
   // Reported before start-up ends when the schema is there (the usual case).
   const schemaAtStart = readiness.reason() === undefined
   if (schemaAtStart) await detachedParts()
+
+  // Writers: flows, and sFlow interface counters (low volume, their own table and spool).
   const writer = createWriter({
     engine: readiness.gate(engine),
     columns: TSV_COLUMNS,
@@ -170,7 +134,6 @@ export async function createPipeline(
     log,
     metrics,
   })
-  // sFlow interface counters: low volume, their own table, spool and metrics.
   const counterWriter = createWriter({
     engine: readiness.gate(engine),
     table: 'flowloft.sflow_counters',
@@ -185,9 +148,11 @@ export async function createPipeline(
     metrics,
   })
   // The optional flow log gets the same rows as the writer, as TSV (flow_log.*).
-  const flowLog: FlowLog | undefined = config.flowLog.enabled
+  const flowLog = config.flowLog.enabled
     ? createFlowLog(config.flowLog, { dataDir: config.dataDir, log, metrics })
     : undefined
+
+  // Decoding: templates kept per exporter, the worker pool, rows on to the writers.
   const bounds = config.decode.templates
   const templates = createTemplateStore(config.dataDir, log, {
     perExporter: bounds.perExporter,
@@ -216,6 +181,8 @@ export async function createPipeline(
     ...(flowLog ? { onTsv: (tsv: Buffer, rows: number) => flowLog.add(tsv, rows) } : {}),
     onInterfaceCounters: (tsv, rows) => counterWriter.add(tsv, rows),
   })
+
+  // Scheduled work on the database: disk limit, summaries, learned home prefixes.
   const jobs = createJobs({
     client: engine.client,
     maxDiskBytes: config.retention.maxDiskBytes,
@@ -255,7 +222,24 @@ export async function createPipeline(
     void summaries.start()
     jobs.start()
   })
-  return {
+  const stopStorage = async (): Promise<void> => {
+    stopping = true
+    readiness.stop()
+    optional.stop()
+    stopProcessMetrics()
+    enrichment.stop()
+    snmp.stop()
+    await pool.stop()
+    templates.close()
+    await flowLog?.stop()
+    await jobs.stop()
+    await learner.stop()
+    await summaries.stop()
+    await writer.stop()
+    await counterWriter.stop()
+    await engine.close()
+  }
+  const collector: Collector = {
     config,
     metrics,
     engine,
@@ -267,24 +251,111 @@ export async function createPipeline(
     summaries,
     learner,
     sources,
+    listeners: [],
+    http: null,
     notReady: () => readiness.reason(),
     writerStalled: () => writer.stalled() ?? counterWriter.stalled(),
-    async stop() {
-      stopping = true
-      readiness.stop()
-      optional.stop()
-      stopProcessMetrics()
-      enrichment.stop()
-      snmp.stop()
-      await pool.stop()
-      templates.close()
-      await flowLog?.stop()
-      await jobs.stop()
-      await learner.stop()
-      await summaries.stop()
-      await writer.stop()
-      await counterWriter.stop()
-      await engine.close()
-    },
+    stop: stopStorage,
   }
+  if (!opts.network) return collector
+
+  // The network side: authorized senders, UDP listeners into lane batches, HTTP.
+  let senders: Senders
+  try {
+    senders = createSenders(config.senders, {
+      dataDir: config.dataDir,
+      log,
+      metrics,
+      dynamic: enrichment.dynamic,
+      configPrefixes: config.enrich.exporterPrefixes,
+    })
+    senders.start()
+    // Registered senders keep their own series whatever http.metrics_max_sources says.
+    sources.pin((a) => senders.registry.get(a) !== undefined)
+  } catch (err) {
+    await stopStorage()
+    throw err
+  }
+  const batches = createLaneBatches({
+    lanes: pool.lanes,
+    batchDatagrams: config.decode.batchDatagrams,
+    batchMs: config.decode.batchMs,
+    onBatch: (b, lane) => pool.submit(b, lane),
+  })
+  const specs: ListenerSpec[] = []
+  for (const name of ['netflow', 'ipfix', 'sflow'] as const) {
+    const address = config.listen[name]
+    if (address) specs.push({ name, address })
+  }
+  const accept = senders.accept
+  const listeners = createListeners({
+    specs,
+    receiveBuffer: config.listen.receiveBuffer,
+    log,
+    metrics,
+    onDatagram: accept
+      ? (datagram, from, listener) => {
+          if (accept(from.address, listener)) batches.add(datagram, from.address, from.port)
+        }
+      : (datagram, from) => batches.add(datagram, from.address, from.port),
+  })
+  let http: BoundHttpServer | undefined
+  try {
+    collector.listeners = await listeners.start()
+    if (config.http.listen) {
+      const token = apiToken(config, log)
+      const app = createApi({
+        engine,
+        metrics,
+        log,
+        maxBodyBytes: config.http.maxBodyBytes,
+        templates: () => templates.describe(),
+        prefixes: (exporter) => ({
+          effective: enrichment.prefixes.effective(exporter),
+          learned: learner.learned(exporter),
+        }),
+        listenersBound: () => listeners.bound.length === specs.length,
+        writerStalled: () => collector.writerStalled(),
+        notReady: () => readiness.reason(),
+        summaries,
+        retention: config.retention,
+        senders,
+        auth: {
+          hmacKey: config.api.hmacKey,
+          bearerToken: token || config.api.bearerToken,
+          windowSeconds: config.api.hmacWindowSeconds,
+          nonceFile: join(config.dataDir, 'hmac-nonces.json'),
+        },
+        access: {
+          token,
+          allowedHosts: config.http.allowedHosts,
+          metricsPublic: config.http.metricsPublic,
+        },
+      })
+      http = await startHttpServer(app, {
+        listen: config.http.listen,
+        maxConnections: config.http.maxConnections,
+        queryTimeoutSeconds: config.query.maxExecutionSeconds,
+        metrics,
+      })
+      collector.http = { address: http.address, port: http.port }
+      log.info('http listening', collector.http)
+    }
+  } catch (err) {
+    await listeners.stop()
+    batches.stop()
+    await stopStorage()
+    throw err
+  }
+  let stopped: Promise<void> | undefined
+  collector.stop = () => {
+    stopped ??= (async () => {
+      await listeners.stop()
+      batches.stop()
+      await http?.close()
+      await stopStorage()
+    })()
+    return stopped
+  }
+  return collector
 }

@@ -1,0 +1,55 @@
+// Opening the configured engine and making its database ready for the collector:
+// migrations, retention TTLs and the reader's grants.
+import type { Config } from '../config/index.js'
+import type { Logger } from '../observability/log.js'
+import { openEngine, type Engine } from './engine.js'
+import { migrate } from './migrate.js'
+import type { OptionalStatements } from './optional-statements.js'
+import { applyRetention } from './retention.js'
+
+export const openEngineFor = (config: Config, log: Logger): Promise<Engine> =>
+  openEngine({
+    url: config.clickhouse.url,
+    dataDir: config.dataDir,
+    limits: config.query,
+    maxMemoryBytes: config.clickhouse.maxMemoryBytes,
+    log,
+  })
+
+/** What a database needs before the collector uses it: migrations, TTLs, the reader. */
+export async function prepareSchema(
+  engine: Engine,
+  config: Config,
+  log: Logger,
+  optional?: OptionalStatements,
+): Promise<void> {
+  const applied = await migrate(engine.client)
+  if (applied.length > 0) log.info('schema migrated', { applied })
+  const ttl = await applyRetention(
+    engine.client,
+    config.retention,
+    optional && ((target, alter) => optional.run('system_log_ttl', target, alter)),
+  )
+  if (ttl.length > 0) log.info('retention applied', { changed: ttl })
+  await engine.prepareReader()
+}
+
+/** The engine with the schema applied, or an error (the CLI's one-shot commands). */
+export async function openMigratedEngine(config: Config, log: Logger): Promise<Engine> {
+  const engine = await openEngineFor(config, log)
+  try {
+    await prepareSchema(engine, config, log)
+  } catch (err) {
+    await engine.close()
+    throw err
+  }
+  return engine
+}
+
+/** Where a server is, for the log: its URL without credentials. */
+export function serverWhere(url: string): string {
+  const u = new URL(url)
+  u.username = ''
+  u.password = ''
+  return u.toString()
+}
