@@ -6,7 +6,7 @@
 //   service=PROTO/PORT or PORT or NAME      proto=NAME|N         exporter=ADDR
 import { HTTPException } from 'hono/http-exception'
 import { protocolName } from '../flows/protocols.js'
-import { canonicalAddr, parseCidr } from '../enrich/ip.js'
+import { canonicalAddr, parseCidr } from '../addresses/ip.js'
 import { serviceName, WELL_KNOWN_PORTS } from '../enrich/services.js'
 
 export const FILTER_KEYS = [

@@ -8,7 +8,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../clickhouse/engine.js'
-import { canonicalAddr } from '../enrich/ip.js'
+import { canonicalAddr } from '../addresses/ip.js'
 import { serviceName } from '../enrich/services.js'
 import { parseFilters } from './filters.js'
 import { addrText, nowSeconds, parseChoice, parseInteger, parseWindow } from './params.js'

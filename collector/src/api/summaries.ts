@@ -2,7 +2,7 @@
 // exporter, optionally for one exporter and fewer conversations. Served from memory.
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { canonicalAddr } from '../enrich/ip.js'
+import { canonicalAddr } from '../addresses/ip.js'
 import type { Summaries } from '../summaries/index.js'
 import { parseInteger } from './params.js'
 

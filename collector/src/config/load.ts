@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError } from './errors.js'
-import { canonicalAddr, parseCidr } from '../enrich/ip.js'
+import { canonicalAddr, parseCidr } from '../addresses/ip.js'
 import { parseListen } from './listen-address.js'
 import { parseTrafficMetrics } from '../metrics/config.js'
 import { parseSenderSeed } from '../senders/config.js'

@@ -4,11 +4,11 @@
 // a host name is reported for reverse DNS.
 import type { Reader, Response } from 'maxmind'
 import { AsnTable } from './asn-table.js'
-import { LocalPrefixes } from './direction.js'
+import { LocalPrefixes } from '../addresses/local-prefixes.js'
 import type { DynamicView } from './dynamic/worker-view.js'
 import { asnOf, countryOf, openMmdb } from './geoip.js'
-import { canonicalAddr, formatV4, parseAddr } from './ip.js'
-import { specialLabel } from './special.js'
+import { canonicalAddr, formatV4, parseAddr } from '../addresses/ip.js'
+import { specialLabel } from '../addresses/special-ranges.js'
 import type { UnnamedBacklog } from './unnamed.js'
 import type { EnrichWorkerData } from './worker-data.js'
 

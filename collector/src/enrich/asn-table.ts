@@ -3,7 +3,7 @@
 // into SharedArrayBuffer-backed typed arrays; workers receive the same memory through
 // workerData and binary-search it, so the table exists once however many workers run.
 import { readFileSync } from 'node:fs'
-import { parseAddr, parseV4, type ParsedAddr } from './ip.js'
+import { parseAddr, parseV4, type ParsedAddr } from '../addresses/ip.js'
 
 /** Plain data that crosses to workers (SharedArrayBuffers are shared, not copied). */
 export interface AsnTableData {

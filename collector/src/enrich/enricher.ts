@@ -15,9 +15,9 @@ import {
 } from '@flowloft/decoder-wasm'
 import { AddrLookup, CACHE_MAX, EMPTY_ADDR, type AddrInfo } from './addr-lookup.js'
 import { addrCacheKeys } from './cache-keys.js'
-import { direction, type Direction } from './direction.js'
+import { direction, type Direction } from '../addresses/local-prefixes.js'
 import { DynamicView, type DynamicChanges, type PrefixSet } from './dynamic/worker-view.js'
-import { canonicalAddr, parseAddr } from './ip.js'
+import { canonicalAddr, parseAddr } from '../addresses/ip.js'
 import { UnnamedBacklog } from './unnamed.js'
 import type { EnrichWorkerData } from './worker-data.js'
 

@@ -3,7 +3,7 @@
 // which beats the PTR answer. Keys are canonical addresses. Static aliases win over all,
 // in the workers.
 import type { DynamicEnrichment } from './dynamic/index.js'
-import { canonicalAddr } from './ip.js'
+import { canonicalAddr } from '../addresses/ip.js'
 
 export type NameSource = 'dhcp' | 'asked' | 'ptr'
 

@@ -6,7 +6,7 @@
 import type { Config } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
-import { LocalPrefixes } from './direction.js'
+import { LocalPrefixes } from '../addresses/local-prefixes.js'
 import { createReverseDns } from './dns/reverse-dns.js'
 import type { DynamicPublisher } from './dynamic/index.js'
 import { HostNames } from './host-names.js'

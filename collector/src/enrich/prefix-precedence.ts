@@ -2,7 +2,7 @@
 // (enrich.exporter_prefixes, a sender's prefixes) take precedence; the learned ones
 // (learned-prefixes/) count only for an exporter that has none of its own. The result
 // is what the decode workers get through the dynamic channel.
-import { canonicalAddr } from './ip.js'
+import { canonicalAddr } from '../addresses/ip.js'
 
 /** Where effective prefixes go (the dynamic publisher). */
 export interface PrefixSink {

@@ -6,10 +6,10 @@
 // Later flows of that exporter then get inbound/outbound instead of transit.
 import { join } from 'node:path'
 import type { SessionRunner } from '../clickhouse/read-sessions.js'
-import { LocalPrefixes } from '../enrich/direction.js'
+import { LocalPrefixes } from '../addresses/local-prefixes.js'
 import type { ExporterPrefixLayers } from '../enrich/index.js'
-import { parseAddr } from '../enrich/ip.js'
-import { specialLabel } from '../enrich/special.js'
+import { parseAddr } from '../addresses/ip.js'
+import { specialLabel } from '../addresses/special-ranges.js'
 import type { LabelCap } from '../observability/label-cap.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'

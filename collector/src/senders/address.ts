@@ -3,7 +3,7 @@
 // RFC 5952 IPv6 without a zone. Prefixes are stored as their network address.
 import { isIP } from 'node:net'
 import { formatAddress, formatIPv6Column, parseAddress } from '@flowloft/decoder-wasm'
-import { formatV4, parseCidr, type Prefix } from '../enrich/ip.js'
+import { formatV4, parseCidr, type Prefix } from '../addresses/ip.js'
 
 /** The canonical text of an address, or null when it is not one. */
 export function canonicalSender(text: string): string | null {

@@ -3,8 +3,8 @@
 // change to the journal the decode workers read before their next batch.
 import type { Logger } from '../../observability/log.js'
 import type { Registry } from '../../observability/metrics.js'
-import { LocalPrefixes } from '../direction.js'
-import { canonicalAddr, parseCidr, type ParsedAddr } from '../ip.js'
+import { LocalPrefixes } from '../../addresses/local-prefixes.js'
+import { canonicalAddr, parseCidr, type ParsedAddr } from '../../addresses/ip.js'
 import { createJournalBuffer, JournalWriter } from './journal.js'
 import {
   DynamicState,

@@ -2,7 +2,7 @@
 // and says which keys changed, so the enricher forgets only those cache entries. Each
 // exporter's prefix set gets a worker-local id, renewed when its prefixes change: cache
 // entries of the old set are never looked at again.
-import { LocalPrefixes } from '../direction.js'
+import { LocalPrefixes } from '../../addresses/local-prefixes.js'
 import { JournalReader } from './journal.js'
 import {
   DynamicState,

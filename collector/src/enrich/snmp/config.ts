@@ -4,7 +4,7 @@
 // messages that name the entry; the community, a secret, never appears in them.
 import { isIP } from 'node:net'
 import { ConfigError } from '../../config/errors.js'
-import { canonicalAddr } from '../ip.js'
+import { canonicalAddr } from '../../addresses/ip.js'
 import { isMapping } from '../../config/mapping.js'
 
 export interface SnmpExporter {

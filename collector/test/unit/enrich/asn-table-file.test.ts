@@ -13,7 +13,7 @@ import {
 } from '../../../dist/enrich/asn-bundled.js'
 import { readAsnTableFile, writeAsnTableFile } from '../../../dist/enrich/asn-table-file.js'
 import { AsnTable, loadAsnCsv, type AsnTableData } from '../../../dist/enrich/asn-table.js'
-import { formatV4, parseAddr } from '../../../dist/enrich/ip.js'
+import { formatV4, parseAddr } from '../../../dist/addresses/ip.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'flowloft-asn-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
