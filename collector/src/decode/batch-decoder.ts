@@ -17,7 +17,7 @@ import {
 import { appendCounterRows } from '../flows/counter-rows.js'
 import { threadId } from 'node:worker_threads'
 import type { Enricher } from '../enrich/index.js'
-import type { TrafficAggregator } from '../metrics/aggregate.js'
+import type { TrafficAggregator } from '../traffic-metrics/aggregate.js'
 import type { TemplateSubscriber } from './template-channel.js'
 import {
   outcomeKey,

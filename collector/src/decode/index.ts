@@ -10,7 +10,7 @@ import { FLOW_COUNTER_METRICS, decodeMetrics, registryMetrics } from './metrics.
 import { FLOW_COUNTERS, type FlowCounters } from '@flowloft/decoder-wasm'
 import { rateLimited } from '../observability/log.js'
 import { newSessions } from './new-sessions.js'
-import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
+import type { TrafficBatch, TrafficMetricConfig } from '../traffic-metrics/index.js'
 import {
   splitOutcomeKey,
   type DecodeResult,

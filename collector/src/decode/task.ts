@@ -1,6 +1,6 @@
 import type { FlowCounters } from '@flowloft/decoder-wasm'
 import type { EnrichWorkerData } from '../enrich/index.js'
-import type { TrafficBatch, TrafficMetricConfig } from '../metrics/index.js'
+import type { TrafficBatch, TrafficMetricConfig } from '../traffic-metrics/index.js'
 
 // What crosses the thread boundary between the pool and its workers.
 

@@ -3,7 +3,7 @@
 import { workerData } from 'node:worker_threads'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { Enricher } from '../enrich/index.js'
-import { TrafficAggregator } from '../metrics/aggregate.js'
+import { TrafficAggregator } from '../traffic-metrics/aggregate.js'
 import { BatchDecoder } from './batch-decoder.js'
 import { TemplateSubscriber } from './template-channel.js'
 import type { DecodeResult, DecodeTask, WorkerData } from './task.js'

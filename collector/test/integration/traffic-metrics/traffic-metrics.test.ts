@@ -2,7 +2,7 @@
 // /metrics with exact values, the missing-value label, expiry and the cardinality cap.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseTrafficMetrics } from '../../../dist/metrics/config.js'
+import { parseTrafficMetrics } from '../../../dist/traffic-metrics/config.js'
 import { sendUdp } from '../../support/exporters.js'
 import { v5Now } from '../../support/netflow5.js'
 import { eventually, metricValue, startTestService } from '../../support/service.js'
