@@ -50,7 +50,7 @@ void test('Node 20 is past its end of life: a warning naming 24 LTS; 22 and 24 a
 
 void test('package.json engines (root and collector) state the same range', () => {
   assert.equal(nodeEngines(), '^20.19.0 || ^22.13.0 || >=24')
-  for (const file of ['../../../package.json', '../../package.json']) {
+  for (const file of ['../../../../package.json', '../../../package.json']) {
     const pkg = JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as {
       engines?: { node?: string }
     }
