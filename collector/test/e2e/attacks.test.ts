@@ -177,11 +177,10 @@ void test(
       })
       assert.equal(sameOrigin.status, 200, sameOrigin.text)
 
-      // The memory bomb and the huge answer: refused, the collector lives on.
-      assert.equal(
-        (await sql(svc, 'SELECT groupArray(number) FROM numbers(2000000000)')).status,
-        413,
-      )
+      // The memory bomb and the huge answer: refused, the collector lives on. On a loaded
+      // machine the bomb can reach the time limit (408) before the memory limit (413).
+      const bomb = await sql(svc, 'SELECT groupArray(number) FROM numbers(2000000000)')
+      assert.ok([408, 413].includes(bomb.status), `memory bomb: ${bomb.status} ${bomb.text}`)
       assert.equal((await sql(svc, "SELECT repeat('x', 1000) FROM numbers(3000000)")).status, 413)
       assert.equal(svc.process.exitCode, null)
 
