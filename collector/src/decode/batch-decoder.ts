@@ -5,9 +5,6 @@ import {
   Decoder,
   IN_HDR,
   RowOutput,
-  eventExporterKey,
-  eventSlices,
-  eventsExcept,
   flowTypeName,
   formatAddress,
   statusReason,
@@ -18,7 +15,7 @@ import { appendCounterRows } from '../flows/counter-rows.js'
 import { threadId } from 'node:worker_threads'
 import type { Enricher } from '../enrich/index.js'
 import type { TrafficAggregator } from '../traffic-metrics/aggregate.js'
-import type { TemplateSubscriber } from './template-channel.js'
+import type { TemplateSeed } from './template-channel.js'
 import {
   outcomeKey,
   type DecodeResult,
@@ -56,7 +53,7 @@ function newDecoder(b: TemplateBounds | undefined, maxSamplingRate: number | und
 
 export class BatchDecoder {
   #decoder: Decoder
-  readonly #templates: TemplateSubscriber | undefined
+  readonly #seed: TemplateSeed | undefined
 
   readonly #enricher: Enricher | undefined
   readonly #traffic: TrafficAggregator | undefined
@@ -69,7 +66,7 @@ export class BatchDecoder {
   #refusedOutside = 0
 
   constructor(
-    templates?: TemplateSubscriber,
+    seed?: TemplateSeed,
     enricher?: Enricher,
     traffic?: TrafficAggregator,
     formats: RowFormats = { rowBinary: true, tsv: false },
@@ -78,17 +75,26 @@ export class BatchDecoder {
   ) {
     this.#bounds = bounds
     this.#maxSamplingRate = maxSamplingRate
-    this.#decoder = newDecoder(bounds, maxSamplingRate)
-    this.#templates = templates
+    this.#seed = seed
+    this.#decoder = this.#seeded()
     this.#enricher = enricher
     this.#traffic = traffic
     this.#formats = formats
   }
 
   /**
-   * Import templates other workers learned (decoding data held for them into `sink`),
-   * then decode the batch. Returns outcomes by exporter, type and result.
+   * A new decoder that knows every template and sampling rate the main thread's registry
+   * holds (saved ones, and what workers reported): at start, and after a trap.
    */
+  #seeded(): Decoder {
+    const decoder = newDecoder(this.#bounds, this.#maxSamplingRate)
+    const snapshot = this.#seed?.read()
+    // A new decoder holds no data yet, so importing releases nothing to a sink.
+    if (snapshot) decoder.importEvents(snapshot, () => undefined)
+    return decoder
+  }
+
+  /** Decode the batch. Returns outcomes by exporter, type and result. */
   decodeWith(
     task: DecodeTask,
     sink: RecordSink,
@@ -96,24 +102,13 @@ export class BatchDecoder {
   ): { outcomes: Outcomes; refused: Refusal[]; trapped?: string } {
     const bytes = new Uint8Array(task.buffer, 0, task.byteLength)
     try {
-      const snapshot = this.#templates?.poll()
-      if (snapshot) {
-        // What this worker learned itself is newer than any snapshot that may still be
-        // on its way (the exporter's datagrams all come to this worker, in order):
-        // import only what other workers and the saved state know.
-        const own = this.#own
-        this.#decoder.importEvents(
-          own.size > 0 ? eventsExcept(snapshot, (k) => own.has(k)) : snapshot,
-          sink,
-        )
-      }
       // A capture's held data ages by its own receive times only (0 adds no clock).
       this.#decoder.expireHeld(task.heldClock === 'capture' ? 0 : Date.now())
       this.#decoder.decode(bytes, task.count, sink, counterSink)
     } catch (err) {
-      // A trap means a decoder bug; the instance is rebuilt so the next batch is clean.
-      this.#decoder = newDecoder(this.#bounds, this.#maxSamplingRate)
-      this.#own.clear()
+      // A trap means a decoder bug; the instance is rebuilt so the next batch is clean,
+      // seeded again with the registry's templates.
+      this.#decoder = this.#seeded()
       this.#refusedOutside = 0
       return {
         outcomes: { [outcomeKey('', 'unknown', 'decoder_trap')]: task.count },
@@ -162,7 +157,7 @@ export class BatchDecoder {
       rows,
       outcomes,
       refused,
-      events: this.#noteOwn(this.#decoder.takeEvents()),
+      events: this.#decoder.takeEvents(),
       counters: this.#decoder.flowCounters(),
       threadId,
     }
@@ -178,19 +173,6 @@ export class BatchDecoder {
     if (traffic) result.traffic = traffic.take()
     if (trapped !== undefined) result.trapped = trapped
     return result
-  }
-
-  /** Exporters whose templates or rates this worker learned from the wire. */
-  readonly #own = new Set<string>()
-
-  #noteOwn(events: Uint8Array): Uint8Array {
-    for (const e of eventSlices(events)) {
-      const k = eventExporterKey(e)
-      if (k === '') continue
-      if (this.#own.size >= 65536) this.#own.clear()
-      this.#own.add(k)
-    }
-    return events
   }
 
   /** Refused flows of the last decode, by exporter and flow type (rare: one pass, no runs). */

@@ -71,11 +71,11 @@ export function createDecodePool(o: DecodePoolOptions): DecodePool {
     [],
     (g) => g.set({}, pool.queueSize),
   )
-  // One single-thread pool per lane. The listener keeps each exporter on one lane, so an
+  // One single-thread pool per lane. Lane batches keep each exporter on one lane, so an
   // exporter's datagrams are decoded in arrival order by one worker: a template it
   // redefines is in force for exactly the data that follows it. (With one shared queue,
   // data right after a redefinition could be decoded by another worker still holding the
-  // old layout.) Templates still reach every worker through the shared snapshot.
+  // old layout.) Each worker's decoder is seeded with the registry's snapshot.
   const workerData = {
     templates: o.templates.buffer,
     ...(o.templateBounds ? { templateBounds: o.templateBounds } : {}),

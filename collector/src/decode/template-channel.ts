@@ -1,7 +1,9 @@
-// Carries the template registry's snapshot from the main thread to every decoder
-// worker through one SharedArrayBuffer, guarded by a sequence lock: the main thread
-// publishes a new snapshot when templates change; a worker imports it before its next
-// batch when the sequence moved. Any worker can then decode any exporter's data.
+// Seeds decoders with the template registry's snapshot: the main thread publishes it into
+// one SharedArrayBuffer, guarded by a sequence lock, whenever the registry changes; a
+// decoder reads it when it is made (a worker's start, a rebuild after a trap). Later
+// templates travel one way only: the worker that decodes an exporter (lanes keep each
+// exporter on one worker) learns them from the wire and reports them as events, which the
+// registry merges, saves to templates.bin and publishes for the next seed.
 const HEADER_INTS = 2 // [sequence, length]
 const HEADER_BYTES = HEADER_INTS * 4
 
@@ -27,27 +29,22 @@ export class TemplatePublisher {
   }
 }
 
-export class TemplateSubscriber {
+export class TemplateSeed {
   readonly #hdr: Int32Array
   readonly #bytes: Uint8Array
-  #seen = 0
   constructor(sab: SharedArrayBuffer) {
     this.#hdr = new Int32Array(sab, 0, HEADER_INTS)
     this.#bytes = new Uint8Array(sab, HEADER_BYTES)
   }
-  /** The snapshot when it changed since the last call, else null. */
-  poll(): Uint8Array | null {
-    for (let attempt = 0; attempt < 100; attempt++) {
+  /** A stable copy of the latest snapshot; null if none was published yet. */
+  read(): Uint8Array | null {
+    for (;;) {
       const s1 = Atomics.load(this.#hdr, 0)
-      if (s1 === this.#seen) return null
+      if (s1 === 0) return null
       if (s1 & 1) continue
       const len = Atomics.load(this.#hdr, 1)
       const copy = this.#bytes.slice(0, len)
-      if (Atomics.load(this.#hdr, 0) === s1) {
-        this.#seen = s1
-        return copy
-      }
+      if (Atomics.load(this.#hdr, 0) === s1) return copy
     }
-    return null
   }
 }

@@ -1,16 +1,16 @@
-// Piscina worker: one WASM decoder per thread, fed the shared template snapshot.
+// Piscina worker: one WASM decoder per thread, seeded with the template registry.
 // No database calls here.
 import { workerData } from 'node:worker_threads'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { Enricher } from '../enrich/index.js'
 import { TrafficAggregator } from '../traffic-metrics/aggregate.js'
 import { BatchDecoder } from './batch-decoder.js'
-import { TemplateSubscriber } from './template-channel.js'
+import { TemplateSeed } from './template-channel.js'
 import type { DecodeResult, DecodeTask, WorkerData } from './task.js'
 
 const data = workerData as WorkerData
 const decoder = new BatchDecoder(
-  new TemplateSubscriber(data.templates),
+  new TemplateSeed(data.templates),
   data.enrich ? new Enricher(data.enrich) : undefined,
   data.traffic && data.traffic.length > 0 ? new TrafficAggregator(data.traffic) : undefined,
   { rowBinary: true, tsv: data.tsv === true },
