@@ -1,6 +1,7 @@
 // Per-row enrichment in a decode worker: country, AS, labels for special ranges,
-// direction, host names (static aliases, then learned ones) and interface names. Lookups
-// are cached per address; the cache is bounded and dropped when the main thread reports
+// direction, host names (static aliases, then learned ones) and interface names. The
+// decoder applies every answer inside WASM from its enrichment cache; this class answers
+// the keys the cache misses, once each. Lookups are cached per address; the cache is bounded and dropped when the main thread reports
 // a changed database file. Dynamic changes (dynamic/) forget only the keys they touch.
 import {
   F,
@@ -8,38 +9,18 @@ import {
   Q_ADDRESS,
   Q_EXPORTER,
   Q_PREFIX_SET,
-  S,
   type Decoder,
   type RecordView,
   type StringTable,
 } from '@flowloft/decoder-wasm'
-import { AddrLookup, CACHE_MAX, EMPTY_ADDR, type AddrInfo } from './addr-lookup.js'
+import { AddrLookup, CACHE_MAX, type AddrInfo } from './addr-lookup.js'
 import { addrCacheKeys } from './cache-keys.js'
-import { direction, type Direction } from '../addresses/local-prefixes.js'
 import { DynamicView, type DynamicChanges, type PrefixSet } from './dynamic/worker-view.js'
 import { canonicalAddr, parseAddr } from '../addresses/ip.js'
 import { UnnamedBacklog } from './unnamed.js'
 import type { EnrichWorkerData } from './worker-data.js'
 
 export type { AddrInfo }
-
-/** Enrichment of one row; reused between rows (copy what you keep). */
-export interface RowEnrichment {
-  src: AddrInfo
-  dst: AddrInfo
-  direction: Direction
-  exporterName: string
-  inIfName: string
-  outIfName: string
-}
-
-const DIRECTION_CODE: Record<Direction, number> = {
-  unknown: 0,
-  inbound: 1,
-  outbound: 2,
-  internal: 3,
-  transit: 4,
-}
 
 /** An exporter's name and interface names as string-table ids, and its prefix set. */
 interface ExporterIds {
@@ -58,6 +39,8 @@ interface AddrIds {
   local: boolean
   host: number
 }
+/** Rounds of answers for one run; each round's records fit a cleared cache. */
+const MAX_ROUNDS = 4
 /** More single-key forgets than this at once: clearing the WASM cache is cheaper. */
 const FORGET_MAX = 50_000
 
@@ -220,10 +203,10 @@ export class Enricher {
 
   /**
    * Enrich `n` decoded records in place: string-table ids for the text columns, the
-   * direction code, and AS numbers where the exporter sent none. Known addresses and
-   * interfaces are applied inside WASM from the decoder's enrichment cache; only the
-   * records with a key seen for the first time come back here to be looked up.
-   * Returns how many records missed the WASM-side cache (the rest were hits).
+   * direction code, and AS numbers where the exporter sent none. WASM applies the answers
+   * from the decoder's enrichment cache; the records with a key it has not seen come back
+   * here, their keys are answered into the cache, and WASM applies them. Returns how many
+   * records missed the cache at first (the rest were hits).
    */
   enrichRecords(v: RecordView, n: number, d: Decoder): number {
     const t = d.strings
@@ -252,101 +235,37 @@ export class Enricher {
       (this.#dynamic?.hasInterfaces ?? false)
     const sets = this.#dynamic?.hasPrefixes ?? false
     const misses = d.enrichRun(n, (prefixes ? 1 : 0) | (names ? 2 : 0) | (sets ? 4 : 0))
-    if (misses === 0) return 0
-    for (let k = 0; k < misses; k++) {
-      const i = d.enrichMissAt(k)
-      const src = this.#addrIds(v, i, F.srcAddr, t)
-      const dst = this.#addrIds(v, i, F.dstAddr, t)
-      d.enrichPut(i, F.srcAddr, Q_ADDRESS, src.country, src.asn, src.asName, src.host, src.local)
-      d.enrichPut(i, F.dstAddr, Q_ADDRESS, dst.country, dst.asn, dst.asName, dst.host, dst.local)
-      if (!names && !sets) continue
-      const e = this.#exporter(v, i, t)
-      d.enrichPut(i, F.exporter, Q_EXPORTER, e.name, e.set?.id ?? 0, 0, 0, false)
-      if (names) {
-        const inIf = v.u32(i, F.inIf)
-        const outIf = v.u32(i, F.outIf)
-        d.enrichPut(i, F.exporter, inIf, this.#ifNameId(e, inIf, t), 0, 0, 0, false)
-        d.enrichPut(i, F.exporter, outIf, this.#ifNameId(e, outIf, t), 0, 0, 0, false)
-      }
-      if (e.set) {
-        const q = Q_PREFIX_SET + e.set.id
-        d.enrichPut(i, F.srcAddr, q, 0, 0, 0, 0, this.#localIn(e.set, v, i, F.srcAddr))
-        d.enrichPut(i, F.dstAddr, q, 0, 0, 0, 0, this.#localIn(e.set, v, i, F.dstAddr))
-      }
+    // A cache that fills up while answers go in is cleared, and may drop answers given
+    // earlier in the same run: the records still missing are answered again (fewer each
+    // round, as they fit a cleared cache).
+    let pending = misses
+    for (let round = 0; pending > 0 && round < MAX_ROUNDS; round++) {
+      for (let k = 0; k < pending; k++) this.#answer(v, d.enrichMissAt(k), d, names, sets)
+      pending = d.enrichRetry(pending)
     }
-    // A cache that filled up mid-way may still miss: those records take the JS path.
-    const still = d.enrichRetry(misses)
-    for (let k = 0; k < still; k++) this.#enrichOne(v, d.enrichMissAt(k), t, prefixes, names, sets)
     return misses
   }
 
-  #enrichOne(
-    v: RecordView,
-    i: number,
-    t: StringTable,
-    prefixes: boolean,
-    names: boolean,
-    sets: boolean,
-  ): void {
+  /** Put the answers for record `i`'s keys into the decoder's enrichment cache. */
+  #answer(v: RecordView, i: number, d: Decoder, names: boolean, sets: boolean): void {
+    const t = d.strings
     const src = this.#addrIds(v, i, F.srcAddr, t)
     const dst = this.#addrIds(v, i, F.dstAddr, t)
-    v.setSid(i, S.srcCountry, src.country)
-    v.setSid(i, S.dstCountry, dst.country)
-    const srcAs = v.u32(i, F.srcAs)
-    if (srcAs === 0) v.setU32(i, F.srcAs, src.asn)
-    if (srcAs === 0 || srcAs === src.asn) v.setSid(i, S.srcAsName, src.asName)
-    const dstAs = v.u32(i, F.dstAs)
-    if (dstAs === 0) v.setU32(i, F.dstAs, dst.asn)
-    if (dstAs === 0 || dstAs === dst.asn) v.setSid(i, S.dstAsName, dst.asName)
-    v.setSid(i, S.srcHost, src.host)
-    v.setSid(i, S.dstHost, dst.host)
-    const e = names || sets ? this.#exporter(v, i, t) : null
-    if (e?.set) {
-      const s = this.#localIn(e.set, v, i, F.srcAddr)
-      const d = this.#localIn(e.set, v, i, F.dstAddr)
-      v.setU8(i, F.direction, DIRECTION_CODE[direction(true, s, d)])
-    } else if (prefixes) {
-      v.setU8(i, F.direction, DIRECTION_CODE[direction(true, src.local, dst.local)])
+    d.enrichPut(i, F.srcAddr, Q_ADDRESS, src.country, src.asn, src.asName, src.host, src.local)
+    d.enrichPut(i, F.dstAddr, Q_ADDRESS, dst.country, dst.asn, dst.asName, dst.host, dst.local)
+    if (!names && !sets) return
+    const e = this.#exporter(v, i, t)
+    d.enrichPut(i, F.exporter, Q_EXPORTER, e.name, e.set?.id ?? 0, 0, 0, false)
+    if (names) {
+      const inIf = v.u32(i, F.inIf)
+      const outIf = v.u32(i, F.outIf)
+      d.enrichPut(i, F.exporter, inIf, this.#ifNameId(e, inIf, t), 0, 0, 0, false)
+      d.enrichPut(i, F.exporter, outIf, this.#ifNameId(e, outIf, t), 0, 0, 0, false)
     }
-    if (names && e) {
-      v.setSid(i, S.inIfName, this.#ifNameId(e, v.u32(i, F.inIf), t))
-      v.setSid(i, S.outIfName, this.#ifNameId(e, v.u32(i, F.outIf), t))
+    if (e.set) {
+      const q = Q_PREFIX_SET + e.set.id
+      d.enrichPut(i, F.srcAddr, q, 0, 0, 0, 0, this.#localIn(e.set, v, i, F.srcAddr))
+      d.enrichPut(i, F.dstAddr, q, 0, 0, 0, 0, this.#localIn(e.set, v, i, F.dstAddr))
     }
-  }
-
-  /** Fill `out` for one flow. */
-  row(
-    out: RowEnrichment,
-    exporter: string,
-    src: string,
-    dst: string,
-    inIf: number,
-    outIf: number,
-  ): void {
-    out.src = this.addr(src)
-    out.dst = this.addr(dst)
-    const exp = canonicalAddr(exporter) ?? exporter
-    const set = this.#dynamic?.prefixSet(exp)
-    const inSet = (text: string): boolean => {
-      const a = parseAddr(text)
-      return a !== null && set !== undefined && set.prefixes.contains(a)
-    }
-    out.direction = set
-      ? direction(true, out.src.local || inSet(src), out.dst.local || inSet(dst))
-      : direction(!this.#addrs.local.empty, out.src.local, out.dst.local)
-    out.exporterName = this.#addrs.aliases.get(exp) ?? ''
-    out.inIfName = this.ifName(exporter, inIf)
-    out.outIfName = this.ifName(exporter, outIf)
-  }
-}
-
-export function emptyRow(): RowEnrichment {
-  return {
-    src: EMPTY_ADDR,
-    dst: EMPTY_ADDR,
-    direction: 'unknown',
-    exporterName: '',
-    inIfName: '',
-    outIfName: '',
   }
 }

@@ -17,7 +17,7 @@ import { createLearnedNames } from './learned-names.js'
 import { enrichMetrics } from './metrics.js'
 import type { EnrichWorkerData } from './worker-data.js'
 
-export { Enricher, emptyRow, type RowEnrichment, type AddrInfo } from './enricher.js'
+export { Enricher, type AddrInfo } from './enricher.js'
 export { flowService, serviceName } from './services.js'
 export type { EnrichWorkerData } from './worker-data.js'
 export type { DynamicEnrichment, InterfaceInfo } from './dynamic/index.js'
