@@ -18,28 +18,25 @@
 // A batch ClickHouse refuses for its content (insert-errors.ts) is set aside under
 // spool/rejected/ (writer-set-aside.ts), counted as a `rejected` drop, and the next
 // batch goes on: only transient errors are retried.
-import { randomUUID } from 'node:crypto'
+//
+// This file drives the inserts: memory (writer-batcher.ts) and the spool
+// (writer-replay.ts) are emptied oldest first, the spool before memory, and a transient
+// failure waits a capped backoff before the next try.
 import { basename, dirname, join } from 'node:path'
 import { rateLimited } from '../observability/log.js'
 import { DATABASE } from './engine.js'
 import { classifyInsertError, errorCode, errorSummary, IoError } from './insert-errors.js'
 import { Spool, type SpoolEntry, type SpoolHeader } from './spool.js'
 import { Quarantine } from './spool-quarantine.js'
+import { Batcher, type Batch } from './writer-batcher.js'
 import { insertBatch } from './writer-insert.js'
 import { writerMetrics } from './writer-metrics.js'
 import type { WriterOptions } from './writer-options.js'
+import { createReplay } from './writer-replay.js'
 import { setAside } from './writer-set-aside.js'
 import { StallClock } from './writer-stall.js'
 
 export type { WriterOptions } from './writer-options.js'
-
-interface Batch {
-  chunks: Buffer[]
-  rows: number
-  token: string
-  /** An insert was attempted: its token may name stored rows, so it takes no more. */
-  tried: boolean
-}
 
 export interface Writer {
   /** Queue rows: `body` holds `rows` complete rows of the writer's format. */
@@ -57,9 +54,6 @@ export interface Writer {
   readonly spool: Spool
 }
 
-const LOW_SPACE = new Error('less free space left than a replay of the spool needs')
-const emptyBatch = (): Batch => ({ chunks: [], rows: 0, token: '', tried: false })
-
 export function createWriter(o: WriterOptions): Writer {
   const table = o.table ?? `${DATABASE}.flows`
   const maxPending = o.maxPendingRows ?? Math.max(o.batchRows * 4, 1_000_000)
@@ -67,10 +61,11 @@ export function createWriter(o: WriterOptions): Writer {
   const maxBackoff = o.maxBackoffMs ?? 30_000
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
   const columns = [...o.columns]
+  const memory = new Batcher(maxPending, maxInsertRows)
   const spool = new Spool(o.spoolDir)
   const clock = new StallClock(o.stallMs ?? Math.max(3 * o.batchMs, 60_000))
   const m = writerMetrics(o.metrics, o.metricsPrefix ?? 'flowloft_writer', {
-    pendingRows: () => pending,
+    pendingRows: () => memory.pendingRows,
     spoolBytes: () => spool.bytes,
     spoolFiles: () => spool.files,
     stalled: () => stalled() !== undefined,
@@ -97,63 +92,6 @@ export function createWriter(o: WriterOptions): Writer {
     log: o.log,
     ioError,
   })
-
-  let open = emptyBatch()
-  const ready: Batch[] = []
-  let pending = 0
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<void> | undefined
-  let stopped = false
-  let backoff = 0
-  let wake: (() => void) | undefined
-  /** Until then batches stay in memory: the spool (or the disk under it) refused a write. */
-  let spoolPausedUntil = 0
-
-  const header = (b: Batch): SpoolHeader => ({
-    token: b.token,
-    rows: b.rows,
-    columns,
-    format: o.format,
-  })
-
-  /** Put a batch in the spool: `kept` when it must stay in memory (written nowhere). */
-  const toSpool = (b: Batch, force = false): 'spooled' | 'dropped' | 'kept' => {
-    if (!force && Date.now() < spoolPausedUntil) return 'kept'
-    const r = spool.put(header(b), b.chunks, o.spoolMaxBytes)
-    if (r === 'ok') {
-      m.spooledRows.inc({}, b.rows)
-      return 'spooled'
-    }
-    if (r === 'full') {
-      m.dropped.inc({ reason: 'spool_full' }, b.rows)
-      return 'dropped'
-    }
-    ioError(r === 'low_space' ? new IoError('spool_write', LOW_SPACE, 'LOW_SPACE') : r)
-    spoolPausedUntil = Date.now() + maxBackoff
-    return 'kept'
-  }
-
-  const cut = (): void => {
-    if (open.rows === 0) return
-    const b: Batch = { ...open, token: randomUUID() }
-    open = emptyBatch()
-    // Older batches are in the spool (and none in memory): this one queues behind
-    // them, on disk.
-    if (spool.files > 0 && ready.length === 0 && toSpool(b) !== 'kept') {
-      pending -= b.rows
-      return
-    }
-    // Join the batch waiting behind the running insert, if there is room and it has not
-    // been tried yet (its token still names no insert).
-    const last = ready.at(-1)
-    if (last && !last.tried && last.rows + b.rows <= maxInsertRows) {
-      last.chunks.push(...b.chunks)
-      last.rows += b.rows
-      return
-    }
-    ready.push(b)
-  }
-
   const insert = (body: readonly Buffer[], h: SpoolHeader): Promise<void> =>
     insertBatch(o.engine, m, {
       table,
@@ -165,12 +103,46 @@ export function createWriter(o: WriterOptions): Writer {
       rows: h.rows,
       asyncBelowRows,
     })
+  const replay = createReplay({
+    spool,
+    spoolMaxBytes: o.spoolMaxBytes,
+    maxBackoffMs: maxBackoff,
+    metrics: m,
+    insert,
+    reject,
+    ioError,
+  })
+
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> | undefined
+  let stopped = false
+  let backoff = 0
+  let wake: (() => void) | undefined
+
+  const header = (b: Batch): SpoolHeader => ({
+    token: b.token,
+    rows: b.rows,
+    columns,
+    format: o.format,
+  })
+
+  const cut = (): void => {
+    const b = memory.cut()
+    if (!b) return
+    // Older batches are in the spool (and none in memory): this one queues behind
+    // them, on disk.
+    if (spool.files > 0 && memory.queued === 0 && replay.keep(header(b), b.chunks) !== 'kept') {
+      memory.left(b)
+      return
+    }
+    memory.queue(b)
+  }
 
   const succeeded = (source: string, rows: number): void => {
     m.rows.inc({}, rows)
     m.batches.inc({ source, result: 'ok' })
     backoff = 0
-    spoolPausedUntil = 0
+    replay.resume()
     clock.progressed()
   }
 
@@ -181,10 +153,9 @@ export function createWriter(o: WriterOptions): Writer {
     if (err instanceof IoError) ioError(err)
     // Everything in memory goes to disk behind the failed batch, in order, as long as
     // the spool takes it.
-    for (let b = ready[0]; b; b = ready[0]) {
-      if (toSpool(b) === 'kept') break
-      ready.shift()
-      pending -= b.rows
+    for (let b = memory.oldest(); b; b = memory.oldest()) {
+      if (replay.keep(header(b), b.chunks) === 'kept') break
+      memory.shift()
     }
     backoff = Math.min(backoff === 0 ? 250 : backoff * 2, maxBackoff)
     o.log.warn('clickhouse insert failed, will retry', {
@@ -192,7 +163,7 @@ export function createWriter(o: WriterOptions): Writer {
       code,
       error: errorSummary(err),
       rows,
-      pendingRows: pending,
+      pendingRows: memory.pendingRows,
       spooledFiles: spool.files,
       retryMs: stopped ? 0 : backoff,
     })
@@ -207,32 +178,14 @@ export function createWriter(o: WriterOptions): Writer {
     wake = undefined
   }
 
-  /** Insert the oldest spool file; false when it failed and is still the oldest. */
-  const replay = async (e: SpoolEntry): Promise<boolean> => {
-    let h: SpoolHeader | undefined
-    try {
-      const file = spool.read(e)
-      h = file.header
-      await insert([file.body], h)
-    } catch (err) {
-      if (err instanceof IoError && err.op === 'spool_read' && err.code === 'ENOENT') {
-        // Deleted by someone else since the start: nothing to replay.
-        ioError(err)
-        spool.removeOldest()
-        return true
-      }
-      const fault = classifyInsertError(err)
-      if (fault.kind === 'content') {
-        reject.spooled(spool, e.name, h?.rows ?? 0, fault.code, err)
-        return true
-      }
-      await failed(err, 'spool', h?.rows ?? 0)
+  /** Insert the spool's oldest file; false when it failed and is still the oldest. */
+  const replayOldest = async (e: SpoolEntry): Promise<boolean> => {
+    const r = await replay.oldest(e)
+    if (r.kind === 'failed') {
+      await failed(r.err, 'spool', r.rows)
       return false
     }
-    succeeded('spool', h.rows)
-    // Not deleted: forgotten until the next start, whose replay the token deduplicates.
-    const left = spool.removeOldest()
-    if (left) ioError(left)
+    if (r.kind === 'stored') succeeded('spool', r.rows)
     return true
   }
 
@@ -244,17 +197,15 @@ export function createWriter(o: WriterOptions): Writer {
     } catch (err) {
       const fault = classifyInsertError(err)
       if (fault.kind !== 'content') {
-        // The batch is still ready[0]: failed() spools it first.
+        // The batch is still the oldest: failed() spools it first.
         await failed(err, 'memory', b.rows)
         return false
       }
-      ready.shift()
-      pending -= b.rows
+      memory.shift()
       reject.batch(header(b), b.chunks, fault.code, err)
       return true
     }
-    ready.shift()
-    pending -= b.rows
+    memory.shift()
     succeeded('memory', b.rows)
     return true
   }
@@ -264,8 +215,8 @@ export function createWriter(o: WriterOptions): Writer {
       // Stopping: the spool is durable and replays at the next start.
       if (stopped && spool.files > 0) return
       const e = spool.oldest()
-      const b = ready[0]
-      const went = e ? await replay(e) : b ? await insertOldest(b) : undefined
+      const b = memory.oldest()
+      const went = e ? await replayOldest(e) : b ? await insertOldest(b) : undefined
       if (went === undefined || (!went && stopped)) return
     }
   }
@@ -279,41 +230,39 @@ export function createWriter(o: WriterOptions): Writer {
 
   const stalled = (): string | undefined =>
     clock.reason(
-      `${table} has ${pending} rows in memory and ${spool.files} batches in the spool`,
-      pending > 0 || spool.files > 0,
+      `${table} has ${memory.pendingRows} rows in memory and ${spool.files} batches in the spool`,
+      memory.pendingRows > 0 || spool.files > 0,
     )
 
   return {
     spool,
     get pendingRows() {
-      return pending
+      return memory.pendingRows
     },
     stalled,
     add(body, rows) {
       if (rows === 0) return
-      if (pending + rows > maxPending) {
+      const idle = memory.pendingRows === 0 && spool.files === 0
+      if (!memory.add(body, rows)) {
         m.dropped.inc({ reason: 'memory' }, rows)
         return
       }
-      if (pending === 0 && spool.files === 0) clock.started()
-      open.chunks.push(body)
-      open.rows += rows
-      pending += rows
-      if (open.rows >= o.batchRows) {
+      if (idle) clock.started()
+      if (memory.openRows >= o.batchRows) {
         cut()
         void kick()
       }
     },
     async flush() {
       cut()
-      while (ready.length > 0 || spool.files > 0 || running) await kick()
+      while (memory.queued > 0 || spool.files > 0 || running) await kick()
     },
     start() {
       timer = setInterval(() => {
         // While older batches wait in the spool, fill batches up to batchRows: every
         // insert costs a fixed ~0.1 s, so many small files would slow the catch-up.
-        if (spool.files === 0 || open.rows >= o.batchRows) cut()
-        if (ready.length > 0 || spool.files > 0) void kick()
+        if (spool.files === 0 || memory.openRows >= o.batchRows) cut()
+        if (memory.queued > 0 || spool.files > 0) void kick()
       }, o.batchMs)
       timer.unref()
       if (spool.files > 0) {
@@ -329,11 +278,11 @@ export function createWriter(o: WriterOptions): Writer {
       if (running) await running
       // One last pass over memory: inserts what it can, spools the rest at the first
       // failure (or at once when older batches already wait in the spool).
-      if (ready.length > 0 && spool.files === 0) await kick()
-      for (const b of ready.splice(0)) {
-        pending -= b.rows
+      if (memory.queued > 0 && spool.files === 0) await kick()
+      for (let b = memory.shift(); b; b = memory.shift()) {
         // The last chance to keep it: written even while the spool is paused.
-        if (toSpool(b, true) === 'kept') m.dropped.inc({ reason: 'spool_error' }, b.rows)
+        if (replay.keep(header(b), b.chunks, true) === 'kept')
+          m.dropped.inc({ reason: 'spool_error' }, b.rows)
       }
     },
   }
