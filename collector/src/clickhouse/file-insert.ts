@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RowsInsert } from './engine.js'
-import { ContentError, IoError } from './insert-errors.js'
+import { IoError, SchemaError } from './insert-errors.js'
 
 export interface FileInsertOptions {
   /** Where the files go; emptied at start (a crash can leave one behind). */
@@ -59,10 +59,9 @@ export function fileInsert(o: FileInsertOptions): FileInsert {
       const types = await typesOf(req.table)
       for (const c of req.columns) {
         if (!IDENT.test(c) || !types.has(c)) {
-          throw new ContentError(
-            'NO_SUCH_COLUMN_IN_TABLE',
-            `file insert: ${req.table} has no column ${JSON.stringify(c)}`,
-          )
+          // Read again at the next try: the table may have been migrated meanwhile.
+          structures.delete(req.table)
+          throw new SchemaError(`file insert: ${req.table} has no column ${JSON.stringify(c)}`)
         }
       }
       const settings = Object.entries(req.settings).map(([k, v]) => {

@@ -5,13 +5,20 @@
 // network, timeouts, memory limits, too many parts, a read-only or detached table, a full
 // disk, no file descriptors left) is transient: the batch waits and is tried again.
 //
-// ClickHouse's error codes (src/Common/ErrorCodes.cpp; checked with errorCodeToName() on
-// chdb 3.4) that name the rows' content. CORRUPTED_DATA and CHECKSUM_DOESNT_MATCH are
-// left out: ClickHouse also raises them for its own parts and for network compression.
+// Refusals an operator fixes without touching the rows are transient too, so the rows are
+// kept (in the spool, within writer.spool_max_bytes) and go in once it is fixed:
+// ACCESS_DENIED and AUTHENTICATION_FAILED (a grant or password to correct), READONLY,
+// UNKNOWN_DATABASE, UNKNOWN_TABLE, NO_SUCH_COLUMN_IN_TABLE and UNKNOWN_IDENTIFIER (a
+// schema behind the collector's: `flowloft migrate`). Meanwhile the failed inserts are
+// counted, logged (rate-limited) and /readyz reports the writer stalled.
+//
+// ClickHouse's error codes (src/Common/ErrorCodes.cpp; each name checked against the
+// engine's errorCodeToName() in writer-rejected.test.ts) that name the rows' content.
+// CORRUPTED_DATA and CHECKSUM_DOESNT_MATCH are left out: ClickHouse also raises them for
+// its own parts and for network compression.
 export const CONTENT_ERRORS: ReadonlyMap<number, string> = new Map([
   [6, 'CANNOT_PARSE_TEXT'],
   [7, 'INCORRECT_NUMBER_OF_COLUMNS'],
-  [16, 'NO_SUCH_COLUMN_IN_TABLE'],
   [25, 'CANNOT_PARSE_ESCAPE_SEQUENCE'],
   [26, 'CANNOT_PARSE_QUOTED_STRING'],
   [27, 'CANNOT_PARSE_INPUT_ASSERTION_FAILED'],
@@ -19,7 +26,6 @@ export const CONTENT_ERRORS: ReadonlyMap<number, string> = new Map([
   [33, 'CANNOT_READ_ALL_DATA'],
   [38, 'CANNOT_PARSE_DATE'],
   [41, 'CANNOT_PARSE_DATETIME'],
-  [47, 'UNKNOWN_IDENTIFIER'],
   [53, 'TYPE_MISMATCH'],
   [70, 'CANNOT_CONVERT_TYPE'],
   [72, 'CANNOT_PARSE_NUMBER'],
@@ -63,6 +69,15 @@ export class NotReadyError extends Error {
   }
 }
 
+/** The table lacks a column the rows name: its schema is behind (transient), named like ClickHouse. */
+export class SchemaError extends Error {
+  readonly code = 'NO_SUCH_COLUMN_IN_TABLE'
+  constructor(message: string) {
+    super(message)
+    this.name = 'SchemaError'
+  }
+}
+
 /** Rows the collector refuses itself before ClickHouse sees them, named like ClickHouse. */
 export class ContentError extends Error {
   readonly code: string
@@ -88,7 +103,12 @@ export function classifyInsertError(err: unknown): InsertFault {
 
 /** What to call an error in a log line or a label: ClickHouse's name, an errno name, UNKNOWN. */
 export function errorCode(err: unknown): string {
-  if (err instanceof IoError || err instanceof ContentError || err instanceof NotReadyError)
+  if (
+    err instanceof IoError ||
+    err instanceof ContentError ||
+    err instanceof NotReadyError ||
+    err instanceof SchemaError
+  )
     return err.code
   return clickhouseCode(err)?.name ?? errnoCode(err) ?? 'UNKNOWN'
 }

@@ -1,7 +1,8 @@
 // Batches ClickHouse refuses for their content, on the real embedded engine: spool files
 // that cannot be parsed (by the writer or by ClickHouse) and a live batch of garbage are
 // moved to spool/rejected/, counted and logged once each, and never block the batches
-// behind them; the rejected folder keeps only the newest files past its cap.
+// behind them; the rejected folder keeps only the newest files past its cap. The error
+// codes taken for content are the engine's own names.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -13,7 +14,7 @@ import { useMigratedEngine } from '../../support/engine.js'
 import { fixtureWriter } from '../../support/fixture-writer.js'
 import { metricValue } from '../../support/service.js'
 import { FIXTURE_COLUMNS, fixtureRows } from '../../support/fixture-rows.js'
-import { classifyInsertError } from '../../../dist/clickhouse/insert-errors.js'
+import { classifyInsertError, CONTENT_ERRORS } from '../../../dist/clickhouse/insert-errors.js'
 import { decodeSpool, Spool } from '../../../dist/clickhouse/spool.js'
 
 const ch = useMigratedEngine('writer-rejected')
@@ -230,5 +231,16 @@ void test('content errors are told from transient ones by ClickHouse code, on bo
   assert.equal(
     classifyInsertError(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })).code,
     'ECONNREFUSED',
+  )
+})
+
+void test("every code taken for the rows' content is the engine's name for it", async () => {
+  const codes = [...CONTENT_ERRORS.keys()]
+  const names = await ch.rows<{ code: number; name: string }>(
+    `SELECT arrayJoin([${codes.join(', ')}]) AS code, errorCodeToName(code) AS name`,
+  )
+  assert.deepEqual(
+    names.map((r) => [r.code, r.name]),
+    [...CONTENT_ERRORS.entries()],
   )
 })
