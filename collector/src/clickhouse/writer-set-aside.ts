@@ -1,7 +1,8 @@
 // Batches ClickHouse refused for their content leave the writer's queue for the
 // rejected folder (spool-quarantine.ts): a spool file is moved there (a rename, no
-// space needed), a batch from memory is written there. Either way its rows are counted
-// as the `rejected` drop, the batch by the error's code, and one line is logged.
+// space needed), a batch from memory is written there, and a note beside it says why
+// and when. Either way its rows are counted as the `rejected` drop, the batch by the
+// error's code, and one line is logged.
 import type { Logger } from '../observability/log.js'
 import { errorSummary, type IoError } from './insert-errors.js'
 import { encodeSpool, type Spool, type SpoolHeader } from './spool.js'
@@ -25,6 +26,19 @@ export interface SetAside {
 
 export function setAside(d: SetAsideDeps): SetAside {
   const done = (source: string, rows: number, code: string, err: unknown, file: string) => {
+    if (file) {
+      const error = errorSummary(err)
+      const at = new Date().toISOString()
+      const failed = d.quarantine.note(file, {
+        table: d.table,
+        source,
+        code,
+        error,
+        rows,
+        rejected_at: at,
+      })
+      if (failed) d.ioError(failed)
+    }
     d.metrics.rejected.inc({ source, code })
     d.metrics.dropped.inc({ reason: 'rejected' }, rows)
     const pruned = d.quarantine.prune()

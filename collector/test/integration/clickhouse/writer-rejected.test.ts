@@ -1,8 +1,8 @@
 // Batches ClickHouse refuses for their content, on the real embedded engine: spool files
 // that cannot be parsed (by the writer or by ClickHouse) and a live batch of garbage are
-// moved to spool/rejected/, counted and logged once each, and never block the batches
-// behind them; the rejected folder keeps only the newest files past its cap. The error
-// codes taken for content are the engine's own names.
+// moved to spool/rejected/ with a note of why and when, counted and logged once each,
+// and never block the batches behind them; the rejected folder keeps only the newest
+// files past its cap. The error codes taken for content are the engine's own names.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -93,7 +93,9 @@ void test(
 
     assert.deepEqual(await count(), { n: 3500, u: 3500 }, 'the good files and the live rows')
     assert.deepEqual(readdirSync(spoolDir), [], 'spool emptied, the .tmp left by a crash gone')
-    const rejected = readdirSync(rejectedDir).sort()
+    const rejected = readdirSync(rejectedDir)
+      .filter((f) => f.endsWith('.batch'))
+      .sort()
     assert.equal(rejected.length, 3)
     assert.ok(rejected.every((f) => f.includes('-at-start-')))
     assert.ok(rejected[0]?.endsWith('000000000002.batch'), 'oldest first')
@@ -122,6 +124,17 @@ void test(
       said.every((l) => String(l['file']).startsWith(rejectedDir)),
       'names where it went',
     )
+    // Beside each batch, a note with the logged code and the time it was set aside.
+    for (const [k, f] of rejected.entries()) {
+      const note = JSON.parse(
+        readFileSync(join(rejectedDir, f.replace(/\.batch$/, '.json')), 'utf8'),
+      ) as Record<string, unknown>
+      assert.equal(note['code'], said[k]?.['code'])
+      assert.equal(note['source'], 'spool')
+      assert.equal(note['table'], 'flowloft.flows')
+      const at = Date.parse(String(note['rejected_at']))
+      assert.ok(at >= t0 && at <= Date.now(), `rejected_at ${String(note['rejected_at'])}`)
+    }
   },
 )
 
@@ -155,7 +168,11 @@ void test(
       // A batch of its own (batchRows rows cut at once): a time ClickHouse cannot parse.
       writer.add(Buffer.from(`garbage-${k}\t1\n`.repeat(1000)), 1000)
       await writer.flush()
-      const file = readdirSync(rejectedDir).sort().at(-1) ?? ''
+      const file =
+        readdirSync(rejectedDir)
+          .filter((f) => f.endsWith('.batch'))
+          .sort()
+          .at(-1) ?? ''
       tokens.push(file)
     }
     const g = fixtureRows(good, 1000, now)
@@ -179,8 +196,17 @@ void test(
       0,
     )
     assert.equal(setAsideLines(lines).length, 3)
-    // Capped at 2 files: the oldest went; what is kept is the batch as it was refused.
-    const kept = readdirSync(rejectedDir).sort()
+    // Capped at 2 files: the oldest went, its note too; what is kept is the batch as it
+    // was refused, and its note.
+    const kept = readdirSync(rejectedDir)
+      .filter((f) => f.endsWith('.batch'))
+      .sort()
+    assert.deepEqual(
+      readdirSync(rejectedDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+      kept.map((f) => f.replace(/\.batch$/, '.json')),
+    )
     assert.deepEqual(
       kept,
       tokens.slice(1).map((f) => f),
