@@ -18,7 +18,7 @@ import {
 import { createOptionalStatements } from './clickhouse/optional-statements.js'
 import { openEngineFor, prepareSchema, serverWhere } from './clickhouse/prepare-schema.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
-import type { Config } from './config/index.js'
+import type { Config } from './settings.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
 import { createLaneBatches } from './decode/lane-batches.js'
 import { createTemplateStore, type TemplateStore } from './decode/template-store.js'

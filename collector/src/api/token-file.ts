@@ -4,13 +4,20 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Config } from '../config/index.js'
+import type { ApiConfig, HttpConfig } from './config.js'
 import type { Logger } from '../observability/log.js'
 
 export const TOKEN_FILE = 'api-token'
 
+/** What the token depends on: the HTTP server's settings, api.bearer_token, data_dir. */
+export interface TokenSettings {
+  http: HttpConfig
+  api: ApiConfig
+  dataDir: string
+}
+
 /** Whether the API needs a login under this configuration. */
-export function authRequired(config: Config): boolean {
+export function authRequired(config: Pick<TokenSettings, 'http'>): boolean {
   const listen = config.http.listen
   if (config.http.auth !== 'auto') return config.http.auth === 'token'
   if (!listen) return false
@@ -27,7 +34,7 @@ export function readTokenFile(dataDir: string): string {
 }
 
 /** The token the API requires, '' when it requires none. */
-export function apiToken(config: Config, log: Logger): string {
+export function apiToken(config: TokenSettings, log: Logger): string {
   if (!authRequired(config)) {
     if (config.http.listen) log.info('http: no login needed (http.auth, loopback only or none)')
     return ''

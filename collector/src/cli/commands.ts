@@ -4,7 +4,8 @@ import { readTokenFile } from '../api/token-file.js'
 import { tsvRowToJson } from '../flows/tsv-json.js'
 import { BatchDecoder } from '../decode/batch-decoder.js'
 import { splitOutcomeKey } from '../decode/task.js'
-import { printable, type Config, type FlatConfig } from '../config/index.js'
+import { printable, type Values } from '../config/index.js'
+import type { Config } from '../settings.js'
 import type { Logger } from '../observability/log.js'
 import { lifetimeTotals } from '../observability/totals.js'
 import { openMigratedEngine } from '../clickhouse/prepare-schema.js'
@@ -190,8 +191,8 @@ export async function migrateCommand(config: Config, log: Logger): Promise<numbe
   return 0
 }
 
-export function configCommand(flat: FlatConfig): number {
-  process.stdout.write(`${printable(flat)}\n`)
+export function configCommand(values: Values): number {
+  process.stdout.write(`${printable(values)}\n`)
   return 0
 }
 

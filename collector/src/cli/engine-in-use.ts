@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { EngineInUse } from '../clickhouse/engine.js'
-import type { Config } from '../config/index.js'
+import type { Config } from '../settings.js'
 import { parseArgs } from './args.js'
 
 /** `flowloft serve (pid 1234)` for a flowloft, else the program's name and pid. */

@@ -1,7 +1,7 @@
 // What `flowloft help`, `flowloft COMMAND --help` and `flowloft --version` print.
 import { readFileSync } from 'node:fs'
-import { SETTINGS } from '../config/index.js'
-import { envName, flagName } from '../config/load.js'
+import { settingsHelp as listSettings } from '../config/index.js'
+import { SETTINGS } from '../settings.js'
 
 export interface CommandHelp {
   usage: string
@@ -85,11 +85,7 @@ export function usage(): string {
 }
 
 export function settingsHelp(): string {
-  const rows = SETTINGS.map(
-    (d) =>
-      `  ${d.path}  --${flagName(d)}  ${envName(d)}\n      ${d.help} (default ${JSON.stringify(d.default)})`,
-  )
-  return `settings (YAML path / flag / environment variable):\n${rows.join('\n')}\n`
+  return listSettings(SETTINGS)
 }
 
 /** Help for one topic, or null when there is no such command. */

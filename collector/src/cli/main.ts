@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // flowloft: serve (default), query, decode, import, migrate, config, version, help.
 import { EngineInUse } from '../clickhouse/engine.js'
-import { ConfigError, toConfig, type Config, type FlatConfig } from '../config/index.js'
-import { loadFlat } from '../config/load.js'
+import { ConfigError, type Values } from '../config/index.js'
 import { createLogger, type Logger } from '../observability/log.js'
+import { loadValues, toConfig, type Config } from '../settings.js'
 import { parseArgs } from './args.js'
 import {
   configCommand,
@@ -39,15 +39,15 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   const file = args.config ?? process.env['FLOWLOFT_CONFIG']
-  const flat = loadFlat(
+  const values = loadValues(
     file === undefined
       ? { flags: args.flags, env: process.env }
       : { flags: args.flags, env: process.env, file },
   )
-  const config = toConfig(flat)
+  const config = toConfig(values)
   const log = createLogger(config.log.level)
   try {
-    return await run(args.command, args.positional, config, flat, log)
+    return await run(args.command, args.positional, config, values, log)
   } catch (err) {
     if (err instanceof InputError)
       process.stderr.write(`flowloft ${args.command}: ${err.message}\n`)
@@ -62,7 +62,7 @@ function run(
   command: string,
   positional: string[],
   config: Config,
-  flat: FlatConfig,
+  values: Values,
   log: Logger,
 ): Promise<number> | number {
   switch (command) {
@@ -77,7 +77,7 @@ function run(
     case 'migrate':
       return migrateCommand(config, log)
     case 'config':
-      return configCommand(flat)
+      return configCommand(values)
     default:
       process.stderr.write(`flowloft: unknown command ${command}\n${usage()}`)
       return 2

@@ -1,6 +1,6 @@
 // Opening the configured engine and making its database ready for the collector:
 // migrations, retention TTLs and the reader's grants.
-import type { Config } from '../config/index.js'
+import type { Config } from '../settings.js'
 import type { Logger } from '../observability/log.js'
 import { openEngine, type Engine } from './engine.js'
 import { migrate } from './migrate.js'

@@ -1,9 +1,8 @@
 // enrich.exporter_prefixes: each exporter's own local (monitored) prefixes, as a mapping
 // of exporter IP -> list of CIDRs. Published through the dynamic channel at start, the
 // same way the senders API sets them at run time.
-import { ConfigError } from '../config/errors.js'
+import { ConfigError, isMapping } from '../config/index.js'
 import { canonicalAddr, parseCidr } from '../addresses/ip.js'
-import { isMapping } from '../config/mapping.js'
 
 /** Validated map with canonical exporter keys; messages name the path and the value. */
 export function parseExporterPrefixes(

@@ -4,11 +4,11 @@
 // in the decode workers (enricher.ts). No database calls anywhere here.
 import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { Config } from '../config/index.js'
-import { ConfigError } from '../config/errors.js'
+import { ConfigError } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { bundledAsnSources, loadBundledAsn } from './asn-bundled.js'
+import type { EnrichConfig } from './config.js'
 import { asnTableBytes, type AsnTableData } from './asn-table.js'
 import { createDynamicPublisher, type DynamicEnrichment } from './dynamic/index.js'
 import { openMmdb } from './geoip.js'
@@ -23,7 +23,7 @@ export type { EnrichWorkerData } from './worker-data.js'
 export type { DynamicEnrichment, InterfaceInfo } from './dynamic/index.js'
 export type { ExporterPrefixLayers } from './prefix-precedence.js'
 
-export type EnrichConfig = Config['enrich']
+export type { EnrichConfig } from './config.js'
 
 export interface Enrichment {
   workerData: EnrichWorkerData

@@ -3,7 +3,7 @@
 // Pi-hole / dnsmasq query log (enrich.pihole.log), and device names from DHCP leases
 // (enrich.dhcp.leases). All are published through the dynamic enrichment channel; DHCP
 // names beat asked names, which beat PTR answers.
-import type { Config } from '../config/index.js'
+import type { EnrichConfig } from './config.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { LocalPrefixes } from '../addresses/local-prefixes.js'
@@ -26,7 +26,7 @@ export interface LearnedNames {
 }
 
 export function createLearnedNames(
-  config: Config['enrich'],
+  config: EnrichConfig,
   deps: { log: Logger; metrics: Registry; dynamic: DynamicPublisher },
 ): LearnedNames {
   const names = new HostNames(deps.dynamic, config.dns.maxEntries)

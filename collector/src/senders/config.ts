@@ -2,7 +2,7 @@
 // file (`senders.seed`, a mapping of address: {name, prefixes, enabled}). Seeded senders
 // are added when their address is not in the registry yet; after that the registry
 // (changed through the API) is what counts.
-import { ConfigError } from '../config/errors.js'
+import { bool, ConfigError, isMapping, section, setting } from '../config/index.js'
 import { parseSenderFields, SenderFieldError, type SenderFields } from './fields.js'
 
 export interface SendersConfig {
@@ -17,9 +17,9 @@ export function parseSenderSeed(
   src = '',
 ): (SenderFields & { address: string })[] {
   if (value === undefined || value === null) return []
-  if (typeof value !== 'object' || Array.isArray(value))
+  if (!isMapping(value))
     throw new ConfigError(`${path} must be a mapping of address: {name, prefixes, enabled}${src}`)
-  return Object.entries(value as Record<string, unknown>).map(([addr, fields]) => {
+  return Object.entries(value).map(([addr, fields]) => {
     const at = `${path}.${addr}`
     const body = fields ?? {}
     if (typeof body !== 'object' || Array.isArray(body) || 'address' in body)
@@ -34,3 +34,22 @@ export function parseSenderSeed(
     }
   })
 }
+
+const authorizedOnly = bool({
+  path: 'senders.authorized_only',
+  default: false,
+  help: 'accept datagrams only from registered, enabled senders (others are counted and dropped)',
+})
+const seed = setting({
+  path: 'senders.seed',
+  default: {},
+  text: 'mapping',
+  parse: (value, at) => parseSenderSeed(value, at.path, at.src),
+  show: (_seed, written) => written ?? {},
+  help: 'senders added to the registry (data_dir/senders.json) when absent: {address: {name, prefixes, enabled}}',
+})
+
+export const SENDERS = section([authorizedOnly, seed], (v): SendersConfig => ({
+  authorizedOnly: v.get(authorizedOnly),
+  seed: v.get(seed),
+}))

@@ -1,7 +1,7 @@
 // The `summaries` configuration section: which windows, how many conversations, how the
 // log rotates. A window must end on the same wall-clock minutes every day, so it is a
 // divisor of 60 minutes or a whole number of hours dividing 24.
-import { ConfigError } from '../config/errors.js'
+import { bool, ConfigError, int, intList, section } from '../config/index.js'
 
 export interface SummariesConfig {
   enabled: boolean
@@ -22,6 +22,52 @@ export function parseSummaryWindows(list: readonly number[], path: string): numb
   })
   return [...new Set(list)].sort((a, b) => a - b)
 }
+
+const enabled = bool({
+  path: 'summaries.enabled',
+  default: true,
+  help: 'top conversations per exporter for each window, written to data_dir/summaries/summaries.log and served at /api/summaries',
+})
+const windowsMinutes = intList({
+  path: 'summaries.windows_minutes',
+  default: [5, 20, 60, 480, 1440],
+  min: 1,
+  max: 1440,
+  check: parseSummaryWindows,
+  help: 'summary windows in minutes, each run at its boundary: a divisor of 60, or whole hours dividing 24',
+})
+const top = int({
+  path: 'summaries.top',
+  default: 100,
+  min: 1,
+  max: 10000,
+  help: 'conversations kept per exporter and window',
+})
+const maxBytes = int({
+  path: 'summaries.max_bytes',
+  default: 16 << 20,
+  min: 4096,
+  max: 2 ** 40,
+  help: 'size at which summaries.log is rotated',
+})
+const files = int({
+  path: 'summaries.files',
+  default: 5,
+  min: 1,
+  max: 1000,
+  help: 'summaries log files kept, the current one included',
+})
+
+export const SUMMARIES = section(
+  [enabled, windowsMinutes, top, maxBytes, files],
+  (v): SummariesConfig => ({
+    enabled: v.get(enabled),
+    windowsMinutes: v.get(windowsMinutes),
+    top: v.get(top),
+    maxBytes: v.get(maxBytes),
+    files: v.get(files),
+  }),
+)
 
 /**
  * node-cron schedule (with seconds) of a window: at each boundary plus `delaySeconds`,

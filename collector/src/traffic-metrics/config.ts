@@ -2,9 +2,8 @@
 // in the decode workers from the decoded records. Validated here with messages that name
 // the path (`metrics[0].labels[1].converter must be one of ...`).
 import { TSV_COLUMNS, type TsvColumn } from '@flowloft/decoder-wasm'
-import { ConfigError } from '../config/errors.js'
+import { ConfigError, isMapping, section, setting } from '../config/index.js'
 import { ADDRESS_COLUMNS, NUMBER_COLUMNS } from './columns.js'
-import { isMapping } from '../config/mapping.js'
 
 export const CONVERTERS = ['str', 'ipv4', 'ipv6', 'uint', 'static'] as const
 export type Converter = (typeof CONVERTERS)[number]
@@ -157,9 +156,9 @@ export function parseTrafficMetrics(
       if (seen.has(l.name)) fail(`${at}.labels[${k}].name ${l.name} is used twice`, src)
       seen.add(l.name)
     })
-    const count = text(m['count'] ?? 'bytes', `${at}.count`, src)
-    if (!(COUNTS as readonly string[]).includes(count))
-      fail(`${at}.count must be one of ${COUNTS.join(', ')}`, src)
+    const written = text(m['count'] ?? 'bytes', `${at}.count`, src)
+    const count = COUNTS.find((c) => c === written)
+    if (count === undefined) fail(`${at}.count must be one of ${COUNTS.join(', ')}`, src)
     const filtersRaw = m['filters'] ?? []
     if (!Array.isArray(filtersRaw)) fail(`${at}.filters must be a list`, src)
     const filters = filtersRaw.map((f, k) => parseFilter(f, `${at}.filters[${k}]`, src))
@@ -180,10 +179,23 @@ export function parseTrafficMetrics(
         src,
       ),
       labels,
-      count: count as Count,
+      count,
       filters,
       expireSeconds: int(m['expire_seconds'], 300, 0, 31 * 86400, `${at}.expire_seconds`, src),
       maxSeries: int(m['max_series'], 1000, 1, 1_000_000, `${at}.max_series`, src),
     }
   })
 }
+
+const metrics = setting({
+  path: 'metrics',
+  default: [],
+  text: 'list',
+  parse: (value, at) => parseTrafficMetrics(value, at.path, at.src),
+  // As written: the typed form has defaults filled in and other names.
+  show: (_list, written) => written ?? [],
+  help: 'traffic counters on /metrics: [{name, description, labels: [{name, attribute, converter, missing}], count, filters, exclude_direction, expire_seconds, max_series}] (docs/metrics-example.yaml)',
+})
+
+/** Traffic counters exported on /metrics. */
+export const METRICS = section([metrics], (v): TrafficMetricConfig[] => v.get(metrics))

@@ -15,7 +15,7 @@ import {
   PMACCT_SENTINEL as SENTINEL,
   withPmacctTail,
 } from '@flowloft/decoder-wasm/testdata/pmacct-tail.js'
-import { SETTINGS } from '../../dist/config/index.js'
+import { SETTINGS } from '../../dist/settings.js'
 import { collectorSettled } from '../support/collector-settled.js'
 import { startChildService, type ChildService } from '../support/child-service.js'
 import { runSoftflowd } from '../support/exporters.js'

@@ -2,10 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SETTINGS, toConfig, type Config, type FlatConfig } from '../../dist/config/index.js'
-import type { RawValue } from '../../dist/config/load.js'
 import { createLogger, type Logger } from '../../dist/observability/log.js'
 import { startCollector, type Collector } from '../../dist/main.js'
+import { loadConfig, type Config } from '../../dist/settings.js'
 
 export interface TestService {
   service: Collector
@@ -20,20 +19,25 @@ export interface TestService {
 }
 
 export async function startTestService(
-  overrides: Record<string, RawValue> = {},
+  /** Settings by path, as they would be written in YAML. */
+  overrides: Record<string, unknown> = {},
   log: Logger = createLogger('warn'),
 ): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flowloft-test-'))
-  const flat: FlatConfig = new Map(SETTINGS.map((d) => [d.path, d.default]))
-  flat.set('data_dir', dataDir)
-  flat.set('listen.netflow', '127.0.0.1:0')
-  flat.set('listen.ipfix', '')
-  flat.set('listen.sflow', '')
-  flat.set('http.listen', '127.0.0.1:0')
-  flat.set('writer.batch_ms', 100)
-  flat.set('decode.workers', 2)
-  for (const [k, v] of Object.entries(overrides)) flat.set(k, v)
-  const config = toConfig(flat)
+  const config = loadConfig({
+    flags: new Map(),
+    env: {},
+    set: {
+      data_dir: dataDir,
+      'listen.netflow': '127.0.0.1:0',
+      'listen.ipfix': '',
+      'listen.sflow': '',
+      'http.listen': '127.0.0.1:0',
+      'writer.batch_ms': 100,
+      'decode.workers': 2,
+      ...overrides,
+    },
+  })
   const service = await startCollector(config, log, { network: true, waitForServer: true })
   const httpBase = `http://127.0.0.1:${service.http?.port ?? 0}`
   const post = async (path: string, body: string): Promise<{ status: number; json: unknown }> => {

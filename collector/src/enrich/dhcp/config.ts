@@ -1,8 +1,7 @@
 // The `enrich.dhcp.leases` list: lease files to follow, each `{path, format}` with format
 // dnsmasq (also Pi-hole's DHCP), isc (dhcpd.leases) or kea (memfile CSV). A bare string
 // is a dnsmasq lease file. Validated here; every wrong key of an entry is named at once.
-import { ConfigError } from '../../config/errors.js'
-import { isMapping } from '../../config/mapping.js'
+import { bool, ConfigError, isMapping, section, setting } from '../../config/index.js'
 
 export const LEASE_FORMATS = ['dnsmasq', 'isc', 'kea'] as const
 export type LeaseFormat = (typeof LEASE_FORMATS)[number]
@@ -20,12 +19,8 @@ export interface DhcpConfig {
 
 const KEYS = ['path', 'format']
 
-/** Validated entries, each as a mapping (what the flat configuration keeps). */
-export function parseLeaseFiles(
-  value: unknown,
-  path: string,
-  src: string,
-): Record<string, unknown>[] {
+/** The lease files of `enrich.dhcp.leases`; messages name the entry and every wrong key. */
+export function parseLeaseFiles(value: unknown, path: string, src: string): LeaseFile[] {
   if (value === undefined || value === null) return []
   if (!Array.isArray(value))
     throw new ConfigError(`${path} must be a list of {path, format} lease files${src}`)
@@ -38,10 +33,11 @@ export function parseLeaseFiles(
     const file = e['path']
     if (typeof file !== 'string' || file.trim() === '')
       problems.push(`path must be a file path, got ${JSON.stringify(file)}`)
-    const format = e['format'] ?? 'dnsmasq'
-    if (typeof format !== 'string' || !(LEASE_FORMATS as readonly string[]).includes(format))
-      problems.push(`format must be ${LEASE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`)
-    if (problems.length > 0)
+    const written = e['format'] ?? 'dnsmasq'
+    const format = LEASE_FORMATS.find((f) => f === written)
+    if (format === undefined)
+      problems.push(`format must be ${LEASE_FORMATS.join(', ')}, got ${JSON.stringify(written)}`)
+    if (problems.length > 0 || format === undefined)
       throw new ConfigError(`${at}: ${problems.join('; ')} (keys: ${KEYS.join(', ')})${src}`)
     const p = String(file).trim()
     if (seen.has(p)) throw new ConfigError(`${at}.path: ${p} is listed twice${src}`)
@@ -50,7 +46,20 @@ export function parseLeaseFiles(
   })
 }
 
-/** The typed entries from the validated list. */
-export function leaseFiles(list: readonly Record<string, unknown>[]): LeaseFile[] {
-  return list.map((e) => ({ path: String(e['path']), format: e['format'] as LeaseFormat }))
-}
+const leases = setting({
+  path: 'enrich.dhcp.leases',
+  default: [],
+  text: 'list',
+  parse: (value, at) => parseLeaseFiles(value, at.path, at.src),
+  help: 'DHCP lease files to follow: paths (dnsmasq format) or {path, format: dnsmasq | isc | kea}; the leased addresses get the device names (beat DNS-learned names, not host_aliases)',
+})
+const vendorNames = bool({
+  path: 'enrich.dhcp.vendor_names',
+  default: true,
+  help: 'name a leased device that gave no host name after its hardware vendor (IEEE OUI list), e.g. apple-3a4f',
+})
+
+export const DHCP = section([leases, vendorNames], (v): DhcpConfig => ({
+  leases: v.get(leases),
+  vendorNames: v.get(vendorNames),
+}))

@@ -3,9 +3,8 @@
 // is the exporter itself) or a mapping {exporter, agent?, community?}. Validated here with
 // messages that name the entry; the community, a secret, never appears in them.
 import { isIP } from 'node:net'
-import { ConfigError } from '../../config/errors.js'
+import { ConfigError, int, isMapping, section, setting, text } from '../../config/index.js'
 import { canonicalAddr } from '../../addresses/ip.js'
-import { isMapping } from '../../config/mapping.js'
 
 export interface SnmpExporter {
   /** The exporter's address as flows carry it (canonical text). */
@@ -51,12 +50,8 @@ function parseAgent(text: string): { host: string; port: number } | string {
   return { host, port }
 }
 
-/** Validated entries, each as a mapping (what the flat configuration keeps). */
-export function parseSnmpExporters(
-  value: unknown,
-  path: string,
-  src: string,
-): Record<string, unknown>[] {
+/** The entries of `enrich.snmp.exporters`; messages name the entry, never a community. */
+export function parseSnmpExporters(value: unknown, path: string, src: string): SnmpExporter[] {
   if (value === undefined || value === null) return []
   if (!Array.isArray(value))
     throw new ConfigError(`${path} must be a list of exporter addresses or mappings${src}`)
@@ -75,39 +70,86 @@ export function parseSnmpExporters(
     if (seen.has(exporter))
       throw new ConfigError(`${at}: exporter ${exporter} is listed twice${src}`)
     seen.add(exporter)
-    const out: Record<string, unknown> = { exporter }
-    const text = e['agent']
-    if (text !== undefined) {
-      const agent = typeof text === 'string' ? parseAgent(text) : 'must be a string'
+    let where = { host: exporter, port: 0 }
+    const written = e['agent']
+    if (written !== undefined) {
+      const agent = typeof written === 'string' ? parseAgent(written) : 'must be a string'
       if (typeof agent === 'string')
-        throw new ConfigError(`${at}.agent ${agent}, got ${JSON.stringify(text)}${src}`)
-      const host = agent.host.includes(':') ? `[${agent.host}]` : agent.host
-      out['agent'] = agent.port ? `${host}:${agent.port}` : host
+        throw new ConfigError(`${at}.agent ${agent}, got ${JSON.stringify(written)}${src}`)
+      where = agent
     }
-    if (e['community'] !== undefined) {
-      if (typeof e['community'] !== 'string' || e['community'] === '')
-        throw new ConfigError(`${at}.community must be a non-empty string${src}`)
-      out['community'] = e['community']
-    }
-    return out
+    const community = e['community']
+    if (community !== undefined && (typeof community !== 'string' || community === ''))
+      throw new ConfigError(`${at}.community must be a non-empty string${src}`)
+    return { exporter, ...where, community: typeof community === 'string' ? community : null }
   })
 }
 
-/** The typed entries from the validated list. */
-export function snmpExporters(list: readonly Record<string, unknown>[]): SnmpExporter[] {
+/** The list as printed: an agent other than the exporter itself, communities masked. */
+function masked(list: SnmpExporter[]): Record<string, unknown>[] {
   return list.map((e) => {
-    const exporter = String(e['exporter'])
-    const agent = typeof e['agent'] === 'string' ? parseAgent(e['agent']) : null
-    const where = agent && typeof agent !== 'string' ? agent : { host: exporter, port: 0 }
-    const community = typeof e['community'] === 'string' ? e['community'] : null
-    return { exporter, host: where.host, port: where.port, community }
+    const host = e.host.includes(':') ? `[${e.host}]` : e.host
+    const agent = e.port ? `${host}:${e.port}` : host
+    return {
+      exporter: e.exporter,
+      ...(e.host !== e.exporter || e.port !== 0 ? { agent } : {}),
+      ...(e.community !== null ? { community: '***' } : {}),
+    }
   })
 }
 
-/** The list for printing: communities masked. */
-export function maskSnmpExporters(list: unknown): unknown {
-  if (!Array.isArray(list)) return list
-  return list.map((e: unknown) =>
-    isMapping(e) && e['community'] !== undefined ? { ...e, community: '***' } : e,
-  )
-}
+const exporters = setting({
+  path: 'enrich.snmp.exporters',
+  default: [],
+  secret: true,
+  text: 'list',
+  parse: (value, at) => parseSnmpExporters(value, at.path, at.src),
+  mask: masked,
+  help: 'exporters whose interface names are read over SNMP v2c (IF-MIB): addresses, or {exporter, agent: "host[:port]", community}',
+})
+const community = text({
+  path: 'enrich.snmp.community',
+  default: 'public',
+  secret: true,
+  help: 'SNMP v2c community of the agents without their own',
+})
+const port = int({
+  path: 'enrich.snmp.port',
+  default: 161,
+  min: 1,
+  max: 65535,
+  help: 'UDP port of the agents whose agent setting names none',
+})
+const intervalSeconds = int({
+  path: 'enrich.snmp.interval_seconds',
+  default: 600,
+  min: 10,
+  max: 86400,
+  help: 'how often each agent is walked for interface names',
+})
+const timeoutMs = int({
+  path: 'enrich.snmp.timeout_ms',
+  default: 2000,
+  min: 100,
+  max: 60000,
+  help: 'how long an SNMP request waits for an answer before it is retried',
+})
+const retries = int({
+  path: 'enrich.snmp.retries',
+  default: 1,
+  min: 0,
+  max: 10,
+  help: 'SNMP request retries after a timeout (a wrong community also looks like a timeout)',
+})
+
+export const SNMP = section(
+  [exporters, community, port, intervalSeconds, timeoutMs, retries],
+  (v): SnmpConfig => ({
+    community: v.get(community),
+    port: v.get(port),
+    intervalSeconds: v.get(intervalSeconds),
+    timeoutMs: v.get(timeoutMs),
+    retries: v.get(retries),
+    exporters: v.get(exporters),
+  }),
+)

@@ -11,7 +11,8 @@ import { useMigratedEngine } from '../../support/engine.js'
 import { insertFixtureFlows, type FixtureFlow } from '../../support/fixture-flows.js'
 import { createApi } from '../../../dist/api/index.js'
 import { Registry } from '../../../dist/observability/metrics.js'
-import { ConfigError, loadConfig } from '../../../dist/config/index.js'
+import { ConfigError } from '../../../dist/config/index.js'
+import { loadConfig } from '../../../dist/settings.js'
 import {
   lastBoundary,
   parseSummaryWindows,

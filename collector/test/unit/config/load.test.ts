@@ -1,90 +1,132 @@
+// The loader on settings of its own (no component's): precedence of the sources, unknown
+// keys, variables and flags refused by name, environment text read as JSON or a comma
+// list, each written value parsed once, secrets masked when printed, and the help lines.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, loadConfig } from '../../../dist/config/index.js'
-import { HOME_PREFIXES } from '../../../dist/config/settings.js'
+import { after } from 'node:test'
+import {
+  ConfigError,
+  int,
+  listen,
+  loadSettings,
+  printable,
+  section,
+  setting,
+  settingsHelp,
+  text,
+  url,
+  type LoadInput,
+} from '../../../dist/config/index.js'
 
-function yamlFile(text: string): string {
-  const p = join(mkdtempSync(join(tmpdir(), 'fl-cfg-')), 'flowloft.yaml')
-  writeFileSync(p, text)
+const dir = mkdtempSync(join(tmpdir(), 'fl-loader-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+const yamlFile = (body: string): string => {
+  const p = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`)
+  writeFileSync(p, body)
   return p
 }
 
-void test('defaults: embedded engine, standard ports', () => {
-  const c = loadConfig({ flags: new Map(), env: {} })
-  assert.equal(c.dataDir, './data')
-  assert.equal(c.clickhouse.url, '')
-  assert.deepEqual(c.listen.netflow, { host: '0.0.0.0', port: 2055 })
-  assert.deepEqual(c.listen.ipfix, { host: '0.0.0.0', port: 4739 })
-  assert.deepEqual(c.listen.sflow, { host: '0.0.0.0', port: 6343 })
-  assert.deepEqual(c.http.listen, { host: '0.0.0.0', port: 8080 })
+const parsed: unknown[] = []
+const size = int({ path: 'box.size', default: 3, min: 1, max: 9, help: 'how big' })
+const where = listen({ path: 'box.where', default: ':7', help: 'where' })
+const key = text({ path: 'box.key', default: '', secret: true, help: 'the key' })
+const server = url({ path: 'box.server', default: '', flag: 'server', secret: true, help: 'url' })
+const tags = setting({
+  path: 'box.tags',
+  default: [],
+  text: 'list',
+  help: 'tags',
+  parse(value, at) {
+    parsed.push(value)
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+      throw new ConfigError(`${at.path} must be a list of text${at.src}`)
+    return value
+  },
 })
+const BOX = section([size, where, key, server, tags], (v) => ({
+  size: v.get(size),
+  where: v.get(where),
+  tags: v.get(tags),
+}))
+const load = (input: Partial<LoadInput>) =>
+  loadSettings(BOX.settings, { flags: new Map(), env: {}, ...input }, { otherEnv: ['FLOWLOFT_X'] })
 
-void test('file < environment < flag', () => {
-  const file = yamlFile(
-    'data_dir: /from/file\nlisten:\n  netflow: 127.0.0.1:9995\nwriter:\n  batch_rows: 10\n',
-  )
-  const env = { FLOWLOFT_DATA_DIR: '/from/env', FLOWLOFT_WRITER_BATCH_ROWS: '20' }
-  const c = loadConfig({ file, env, flags: new Map([['data-dir', '/from/flag']]) })
-  assert.equal(c.dataDir, '/from/flag')
-  assert.equal(c.writer.batchRows, 20)
-  assert.deepEqual(c.listen.netflow, { host: '127.0.0.1', port: 9995 })
-})
-
-void test('listen addresses: schemes, bare ports, IPv6, empty disables', () => {
-  const flags = new Map([
-    ['listen-netflow', 'netflow://:2056'],
-    ['listen-sflow', '[::]:6343'],
-    ['listen-ipfix', ''],
-  ])
-  const c = loadConfig({ flags, env: {} })
-  assert.deepEqual(c.listen.netflow, { host: '0.0.0.0', port: 2056 })
-  assert.deepEqual(c.listen.sflow, { host: '::', port: 6343 })
-  assert.equal(c.listen.ipfix, null)
-})
-
-void test('errors name the key and the rule', () => {
-  assert.throws(
-    () => loadConfig({ file: yamlFile('listen:\n  netflw: 1\n'), env: {}, flags: new Map() }),
-    {
-      name: 'ConfigError',
-      message: /unknown key listen\.netflw/,
-    },
-  )
-  assert.throws(
-    () => loadConfig({ env: { FLOWLOFT_WRITER_BATCH_ROWS: 'many' }, flags: new Map() }),
-    {
-      message: /writer\.batch_rows .* must be a whole number/,
-    },
-  )
-  assert.throws(() => loadConfig({ env: { FLOWLOFT_NOPE: '1' }, flags: new Map() }), {
-    message: /unknown environment variable FLOWLOFT_NOPE/,
+void test('default < file < environment < flag < set, each value typed', () => {
+  assert.deepEqual(BOX.read(load({})), { size: 3, where: { host: '0.0.0.0', port: 7 }, tags: [] })
+  const file = yamlFile('box:\n  size: 4\n  where: 127.0.0.1:8\n  tags: [a]\n')
+  assert.equal(BOX.read(load({ file })).size, 4)
+  const env = { FLOWLOFT_BOX_SIZE: '5', FLOWLOFT_BOX_TAGS: 'b, c', FLOWLOFT_X: 'not mine' }
+  assert.deepEqual(BOX.read(load({ file, env })), {
+    size: 5,
+    where: { host: '127.0.0.1', port: 8 },
+    tags: ['b', 'c'],
   })
-  assert.throws(
-    () => loadConfig({ flags: new Map([['clickhouse-url', 'ftp://x']]), env: {} }),
-    (e: unknown) => e instanceof ConfigError && /must use http:\/\/ or https:\/\//.test(e.message),
+  const flags = new Map([['box-size', '6']])
+  assert.equal(BOX.read(load({ file, env, flags })).size, 6)
+  assert.equal(BOX.read(load({ file, env, flags, set: { 'box.size': 7 } })).size, 7)
+  assert.deepEqual(BOX.read(load({ env: { FLOWLOFT_BOX_TAGS: '["d"]' } })).tags, ['d'])
+  assert.deepEqual(BOX.read(load({ env: { FLOWLOFT_BOX_TAGS: '' } })).tags, [])
+})
+
+void test('each written value is parsed once, where it is read', () => {
+  parsed.length = 0
+  load({ file: yamlFile('box:\n  tags: [y]\n'), env: { FLOWLOFT_BOX_TAGS: 'e' } })
+  assert.deepEqual(parsed, [[], ['y'], ['e']])
+})
+
+void test('unknown keys, variables, flags and bad values are refused by name', () => {
+  const refused = (input: Partial<LoadInput>, message: RegExp): void =>
+    assert.throws(
+      () => load(input),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message),
+    )
+  refused({ file: yamlFile('box:\n  sise: 1\n') }, /: unknown key box\.sise$/)
+  refused({ file: yamlFile('box: 1\n') }, /: unknown key box$/)
+  refused({ env: { FLOWLOFT_BOX_SISE: '1' } }, /^unknown environment variable FLOWLOFT_BOX_SISE$/)
+  refused({ flags: new Map([['box-sise', '1']]) }, /^unknown flag --box-sise$/)
+  refused({ set: { 'box.sise': 1 } }, /^unknown setting box\.sise$/)
+  refused(
+    { env: { FLOWLOFT_BOX_SIZE: '10' } },
+    /^box\.size \(--box-size, FLOWLOFT_BOX_SIZE\) from environment FLOWLOFT_BOX_SIZE must be 1\.\.9, got 10$/,
+  )
+  refused({ flags: new Map([['server', 'ftp://x']]) }, /from flag --server must use http:\/\//)
+  refused({ env: { FLOWLOFT_BOX_TAGS: '[1' } }, /FLOWLOFT_BOX_TAGS is not valid JSON/)
+  refused(
+    { file: yamlFile('box:\n  tags: [1]\n') },
+    /^box\.tags must be a list of text \(from .*\.yaml\)$/,
   )
 })
 
-void test("the appliance's deploy/flowloft.yaml loads as shipped and with its examples uncommented", () => {
-  const path = new URL('../../../../deploy/flowloft.yaml', import.meta.url).pathname
-  const shipped = loadConfig({ file: path, env: {}, flags: new Map() })
-  assert.deepEqual(shipped.enrich.localPrefixes, [...HOME_PREFIXES])
-  // Every example line (`# key: value`, indented or not) uncommented: still valid, and
-  // the values take effect.
-  const text = readFileSync(path, 'utf8').replace(/^# ( *[a-z0-9_.]+:)/gm, '$1')
-  const dir = mkdtempSync(join(tmpdir(), 'fl-deploy-'))
-  try {
-    const edited = join(dir, 'flowloft.yaml')
-    writeFileSync(edited, text)
-    const c = loadConfig({ file: edited, env: {}, flags: new Map() })
-    assert.ok(c.enrich.localPrefixes.includes('2001:db8:1200::/48'))
-    assert.equal(c.retention.rollup1hDays, 400)
-    assert.deepEqual(c.http.allowedHosts, ['flowloft.home.arpa'])
-    assert.equal(c.senders.authorizedOnly, true)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+void test('secrets are masked when printed, URLs but for their password', () => {
+  const values = load({
+    env: { FLOWLOFT_BOX_KEY: 'http://k:v@x/', FLOWLOFT_BOX_SERVER: 'http://u:pw@h:8123/db' },
+  })
+  assert.equal(
+    printable(values),
+    [
+      'box.size: 3',
+      'box.where: "0.0.0.0:7"',
+      'box.key: "***"',
+      'box.server: "http://u:***@h:8123/db"',
+      'box.tags: []',
+    ].join('\n'),
+  )
+  assert.match(printable(load({})), /box\.key: ""\nbox\.server: ""/)
+})
+
+void test('help lists every setting with its flag, variable and default', () => {
+  assert.equal(
+    settingsHelp([size, server]),
+    'settings (YAML path / flag / environment variable):\n' +
+      '  box.size  --box-size  FLOWLOFT_BOX_SIZE\n      how big (default 3)\n' +
+      '  box.server  --server  FLOWLOFT_BOX_SERVER\n      url (default "")\n',
+  )
+})
+
+void test('a setting read from a load that did not take it is an error', () => {
+  const other = int({ path: 'box.other', default: 1, help: 'not in BOX' })
+  assert.throws(() => load({}).get(other), /box\.other is not part of this load/)
 })

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfig } from '../../../dist/config/index.js'
+import { loadSection, type LoadInput } from '../../../dist/config/index.js'
+import { ENRICH, type EnrichConfig } from '../../../dist/enrich/config.js'
+
+/** The enrich section alone, where the whole configuration holds it. */
+const loadConfig = (input: LoadInput): { enrich: EnrichConfig } => ({
+  enrich: loadSection(ENRICH, input),
+})
 
 function yamlFile(text: string): string {
   const p = join(mkdtempSync(join(tmpdir(), 'fl-enrich-cfg-')), 'flowloft.yaml')

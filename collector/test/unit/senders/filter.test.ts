@@ -3,8 +3,8 @@
 // refusals are counted per listener (no label per address), secrets never printed.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { loadFlat, printable } from '../../../dist/config/load.js'
-import { toConfig } from '../../../dist/config/index.js'
+import { printable } from '../../../dist/config/index.js'
+import { loadValues, toConfig } from '../../../dist/settings.js'
 import { createLogger } from '../../../dist/observability/log.js'
 import { Registry } from '../../../dist/observability/metrics.js'
 import { canonicalPrefix, canonicalSender, prefixBounds } from '../../../dist/senders/address.js'
@@ -98,7 +98,7 @@ void test('calendar buckets in UTC: months and years of their own lengths', () =
 
 void test('settings: seed checked naming the entry, secrets masked however they look', () => {
   const load = (env: Record<string, string>): ReturnType<typeof toConfig> =>
-    toConfig(loadFlat({ flags: new Map(), env }))
+    toConfig(loadValues({ flags: new Map(), env }))
   const c = load({
     FLOWLOFT_SENDERS_AUTHORIZED_ONLY: 'true',
     FLOWLOFT_SENDERS_SEED: '{"::ffff:192.0.2.1": {"name": "edge", "prefixes": ["10.1.0.0/16"]}}',
@@ -120,11 +120,11 @@ void test('settings: seed checked naming the entry, secrets masked however they 
     /unknown field senders\.seed\.192\.0\.2\.1\.secret/,
   )
   const key = 'user:hunter2@example' // parses as a URL: must still be masked whole
-  const flat = loadFlat({
+  const values = loadValues({
     flags: new Map(),
     env: { FLOWLOFT_API_HMAC_KEY: key, FLOWLOFT_API_BEARER_TOKEN: 'tok-3141' },
   })
-  const text = printable(flat)
+  const text = printable(values)
   assert.match(text, /api\.hmac_key: "\*\*\*"/)
   assert.match(text, /api\.bearer_token: "\*\*\*"/)
   assert.doesNotMatch(text, /hunter2|tok-3141/)

@@ -5,8 +5,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { loadConfig, printable, toConfig } from '../../../../dist/config/index.js'
-import { loadFlat } from '../../../../dist/config/load.js'
+import {
+  loadSettings,
+  printable,
+  type LoadInput,
+  type Values,
+} from '../../../../dist/config/index.js'
+import { SNMP, type SnmpConfig } from '../../../../dist/enrich/snmp/config.js'
+
+/** The enrich.snmp section alone, where the whole configuration holds it. */
+const loadSnmp = (input: LoadInput): Values => loadSettings(SNMP.settings, input)
+const loadConfig = (input: LoadInput): { enrich: { snmp: SnmpConfig } } => ({
+  enrich: { snmp: SNMP.read(loadSnmp(input)) },
+})
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-snmp-cfg-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -57,8 +68,8 @@ void test('addresses and mappings; the agent defaults to the exporter and enrich
 })
 
 void test('communities are masked in the printed configuration', () => {
-  const flat = loadFlat({ file: yamlFile(YAML), env: {}, flags: new Map() })
-  const text = printable(flat)
+  const values = loadSnmp({ file: yamlFile(YAML), env: {}, flags: new Map() })
+  const text = printable(values)
   assert.ok(!text.includes('s3cret'), text)
   assert.match(text, /enrich\.snmp\.community: "\*\*\*"/)
   assert.match(
@@ -66,7 +77,7 @@ void test('communities are masked in the printed configuration', () => {
     /"exporter":"2001:db8:0:0:0:0:0:1","agent":"\[2001:db8::100\]:1161","community":"\*\*\*"/,
   )
   // Masking is for printing only.
-  assert.equal(toConfig(flat).enrich.snmp.exporters[1]?.community, 'own-s3cret')
+  assert.equal(SNMP.read(values).exporters[1]?.community, 'own-s3cret')
 })
 
 void test('bad entries are refused with the entry named, never the community', () => {

@@ -1,0 +1,113 @@
+// The settings of the ClickHouse side: where it is and how much memory the embedded
+// engine takes (clickhouse.*), the limits of users' queries (query.*) and the writer's
+// batches and spool (writer.*). Retention is retention-config.ts.
+import { int, section, url as urlSetting } from '../config/index.js'
+import type { QueryLimits } from './read-sessions.js'
+
+const url = urlSetting({
+  path: 'clickhouse.url',
+  default: '',
+  flag: 'clickhouse-url',
+  secret: true,
+  help: 'ClickHouse server URL (http://user:pass@host:8123/db); empty runs the embedded engine under data_dir',
+})
+const maxMemoryBytes = int({
+  path: 'clickhouse.max_memory_bytes',
+  default: 0,
+  min: 0,
+  max: 2 ** 42,
+  help: 'memory cap of the embedded engine (all queries, inserts and merges); 0 means half of the host or its cgroup limit',
+})
+
+export interface ClickHouseConfig {
+  url: string
+  maxMemoryBytes: number
+}
+
+export const CLICKHOUSE = section([url, maxMemoryBytes], (v) => ({
+  url: v.get(url),
+  maxMemoryBytes: v.get(maxMemoryBytes),
+}))
+
+const maxExecutionSeconds = int({
+  path: 'query.max_execution_seconds',
+  default: 30,
+  min: 1,
+  max: 3600,
+  help: 'time limit of a query from the API or CLI',
+})
+const maxResultRows = int({
+  path: 'query.max_result_rows',
+  default: 100000,
+  min: 1,
+  max: 100000000,
+  help: 'most rows a query from the API may return',
+})
+const maxResultBytes = int({
+  path: 'query.max_result_bytes',
+  default: 64 << 20,
+  min: 1024,
+  max: 1 << 30,
+  help: 'largest answer, in bytes, a query from the API or CLI may return',
+})
+const queryMemoryBytes = int({
+  path: 'query.max_memory_bytes',
+  default: 0,
+  min: 0,
+  max: 2 ** 40,
+  help: 'memory one query from the API or CLI, or one job, may use; 0 means 1/8 of the host (256 MiB to 4 GiB)',
+})
+const concurrency = int({
+  path: 'query.concurrency',
+  default: 2,
+  min: 1,
+  max: 16,
+  help: 'queries from the API or CLI that run at once; more wait in order (32 at most, then 503)',
+})
+
+export type QueryConfig = Required<QueryLimits>
+
+export const QUERY = section(
+  [maxExecutionSeconds, maxResultRows, maxResultBytes, queryMemoryBytes, concurrency],
+  (v): QueryConfig => ({
+    maxExecutionSeconds: v.get(maxExecutionSeconds),
+    maxResultRows: v.get(maxResultRows),
+    maxResultBytes: v.get(maxResultBytes),
+    maxMemoryBytes: v.get(queryMemoryBytes),
+    concurrency: v.get(concurrency),
+  }),
+)
+
+const batchRows = int({
+  path: 'writer.batch_rows',
+  default: 500000,
+  min: 1,
+  max: 10000000,
+  help: 'rows per insert into ClickHouse; at most max(1 M, 4 x batch_rows) rows wait in memory, and batches waiting behind a running insert are joined up to half that',
+})
+const batchMs = int({
+  path: 'writer.batch_ms',
+  default: 5000,
+  min: 10,
+  max: 600000,
+  help: 'longest a decoded flow waits before it is inserted (every insert makes parts that ClickHouse merges again: fewer, larger inserts cost less CPU per flow)',
+})
+const spoolMaxBytes = int({
+  path: 'writer.spool_max_bytes',
+  default: 1 << 30,
+  min: 0,
+  max: 2 ** 42,
+  help: 'bytes of batches kept under data_dir/spool while ClickHouse is away; past it new batches are dropped (counted)',
+})
+
+export interface WriterConfig {
+  batchRows: number
+  batchMs: number
+  spoolMaxBytes: number
+}
+
+export const WRITER = section([batchRows, batchMs, spoolMaxBytes], (v): WriterConfig => ({
+  batchRows: v.get(batchRows),
+  batchMs: v.get(batchMs),
+  spoolMaxBytes: v.get(spoolMaxBytes),
+}))

@@ -1,0 +1,106 @@
+// Every component's settings, composed in one place: the list the loader reads and
+// `flowloft help settings` prints (in this order), and the typed Config whose parts the
+// wiring hands to each component. A setting is declared in its component's config.ts;
+// a component with settings of its own adds its section here.
+import { API, HTTP, type ApiConfig, type HttpConfig } from './api/config.js'
+import {
+  CLICKHOUSE,
+  QUERY,
+  WRITER,
+  type ClickHouseConfig,
+  type QueryConfig,
+  type WriterConfig,
+} from './clickhouse/config.js'
+import { RETENTION, type RetentionConfig } from './clickhouse/retention-config.js'
+import { loadSettings, section, text, type LoadInput, type Values } from './config/index.js'
+import { DECODE, type DecodeConfig } from './decode/config.js'
+import { ENRICH, type EnrichConfig } from './enrich/config.js'
+import { FLOW_LOG, type FlowLogConfig } from './flowlog/config.js'
+import { LISTEN, type ListenConfig } from './listener/config.js'
+import { METRICS, type TrafficMetricConfig } from './traffic-metrics/config.js'
+import { LOG, type LogConfig } from './observability/config.js'
+import { SENDERS, type SendersConfig } from './senders/config.js'
+import { SUMMARIES, type SummariesConfig } from './summaries/config.js'
+
+const dataDir = text({
+  path: 'data_dir',
+  default: './data',
+  help: 'where the embedded ClickHouse, spool and state live',
+})
+const DATA_DIR = section([dataDir], (v) => v.get(dataDir))
+
+export const SETTINGS = [
+  DATA_DIR,
+  CLICKHOUSE,
+  LISTEN,
+  HTTP,
+  QUERY,
+  DECODE,
+  WRITER,
+  RETENTION,
+  ENRICH,
+  METRICS,
+  SUMMARIES,
+  FLOW_LOG,
+  SENDERS,
+  API,
+  LOG,
+].flatMap((s) => s.settings)
+
+export interface Config {
+  dataDir: string
+  clickhouse: ClickHouseConfig
+  listen: ListenConfig
+  http: HttpConfig
+  query: QueryConfig
+  decode: DecodeConfig
+  writer: WriterConfig
+  retention: RetentionConfig
+  enrich: EnrichConfig
+  /** Traffic counters exported on /metrics (metrics/). */
+  metrics: TrafficMetricConfig[]
+  /** Top conversations per exporter and window (summaries/). */
+  summaries: SummariesConfig
+  /** One line per decoded flow in a rotating file (flowlog/). */
+  flowLog: FlowLogConfig
+  /** Authorized senders (senders/). */
+  senders: SendersConfig
+  /** Authentication of API changes (api/mutation-auth.ts). */
+  api: ApiConfig
+  log: LogConfig
+}
+
+export function toConfig(v: Values): Config {
+  return {
+    dataDir: DATA_DIR.read(v),
+    clickhouse: CLICKHOUSE.read(v),
+    listen: LISTEN.read(v),
+    http: HTTP.read(v),
+    query: QUERY.read(v),
+    decode: DECODE.read(v),
+    writer: WRITER.read(v),
+    retention: RETENTION.read(v),
+    enrich: ENRICH.read(v),
+    metrics: METRICS.read(v),
+    summaries: SUMMARIES.read(v),
+    flowLog: FLOW_LOG.read(v),
+    senders: SENDERS.read(v),
+    api: API.read(v),
+    log: LOG.read(v),
+  }
+}
+
+/**
+ * FLOWLOFT_* variables read elsewhere: the config file's path (cli/), stack traces on,
+ * and where the CPU flags are read from (clickhouse/cpu-check.ts).
+ */
+const OTHER_ENV = ['FLOWLOFT_CONFIG', 'FLOWLOFT_DEBUG', 'FLOWLOFT_CPUINFO']
+
+/** Every setting's value (for `flowloft config`); toConfig() makes the typed Config. */
+export function loadValues(input: LoadInput): Values {
+  return loadSettings(SETTINGS, input, { otherEnv: OTHER_ENV })
+}
+
+export function loadConfig(input: LoadInput): Config {
+  return toConfig(loadValues(input))
+}
