@@ -82,6 +82,3 @@ export const ST = {
   refused: 8,
   refusedRate: 12,
 } as const
-
-/** F.datagram of records decoded outside any batch (held data released by importEvents). */
-export const NO_DATAGRAM = 0xffffffff

@@ -18,7 +18,7 @@ import { enrichMetrics } from './metrics.js'
 import type { EnrichWorkerData } from './worker-data.js'
 
 export { Enricher, type AddrInfo } from './enricher.js'
-export { flowService, serviceName } from './services.js'
+export { serviceName } from './services.js'
 export type { EnrichWorkerData } from './worker-data.js'
 export type { DynamicEnrichment, InterfaceInfo } from './dynamic/index.js'
 export type { ExporterPrefixLayers } from './prefix-precedence.js'

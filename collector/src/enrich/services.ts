@@ -72,11 +72,3 @@ export function serviceName(proto: number, port: number): string {
   if (proto !== 6 && proto !== 17 && proto !== 132) return ''
   return TCP_UDP[port] ?? ''
 }
-
-/** The service of a flow: the well-known name of its lower-numbered known port. */
-export function flowService(proto: number, srcPort: number, dstPort: number): string {
-  const d = serviceName(proto, dstPort)
-  const s = serviceName(proto, srcPort)
-  if (d && s) return dstPort <= srcPort ? d : s
-  return d || s
-}
