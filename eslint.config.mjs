@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint'
+import layout from './tools/eslint/layout.mjs'
 
 export default tseslint.config(
   {
@@ -27,5 +28,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
     },
+  },
+  {
+    // The layout (ARCHITECTURE.md): product imports no test or tool code, and no cycles.
+    files: ['collector/src/**/*.ts'],
+    plugins: { layout },
+    rules: { 'layout/product-only': 'error', 'layout/no-cycle': 'error' },
   },
 )
