@@ -79,6 +79,12 @@ void test('a fresh serve with no config stores a home export with a direction, a
     const [row] = await s.query<{ n: number }>('SELECT count() AS n FROM flows')
     return Number(row?.n) === records
   }, 30_000)
+  // The rollups' parts are committed right after the raw part: wait for the one the
+  // dashboards' exporter variable reads.
+  await eventually(async () => {
+    const [row] = await s.query<{ n: number }>('SELECT count() AS n FROM flowloft.exporters')
+    return Number(row?.n) > 0
+  }, 10_000)
   const byDirection = await s.query<{ direction: string; n: string }>(
     'SELECT direction, count() AS n FROM flows GROUP BY direction ORDER BY direction',
   )
