@@ -96,6 +96,9 @@ export async function startCollector(
 
   // The engine, its schema, and whether it can be written to yet.
   const optional = createOptionalStatements({ log, metrics })
+  metrics
+    .gauge('flowloft_collector_info', 'This collector (collector.id)', ['collector'])
+    .set({ collector: config.collector.id }, 1)
   const engine = await openEngineFor(config, log)
   let readiness: EngineReadiness
   try {
@@ -123,8 +126,9 @@ export async function startCollector(
   if (schemaAtStart) await detachedParts()
 
   // Writers: flows, and sFlow interface counters (low volume, their own table and spool).
+  const inserts = readiness.gate(engine)
   const writer = createWriter({
-    engine: readiness.gate(engine),
+    engine: inserts,
     columns: TSV_COLUMNS,
     format: 'RowBinary',
     batchRows: config.writer.batchRows,
@@ -135,7 +139,7 @@ export async function startCollector(
     metrics,
   })
   const counterWriter = createWriter({
-    engine: readiness.gate(engine),
+    engine: inserts,
     table: 'flowloft.sflow_counters',
     columns: COUNTER_COLUMNS,
     format: 'TabSeparated',

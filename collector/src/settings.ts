@@ -5,6 +5,7 @@
 import { API, HTTP, type ApiConfig, type HttpConfig } from './api/config.js'
 import {
   CLICKHOUSE,
+  COLLECTOR,
   QUERY,
   WRITER,
   type ClickHouseConfig,
@@ -32,6 +33,7 @@ const DATA_DIR = section([dataDir], (v) => v.get(dataDir))
 export const SETTINGS = [
   DATA_DIR,
   CLICKHOUSE,
+  COLLECTOR,
   LISTEN,
   HTTP,
   QUERY,
@@ -50,6 +52,8 @@ export const SETTINGS = [
 export interface Config {
   dataDir: string
   clickhouse: ClickHouseConfig
+  /** This collector among several on one ClickHouse (clickhouse/cluster/). */
+  collector: { id: string }
   listen: ListenConfig
   http: HttpConfig
   query: QueryConfig
@@ -74,6 +78,7 @@ export function toConfig(v: Values): Config {
   return {
     dataDir: DATA_DIR.read(v),
     clickhouse: CLICKHOUSE.read(v),
+    collector: COLLECTOR.read(v),
     listen: LISTEN.read(v),
     http: HTTP.read(v),
     query: QUERY.read(v),

@@ -1,7 +1,8 @@
 // The settings of the ClickHouse side: where it is and how much memory the embedded
 // engine takes (clickhouse.*), the limits of users' queries (query.*) and the writer's
 // batches and spool (writer.*). Retention is retention-config.ts.
-import { int, section, url as urlSetting } from '../config/index.js'
+import { int, section, text, url as urlSetting } from '../config/index.js'
+import { collectorId } from './collector-id.js'
 import type { QueryLimits } from './read-sessions.js'
 
 const url = urlSetting({
@@ -23,6 +24,17 @@ export interface ClickHouseConfig {
   url: string
   maxMemoryBytes: number
 }
+
+const collectorIdSetting = text({
+  path: 'collector.id',
+  default: '',
+  help: "this collector's name among several writing to one ClickHouse (letters, digits, . _ -, at most 64): on /metrics (flowloft_collector_info), in the schema lock and schema_migrations.applied_by; empty: the host name",
+})
+
+/** This collector among several on one ClickHouse. */
+export const COLLECTOR = section([collectorIdSetting], (v) => ({
+  id: collectorId(v.get(collectorIdSetting)),
+}))
 
 export const CLICKHOUSE = section([url, maxMemoryBytes], (v) => ({
   url: v.get(url),

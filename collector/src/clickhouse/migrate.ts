@@ -1,10 +1,12 @@
 // Applies the numbered SQL files of schema/ in order and records each in
 // flowloft.schema_migrations. Statements are split on lines ending in ';' and run one
-// per call (the embedded engine takes one statement per call). Safe to run twice.
+// per call (the embedded engine takes one statement per call). Safe to run twice. With
+// `lock`, one collector at a time applies them (schema-lock.ts).
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ClickHouseClient } from '@clickhouse/client'
-import { DATABASE } from './engine.js'
+import { appliedVersions, prepareRunnerTables, recordApplied } from './migrations-table.js'
+import { underSchemaLock, type SchemaLockOptions } from './schema-lock.js'
 
 export const SCHEMA_DIR = new URL('../../../schema/', import.meta.url).pathname
 
@@ -46,13 +48,16 @@ export function loadMigrations(dir = SCHEMA_DIR): Migration[] {
     }))
 }
 
-export async function appliedVersions(client: ClickHouseClient): Promise<Set<number>> {
-  const rs = await client.query({
-    query: `SELECT version FROM ${DATABASE}.schema_migrations`,
-    format: 'JSONEachRow',
-  })
-  const rows = await rs.json<{ version: number }>()
-  return new Set(rows.map((r) => r.version))
+export { appliedVersions } from './migrations-table.js'
+
+export interface MigrateOptions {
+  /**
+   * Apply under the schema lock (schema-lock.ts), for several collectors on one
+   * ClickHouse; without it (the embedded engine, tests) migrations apply directly.
+   */
+  lock?: SchemaLockOptions
+  /** Recorded in schema_migrations.applied_by (default: the lock's holder, else ''). */
+  appliedBy?: string
 }
 
 /** Apply what is missing; returns the names applied. */
@@ -60,22 +65,24 @@ export async function migrate(
   client: ClickHouseClient,
   migrations: Migration[] = loadMigrations(),
   upTo = Infinity,
+  o: MigrateOptions = {},
 ): Promise<string[]> {
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${DATABASE}` })
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${DATABASE}.schema_migrations
-      (version UInt32, name String, applied_at DateTime DEFAULT now())
-      ENGINE = ReplacingMergeTree ORDER BY version`,
-  })
-  const done = await appliedVersions(client)
-  const applied: string[] = []
-  for (const m of migrations) {
-    if (done.has(m.version) || m.version > upTo) continue
-    for (const statement of m.statements) await client.command({ query: statement })
-    await client.command({
-      query: `INSERT INTO ${DATABASE}.schema_migrations (version, name) VALUES (${m.version}, '${m.name.replace(/'/g, "''")}')`,
-    })
-    applied.push(m.name)
+  await prepareRunnerTables(client)
+  const pending = async (): Promise<Migration[]> => {
+    const done = await appliedVersions(client)
+    return migrations.filter((m) => !done.has(m.version) && m.version <= upTo)
   }
-  return applied
+  if ((await pending()).length === 0) return []
+  const by = o.appliedBy ?? o.lock?.holder ?? ''
+  // Under the lock the versions are read again: another collector may have applied them.
+  const apply = async (): Promise<string[]> => {
+    const applied: string[] = []
+    for (const m of await pending()) {
+      for (const statement of m.statements) await client.command({ query: statement })
+      await recordApplied(client, m, by)
+      applied.push(m.name)
+    }
+    return applied
+  }
+  return o.lock ? underSchemaLock(client, o.lock, apply) : apply()
 }

@@ -16,15 +16,21 @@ export const openEngineFor = (config: Config, log: Logger): Promise<Engine> =>
     log,
   })
 
-/** What a database needs before the collector uses it: migrations, TTLs, the reader. */
+/**
+ * What a database needs before the collector uses it: migrations, TTLs, the reader. On
+ * a server other collectors may share, migrations run under the schema lock.
+ */
 export async function prepareSchema(
   engine: Engine,
   config: Config,
   log: Logger,
   optional?: OptionalStatements,
 ): Promise<void> {
-  const applied = await migrate(engine.client)
-  if (applied.length > 0) log.info('schema migrated', { applied })
+  const applied = await migrate(engine.client, undefined, undefined, {
+    appliedBy: config.collector.id,
+    ...(engine.kind === 'server' ? { lock: { holder: config.collector.id, log } } : {}),
+  })
+  if (applied.length > 0) log.info('schema migrated', { applied, by: config.collector.id })
   const ttl = await applyRetention(
     engine.client,
     config.retention,

@@ -24,6 +24,8 @@ export interface TestEngineOptions {
   asUser?: { name: string; extra?: readonly string[] }
   /** Where the engine's log lines go (default: errors only, to stderr). */
   log?: Logger
+  /** Apply the schema before the tests (default true). */
+  migrated?: boolean
 }
 
 export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): TestEngine {
@@ -45,7 +47,7 @@ export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): Te
       limits: { maxExecutionSeconds: 30, maxResultRows: 1000 },
       log,
     })
-    await migrate(engine.client)
+    if (o.migrated ?? true) await migrate(engine.client)
   })
   after(async () => {
     try {
