@@ -17,6 +17,7 @@ import {
 } from './clickhouse/engine-readiness.js'
 import { createOptionalStatements } from './clickhouse/optional-statements.js'
 import { openEngineFor, prepareSchema, serverWhere } from './clickhouse/prepare-schema.js'
+import { clusterInserts } from './clickhouse/cluster/inserts.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
 import type { Config } from './settings.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
@@ -97,8 +98,12 @@ export async function startCollector(
   // The engine, its schema, and whether it can be written to yet.
   const optional = createOptionalStatements({ log, metrics })
   metrics
-    .gauge('flowloft_collector_info', 'This collector (collector.id)', ['collector'])
-    .set({ collector: config.collector.id }, 1)
+    .gauge(
+      'flowloft_collector_info',
+      'This collector (collector.id) and the ClickHouse cluster it writes to (empty: one server)',
+      ['collector', 'cluster'],
+    )
+    .set({ collector: config.collector.id, cluster: config.clickhouse.cluster }, 1)
   const engine = await openEngineFor(config, log)
   let readiness: EngineReadiness
   try {
@@ -126,7 +131,10 @@ export async function startCollector(
   if (schemaAtStart) await detachedParts()
 
   // Writers: flows, and sFlow interface counters (low volume, their own table and spool).
-  const inserts = readiness.gate(engine)
+  const inserts =
+    config.clickhouse.cluster === ''
+      ? readiness.gate(engine)
+      : clusterInserts(readiness.gate(engine), config.collector.id)
   const writer = createWriter({
     engine: inserts,
     columns: TSV_COLUMNS,
@@ -191,6 +199,7 @@ export async function startCollector(
     client: engine.client,
     maxDiskBytes: config.retention.maxDiskBytes,
     schedule: config.retention.checkSchedule,
+    placement: { cluster: config.clickhouse.cluster },
     optional,
     log,
     metrics,

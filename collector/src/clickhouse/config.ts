@@ -3,6 +3,7 @@
 // batches and spool (writer.*). Retention is retention-config.ts.
 import { int, section, text, url as urlSetting } from '../config/index.js'
 import { collectorId } from './collector-id.js'
+import { clusterName } from './cluster/config.js'
 import type { QueryLimits } from './read-sessions.js'
 
 const url = urlSetting({
@@ -23,6 +24,8 @@ const maxMemoryBytes = int({
 export interface ClickHouseConfig {
   url: string
   maxMemoryBytes: number
+  /** A remote_servers name to run on (clickhouse/cluster/); empty: one server. */
+  cluster: string
 }
 
 const collectorIdSetting = text({
@@ -36,9 +39,16 @@ export const COLLECTOR = section([collectorIdSetting], (v) => ({
   id: collectorId(v.get(collectorIdSetting)),
 }))
 
-export const CLICKHOUSE = section([url, maxMemoryBytes], (v) => ({
+const cluster = text({
+  path: 'clickhouse.cluster',
+  default: '',
+  help: 'ClickHouse cluster (a remote_servers name: letters, digits, _) to run on: migrations ON CLUSTER, Replicated tables per shard behind Distributed ones under the usual names (docs/scaling.md); needs clickhouse.url; empty: one server',
+})
+
+export const CLICKHOUSE = section([url, maxMemoryBytes, cluster], (v) => ({
   url: v.get(url),
   maxMemoryBytes: v.get(maxMemoryBytes),
+  cluster: clusterName(v.get(cluster), v.get(url)),
 }))
 
 const maxExecutionSeconds = int({

@@ -1,10 +1,13 @@
 // Applies the numbered SQL files of schema/ in order and records each in
 // flowloft.schema_migrations. Statements are split on lines ending in ';' and run one
-// per call (the embedded engine takes one statement per call). Safe to run twice. With
+// per call (the embedded engine takes one statement per call). Safe to run twice. On a
+// cluster the same files are applied in their cluster form (cluster/ddl.ts); with
 // `lock`, one collector at a time applies them (schema-lock.ts).
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { clusterMigrations } from './cluster/ddl.js'
+import { ONE_SERVER, type Placement } from './cluster/placement.js'
 import { appliedVersions, prepareRunnerTables, recordApplied } from './migrations-table.js'
 import { underSchemaLock, type SchemaLockOptions } from './schema-lock.js'
 
@@ -51,11 +54,13 @@ export function loadMigrations(dir = SCHEMA_DIR): Migration[] {
 export { appliedVersions } from './migrations-table.js'
 
 export interface MigrateOptions {
+  /** Where the tables live: one server (default) or a cluster (cluster/ddl.ts). */
+  placement?: Placement
   /**
    * Apply under the schema lock (schema-lock.ts), for several collectors on one
    * ClickHouse; without it (the embedded engine, tests) migrations apply directly.
    */
-  lock?: SchemaLockOptions
+  lock?: Omit<SchemaLockOptions, 'placement'>
   /** Recorded in schema_migrations.applied_by (default: the lock's holder, else ''). */
   appliedBy?: string
 }
@@ -67,10 +72,12 @@ export async function migrate(
   upTo = Infinity,
   o: MigrateOptions = {},
 ): Promise<string[]> {
-  await prepareRunnerTables(client)
+  const p = o.placement ?? ONE_SERVER
+  const plan = p.cluster === '' ? migrations : clusterMigrations(migrations, p)
+  await prepareRunnerTables(client, p)
   const pending = async (): Promise<Migration[]> => {
-    const done = await appliedVersions(client)
-    return migrations.filter((m) => !done.has(m.version) && m.version <= upTo)
+    const done = await appliedVersions(client, p)
+    return plan.filter((m) => !done.has(m.version) && m.version <= upTo)
   }
   if ((await pending()).length === 0) return []
   const by = o.appliedBy ?? o.lock?.holder ?? ''
@@ -78,11 +85,17 @@ export async function migrate(
   const apply = async (): Promise<string[]> => {
     const applied: string[] = []
     for (const m of await pending()) {
-      for (const statement of m.statements) await client.command({ query: statement })
-      await recordApplied(client, m, by)
+      for (const statement of m.statements)
+        await client.command({
+          query: statement,
+          ...(p.cluster === ''
+            ? {}
+            : { clickhouse_settings: { distributed_foreground_insert: 1 } }),
+        })
+      await recordApplied(client, p, m, by)
       applied.push(m.name)
     }
     return applied
   }
-  return o.lock ? underSchemaLock(client, o.lock, apply) : apply()
+  return o.lock ? underSchemaLock(client, { ...o.lock, placement: p }, apply) : apply()
 }

@@ -26,7 +26,9 @@ export async function prepareSchema(
   log: Logger,
   optional?: OptionalStatements,
 ): Promise<void> {
+  const placement = { cluster: config.clickhouse.cluster }
   const applied = await migrate(engine.client, undefined, undefined, {
+    placement,
     appliedBy: config.collector.id,
     ...(engine.kind === 'server' ? { lock: { holder: config.collector.id, log } } : {}),
   })
@@ -35,6 +37,7 @@ export async function prepareSchema(
     engine.client,
     config.retention,
     optional && ((target, alter) => optional.run('system_log_ttl', target, alter)),
+    placement,
   )
   if (ttl.length > 0) log.info('retention applied', { changed: ttl })
   await engine.prepareReader()

@@ -1,8 +1,16 @@
 // Retention: the TTL of each table follows the configured days (ALTER ... MODIFY TTL at
 // start when they differ), ClickHouse's own log tables get a TTL, and a size limit drops
-// the oldest partitions when flowloft's tables pass it on disk.
+// the oldest partitions when flowloft's tables pass it on disk. On a cluster both act on
+// every shard's local tables (ON CLUSTER), and the size limit holds for each shard.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { DATABASE } from './engine.js'
+import {
+  LOCAL_SUFFIX,
+  localTable,
+  ONE_SERVER,
+  onCluster,
+  type Placement,
+} from './cluster/placement.js'
 
 export interface RetentionDays {
   rawDays: number
@@ -54,6 +62,7 @@ export async function applyRetention(
   client: ClickHouseClient,
   r: RetentionDays,
   optional: RunOptional = tryOptional,
+  p: Placement = ONE_SERVER,
 ): Promise<string[]> {
   const changed: string[] = []
   const tables = await rows<{ database: string; name: string; engine_full: string }>(
@@ -61,7 +70,7 @@ export async function applyRetention(
     `SELECT database, name, engine_full FROM system.tables
      WHERE (database = '${DATABASE}') OR (database = 'system' AND name LIKE '%\\_log' AND engine LIKE '%MergeTree')`,
   )
-  const want = new Map(retentionTables(r).map((t) => [`${DATABASE}.${t.table}`, t]))
+  const want = new Map(retentionTables(r).map((t) => [`${DATABASE}.${localTable(p, t.table)}`, t]))
   for (const t of tables) {
     const full = `${t.database}.${t.name}`
     const w = want.get(full)
@@ -74,7 +83,9 @@ export async function applyRetention(
     if (now === days) continue
     const alter = (): Promise<void> =>
       client
-        .command({ query: `ALTER TABLE ${full} MODIFY TTL ${column} + INTERVAL ${days} DAY` })
+        .command({
+          query: `ALTER TABLE ${full}${w ? onCluster(p) : ''} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
+        })
         .then(() => undefined)
     if (system) {
       if (!(await optional(full, alter))) continue
@@ -90,35 +101,68 @@ export interface DroppedPartition {
   bytes: number
 }
 
+interface PartSize {
+  /** The shard ('' on one server): each of its replicas holds all of it. */
+  shard: string
+  /** The table's name as users know it. */
+  table: string
+  partition_id: string
+  bytes: number
+}
+
+/** Active bytes per shard, table and partition of flowloft's tables. */
+async function partSizes(client: ClickHouseClient, p: Placement): Promise<PartSize[]> {
+  const [shard, from] =
+    p.cluster === ''
+      ? ["''", 'system.parts']
+      : ['toString(_shard_num)', `${DATABASE}.cluster_parts`]
+  const got = await rows<{ shard: string; table: string; partition_id: string; bytes: string }>(
+    client,
+    `SELECT ${shard} AS shard, table, partition_id, sum(bytes_on_disk) AS bytes FROM ${from}
+     WHERE database = '${DATABASE}' AND active GROUP BY shard, table, partition_id`,
+  )
+  return got.map((x) => ({
+    ...x,
+    table:
+      p.cluster !== '' && x.table.endsWith(LOCAL_SUFFIX)
+        ? x.table.slice(0, -LOCAL_SUFFIX.length)
+        : x.table,
+    bytes: Number(x.bytes),
+  }))
+}
+
 /**
- * When active parts of flowloft's tables hold more than `maxBytes`, drop whole
- * partitions, oldest first, raw flows first, then counters, then the 1 m and 1 h
- * rollups; the newest partition of each table is never dropped. 0 turns it off.
+ * When active parts of flowloft's tables hold more than `maxBytes` (on a cluster: on
+ * the fullest shard), drop whole partitions, oldest first, raw flows first, then
+ * counters, then the 1 m and 1 h rollups; the newest partition of each table is never
+ * dropped. On a cluster a partition (a day) is dropped on every shard. 0 turns it off.
  */
 export async function enforceDiskLimit(
   client: ClickHouseClient,
   maxBytes: number,
   order: readonly string[] = ['flows', 'sflow_counters', 'flows_1m', 'flows_1h'],
+  p: Placement = ONE_SERVER,
 ): Promise<DroppedPartition[]> {
   if (maxBytes <= 0) return []
-  const parts = await rows<{ table: string; partition_id: string; bytes: string | number }>(
-    client,
-    `SELECT table, partition_id, sum(bytes_on_disk) AS bytes FROM system.parts
-     WHERE database = '${DATABASE}' AND active GROUP BY table, partition_id`,
-  )
-  let total = parts.reduce((s, p) => s + Number(p.bytes), 0)
+  const parts = await partSizes(client, p)
+  const totals = new Map<string, number>()
+  for (const x of parts) totals.set(x.shard, (totals.get(x.shard) ?? 0) + x.bytes)
+  const fullest = (): number => Math.max(0, ...totals.values())
   const dropped: DroppedPartition[] = []
   for (const table of order) {
-    const mine = parts
-      .filter((p) => p.table === table && /^\d+$/.test(p.partition_id))
-      .sort((a, b) => Number(a.partition_id) - Number(b.partition_id))
-    for (const p of mine.slice(0, -1)) {
-      if (total <= maxBytes) return dropped
+    const mine = parts.filter((x) => x.table === table && /^\d+$/.test(x.partition_id))
+    const ids = [...new Set(mine.map((x) => x.partition_id))].sort((a, b) => Number(a) - Number(b))
+    for (const id of ids.slice(0, -1)) {
+      if (fullest() <= maxBytes) return dropped
       await client.command({
-        query: `ALTER TABLE ${DATABASE}.${table} DROP PARTITION ID '${p.partition_id}'`,
+        query: `ALTER TABLE ${DATABASE}.${localTable(p, table)}${onCluster(p)} DROP PARTITION ID '${id}'`,
       })
-      total -= Number(p.bytes)
-      dropped.push({ table, partition: p.partition_id, bytes: Number(p.bytes) })
+      let bytes = 0
+      for (const x of mine.filter((y) => y.partition_id === id)) {
+        totals.set(x.shard, (totals.get(x.shard) ?? 0) - x.bytes)
+        bytes += x.bytes
+      }
+      dropped.push({ table, partition: id, bytes })
     }
   }
   return dropped

@@ -1,6 +1,7 @@
 // One collector at a time applies migrations, also when several start together against
 // one ClickHouse. The lock is a table: CREATE TABLE without IF NOT EXISTS succeeds for
-// exactly one caller on a server (the others get TABLE_ALREADY_EXISTS).
+// exactly one caller on a server (the others get TABLE_ALREADY_EXISTS), and on a
+// cluster Keeper's DDL queue orders two ON CLUSTER creates the same way on every host.
 // The holder's name and a nonce are the table's comment; the holder rewrites the
 // comment every quarter lease (which moves the table's metadata_modification_time), so
 // a lock whose holder died is recognised by its age and taken over under the next
@@ -13,10 +14,12 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { Logger } from '../observability/log.js'
 import { DATABASE } from './engine-config.js'
 import { clickhouseCode } from './insert-errors.js'
+import { onCluster, type Placement } from './cluster/placement.js'
 
 export interface SchemaLockOptions {
   /** Who holds it (collector.id), shown to the collectors that wait. */
   holder: string
+  placement: Placement
   /** A lock not renewed for this long is taken over (default 60 s). */
   leaseMs?: number
   /** How often a waiting collector looks again (default 500 ms). */
@@ -60,6 +63,7 @@ export async function underSchemaLock<T>(
 ): Promise<T> {
   const leaseMs = o.leaseMs ?? 60_000
   const me = `${o.holder} ${randomUUID()}`
+  const c = onCluster(o.placement)
   const table = (epoch: number): string => `${DATABASE}.schema_lock_${epoch}`
   let waitingFor = ''
   for (;;) {
@@ -84,7 +88,7 @@ export async function underSchemaLock<T>(
     const epoch = top ? top.epoch + 1 : 0
     try {
       await client.command({
-        query: `CREATE TABLE ${table(epoch)} (holder String) ENGINE = Memory COMMENT '${me}'`,
+        query: `CREATE TABLE ${table(epoch)}${c} (holder String) ENGINE = Memory COMMENT '${me}'`,
       })
     } catch (err) {
       if (clickhouseCode(err)?.code === TABLE_ALREADY_EXISTS) continue
@@ -92,7 +96,7 @@ export async function underSchemaLock<T>(
     }
     const renew = setInterval(() => {
       client
-        .command({ query: `ALTER TABLE ${table(epoch)} MODIFY COMMENT '${me}'` })
+        .command({ query: `ALTER TABLE ${table(epoch)}${c} MODIFY COMMENT '${me}'` })
         .catch(() => undefined)
     }, leaseMs / 4)
     renew.unref()
@@ -100,7 +104,7 @@ export async function underSchemaLock<T>(
       return await fn()
     } finally {
       clearInterval(renew)
-      await release(client, epoch, me).catch((err: unknown) =>
+      await release(client, c, epoch, me).catch((err: unknown) =>
         o.log?.warn('schema: lock not released; others take it over after its lease', {
           lock: table(epoch),
           error: (err as Error).message,
@@ -111,9 +115,14 @@ export async function underSchemaLock<T>(
 }
 
 /** Drop the stale epochs below ours, then ours if it is still ours. */
-async function release(client: ClickHouseClient, epoch: number, me: string): Promise<void> {
+async function release(
+  client: ClickHouseClient,
+  c: string,
+  epoch: number,
+  me: string,
+): Promise<void> {
   for (const l of await locks(client)) {
     if (l.epoch > epoch || (l.epoch === epoch && l.comment !== me)) continue
-    await client.command({ query: `DROP TABLE IF EXISTS ${DATABASE}.${l.name} SYNC` })
+    await client.command({ query: `DROP TABLE IF EXISTS ${DATABASE}.${l.name}${c} SYNC` })
   }
 }

@@ -4,6 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { clickhouseCode } from '../clickhouse/insert-errors.js'
 import type { OptionalStatements } from '../clickhouse/optional-statements.js'
 import { enforceDiskLimit } from '../clickhouse/retention.js'
+import type { Placement } from '../clickhouse/cluster/placement.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 
@@ -13,6 +14,8 @@ export interface JobsOptions {
   maxDiskBytes: number
   /** retention.check_schedule, a cron expression. */
   schedule: string
+  /** One server (default) or a cluster, where the limit holds per shard. */
+  placement?: Placement
   /** A refused partition drop is counted there and tried again at the next check. */
   optional?: OptionalStatements
   log: Logger
@@ -47,7 +50,7 @@ export function createJobs(o: JobsOptions): Jobs {
 
   const checkDisk = async (): Promise<void> => {
     try {
-      for (const d of await enforceDiskLimit(o.client, o.maxDiskBytes)) {
+      for (const d of await enforceDiskLimit(o.client, o.maxDiskBytes, undefined, o.placement)) {
         droppedParts.inc({ table: d.table })
         droppedBytes.inc({ table: d.table }, d.bytes)
         o.log.warn('retention: dropped partition over the disk limit', { ...d })

@@ -111,7 +111,10 @@ void test('two collectors on one ClickHouse: migrations once, own templates and 
     [a, 'edge-a'],
     [b, 'edge-b'],
   ] as const)
-    assert.equal(metricValue(await c.metrics(), `flowloft_collector_info{collector="${id}"}`), 1)
+    assert.equal(
+      metricValue(await c.metrics(), `flowloft_collector_info{collector="${id}",cluster=""}`),
+      1,
+    )
 
   // Same template ID, two layouts: X's on a, Y's on b.
   const x = { address: '127.0.0.2', port: await freeUdpPort() }

@@ -26,12 +26,17 @@ export interface TestEngineOptions {
   log?: Logger
   /** Apply the schema before the tests (default true). */
   migrated?: boolean
+  /**
+   * Open a session on the data directory before the engine, which then shares that
+   * session's configuration (testing/chdb-cluster.ts: a cluster in it).
+   */
+  configure?: (dataDir: string) => { close(): void }
 }
 
 export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): TestEngine {
   const log = o.log ?? createLogger('error')
   let engine: Engine | undefined
-  let user: ChdbAsUser | undefined
+  let user: ChdbAsUser | { close(): void } | undefined
   let dataDir = ''
   let mounted = false
   before(async () => {
@@ -41,6 +46,7 @@ export function useMigratedEngine(prefix: string, o: TestEngineOptions = {}): Te
       mounted = true
     }
     if (o.asUser) user = openChdbAs(dataDir, o.asUser.name, { extra: o.asUser.extra ?? [] })
+    else if (o.configure) user = o.configure(dataDir)
     engine = await openEngine({
       url: '',
       dataDir,
