@@ -17,7 +17,7 @@ import {
 } from './clickhouse/engine-readiness.js'
 import { createOptionalStatements } from './clickhouse/optional-statements.js'
 import { openEngineFor, prepareSchema, serverWhere } from './clickhouse/prepare-schema.js'
-import { clusterInserts } from './clickhouse/cluster/inserts.js'
+import { clusterInserts } from './clickhouse/cluster-inserts.js'
 import { createWriter, type Writer } from './clickhouse/writer.js'
 import type { Config } from './settings.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'

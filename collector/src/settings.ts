@@ -52,7 +52,7 @@ export const SETTINGS = [
 export interface Config {
   dataDir: string
   clickhouse: ClickHouseConfig
-  /** This collector among several on one ClickHouse (clickhouse/cluster/). */
+  /** This collector among several on one ClickHouse (clickhouse/cluster-*.ts). */
   collector: { id: string }
   listen: ListenConfig
   http: HttpConfig

@@ -3,7 +3,7 @@
 // batches and spool (writer.*). Retention is retention-config.ts.
 import { int, section, text, url as urlSetting } from '../config/index.js'
 import { collectorId } from './collector-id.js'
-import { clusterName } from './cluster/config.js'
+import { clusterName } from './cluster-name.js'
 import type { QueryLimits } from './read-sessions.js'
 
 const url = urlSetting({
@@ -24,7 +24,7 @@ const maxMemoryBytes = int({
 export interface ClickHouseConfig {
   url: string
   maxMemoryBytes: number
-  /** A remote_servers name to run on (clickhouse/cluster/); empty: one server. */
+  /** A remote_servers name to run on (clickhouse/cluster-*.ts); empty: one server. */
   cluster: string
 }
 

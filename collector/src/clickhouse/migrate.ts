@@ -1,13 +1,13 @@
 // Applies the numbered SQL files of schema/ in order and records each in
 // flowloft.schema_migrations. Statements are split on lines ending in ';' and run one
 // per call (the embedded engine takes one statement per call). Safe to run twice. On a
-// cluster the same files are applied in their cluster form (cluster/ddl.ts); with
+// cluster the same files are applied in their cluster form (cluster-ddl.ts); with
 // `lock`, one collector at a time applies them (schema-lock.ts).
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ClickHouseClient } from '@clickhouse/client'
-import { clusterMigrations } from './cluster/ddl.js'
-import { ONE_SERVER, type Placement } from './cluster/placement.js'
+import { clusterMigrations } from './cluster-ddl.js'
+import { ONE_SERVER, type Placement } from './cluster-placement.js'
 import { appliedVersions, prepareRunnerTables, recordApplied } from './migrations-table.js'
 import { underSchemaLock, type SchemaLockOptions } from './schema-lock.js'
 
@@ -54,7 +54,7 @@ export function loadMigrations(dir = SCHEMA_DIR): Migration[] {
 export { appliedVersions } from './migrations-table.js'
 
 export interface MigrateOptions {
-  /** Where the tables live: one server (default) or a cluster (cluster/ddl.ts). */
+  /** Where the tables live: one server (default) or a cluster (cluster-ddl.ts). */
   placement?: Placement
   /**
    * Apply under the schema lock (schema-lock.ts), for several collectors on one

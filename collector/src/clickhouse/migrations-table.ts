@@ -6,8 +6,8 @@
 // collector on any server sees a version as soon as the collector that applied it does.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { DATABASE } from './engine-config.js'
-import { replicatedEngine } from './cluster/engines.js'
-import { onCluster, type Placement } from './cluster/placement.js'
+import { replicatedEngine } from './cluster-engines.js'
+import { onCluster, type Placement } from './cluster-placement.js'
 
 const COLUMNS = `(version UInt32, name String, applied_at DateTime DEFAULT now(), applied_by String DEFAULT '')`
 

@@ -10,7 +10,7 @@ import {
   ONE_SERVER,
   onCluster,
   type Placement,
-} from './cluster/placement.js'
+} from './cluster-placement.js'
 
 export interface RetentionDays {
   rawDays: number

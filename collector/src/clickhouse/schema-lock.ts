@@ -14,7 +14,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { Logger } from '../observability/log.js'
 import { DATABASE } from './engine-config.js'
 import { clickhouseCode } from './insert-errors.js'
-import { onCluster, type Placement } from './cluster/placement.js'
+import { onCluster, type Placement } from './cluster-placement.js'
 
 export interface SchemaLockOptions {
   /** Who holds it (collector.id), shown to the collectors that wait. */

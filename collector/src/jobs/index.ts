@@ -4,7 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { clickhouseCode } from '../clickhouse/insert-errors.js'
 import type { OptionalStatements } from '../clickhouse/optional-statements.js'
 import { enforceDiskLimit } from '../clickhouse/retention.js'
-import type { Placement } from '../clickhouse/cluster/placement.js'
+import type { Placement } from '../clickhouse/cluster-placement.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 

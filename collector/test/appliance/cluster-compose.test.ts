@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { loadConfig } from '../../dist/config/index.js'
+import { loadConfig } from '../../dist/settings.js'
 import { requireTools } from '../support/tools.js'
 
 const ROOT = new URL('../../../', import.meta.url).pathname

@@ -5,11 +5,11 @@
 // the local tables (and to the Distributed ones when they change columns). A statement
 // of a shape this file does not know is refused, so a new migration that needs a
 // cluster form of its own is noticed by the test that converts every migration.
-import { DATABASE } from '../engine-config.js'
-import type { Migration } from '../migrate.js'
-import { distributedEngine, replicatedEngine, shardingKey } from './engines.js'
-import { localTable, onCluster, type Placement } from './placement.js'
-import { closingParen, columnNames, topLevelItems } from './sql-parts.js'
+import { DATABASE } from './engine-config.js'
+import type { Migration } from './migrate.js'
+import { distributedEngine, replicatedEngine, shardingKey } from './cluster-engines.js'
+import { localTable, onCluster, type Placement } from './cluster-placement.js'
+import { closingParen, columnNames, topLevelItems } from './cluster-sql-parts.js'
 
 const DB = DATABASE
 const CREATE_TABLE = new RegExp(`^CREATE TABLE IF NOT EXISTS ${DB}\\.(\\w+)\\s+`)

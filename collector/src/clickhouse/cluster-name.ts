@@ -1,6 +1,6 @@
 // clickhouse.cluster, checked: the name is written into SQL (ON CLUSTER, Distributed),
 // so only a plain identifier is taken, and a cluster needs a server.
-import { ConfigError } from '../../config/index.js'
+import { ConfigError } from '../config/index.js'
 
 const CLUSTER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 

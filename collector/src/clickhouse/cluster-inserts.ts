@@ -4,7 +4,7 @@
 // same deduplication token, rather than waiting in a server's local queue where the
 // token no longer helps. Async inserts are off there (each batch is already ~1 s of
 // flows), and each insert names its collector in system.query_log (log_comment).
-import type { Engine, RowsInsert } from '../engine.js'
+import type { Engine, RowsInsert } from './engine.js'
 
 export function clusterInsertSettings(
   settings: RowsInsert['settings'],

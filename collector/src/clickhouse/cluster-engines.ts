@@ -1,7 +1,7 @@
 // Table engines on a cluster: the MergeTree family becomes its Replicated twin, kept in
 // Keeper under one path per shard, and each table users query is a Distributed table
 // over the shards' local tables.
-import { DATABASE } from '../engine-config.js'
+import { DATABASE } from './engine-config.js'
 
 const MERGE_TREE =
   /^(|Summing|Replacing|Aggregating|Collapsing|VersionedCollapsing|Coalescing)MergeTree$/
