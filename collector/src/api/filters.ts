@@ -4,6 +4,9 @@
 //   device=ADDR     the local device        remote=ADDR|PREFIX  the remote side
 //   as=N            the remote AS           country=CC           the remote country
 //   service=PROTO/PORT or PORT or NAME      proto=NAME|N         exporter=ADDR
+//   direction=in|out (what the devices received or sent) or the flow's direction:
+//     inbound|outbound|internal
+//   interface=N (an interface index, in or out) or a name from flowloft.interfaces
 import { HTTPException } from 'hono/http-exception'
 import { protocolName } from '../flows/protocols.js'
 import { canonicalAddr, parseCidr } from '../addresses/ip.js'
@@ -17,6 +20,8 @@ export const FILTER_KEYS = [
   'service',
   'proto',
   'exporter',
+  'interface',
+  'direction',
 ] as const
 export type FilterKey = (typeof FILTER_KEYS)[number]
 
@@ -27,6 +32,15 @@ export interface Filters {
   /** The filters given, by key, as understood. */
   given: Partial<Record<FilterKey, string>>
 }
+
+/** Flow directions with a local side (transit and unknown flows have none). */
+export const FLOW_DIRECTIONS = ['inbound', 'outbound', 'internal'] as const
+
+/** An interface by its name (flowloft.interfaces), on whichever exporter has it. */
+const INTERFACE_BY_NAME = `((exporter, in_if) IN (SELECT exporter, if_index FROM flowloft.interfaces
+    WHERE if_name = {f_interface:String})
+  OR (exporter, out_if) IN (SELECT exporter, if_index FROM flowloft.interfaces
+    WHERE if_name = {f_interface:String}))`
 
 const bad = (key: FilterKey, rule: string, v: string): HTTPException =>
   new HTTPException(400, { message: `${key} must be ${rule} (got "${v}")` })
@@ -106,6 +120,25 @@ export function parseFilters(q: (k: string) => string | undefined): Filters {
         const p = protoNumber(raw)
         if (p === undefined) throw bad(key, 'a protocol name or number', raw)
         add(key, 'proto = {f_proto:UInt8}', p)
+        break
+      }
+      case 'direction': {
+        const d = raw.trim().toLowerCase()
+        if (d === 'in' || d === 'out') {
+          f.where.push(`is_in = ${d === 'in' ? 1 : 0}`)
+          break
+        }
+        if (!(FLOW_DIRECTIONS as readonly string[]).includes(d))
+          throw bad(key, `in, out or one of ${FLOW_DIRECTIONS.join(', ')}`, raw)
+        add(key, 'direction = {f_direction:String}', d)
+        break
+      }
+      case 'interface': {
+        const v = raw.trim()
+        if (/^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff)
+          add(key, '(in_if = {f_interface:UInt32} OR out_if = {f_interface:UInt32})', Number(v))
+        else if (v.length > 0 && v.length <= 256) add(key, INTERFACE_BY_NAME, v)
+        else throw bad(key, 'an interface index or name', raw)
         break
       }
       case 'service': {

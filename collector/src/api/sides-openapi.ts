@@ -11,6 +11,10 @@ const FILTER_TEXT: Record<FilterKey, string> = {
   service: 'The service: proto/port (tcp/443), a port, or a name (https, quic, dns, ssh)',
   proto: 'The protocol: a name (tcp) or number',
   exporter: 'The exporter: an IP address',
+  interface:
+    "An exporter's interface, in or out: its index (with exporter= to name the exporter) or its name",
+  direction:
+    'in or out (what the local devices received or sent), or the flow direction: inbound, outbound, internal',
 }
 
 export const FILTER_PARAMETERS = FILTER_KEYS.map((name) => ({

@@ -40,7 +40,8 @@ export function sidedSql(f: Filters, internet: boolean, source: Source = 'flows'
   if (source !== 'flows')
     return `(SELECT * FROM (
     SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
-      proto, {proto_names:Array(String)}[proto + 1] AS proto_label, exporter, direction, is_in,
+      proto, {proto_names:Array(String)}[proto + 1] AS proto_label, exporter, in_if, out_if,
+      direction, is_in,
       local_addr AS l_addr, '' AS l_host, toIPv6('::') AS r_addr, '' AS r_host,
       if(is_in, src_as, dst_as) AS r_as, '' AS r_as_name,
       if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port
@@ -49,7 +50,8 @@ export function sidedSql(f: Filters, internet: boolean, source: Source = 'flows'
     WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32}))${outer})`
   return `(SELECT * FROM (
     SELECT time_received, bytes AS flow_bytes, packets AS flow_packets, 1 AS flow_rows, proto,
-      if(proto_name != '', proto_name, toString(proto)) AS proto_label, exporter, direction, is_in,
+      if(proto_name != '', proto_name, toString(proto)) AS proto_label, exporter, in_if, out_if,
+      direction, is_in,
       if(is_in, dst_addr, src_addr) AS l_addr, if(is_in, dst_host, src_host) AS l_host,
       if(is_in, src_addr, dst_addr) AS r_addr, if(is_in, src_host, dst_host) AS r_host,
       if(is_in, src_as, dst_as) AS r_as, if(is_in, src_as_name, dst_as_name) AS r_as_name,

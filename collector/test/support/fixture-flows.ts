@@ -23,6 +23,8 @@ export interface FixtureFlow {
   direction: 'inbound' | 'outbound' | 'internal'
   in_if: number
   out_if: number
+  in_if_name?: string
+  out_if_name?: string
   bytes: number
   packets: number
   /** Seconds before now. */

@@ -2,6 +2,7 @@
 // NetFlow v9, a LAN 192.168.1.0/24 and 2001:db8:1::/64 with named devices (names as
 // Pi-hole or DNS would give them) and one without a name, IPv4 and IPv6, requests and
 // replies (so conversations pair), HTTPS, QUIC, DNS to the local Pi-hole, SSH.
+// The router's interfaces: wan (1), lan (2) and wlan (3, the phone's).
 // 30 minutes of flows, one per conversation and way each minute, all within the last hour.
 import type { FixtureFlow } from './fixture-flows.js'
 
@@ -54,6 +55,10 @@ interface Talk {
   reply: number
   internal?: boolean
 }
+
+/** The router's interfaces: index and name. */
+export const HOME_INTERFACES = { wan: 1, lan: 2, wlan: 3 } as const
+const IF_NAMES = ['', 'wan', 'lan', 'wlan']
 
 export const HOME_DEVICES = {
   tv: { addr: '192.168.1.20', name: 'living-room-tv' },
@@ -123,13 +128,22 @@ export function homeNetworkFlows(minutes = 30): FixtureFlow[] {
         sampling_rate: 1,
         proto: t.proto,
         proto_name: t.proto === 6 ? 'TCP' : 'UDP',
-        in_if: 1,
-        out_if: 2,
         ago,
       } as const
       const s = t.server
+      // Requests enter on the device's LAN side and leave on the WAN (or the LAN for the
+      // Pi-hole); replies take the way back.
+      const lan = t.client.includes(':') ? HOME_INTERFACES.wlan : HOME_INTERFACES.lan
+      const far = t.internal ? HOME_INTERFACES.lan : HOME_INTERFACES.wan
+      const ifs = (i: number, o: number) => ({
+        in_if: i,
+        out_if: o,
+        in_if_name: IF_NAMES[i] ?? '',
+        out_if_name: IF_NAMES[o] ?? '',
+      })
       flows.push({
         ...base,
+        ...ifs(lan, far),
         src_addr: t.client,
         dst_addr: s.addr,
         src_host: t.clientHost,
@@ -148,6 +162,7 @@ export function homeNetworkFlows(minutes = 30): FixtureFlow[] {
       })
       flows.push({
         ...base,
+        ...ifs(far, lan),
         src_addr: s.addr,
         dst_addr: t.client,
         src_host: s.host,

@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { homeNetworkFlows, HOME_DEVICES } from '../../support/home-network.js'
 import { startTestService, type TestService } from '../../support/service.js'
+import { byDevice } from '../../support/sided-sums.js'
 import { insertFixtureFlows, type FixtureFlow } from '../../support/fixture-flows.js'
 import type { DeviceRow, RemoteRow } from '../../../dist/api/sides.js'
 
@@ -32,26 +33,8 @@ const REMOTE_ASES = [
   ['64501', 'EXAMPLE-BACKUP'],
 ]
 
-/** Each flow from its local devices' side: [device, is_in], as the console defines it. */
-function sides(f: FixtureFlow): [string, boolean][] {
-  if (f.direction === 'inbound') return [[f.dst_addr, true]]
-  if (f.direction === 'outbound') return [[f.src_addr, false]]
-  return [
-    [f.src_addr, false],
-    [f.dst_addr, true],
-  ]
-}
-
 function deviceSums(flows: FixtureFlow[]): Map<string, { in: number; out: number }> {
-  const m = new Map<string, { in: number; out: number }>()
-  for (const f of flows)
-    for (const [d, isIn] of sides(f)) {
-      const s = m.get(d) ?? { in: 0, out: 0 }
-      if (isIn) s.in += f.bytes
-      else s.out += f.bytes
-      m.set(d, s)
-    }
-  return m
+  return new Map(byDevice(flows).map(([d, i, o]) => [d, { in: i, out: o }]))
 }
 
 void test('devices and the remote side of a home network', async (t) => {
