@@ -8,6 +8,7 @@ import type { Engine } from '../clickhouse/engine.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { exporterRoutes, type ExporterPrefixes } from './exporters.js'
+import { interfaceRoutes } from './interfaces.js'
 import { OPENAPI } from './openapi.js'
 import type { Senders } from '../senders/index.js'
 import { accessGuard, type AccessConfig } from './access.js'
@@ -23,6 +24,7 @@ import { summariesRoutes } from './summaries.js'
 import type { Summaries } from '../summaries/index.js'
 import { timeseriesRoutes } from './timeseries.js'
 import { topRoutes } from './top.js'
+import { usageRoutes } from './usage.js'
 
 export interface ApiDeps {
   engine: Engine
@@ -106,6 +108,8 @@ export function createApi(d: ApiDeps): Hono {
   app.route('/', topRoutes(d.engine, d.retention))
   app.route('/', timeseriesRoutes(d.engine, d.retention))
   app.route('/', sidesRoutes(d.engine, d.retention))
+  app.route('/', usageRoutes(d.engine, d.retention))
+  app.route('/', interfaceRoutes(d.engine, d.retention))
   app.route('/', summariesRoutes(d.summaries))
   app.route('/', exporterRoutes(d.engine, d.templates ?? (() => []), d.prefixes))
   app.route('/', queryRoutes(d.engine))

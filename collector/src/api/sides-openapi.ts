@@ -1,5 +1,5 @@
-// The OpenAPI description of /api/devices and /api/remote (merged into openapi.ts), and
-// the filters they share with /api/timeseries.
+// The OpenAPI description of /api/devices, /api/remote, /api/usage and /api/interfaces
+// (merged into openapi.ts), and the filters they share with /api/timeseries.
 import { FILTER_KEYS, type FilterKey } from './filters.js'
 import { REMOTE_BYS } from './sides.js'
 
@@ -39,28 +39,39 @@ const source = {
   name: 'source',
   in: 'query',
   description:
-    'Table to read: auto (default) picks raw flows or the coarsest rollup that covers the window, as for /api/top; the rollups hold no remote address (by=host, remote=) and count an internal flow for its sender only',
+    'Table to read: auto (default) picks raw flows or the coarsest rollup that covers the window, as for /api/top; the rollups hold no remote address (by=host, remote=) and name only the sender of an internal flow (with a device filter, or by device, it counts for its sender only)',
   schema: { type: 'string', enum: ['auto', 'flows', 'flows_1m', 'flows_1h'], default: 'auto' },
 }
 const num = { type: 'number' }
-const rows = (properties: Record<string, object>): object => ({
-  description: 'Rows by bytes, largest first; in_bytes went to the local devices',
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: {
-          from: { type: 'integer' },
-          to: { type: 'integer' },
-          source: { type: 'string', description: 'The table that answered' },
-          filters: { type: 'object' },
-          rows: { type: 'array', items: { type: 'object', properties } },
-        },
-      },
+/** A JSON answer: an object of these properties. */
+const json = (description: string, properties: Record<string, object>): object => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object', properties } } },
+})
+const windowed = {
+  from: { type: 'integer' },
+  to: { type: 'integer' },
+  source: { type: 'string', description: 'The table that answered' },
+  filters: { type: 'object' },
+}
+const rows = (properties: Record<string, object>): object =>
+  json('Rows by bytes, largest first; in_bytes went to the local devices', {
+    ...windowed,
+    rows: { type: 'array', items: { type: 'object', properties } },
+  })
+const sums = { in_bytes: num, out_bytes: num, bytes: num, flows: num }
+const usage = {
+  first_seen: { type: ['integer', 'null'] },
+  last_seen: { type: ['integer', 'null'] },
+  usage: {
+    type: 'array',
+    description: 'Bytes in and out over the last 24h, 7d and 30d',
+    items: {
+      type: 'object',
+      properties: { period: { type: 'string' }, in_bytes: num, out_bytes: num },
     },
   },
-})
-const sums = { in_bytes: num, out_bytes: num, bytes: num, flows: num }
+}
 const error = { description: 'Bad parameter', content: { 'application/json': {} } }
 
 export const SIDES_PATHS = {
@@ -87,7 +98,39 @@ export const SIDES_PATHS = {
         "One device's first and last seen and its bytes in and out over 24 h, 7 d and 30 d, from the rollups",
       parameters: [{ name: 'addr', in: 'path', required: true, schema: { type: 'string' } }],
       responses: {
-        '200': { description: 'The device', content: { 'application/json': {} } },
+        '200': json('The device', { device: { type: 'string' }, ...usage }),
+        '400': error,
+      },
+    },
+  },
+  '/api/usage': {
+    get: {
+      summary:
+        'What the filters select (a remote host, AS, country, service, exporter, interface...): bytes in and out of the window, first and last seen, bytes over the last 24 h, 7 d and 30 d; from the rollups unless they lack the dimension (a remote address: raw flows, as far back as they are kept)',
+      parameters: [...window, source, ...FILTER_PARAMETERS],
+      responses: {
+        '200': json('Totals and usage', {
+          ...windowed,
+          ...sums,
+          ...usage,
+          sources: { type: 'array', items: { type: 'string' }, description: 'The usage tables' },
+        }),
+        '400': error,
+      },
+    },
+  },
+  '/api/interfaces': {
+    get: {
+      summary:
+        "Exporters' interfaces by bytes, in being what the local devices received through the interface and out what they sent (a flow counts for the interface it came in by and the one it left by), names from flowloft.interfaces",
+      parameters: [...window, limit, source, ...FILTER_PARAMETERS],
+      responses: {
+        '200': rows({
+          exporter: { type: 'string' },
+          if_index: { type: 'integer' },
+          name: { type: 'string' },
+          ...sums,
+        }),
         '400': error,
       },
     },

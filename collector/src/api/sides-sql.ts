@@ -7,8 +7,14 @@
 import { WELL_KNOWN_PORTS } from '../enrich/services.js'
 import { protocolName } from '../flows/protocols.js'
 import type { Filters } from './filters.js'
-import { WINDOW_SQL } from './params.js'
-import type { Source } from './source.js'
+import { nowSeconds, parseWindow, WINDOW_SQL } from './params.js'
+import {
+  chooseSource,
+  parseSource,
+  type RetentionDays,
+  type Source,
+  type SourceChoice,
+} from './source.js'
 
 /** Protocol names by number (the number when unnamed), for the rollups, which keep the number. */
 const PROTO_NAMES = Array.from({ length: 256 }, (_, p) => protocolName(p))
@@ -26,15 +32,29 @@ export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
 
 /** The rollups' side of a flow: inbound to its local_addr, outbound and internal from it. */
 const ROLLUP_IS_IN = `multiIf(direction = 'inbound', [1], direction IN ('outbound', 'internal'), [0], [])`
+/**
+ * The same when no device is asked for: an internal flow also counts as received (by a
+ * device the rollups do not name), as it does on raw flows.
+ */
+const ROLLUP_BOTH_SIDES = `multiIf(direction = 'inbound', [1], direction = 'outbound', [0],
+  direction = 'internal', [1, 0], [])`
 
 /**
  * Sided rows of the window (parameters from, to, known_ports, proto_names and the
  * filters'), as a subquery, from raw flows or a rollup. The rollups keep no remote
  * address, host names or AS names (l_host, r_host and r_as_name are empty), their
- * service port is the lower port below 1024, and an internal flow counts only for its
- * sender (their local_addr). `internet`: only flows that cross to the outside.
+ * service port is the lower port below 1024, and they name only the sender of an
+ * internal flow (their local_addr): with a device filter or `byDevice` (rows grouped by
+ * l_addr) an internal flow counts for its sender only; otherwise for both sides, its
+ * receiving row's l_addr being the sender's. `internet`: only flows that cross to the
+ * outside.
  */
-export function sidedSql(f: Filters, internet: boolean, source: Source = 'flows'): string {
+export function sidedSql(
+  f: Filters,
+  internet: boolean,
+  source: Source = 'flows',
+  byDevice = false,
+): string {
   const where = [...f.where, ...(internet ? ["direction != 'internal'"] : [])]
   const outer = where.length ? ` WHERE ${where.join(' AND ')}` : ''
   if (source !== 'flows')
@@ -46,7 +66,7 @@ export function sidedSql(f: Filters, internet: boolean, source: Source = 'flows'
       if(is_in, src_as, dst_as) AS r_as, '' AS r_as_name,
       if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port
     FROM flowloft.${source}
-    ARRAY JOIN ${ROLLUP_IS_IN} AS is_in
+    ARRAY JOIN ${byDevice || f.given.device !== undefined ? ROLLUP_IS_IN : ROLLUP_BOTH_SIDES} AS is_in
     WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32}))${outer})`
   return `(SELECT * FROM (
     SELECT time_received, bytes AS flow_bytes, packets AS flow_packets, 1 AS flow_rows, proto,
@@ -78,3 +98,22 @@ export const sidedParams = (
   known_ports: WELL_KNOWN_PORTS,
   proto_names: PROTO_NAMES,
 })
+
+/** Sums of sided rows: in_bytes went to the local devices, out_bytes came from them. */
+export const SIDED_SUMS = `sumIf(flow_bytes, is_in = 1) AS in_bytes,
+  sumIf(flow_bytes, is_in = 0) AS out_bytes, sum(flow_bytes) AS bytes, sum(flow_rows) AS flows`
+
+/** The table to read for the query string's window: raw flows, or a rollup when it can answer (`rollup`). */
+export function sidedSource(
+  q: (k: string) => string | undefined,
+  rollup: boolean,
+  retention: RetentionDays,
+): SourceChoice {
+  return chooseSource({
+    window: parseWindow(q),
+    rollup,
+    forced: parseSource(q('source')),
+    retention,
+    now: nowSeconds(),
+  })
+}

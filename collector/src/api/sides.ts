@@ -3,24 +3,20 @@
 // rollup that covers the window (source.ts) when the question needs no remote address:
 // names then come from raw flows of the window's last hour (devices) and as_names (ASes).
 //   GET /api/devices            local devices by bytes, with names where flows carry them
-//   GET /api/devices/{addr}     one device's first and last seen and usage, from the rollups
+//   GET /api/devices/{addr}     one device's first and last seen and usage (usage.ts)
 //   GET /api/remote?by=...      the remote side's hosts, ASes, countries, services, protocols
 import { Hono } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../clickhouse/engine.js'
+<<<<<<< HEAD
 import { canonicalAddr } from '../addresses/ip.js'
+=======
+>>>>>>> 3ed07d7 (feat(api): usage and interfaces for the console's pages)
 import { serviceName } from '../enrich/services.js'
 import { parseFilters } from './filters.js'
-import { addrText, nowSeconds, parseChoice, parseInteger, parseWindow } from './params.js'
+import { addrText, parseChoice, parseInteger } from './params.js'
 import { readRows } from './read.js'
-import { rollupFilters, sidedParams, sidedSql } from './sides-sql.js'
-import {
-  chooseSource,
-  DEFAULT_RETENTION,
-  parseSource,
-  type RetentionDays,
-  type SourceChoice,
-} from './source.js'
+import { rollupFilters, SIDED_SUMS, sidedParams, sidedSource, sidedSql } from './sides-sql.js'
+import { DEFAULT_RETENTION, type RetentionDays } from './source.js'
 
 export interface DeviceRow {
   device: string
@@ -68,24 +64,6 @@ export function serviceLabel(key: string): string {
   return FRIENDLY[name] ?? name
 }
 
-const SUMS = `sumIf(flow_bytes, is_in = 1) AS in_bytes, sumIf(flow_bytes, is_in = 0) AS out_bytes,
-  sum(flow_bytes) AS bytes, sum(flow_rows) AS flows`
-
-/** The table to read: raw flows, or a rollup when it can answer (`rollup`). */
-function pickSource(
-  q: (k: string) => string | undefined,
-  rollup: boolean,
-  retention: RetentionDays,
-): SourceChoice {
-  return chooseSource({
-    window: parseWindow(q),
-    rollup,
-    forced: parseSource(q('source')),
-    retention,
-    now: nowSeconds(),
-  })
-}
-
 /** Host names of devices from raw flows of the window's last hour (the rollups keep none). */
 async function deviceNames(
   engine: Engine,
@@ -126,12 +104,12 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
-    const w = pickSource(q, rollupFilters(f), retention)
+    const w = sidedSource(q, rollupFilters(f), retention)
     const rows = await readRows<DeviceRow>(engine, {
-      query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SUMS},
+      query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SIDED_SUMS},
           toUnixTimestamp(min(time_received)) AS first_seen,
           toUnixTimestamp(max(time_received)) AS last_seen
-        FROM ${sidedSql(f, false, w.source)}
+        FROM ${sidedSql(f, false, w.source, true)}
         GROUP BY l_addr ORDER BY bytes DESC, device LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })
@@ -150,56 +128,17 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     return c.json({ from: w.from, to: w.to, source: w.source, filters: f.given, rows })
   })
 
-  app.get('/api/devices/:addr', async (c) => {
-    const device = canonicalAddr(c.req.param('addr'))
-    if (device === null) throw new HTTPException(400, { message: 'addr must be an IP address' })
-    const now = nowSeconds()
-    const params = { device, now }
-    const local = 'local_addr = toIPv6({device:String})'
-    const IN = "direction = 'inbound'"
-    const OUT = "direction IN ('outbound', 'internal')"
-    const since = (s: number): string => `time >= toDateTime({now:UInt32} - ${s})`
-    const [hours] = await readRows<Record<string, number>>(engine, {
-      query: `SELECT toUnixTimestamp(min(time)) AS first_seen, count() AS n,
-          sumIf(bytes, ${IN} AND ${since(7 * 86400)}) AS in_7d,
-          sumIf(bytes, ${OUT} AND ${since(7 * 86400)}) AS out_7d,
-          sumIf(bytes, ${IN} AND ${since(30 * 86400)}) AS in_30d,
-          sumIf(bytes, ${OUT} AND ${since(30 * 86400)}) AS out_30d
-        FROM flowloft.flows_1h WHERE ${local}`,
-      query_params: params,
-    })
-    const [minutes] = await readRows<Record<string, number>>(engine, {
-      query: `SELECT toUnixTimestamp(max(time)) AS last_seen, count() AS n,
-          sumIf(bytes, ${IN} AND ${since(86400)}) AS in_24h,
-          sumIf(bytes, ${OUT} AND ${since(86400)}) AS out_24h
-        FROM flowloft.flows_1m WHERE ${local}`,
-      query_params: params,
-    })
-    const v = (r: Record<string, number> | undefined, k: string): number => r?.[k] ?? 0
-    const seen = v(hours, 'n') > 0
-    return c.json({
-      device: device.includes(':') ? c.req.param('addr') : device,
-      first_seen: seen ? v(hours, 'first_seen') : null,
-      last_seen: v(minutes, 'n') > 0 ? Math.min(now, v(minutes, 'last_seen') + 60) : null,
-      usage: [
-        { period: '24h', in_bytes: v(minutes, 'in_24h'), out_bytes: v(minutes, 'out_24h') },
-        { period: '7d', in_bytes: v(hours, 'in_7d'), out_bytes: v(hours, 'out_7d') },
-        { period: '30d', in_bytes: v(hours, 'in_30d'), out_bytes: v(hours, 'out_30d') },
-      ],
-    })
-  })
-
   app.get('/api/remote', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
     const by = parseChoice('by', q('by'), REMOTE_BYS) ?? 'host'
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
     const d = REMOTE_BY[by]
-    const w = pickSource(q, by !== 'host' && rollupFilters(f), retention)
+    const w = sidedSource(q, by !== 'host' && rollupFilters(f), retention)
     // Without a device, "remote" is the internet: internal flows stay out.
     const internet = f.given.device === undefined
     const rows = await readRows<RemoteRow>(engine, {
-      query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SUMS}
+      query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SIDED_SUMS}
         FROM ${sidedSql(f, internet, w.source)}
         GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
