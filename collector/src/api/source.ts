@@ -94,3 +94,15 @@ export function chooseSource(q: SourceRequest): SourceChoice {
   }
   return { source: 'flows', ...w }
 }
+
+/**
+ * The finest step the kept data has for a window: raw flows' while they reach its start
+ * (the caller's step stands), else the grain of the finest rollup that does, so a window
+ * of last month is drawn per hour rather than asked per minute and found empty.
+ */
+export function finestStep(w: Window, retention: RetentionDays, now: number): number {
+  if (w.from >= now - retention.rawDays * 86400) return 1
+  for (const r of [...ROLLUPS].reverse())
+    if (widen(w, r.grain).from >= now - r.days(retention) * 86400) return r.grain
+  return 3600
+}

@@ -1,6 +1,7 @@
 // GET /api/timeseries: bytes and packets per step, total and by direction, with empty
 // steps filled with zeros so a chart's x axis is regular; from the coarsest table that
-// covers the window at that step (source.ts). With filters (filters.ts), from flows
+// covers the window at that step (source.ts); a step finer than the data kept for the
+// window (raw flows gone: minutes or hours) is raised to it. With filters (filters.ts), from flows
 // seen from the local side (raw, or a rollup unless a remote address is asked): inbound is what the local devices received, outbound what
 // they sent (an internal flow counts for both its devices).
 import { Hono } from 'hono'
@@ -13,6 +14,7 @@ import { rollupFilters, sidedParams, sidedSql } from './sides-sql.js'
 import {
   chooseSource,
   DEFAULT_RETENTION,
+  finestStep,
   parseSource,
   type RetentionDays,
   type Source,
@@ -73,12 +75,16 @@ export function timeseriesRoutes(
     const asked = parseWindow(q)
     const filters = parseFilters(q)
     const filtered = hasFilters(filters)
-    const step = parseInteger('step', q('step'), autoStep(asked.to - asked.from), 1, 86400 * 7)
+    const forced = parseSource(q('source'))
+    const asks = parseInteger('step', q('step'), autoStep(asked.to - asked.from), 1, 86400 * 7)
+    // Never finer than what is kept (the answer says which step it has).
+    const finest = forced === 'auto' ? finestStep(asked, retention, nowSeconds()) : 1
+    const step = Math.ceil(asks / finest) * finest
     const w = chooseSource({
       window: asked,
       rollup: !filtered || rollupFilters(filters),
       step,
-      forced: parseSource(q('source')),
+      forced,
       retention,
       now: nowSeconds(),
     })

@@ -7,7 +7,7 @@ import { useMigratedEngine } from '../../support/engine.js'
 import { Registry } from '../../../dist/observability/metrics.js'
 import { fixtureFlows, insertFixtureFlows } from '../../support/fixture-flows.js'
 import { createApi } from '../../../dist/api/index.js'
-import { chooseSource, DEFAULT_RETENTION } from '../../../dist/api/source.js'
+import { chooseSource, DEFAULT_RETENTION, finestStep } from '../../../dist/api/source.js'
 import type { TopRow } from '../../../dist/api/top.js'
 import type { Hono } from 'hono'
 
@@ -186,4 +186,23 @@ void test('the choice follows retention: beyond raw flows, the rollup that still
     now,
   })
   assert.deepEqual(narrow, { source: 'flows', from: now - 600, to: now })
+})
+
+void test('steps are never finer than the data kept for the window', async () => {
+  const now = HOUR + 1234
+  const finest = (from: number, to: number): number =>
+    finestStep({ from, to }, DEFAULT_RETENTION, now)
+  assert.equal(finest(now - 3600, now), 1)
+  assert.equal(finest(now - 10 * 86400, now - 9 * 86400), 1)
+  // Raw flows gone, minutes kept: minutes; minutes gone too: hours.
+  assert.equal(finest(now - 16 * 86400, now - 15.9 * 86400), 3600)
+  const short = { ...DEFAULT_RETENTION, rawDays: 1 }
+  assert.equal(finestStep({ from: now - 3 * 86400, to: now }, short, now), 60)
+  assert.equal(finestStep({ from: now - 8 * 86400, to: now }, short, now), 3600)
+  // Asked per minute over a window only flows_1h still has: per hour.
+  const old = HOUR - 20 * 86400 + 600
+  const s = await get<Series>(`/api/timeseries?from=${old}&to=${old + 3 * 3600}&step=60`)
+  assert.equal(s.source, 'flows_1h')
+  assert.equal(s.step, 3600)
+  assert.equal(s.t.length, 4)
 })
