@@ -1,16 +1,18 @@
 // flowloft web UI: plain ES modules (no build step, no outside requests), uPlot for the
 // chart, the collector's /api for data. Views: the overview (my devices against the
-// internet), a page per device, and the SQL console; all state in the URL (state.js).
+// internet), a page per device, remote host, AS, country, service, exporter and
+// interface, and the SQL console; all state in the URL (state.js).
 import { api, qs, setUpLogin } from './api.js'
 import { TrafficChart } from './chart.js'
 import { renderChips, setUpFilterBox } from './chips.js'
-import { loadDevicePage } from './device.js'
+import { loadConversations } from './conversations.js'
 import { $, $$, showError } from './dom.js'
 import { loadExporters } from './exporters.js'
-import { addRemoteCards, loadDevices, loadRemote } from './panels.js'
+import { loadPage, pageKind } from './pages.js'
+import { addPanelCards, loadDevices, loadInterfaces, loadRemote } from './panels.js'
 import { setUpCustomRange, showRange } from './range.js'
 import { setUpSql } from './sql.js'
-import { navigate, readState, toSearch, watchState, windowOf } from './state.js'
+import { navigate, readState, SUBJECTS, toSearch, watchState, windowOf } from './state.js'
 
 const chart = new TrafficChart($('#traffic'), $('#traffic-legend'), (from, to) =>
   navigate({ from, to }),
@@ -22,12 +24,14 @@ function stepFor(seconds) {
   return [60, 120, 300, 600, 900, 1800, 3600, 7200, 21600].find((s) => s >= seconds / 120) ?? 86400
 }
 
+const minutes = (step) => (step >= 3600 ? `${step / 3600} h` : `${step / 60} min`)
+
 async function loadTraffic(params, reset) {
   const ts = await api(
     `/api/timeseries?${qs({ ...params, step: stepFor(params.to - params.from) })}`,
   )
   $('#traffic-note').textContent =
-    `bits/s, ${ts.step / 60} min steps${ts.filtered ? ', filtered' : ''}`
+    `bits/s, ${minutes(ts.step)} steps${ts.filtered ? ', filtered' : ''}`
   chart.update(ts, reset)
 }
 
@@ -38,26 +42,42 @@ async function loadStatus() {
     `${s.datagrams_per_second} datagrams/s · ${s.flows_per_second} flows/s · ${drops} dropped`
 }
 
-/** Load every panel of the current view; `live` keeps the chart's zoom. */
+const visible = (id) => !$(id).hidden
+
+/** Load every panel of the current view; `live` updates in place, keeping the chart's zoom. */
 async function refresh(live = false) {
   const s = readState()
   const key = toSearch(s)
   const reset = !live && key !== shown
   shown = key
   const w = windowOf(s)
-  const params = { ...w, ...s.filters, ...(s.device ? { device: s.device } : {}) }
+  const params = { ...w, ...s.filters, ...s.subject }
   const jobs = [loadStatus().catch(() => undefined)]
   if (s.view !== 'sql') {
     jobs.push(loadTraffic(params, reset).catch(showError($('#traffic-legend'))))
     jobs.push(loadRemote(params))
   }
-  if (s.view === 'overview') {
-    jobs.push(loadDevices(params))
-    jobs.push(loadExporters(params).catch(showError($('#templates'))))
+  if (visible('#card-devices')) jobs.push(loadDevices(params))
+  if (visible('#card-interfaces')) jobs.push(loadInterfaces(params))
+  if (visible('#exporters-card')) jobs.push(loadExporters(params).catch(showError($('#templates'))))
+  if (visible('#page-card')) jobs.push(loadPage(s, params))
+  if (visible('#conversations-card')) {
+    const addr = s.subject.device ?? s.subject.remote
+    const self = s.view === 'device' ? 'this device' : 'this host'
+    const page = s.view === 'device' ? 'remote' : 'device'
+    jobs.push(loadConversations(addr, w.to - w.from, { self, page }))
   }
-  if (s.view === 'device') jobs.push(loadDevicePage(s.device, w))
   await Promise.all(jobs)
   document.body.dataset.loaded = String(Date.now())
+}
+
+function showTime(s) {
+  for (const b of $$('#ranges button'))
+    b.setAttribute('aria-pressed', String(!s.from && b.dataset.range === s.range))
+  $('#zoomed').hidden = !s.from
+  $('#zoomed').textContent = s.from
+    ? `${new Date(s.from * 1000).toLocaleString()} – ${new Date(s.to * 1000).toLocaleTimeString()}`
+    : ''
 }
 
 function render() {
@@ -65,17 +85,14 @@ function render() {
   document.body.dataset.view = s.view
   for (const node of $$('[data-views]'))
     node.hidden = !node.dataset.views.split(' ').includes(s.view)
-  for (const a of $$('#views a'))
-    a.setAttribute('aria-current', String(a.dataset.view === s.view && !s.device))
-  for (const b of $$('#ranges button'))
-    b.setAttribute('aria-pressed', String(!s.from && b.dataset.range === s.range))
-  $('#zoomed').hidden = !s.from
-  $('#zoomed').textContent = s.from
-    ? `${new Date(s.from * 1000).toLocaleString()} – ${new Date(s.to * 1000).toLocaleTimeString()}`
-    : ''
+  for (const a of $$('#views a')) a.setAttribute('aria-current', String(a.dataset.view === s.view))
+  showTime(s)
   renderChips(s)
   showRange(s)
-  document.title = s.view === 'device' ? `${s.device} · flowloft` : 'flowloft'
+  if (s.view in SUBJECTS) {
+    $('#page-kind').textContent = pageKind(s.view)
+    document.title = `${Object.values(s.subject).join(' ')} · flowloft`
+  } else document.title = 'flowloft'
   void refresh()
 }
 
@@ -84,9 +101,9 @@ for (const b of $$('#ranges button'))
 for (const a of $$('#views a'))
   a.addEventListener('click', (ev) => {
     ev.preventDefault()
-    navigate({ view: a.dataset.view, device: '' })
+    navigate({ view: a.dataset.view, subject: {} })
   })
-// Links inside the page (device rows) navigate without a reload.
+// Links inside the page (rows to their pages) navigate without a reload.
 document.addEventListener('click', (ev) => {
   const a = ev.target.closest?.('a.pick')
   if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return
@@ -94,7 +111,7 @@ document.addEventListener('click', (ev) => {
   history.pushState(null, '', a.getAttribute('href'))
   render()
 })
-addRemoteCards()
+addPanelCards()
 setUpLogin(() => render())
 setUpSql()
 setUpFilterBox()

@@ -3,12 +3,14 @@ import { $, el } from './dom.js'
 import { FILTER_KEYS, navigate, readState } from './state.js'
 
 const NAMES = {
+  device: 'device',
   remote: 'remote',
   as: 'AS',
   country: 'country',
   service: 'service',
   proto: 'protocol',
   exporter: 'exporter',
+  interface: 'interface',
 }
 
 export function renderChips(s) {
@@ -30,20 +32,29 @@ export function renderChips(s) {
   $('#chips').replaceChildren(...chips)
 }
 
+/** key=value (or key:value) from the box, or an error to show. */
+export function parseFilter(text, subject = {}) {
+  const m = /^\s*([a-z]+)\s*[=:]\s*(\S.*?)\s*$/i.exec(text)
+  const key = m?.[1].toLowerCase()
+  if (!m || !FILTER_KEYS.includes(key))
+    return { error: `type key=value, key one of ${FILTER_KEYS.join(', ')}` }
+  if (key in subject) return { error: `${key} is what this page is about: open another page` }
+  return { key, value: m[2] }
+}
+
 export function setUpFilterBox() {
   const input = $('#filter-input')
   const error = $('#filter-error')
   $('#filter-form').addEventListener('submit', (ev) => {
     ev.preventDefault()
-    const m = /^\s*([a-z]+)\s*[=:]\s*(\S.*?)\s*$/i.exec(input.value)
-    const key = m?.[1].toLowerCase()
-    if (!m || !FILTER_KEYS.includes(key)) {
-      error.textContent = `type key=value, key one of ${FILTER_KEYS.join(', ')}`
-      error.hidden = false
+    const s = readState()
+    const f = parseFilter(input.value, s.subject)
+    error.hidden = f.error === undefined
+    if (f.error !== undefined) {
+      error.textContent = f.error
       return
     }
-    error.hidden = true
     input.value = ''
-    navigate({ filters: { ...readState().filters, [key]: m[2] } })
+    navigate({ filters: { ...s.filters, [f.key]: f.value } })
   })
 }

@@ -34,6 +34,26 @@ export function fillTable(table, columns, rows, empty = 'nothing in this range')
   table.replaceChildren(el('thead', {}, el('tr', {}, ...head)), el('tbody', {}, ...body))
 }
 
+const SVG = 'http://www.w3.org/2000/svg'
+
+/** A small funnel button that adds a filter: `label` names it for screen readers and on hover. */
+export function filterButton(label, onClick) {
+  const b = el('button', { type: 'button', className: 'filter', title: label })
+  b.setAttribute('aria-label', label)
+  const icon = document.createElementNS(SVG, 'svg')
+  icon.setAttribute('viewBox', '0 0 16 16')
+  icon.setAttribute('aria-hidden', 'true')
+  const path = document.createElementNS(SVG, 'path')
+  path.setAttribute('d', 'M1.5 2.5h13l-5 6v5l-3-1.5v-3.5z')
+  icon.append(path)
+  b.append(icon)
+  b.addEventListener('click', (ev) => {
+    ev.stopPropagation()
+    onClick()
+  })
+  return b
+}
+
 export const showError = (box) => (err) => {
   box.replaceChildren(el('p', { className: 'error', textContent: String(err.message ?? err) }))
 }

@@ -1,8 +1,9 @@
 // Exporters' health: what each sent in the range, when last seen, and on a click its
-// templates and sampling rates; a button filters every panel by the exporter.
+// templates and sampling rates; its address opens its page, the funnel beside it filters
+// every panel by it.
 import { api, qs } from './api.js'
-import { $, el, fillTable, showError } from './dom.js'
-import { navigate, readState } from './state.js'
+import { $, el, fillTable, filterButton, showError } from './dom.js'
+import { navigate, pageHref, readState } from './state.js'
 import { bytes, when } from './units.js'
 
 let selected = null
@@ -25,20 +26,19 @@ export async function loadExporters(params) {
     ]),
     'no exporter has sent flows in this range',
   )
+  const s = readState()
   table.querySelectorAll('tbody tr').forEach((tr, i) => {
     const addr = r.exporters[i]?.exporter
     if (addr === undefined) return
-    const filter = el('button', {
-      type: 'button',
-      className: 'plain small',
-      textContent: 'filter',
-      title: `show only the flows of ${addr}`,
+    const page = el('a', {
+      href: pageHref(s, 'exporter', { exporter: addr }),
+      className: 'pick inline',
+      textContent: addr,
     })
-    filter.addEventListener('click', (ev) => {
-      ev.stopPropagation()
-      navigate({ filters: { ...readState().filters, exporter: addr } })
-    })
-    tr.cells[0]?.append(' ', filter)
+    const filter = filterButton(`filter by exporter ${addr}`, () =>
+      navigate({ filters: { ...readState().filters, exporter: addr } }),
+    )
+    tr.cells[0]?.replaceChildren(page, ' ', filter)
     tr.tabIndex = 0
     tr.classList.toggle('selected', addr === selected)
     const pick = () => {

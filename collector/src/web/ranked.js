@@ -1,12 +1,10 @@
-// Ranked tables of the overview and device pages: a name with a bar of its share, bytes
-// in and out. Each name is a button that filters by it, or a link (devices).
-import { el, fillTable } from './dom.js'
+// Ranked tables of the overview and the pages: a name with a bar of its share, bytes in
+// and out. A name links to its page (href) and a funnel button beside it filters every
+// panel by it (pick); with pick alone the name itself filters.
+import { el, fillTable, filterButton } from './dom.js'
 import { bytes } from './units.js'
 
-/**
- * rows: [{key, name, detail, in_bytes, out_bytes, bytes}]; pick(row) on a click, or
- * href(row) for a link; unknown(row) for rows whose key is empty.
- */
+/** rows: [{key, name, detail, in_bytes, out_bytes, bytes}]; href(row) a link, pick(row) on a filter click. */
 export function fillRanked(table, { title, rows, pick, href }) {
   const max = rows[0]?.bytes || 1
   const body = rows.map((r) => {
@@ -23,7 +21,12 @@ export function fillRanked(table, { title, rows, pick, href }) {
       className: 'bar',
       style: `width:${Math.max(1, (r.bytes / max) * 100)}%`,
     })
-    return [el('span', { className: 'keycell' }, bar, key), bytes(r.in_bytes), bytes(r.out_bytes)]
+    const filter = href && pick ? filterButton(`filter by ${r.name}`, () => pick(r)) : null
+    return [
+      el('span', { className: 'keycell' }, bar, key, filter),
+      bytes(r.in_bytes),
+      bytes(r.out_bytes),
+    ]
   })
   fillTable(
     table,

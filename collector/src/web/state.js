@@ -1,6 +1,7 @@
-// The console's state lives in the URL: view, device, time range (a preset, live, or a
-// fixed from/to after a zoom) and filters. Changes push a history entry, so back and
-// forward walk through them and any view can be bookmarked or shared.
+// The console's state lives in the URL: the view, the page's subject (a device, a remote
+// host, an AS, ...), the time range and the filters. Changes push a history entry, so back
+// and forward walk through them and any view can be bookmarked or shared.
+// The range is a preset ending now, or fixed (from/to after a zoom or a custom range).
 export const RANGES = {
   '15m': 900,
   '1h': 3600,
@@ -9,24 +10,47 @@ export const RANGES = {
   '7d': 604800,
   '30d': 2592000,
 }
-export const VIEWS = ['overview', 'device', 'sql']
-/** Filters the API takes (api/filters.ts), except device, which has its own page. */
-export const FILTER_KEYS = ['remote', 'as', 'country', 'service', 'proto', 'exporter']
+/** Pages and the filters that name their subject (kept in the URL like filters, shown as the title). */
+export const SUBJECTS = {
+  device: ['device'],
+  remote: ['remote'],
+  as: ['as'],
+  country: ['country'],
+  service: ['service'],
+  exporter: ['exporter'],
+  interface: ['exporter', 'interface'],
+}
+export const VIEWS = ['overview', ...Object.keys(SUBJECTS), 'sql']
+/** Filters the API takes (api/filters.ts). */
+export const FILTER_KEYS = [
+  'device',
+  'remote',
+  'as',
+  'country',
+  'service',
+  'proto',
+  'exporter',
+  'interface',
+]
 
 export function readState(search = location.search) {
   const p = new URLSearchParams(search)
-  const view = VIEWS.includes(p.get('view')) ? p.get('view') : 'overview'
-  const from = Number(p.get('from'))
-  const to = Number(p.get('to'))
+  const get = (k) => p.get(k) ?? ''
+  let view = VIEWS.includes(get('view')) ? get('view') : 'overview'
+  const keys = SUBJECTS[view] ?? []
+  if (keys.some((k) => get(k) === '')) view = 'overview'
+  const subject = Object.fromEntries((SUBJECTS[view] ?? []).map((k) => [k, get(k)]))
+  const from = Number(get('from'))
+  const to = Number(get('to'))
   const fixed = from > 0 && to > from
   return {
     view,
-    device: view === 'device' ? (p.get('device') ?? '') : '',
-    range: p.get('range') in RANGES ? p.get('range') : '1h',
+    subject,
+    range: get('range') in RANGES ? get('range') : '1h',
     from: fixed ? from : null,
     to: fixed ? to : null,
     filters: Object.fromEntries(
-      FILTER_KEYS.filter((k) => (p.get(k) ?? '') !== '').map((k) => [k, p.get(k)]),
+      FILTER_KEYS.filter((k) => get(k) !== '' && !(k in subject)).map((k) => [k, get(k)]),
     ),
   }
 }
@@ -34,12 +58,12 @@ export function readState(search = location.search) {
 export function toSearch(s) {
   const p = new URLSearchParams()
   if (s.view !== 'overview') p.set('view', s.view)
-  if (s.device) p.set('device', s.device)
+  for (const [k, v] of Object.entries(s.subject ?? {})) p.set(k, v)
   if (s.from && s.to) {
     p.set('from', String(s.from))
     p.set('to', String(s.to))
   } else if (s.range !== '1h') p.set('range', s.range)
-  for (const k of FILTER_KEYS) if (s.filters[k]) p.set(k, s.filters[k])
+  for (const k of FILTER_KEYS) if (s.filters[k] && !(k in (s.subject ?? {}))) p.set(k, s.filters[k])
   const q = p.toString()
   return q ? `?${q}` : location.pathname
 }
@@ -53,6 +77,15 @@ export function windowOf(s) {
 
 /** A link to a state changed by `patch`. */
 export const hrefOf = (s, patch) => toSearch({ ...s, ...patch })
+
+/**
+ * A link to a page (`view` with its `subject`) in the same range, with the filters set
+ * by hand but the current page's subject left behind.
+ */
+export function pageHref(s, view, subject) {
+  const filters = Object.fromEntries(Object.entries(s.filters).filter(([k]) => !(k in subject)))
+  return toSearch({ ...s, view, subject, filters })
+}
 
 let onChange = () => undefined
 

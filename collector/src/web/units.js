@@ -22,3 +22,14 @@ export const bytes = (b) => human(b, 'B')
 /** Local date and time of unix seconds, short. */
 export const when = (s) =>
   s ? new Date(s * 1000).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }) : '-'
+
+const REGIONS = new Intl.DisplayNames([], { type: 'region' })
+/** A country's name in the browser's language (built in, no lookup), else its code. */
+export function countryName(code) {
+  if (!code || code === '-') return '(unknown)'
+  try {
+    return REGIONS.of(code) ?? code
+  } catch {
+    return code
+  }
+}

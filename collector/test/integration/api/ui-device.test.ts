@@ -26,12 +26,12 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
     const url = new URL(page.url())
     assert.equal(url.searchParams.get('view'), 'device')
     assert.equal(url.searchParams.get('device'), '192.168.1.20')
-    assert.equal(await page.locator('#device-name').innerText(), 'living-room-tv')
+    assert.equal(await page.locator('#page-name').innerText(), 'living-room-tv')
     const [tv] = await ui.svc.query<{ i: number; o: number }>(
       `SELECT sumIf(bytes, dst_addr = toIPv6('192.168.1.20')) AS i,
          sumIf(bytes, src_addr = toIPv6('192.168.1.20')) AS o FROM flows`,
     )
-    const facts = await page.locator('#device-facts').innerText()
+    const facts = await page.locator('#page-facts').innerText()
     const inOut = `${bytes(tv?.i ?? 0)} in · ${bytes(tv?.o ?? 0)} out`
     assert.match(facts, new RegExp(`in this range\\s+${inOut}`))
     assert.match(facts, new RegExp(`last 24h\\s+${inOut}`))
@@ -58,7 +58,7 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
 
   await t.test('an IPv6 device from a bookmark; a LAN peer is in its remote side', async () => {
     const page = await ui.open('/?view=device&device=2001:db8:1::40')
-    assert.equal(await page.locator('#device-name').innerText(), 'phone.lan')
+    assert.equal(await page.locator('#page-name').innerText(), 'phone.lan')
     assert.deepEqual(
       (await cells(page, '#remote-service')).map((r) => r[0]),
       ['quic udp/443'],
@@ -85,7 +85,7 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
     const dark = await ui.open('/?view=device&device=2001:db8:1::40', {
       before: (p) => p.emulateMedia({ colorScheme: 'dark' }),
     })
-    assert.equal(await dark.locator('#device-name').innerText(), 'phone.lan')
+    assert.equal(await dark.locator('#page-name').innerText(), 'phone.lan')
     await dark.screenshot({ path: join(SHOTS, 'device-dark.png'), fullPage: true })
     await dark.close()
     // Tab to the first device and open it with Enter.

@@ -1,8 +1,9 @@
-// A device's page: its name and address, first and last seen, usage over 24 h, 7 d and
-// 30 d, and its conversations from the latest summary (/api/summaries) of the window
-// closest to the range. Its traffic and remote panels are the overview's, filtered.
+// The conversations of a device's or a remote host's page, from the latest summary
+// (/api/summaries) of the window closest to the range: requests and replies paired,
+// one row per counterpart and service, the counterpart linking to its page.
 import { api, qs } from './api.js'
 import { $, el, fillTable, showError } from './dom.js'
+import { pageHref, readState } from './state.js'
 import { bytes, when } from './units.js'
 
 /** The summary window (minutes) for a range: the shortest covering it, else the longest. */
@@ -14,10 +15,10 @@ export function summaryWindow(rangeSeconds, windows = [5, 20, 60, 480, 1440]) {
  * Conversations that differ only by the client's port (one per connection) as one row:
  * "living-room-tv → www.netflix.com:443", with how many there were, largest first.
  */
-export function groupConversations(convs, device) {
+export function groupConversations(convs, addr) {
   const groups = new Map()
   for (const c of convs) {
-    const other = c.client === device ? `s${c.server}` : `c${c.client}`
+    const other = c.client === addr ? `s${c.server}` : `c${c.client}`
     const key = `${other} ${c.proto} ${c.server_port}`
     const g = groups.get(key)
     if (g) {
@@ -32,37 +33,10 @@ export function groupConversations(convs, device) {
 }
 
 /**
- * First seen: the rollup's hour, made exact by the range's own first flow when that lies
- * in the same hour.
+ * `addr`'s conversations; `self` names it in the table ("this device"), and `page` is
+ * the page the counterparts link to (a device's talk to remote hosts, a host's to devices).
  */
-const firstSeen = (hour, inRange) =>
-  inRange !== undefined && hour !== null && inRange >= hour && inRange - hour < 3600
-    ? inRange
-    : hour
-
-async function loadFacts(device, params) {
-  const [info, here] = await Promise.all([
-    api(`/api/devices/${encodeURIComponent(device)}`),
-    api(`/api/devices?${qs({ ...params, device, limit: 1 })}`),
-  ])
-  const row = here.rows[0]
-  $('#device-name').textContent = row?.name || device
-  $('#device-addr').textContent = row?.name ? device : ''
-  const facts = [
-    ['in this range', row ? `${bytes(row.in_bytes)} in · ${bytes(row.out_bytes)} out` : 'no flows'],
-    ['first seen', when(firstSeen(info.first_seen, row?.first_seen))],
-    ['last seen', when(info.last_seen)],
-    ...info.usage.map((u) => [
-      `last ${u.period}`,
-      `${bytes(u.in_bytes)} in · ${bytes(u.out_bytes)} out`,
-    ]),
-  ]
-  $('#device-facts').replaceChildren(
-    ...facts.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: v })]),
-  )
-}
-
-async function loadConversations(device, seconds) {
+export async function loadConversations(addr, seconds, { self, page }) {
   const table = $('#conversations')
   const minutes = summaryWindow(seconds)
   const note = $('#conversations-note')
@@ -71,14 +45,23 @@ async function loadConversations(device, seconds) {
     const mine = groupConversations(
       s.exporters
         .flatMap((x) => x.conversations)
-        .filter((c) => c.client === device || c.server === device),
-      device,
+        .filter((c) => c.client === addr || c.server === addr),
+      addr,
     ).slice(0, 20)
     note.textContent = s.from
       ? `latest ${minutes}-minute summary, ${when(s.from)} to ${when(s.to)}`
       : `no ${minutes}-minute summary yet`
-    const side = (addr, host, port) =>
-      `${addr === device ? 'this device' : host || addr}${port ? `:${port}` : ''}`
+    const state = readState()
+    const side = (a, host, port) => {
+      const text = `${a === addr ? self : host || a}${port ? `:${port}` : ''}`
+      if (a === addr) return text
+      return el('a', {
+        href: pageHref(state, page, page === 'device' ? { device: a } : { remote: a }),
+        className: 'pick',
+        title: a,
+        textContent: text,
+      })
+    }
     fillTable(
       table,
       [
@@ -97,17 +80,10 @@ async function loadConversations(device, seconds) {
         bytes(c.request_bytes),
         bytes(c.reply_bytes),
       ]),
-      'no conversations of this device in the summary',
+      `no conversations of ${self} in the summary`,
     )
   } catch (err) {
     note.textContent = ''
     showError(table)(err)
   }
-}
-
-export async function loadDevicePage(device, params) {
-  await Promise.all([
-    loadFacts(device, params).catch(showError($('#device-facts'))),
-    loadConversations(device, params.to - params.from),
-  ])
 }
