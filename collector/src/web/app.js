@@ -14,9 +14,10 @@ import { setUpCustomRange, showRange } from './range.js'
 import { setUpSql } from './sql.js'
 import { navigate, readState, SUBJECTS, toSearch, watchState, windowOf } from './state.js'
 
-const chart = new TrafficChart($('#traffic'), $('#traffic-legend'), (from, to) =>
-  navigate({ from, to }),
-)
+const chart = new TrafficChart($('#traffic'), $('#traffic-legend'), {
+  onZoom: (from, to) => navigate({ from, to }),
+  onPick: (direction) => navigate({ filters: { ...readState().filters, direction } }),
+})
 let shown = ''
 
 /** Chart steps: at least a minute (exporters flush about every minute; finer steps comb). */

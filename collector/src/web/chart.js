@@ -1,7 +1,8 @@
 // The traffic chart: bits/s in and out from /api/timeseries, with a legend that always
 // shows each series' current rate (the last complete step) and the range's peak, or the
 // value under the cursor. New data updates the chart in place: a zoom (drag to select,
-// double-click to reset) survives refreshes.
+// double-click to reset) survives refreshes. A click on "in" or "out" in the legend
+// calls onPick('in' | 'out').
 import uPlot from './uplot.js'
 import { el } from './dom.js'
 import { bitRate } from './units.js'
@@ -48,8 +49,9 @@ function axisSize(u, values, axisIdx, cycleNum) {
 }
 
 export class TrafficChart {
-  constructor(box, legend, onZoom = () => undefined) {
+  constructor(box, legend, { onZoom = () => undefined, onPick } = {}) {
     this.onZoom = onZoom
+    this.onPick = onPick
     this.box = box
     this.legend = legend
     this.chart = null
@@ -146,7 +148,15 @@ export class TrafficChart {
           'span',
           { className: 'legend-item' },
           el('i', { className: 'swatch', style: `background:${COLORS[s.label][0]}` }),
-          el('b', { textContent: s.label }),
+          this.onPick && s.label !== 'other' && s.label !== 'total'
+            ? el('button', {
+                type: 'button',
+                className: 'legend-pick',
+                textContent: s.label,
+                title: `filter: direction=${s.label}`,
+                onclick: () => this.onPick(s.label),
+              })
+            : el('b', { textContent: s.label }),
           el('span', {
             className: 'legend-value',
             dataset: { series: s.label },

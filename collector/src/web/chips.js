@@ -11,6 +11,7 @@ const NAMES = {
   proto: 'protocol',
   exporter: 'exporter',
   interface: 'interface',
+  direction: 'direction',
 }
 
 export function renderChips(s) {

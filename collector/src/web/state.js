@@ -31,6 +31,7 @@ export const FILTER_KEYS = [
   'proto',
   'exporter',
   'interface',
+  'direction',
 ]
 
 export function readState(search = location.search) {
