@@ -8,14 +8,25 @@ import { renderChips, setUpFilterBox } from './chips.js'
 import { loadConversations } from './conversations.js'
 import { $, $$, showError } from './dom.js'
 import { loadExporters } from './exporters.js'
+import { showLive, toggleLive, zoomTo } from './live.js'
 import { loadPage, pageKind } from './pages.js'
 import { addPanelCards, loadDevices, loadInterfaces, loadRemote } from './panels.js'
 import { setUpCustomRange, showRange } from './range.js'
 import { setUpSql } from './sql.js'
-import { navigate, readState, SUBJECTS, toSearch, watchState, windowOf } from './state.js'
+import {
+  isLive,
+  navigate,
+  RANGES,
+  rangeSeconds,
+  readState,
+  SUBJECTS,
+  toSearch,
+  watchState,
+  windowOf,
+} from './state.js'
 
 const chart = new TrafficChart($('#traffic'), $('#traffic-legend'), {
-  onZoom: (from, to) => navigate({ from, to }),
+  onZoom: zoomTo,
   onPick: (direction) => navigate({ filters: { ...readState().filters, direction } }),
 })
 let shown = ''
@@ -73,12 +84,15 @@ async function refresh(live = false) {
 }
 
 function showTime(s) {
-  for (const b of $$('#ranges button'))
-    b.setAttribute('aria-pressed', String(!s.from && b.dataset.range === s.range))
-  $('#zoomed').hidden = !s.from
-  $('#zoomed').textContent = s.from
-    ? `${new Date(s.from * 1000).toLocaleString()} – ${new Date(s.to * 1000).toLocaleTimeString()}`
-    : ''
+  const preset = isLive(s) && s.range in RANGES
+  for (const b of $$('#ranges button[data-range]'))
+    b.setAttribute('aria-pressed', String(preset && b.dataset.range === s.range))
+  showLive(s)
+  const label = $('#zoomed')
+  label.hidden = preset
+  if (!isLive(s))
+    label.textContent = `${new Date(s.from * 1000).toLocaleString()} – ${new Date(s.to * 1000).toLocaleTimeString()}`
+  else if (!preset) label.textContent = `last ${Math.round(rangeSeconds(s.range) / 60)} min`
 }
 
 function render() {
@@ -97,8 +111,9 @@ function render() {
   void refresh()
 }
 
-for (const b of $$('#ranges button'))
+for (const b of $$('#ranges button[data-range]'))
   b.addEventListener('click', () => navigate({ range: b.dataset.range, from: null, to: null }))
+$('#live').addEventListener('click', toggleLive)
 for (const a of $$('#views a'))
   a.addEventListener('click', (ev) => {
     ev.preventDefault()
@@ -125,8 +140,9 @@ new ResizeObserver(() => {
   width = w
 }).observe($('#traffic'))
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => chart.redraw())
-// Live: a preset range moves with the clock; a zoomed (fixed) range stays.
+// Live: every 30 s the range moves with the clock and every panel updates in place (the
+// page keeps its scroll); a fixed window stays as it is.
 setInterval(() => {
-  if (!readState().from) void refresh(true)
+  if (isLive(readState()) && document.visibilityState !== 'hidden') void refresh(true)
 }, 30_000)
 render()

@@ -1,8 +1,8 @@
 // The traffic chart: bits/s in and out from /api/timeseries, with a legend that always
 // shows each series' current rate (the last complete step) and the range's peak, or the
-// value under the cursor. New data updates the chart in place: a zoom (drag to select,
-// double-click to reset) survives refreshes. A click on "in" or "out" in the legend
-// calls onPick('in' | 'out').
+// value under the cursor. New data updates the chart in place. Dragging over it calls
+// onZoom(from, to, atEnd) (atEnd: the selection reaches the chart's right edge); a click
+// on "in" or "out" in the legend calls onPick('in' | 'out').
 import uPlot from './uplot.js'
 import { el } from './dom.js'
 import { bitRate } from './units.js'
@@ -121,8 +121,11 @@ export class TrafficChart {
             (u) => {
               if (u.select.width < 5) return
               const min = u.posToVal(u.select.left, 'x')
-              const max = u.posToVal(u.select.left + u.select.width, 'x')
-              this.onZoom(Math.floor(min), Math.ceil(max))
+              const right = u.select.left + u.select.width
+              const max = u.posToVal(right, 'x')
+              const atEnd = right >= u.over.clientWidth - 3
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
+              this.onZoom(Math.floor(min), Math.ceil(max), atEnd)
             },
           ],
         },

@@ -1,7 +1,8 @@
 // The console's state lives in the URL: the view, the page's subject (a device, a remote
 // host, an AS, ...), the time range and the filters. Changes push a history entry, so back
 // and forward walk through them and any view can be bookmarked or shared.
-// The range is a preset ending now, or fixed (from/to after a zoom or a custom range).
+// The range is live (a length ending now: a preset such as 1h, or any length such as 12m
+// after a zoom that reached now) or fixed (from/to after any other zoom or a custom range).
 export const RANGES = {
   '15m': 900,
   '1h': 3600,
@@ -10,6 +11,7 @@ export const RANGES = {
   '7d': 604800,
   '30d': 2592000,
 }
+const UNIT = { m: 60, h: 3600, d: 86400 }
 /** Pages and the filters that name their subject (kept in the URL like filters, shown as the title). */
 export const SUBJECTS = {
   device: ['device'],
@@ -34,6 +36,20 @@ export const FILTER_KEYS = [
   'direction',
 ]
 
+/** A live range's length in seconds: a preset, or N followed by m, h or d; else undefined. */
+export function rangeSeconds(range) {
+  if (range in RANGES) return RANGES[range]
+  const m = /^(\d{1,5})([mhd])$/.exec(range ?? '')
+  const s = m ? Number(m[1]) * UNIT[m[2]] : 0
+  return s >= 300 && s <= 400 * 86400 ? s : undefined
+}
+
+/** A length as a range: a preset when it is one, else whole minutes (at least 5). */
+export function rangeOf(seconds) {
+  const preset = Object.keys(RANGES).find((k) => RANGES[k] === seconds)
+  return preset ?? `${Math.max(5, Math.round(seconds / 60))}m`
+}
+
 export function readState(search = location.search) {
   const p = new URLSearchParams(search)
   const get = (k) => p.get(k) ?? ''
@@ -47,7 +63,7 @@ export function readState(search = location.search) {
   return {
     view,
     subject,
-    range: get('range') in RANGES ? get('range') : '1h',
+    range: rangeSeconds(get('range')) ? get('range') : '1h',
     from: fixed ? from : null,
     to: fixed ? to : null,
     filters: Object.fromEntries(
@@ -69,11 +85,14 @@ export function toSearch(s) {
   return q ? `?${q}` : location.pathname
 }
 
-/** The window to ask for: the fixed one, or the preset ending now. */
+/** Whether the range follows the clock. */
+export const isLive = (s) => !s.from
+
+/** The window to ask for: the fixed one, or the live one ending now. */
 export function windowOf(s) {
   if (s.from && s.to) return { from: s.from, to: s.to }
   const to = Math.floor(Date.now() / 1000)
-  return { from: to - RANGES[s.range], to }
+  return { from: to - rangeSeconds(s.range), to }
 }
 
 /** A link to a state changed by `patch`. */
