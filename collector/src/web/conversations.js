@@ -82,6 +82,7 @@ export async function loadConversations(addr, seconds, { self, page }) {
       ]),
       `no conversations of ${self} in the summary`,
     )
+    table.classList.add('stack')
   } catch (err) {
     note.textContent = ''
     showError(table)(err)

@@ -24,6 +24,8 @@ export function fillTable(table, columns, rows, empty = 'nothing in this range')
   const cell = (v, i) => {
     const c = columns[i]
     const td = el('td', { className: typeof c === 'object' && c.num ? 'num' : '' })
+    // Its column's name, for tables that stack their rows on a phone (.stack).
+    td.dataset.label = typeof c === 'object' ? c.label : (c ?? '')
     if (v instanceof Node) td.append(v)
     else td.textContent = v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
     return td

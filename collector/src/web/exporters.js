@@ -26,6 +26,7 @@ export async function loadExporters(params) {
     ]),
     'no exporter has sent flows in this range',
   )
+  table.classList.add('stack')
   const s = readState()
   table.querySelectorAll('tbody tr').forEach((tr, i) => {
     const addr = r.exporters[i]?.exporter
