@@ -7,10 +7,6 @@
 //   GET /api/remote?by=...      the remote side's hosts, ASes, countries, services, protocols
 import { Hono } from 'hono'
 import type { Engine } from '../clickhouse/engine.js'
-<<<<<<< HEAD
-import { canonicalAddr } from '../addresses/ip.js'
-=======
->>>>>>> 3ed07d7 (feat(api): usage and interfaces for the console's pages)
 import { serviceName } from '../enrich/services.js'
 import { parseFilters } from './filters.js'
 import { addrText, parseChoice, parseInteger } from './params.js'

@@ -9,9 +9,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { requireTools } from '../testing/tools.js'
-import { reloadsAfter, SHOTS, startUiSession, webUnits } from '../testing/ui-session.js'
-import { insertFixtureFlows, type FixtureFlow } from './fixture-flows.js'
+import { requireTools } from '../../support/tools.js'
+import { reloadsAfter, SHOTS, startUiSession, webUnits } from '../../support/ui-session.js'
+import { insertFixtureFlows, type FixtureFlow } from '../../support/fixture-flows.js'
 
 const cells = (page: Page, table: string): Promise<string[][]> =>
   page.evaluate<string[][]>(
