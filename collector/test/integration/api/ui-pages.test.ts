@@ -65,7 +65,7 @@ function accessPointFlows(): FixtureFlow[] {
 void test('pages, filters, zoom and live mode in chromium', { timeout: 300_000 }, async (t) => {
   if (!requireTools(t, 'chromium')) return
   const ui = await startUiSession(t)
-  const client = ui.svc.service.pipeline.engine.client
+  const client = ui.svc.service.engine.client
   await insertFixtureFlows(client, accessPointFlows())
   const { bytes, bitRate } = await webUnits()
   /** [in, out] bytes of the sided flows matching `where`, as the page shows them. */

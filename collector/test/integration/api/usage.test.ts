@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { homeNetworkFlows, HOME_INTERFACES } from '../../support/home-network.js'
 import { startTestService, type TestService } from '../../support/service.js'
-import { sidedSums as sums, sidedTotal as total } from '../../../dist/testing/sided-sums.js'
+import { sidedSums as sums, sidedTotal as total } from '../../support/sided-sums.js'
 import { insertFixtureFlows } from '../../support/fixture-flows.js'
 import type { InterfaceRow } from '../../../dist/api/interfaces.js'
 
