@@ -7,7 +7,14 @@ import type { Engine } from '../clickhouse/engine.js'
 import { parseFilters } from './filters.js'
 import { addrText, parseInteger } from './params.js'
 import { readRows } from './read.js'
-import { rollupFilters, SIDED_SUMS, sidedParams, sidedSource, sidedSql } from './sides-sql.js'
+import {
+  rollupApproximate,
+  rollupFilters,
+  SIDED_SUMS,
+  sidedParams,
+  sidedSource,
+  sidedSql,
+} from './sides-sql.js'
 import { DEFAULT_RETENTION, type RetentionDays } from './source.js'
 
 export interface InterfaceRow {
@@ -30,7 +37,7 @@ export function interfaceRoutes(
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
-    const w = sidedSource(q, rollupFilters(f), retention)
+    const w = sidedSource(q, rollupFilters(f), retention, rollupApproximate(f, false))
     const rows = await readRows<InterfaceRow>(engine, {
       query: `SELECT ${addrText('t.x')} AS exporter, t.if_index AS if_index, n.name AS name,
           in_bytes, out_bytes, bytes, flows

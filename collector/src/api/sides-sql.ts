@@ -103,15 +103,29 @@ export const sidedParams = (
 export const SIDED_SUMS = `sumIf(flow_bytes, is_in = 1) AS in_bytes,
   sumIf(flow_bytes, is_in = 0) AS out_bytes, sum(flow_bytes) AS bytes, sum(flow_rows) AS flows`
 
-/** The table to read for the query string's window: raw flows, or a rollup when it can answer (`rollup`). */
+/**
+ * Whether a rollup's answer would differ from raw flows': it names only the sender of an
+ * internal flow, so rows per device (or for one device) miss the receiver's bytes unless
+ * the direction filter leaves received internal bytes out.
+ */
+export const rollupApproximate = (f: Filters, perDevice: boolean): boolean =>
+  (perDevice || f.given.device !== undefined) &&
+  !['out', 'outbound', 'inbound'].includes((f.given.direction ?? '').trim().toLowerCase())
+
+/**
+ * The table to read for the query string's window: raw flows, or a rollup when it can
+ * answer (`rollup`); with `approximate`, only when the window needs it (see chooseSource).
+ */
 export function sidedSource(
   q: (k: string) => string | undefined,
   rollup: boolean,
   retention: RetentionDays,
+  approximate = false,
 ): SourceChoice {
   return chooseSource({
     window: parseWindow(q),
     rollup,
+    approximate,
     forced: parseSource(q('source')),
     retention,
     now: nowSeconds(),

@@ -11,7 +11,14 @@ import { serviceName } from '../enrich/services.js'
 import { parseFilters } from './filters.js'
 import { addrText, parseChoice, parseInteger } from './params.js'
 import { readRows } from './read.js'
-import { rollupFilters, SIDED_SUMS, sidedParams, sidedSource, sidedSql } from './sides-sql.js'
+import {
+  rollupApproximate,
+  rollupFilters,
+  SIDED_SUMS,
+  sidedParams,
+  sidedSource,
+  sidedSql,
+} from './sides-sql.js'
 import { DEFAULT_RETENTION, type RetentionDays } from './source.js'
 
 export interface DeviceRow {
@@ -100,7 +107,7 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
-    const w = sidedSource(q, rollupFilters(f), retention)
+    const w = sidedSource(q, rollupFilters(f), retention, rollupApproximate(f, true))
     const rows = await readRows<DeviceRow>(engine, {
       query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SIDED_SUMS},
           toUnixTimestamp(min(time_received)) AS first_seen,
@@ -130,7 +137,12 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const by = parseChoice('by', q('by'), REMOTE_BYS) ?? 'host'
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
     const d = REMOTE_BY[by]
-    const w = sidedSource(q, by !== 'host' && rollupFilters(f), retention)
+    const w = sidedSource(
+      q,
+      by !== 'host' && rollupFilters(f),
+      retention,
+      rollupApproximate(f, false),
+    )
     // Without a device, "remote" is the internet: internal flows stay out.
     const internet = f.given.device === undefined
     const rows = await readRows<RemoteRow>(engine, {

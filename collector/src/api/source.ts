@@ -49,6 +49,12 @@ export interface SourceRequest {
   window: Window
   /** Whether the rollups hold the dimension (with the direction filter asked for). */
   rollup: boolean
+  /**
+   * The rollups answer only approximately (they name only the sender of an internal
+   * flow): take one only for a window long enough to be widened, or one raw flows no
+   * longer reach, never because the window's edges happen to fall on whole minutes.
+   */
+  approximate?: boolean
   /** Time series step, seconds. */
   step?: number
   /** `source` from the query string; `auto` or absent chooses. */
@@ -82,7 +88,8 @@ export function chooseSource(q: SourceRequest): SourceChoice {
     const wide = widen(w, r.grain)
     const aligned = wide.from === w.from && wide.to === w.to
     const longEnough = w.to - w.from >= r.widenFrom
-    if (stepFits(r.grain) && reaches(r.days(q.retention), wide.from) && (aligned || longEnough))
+    const exact = aligned && q.approximate !== true
+    if (stepFits(r.grain) && reaches(r.days(q.retention), wide.from) && (exact || longEnough))
       return { source: r.name, ...wide }
   }
   if (reaches(q.retention.rawDays, w.from)) return { source: 'flows', ...w }

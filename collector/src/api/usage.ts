@@ -12,7 +12,14 @@ import { canonicalAddr } from '../addresses/ip.js'
 import { parseFilters, type Filters } from './filters.js'
 import { nowSeconds } from './params.js'
 import { readRows } from './read.js'
-import { rollupFilters, SIDED_SUMS, sidedParams, sidedSource, sidedSql } from './sides-sql.js'
+import {
+  rollupApproximate,
+  rollupFilters,
+  SIDED_SUMS,
+  sidedParams,
+  sidedSource,
+  sidedSql,
+} from './sides-sql.js'
 import { DEFAULT_RETENTION, type RetentionDays, type Source } from './source.js'
 
 export interface Usage {
@@ -125,7 +132,7 @@ export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
   app.get('/api/usage', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
-    const w = sidedSource(q, rollupFilters(f), retention)
+    const w = sidedSource(q, rollupFilters(f), retention, rollupApproximate(f, false))
     const [[range], usage] = await Promise.all([
       readRows<Sums>(engine, {
         query: `SELECT ${SIDED_SUMS} FROM ${sidedSql(f, false, w.source)}`,

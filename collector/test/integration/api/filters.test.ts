@@ -50,6 +50,16 @@ void test('direction and interface filters on a home network', async (t) => {
       await devices('direction=inbound'),
       byDevice(flows.filter((f) => f.direction === 'inbound')),
     )
+    // A window on whole minutes could be read from flows_1m, which names only the sender
+    // of an internal flow: per device, the answer must still be raw flows'.
+    const minute = Math.floor(Date.now() / 60_000) * 60
+    const aligned = await get(svc, `/api/devices?from=${minute - 3600}&to=${minute + 60}&limit=50`)
+    assert.equal(aligned.status, 200, aligned.json.error)
+    assert.equal((aligned.json as unknown as { source: string }).source, 'flows')
+    assert.deepEqual(
+      aligned.json.rows.map((x) => [x.device, x.in_bytes, x.out_bytes]),
+      all,
+    )
     const bad = await get(svc, '/api/devices?direction=transit')
     assert.equal(bad.status, 400)
     assert.match(bad.json.error, /^direction must be in, out or one of inbound, outbound, internal/)

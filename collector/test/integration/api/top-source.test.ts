@@ -186,6 +186,19 @@ void test('the choice follows retention: beyond raw flows, the rollup that still
     now,
   })
   assert.deepEqual(narrow, { source: 'flows', from: now - 600, to: now })
+  // An approximate rollup is not taken because the edges fall on whole hours or minutes,
+  // only for a window that must be widened anyway, or one raw flows no longer reach.
+  const approx = (from: number, to: number): string =>
+    chooseSource({
+      window: { from, to },
+      rollup: true,
+      approximate: true,
+      retention: DEFAULT_RETENTION,
+      now,
+    }).source
+  assert.equal(approx(HOUR - 3600, HOUR), 'flows')
+  assert.equal(approx(now - 2 * 86400, now), 'flows_1m')
+  assert.equal(approx(now - 20 * 86400, now - 19 * 86400), 'flows_1h')
 })
 
 void test('steps are never finer than the data kept for the window', async () => {
