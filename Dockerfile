@@ -16,6 +16,8 @@ COPY tsconfig.base.json ./
 COPY types types
 COPY decoder-wasm decoder-wasm
 COPY collector collector
+# The decoder's build checks its flows contract against the migrations.
+COPY schema schema
 RUN npm run build \
  && find collector/dist decoder-wasm/dist -name '*.test.*' -delete
 

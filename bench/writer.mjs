@@ -1,7 +1,7 @@
 // `make bench`: the ClickHouse writer's sustained rows per second on the embedded engine
 // (with the rollup views of the real schema), on the rows the collector really writes:
 // the bench's softflowd NetFlow v9 fixture (bench/fixtures.mjs) decoded by the decode
-// worker's BatchDecoder into RowBinary and TSV rows with every column (TSV_COLUMNS),
+// worker's BatchDecoder into RowBinary and TSV rows with every column (INSERT_COLUMNS),
 // received now (the raw table's 15-day TTL keeps them). Each of three rounds inserts a
 // fresh pass of rows four ways, in a rotated order:
 // - plain insert of each batch of RowBinary rows through `Engine.insertRows`, what the
@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
-import { DatagramBatch, TSV_COLUMNS } from '@flowloft/decoder-wasm'
+import { DatagramBatch, INSERT_COLUMNS } from '@flowloft/decoder-wasm'
 import { BatchDecoder } from '../collector/dist/decode/batch-decoder.js'
 import { openEngine } from '../collector/dist/clickhouse/engine.js'
 import { migrate } from '../collector/dist/clickhouse/migrate.js'
@@ -135,7 +135,7 @@ const fileInsert = (key, format) => (p) =>
   eachBatch(p, key, (b) =>
     engine.insertRows({
       table: TABLE,
-      columns: TSV_COLUMNS,
+      columns: INSERT_COLUMNS,
       format,
       body: b.chunks,
       settings: insertSettings(),
@@ -154,7 +154,7 @@ const inlineInsert = (p) =>
   eachBatch(p, 'tsv', (b) =>
     inline.chdb.rawInsert({
       table: TABLE,
-      columns: TSV_COLUMNS,
+      columns: INSERT_COLUMNS,
       values: Buffer.concat(b.chunks),
       format: 'TabSeparated',
       settings: insertSettings(),
@@ -165,7 +165,7 @@ const inlineInsert = (p) =>
 async function throughWriter(p, round) {
   const writer = createWriter({
     engine,
-    columns: TSV_COLUMNS,
+    columns: INSERT_COLUMNS,
     format: 'RowBinary',
     batchRows: BATCH,
     batchMs: 1000,
@@ -200,7 +200,7 @@ async function bytesPerFlow() {
   }
   await engine.insertRows({
     table: copy,
-    columns: TSV_COLUMNS,
+    columns: INSERT_COLUMNS,
     format: 'RowBinary',
     body,
     settings: insertSettings(),
@@ -252,7 +252,7 @@ try {
       loadAverageAtStart: os.loadavg()[0],
     },
     rows: 'softflowd v9 fixture decoded by BatchDecoder, all columns',
-    columns: TSV_COLUMNS.length,
+    columns: INSERT_COLUMNS.length,
     rowBinaryBytesPerRow: rowBytes.binary / total,
     tsvBytesPerRow: rowBytes.tsv / total,
     rowsPerPass: ROWS,
@@ -271,7 +271,7 @@ try {
   const list = (xs) => xs.map((x) => Math.round(x)).join(', ')
   console.log(
     `\nClickHouse writer, embedded engine (chdb), rollup views on; decoded v9 rows, ` +
-      `${TSV_COLUMNS.length} columns, ${report.rowBinaryBytesPerRow.toFixed(0)} RowBinary ` +
+      `${INSERT_COLUMNS.length} columns, ${report.rowBinaryBytesPerRow.toFixed(0)} RowBinary ` +
       `(${report.tsvBytesPerRow.toFixed(0)} TSV) bytes per row; ` +
       `at least ${ROWS} rows per pass; writer batch_rows ${BATCH}, plain inserts of ${PLAIN_BATCH}`,
   )

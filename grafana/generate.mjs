@@ -9,6 +9,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ROLLUP_LOCAL_ADDR_SQL, ROLLUP_SERVICE_PORT_SQL } from '@flowloft/decoder-wasm'
 
 export const DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'flowloft-clickhouse' }
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'dashboards')
@@ -22,9 +23,10 @@ const EXPORTER = '$__conditionalAll(exporter = toIPv6(${exporter:singlequote}), 
 const DIRECTION = '$__conditionalAll(direction = ${direction:singlequote}, $direction)'
 const HOST_RAW = '$__conditionalAll(toIPv6(${host:singlequote}) IN (src_addr, dst_addr), $host)'
 const HOST_ROLLUP = '$__conditionalAll(local_addr = toIPv6(${host:singlequote}), $host)'
-// The local host of a raw flow, as flows_1m/flows_1h compute local_addr.
-const LOCAL_RAW = `multiIf(direction = 'inbound', dst_addr, direction IN ('outbound', 'internal'), src_addr, toIPv6('::'))`
-const SERVICE_PORT_RAW = 'if(least(src_port, dst_port) < 1024, least(src_port, dst_port), 0)'
+// The local host and the service port of a raw flow, as flows_1m/flows_1h compute
+// local_addr and service_port (the flows contract, decoder-wasm/contract/flows.json).
+const LOCAL_RAW = ROLLUP_LOCAL_ADDR_SQL
+const SERVICE_PORT_RAW = ROLLUP_SERVICE_PORT_SQL
 
 /** Rollup-able expressions: the raw form and the rollup form of each dimension. */
 const DIMS = {

@@ -4,7 +4,7 @@
 // the API and console (api/), scheduled jobs (jobs/, summaries/, learned-prefixes/) and
 // /metrics. `serve` starts all of it; `import` starts everything but the network side.
 import { join } from 'node:path'
-import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
+import { INSERT_COLUMNS } from '@flowloft/decoder-wasm'
 import { createApi } from './api/index.js'
 import { startHttpServer, type BoundHttpServer } from './api/http-server.js'
 import { apiToken } from './api/token-file.js'
@@ -137,7 +137,7 @@ export async function startCollector(
       : clusterInserts(readiness.gate(engine), config.collector.id)
   const writer = createWriter({
     engine: inserts,
-    columns: TSV_COLUMNS,
+    columns: INSERT_COLUMNS,
     format: 'RowBinary',
     batchRows: config.writer.batchRows,
     batchMs: config.writer.batchMs,

@@ -20,26 +20,25 @@ import {
   FT_NETFLOW7,
   FT_NETFLOW9,
   FT_SFLOW5,
-} from './record'
+} from './generated/flows'
 import { EMPTY, TOO_MANY_RECORDS, TRUNCATED_HEADER, UNKNOWN_VERSION } from './status'
-
-// Input region: per datagram a 40-byte header then the payload, padded to 8 bytes.
-export const IN_HDR: usize = 40
-export const IN_LEN: usize = 0 // u32 payload length
-export const IN_PORT: usize = 4 // u16 exporter UDP port
-export const IN_RECV_MS: usize = 8 // u64
-export const IN_EXPORTER: usize = 16 // 16 bytes
-export const IN_SAMPLING_DEFAULT: usize = 32 // u32
-export const IN_SAMPLING_OVERRIDE: usize = 36 // u32
-
-// Status table: 16 bytes per datagram.
-export const ST_SIZE: usize = 16
-export const ST_STATUS: usize = 0 // u16
-export const ST_FLOW_TYPE: usize = 2 // u8 (0 when the version was not recognised)
-export const ST_SKIPPED: usize = 3 // u8 samples/records left undecoded (saturates at 255)
-export const ST_RECORDS: usize = 4 // u32
-export const ST_REFUSED: usize = 8 // u32 flows refused: sampling rate above the cap
-export const ST_REFUSED_RATE: usize = 12 // u32 highest rate refused in this datagram
+import {
+  IN_EXPORTER,
+  IN_HDR,
+  IN_LEN,
+  IN_PORT,
+  IN_RECV_MS,
+  IN_SAMPLING_DEFAULT,
+  IN_SAMPLING_OVERRIDE,
+  ST_FLOW_TYPE,
+  ST_RECORDS,
+  ST_REFUSED,
+  ST_REFUSED_RATE,
+  ST_SIZE,
+  ST_SKIPPED,
+  ST_STATUS,
+} from './generated/abi'
+export { ST_SIZE }
 
 let inBase: usize = 0
 let inEnd: usize = 0

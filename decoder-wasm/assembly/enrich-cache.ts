@@ -23,17 +23,8 @@ import {
   S_SRC_COUNTRY,
   S_SRC_HOST,
 } from './record'
-
-/** Qualifier of an address entry (interface entries use the ifIndex). */
-export const Q_ADDRESS: u32 = 0xfffffffe
-/** Qualifier of an exporter's own entry (its name). */
-export const Q_EXPORTER: u32 = 0xffffffff
-/**
- * Qualifiers of an address's entry in one exporter's local-prefix set: Q_PREFIX_SET + the
- * set id (1..0xffffd). Only the local flag is used; the exporter's entry holds the set id
- * in its AS-number word (0: the exporter has no set of its own).
- */
-export const Q_PREFIX_SET: u32 = 0xfff00000
+import { DIR_INBOUND, DIR_INTERNAL, DIR_OUTBOUND, DIR_TRANSIT } from './generated/flows'
+import { ENRICH_DIRECTION, ENRICH_NAMES, ENRICH_PREFIX_SETS, Q_ADDRESS, Q_EXPORTER, Q_PREFIX_SET } from './generated/abi'
 
 // Slot: key 20 bytes, used flag, value: 4 x u32 (a..d), flag byte.
 const SLOT: usize = 48
@@ -237,22 +228,22 @@ function enrichOne(rec: usize): bool {
   if (dir) {
     const s = load<u8>(srcLocal + V_LOCAL) != 0
     const d = load<u8>(dstLocal + V_LOCAL) != 0
-    // 1 inbound, 2 outbound, 3 internal, 4 transit
-    store<u8>(rec + F_DIRECTION, s ? (d ? 3 : 2) : d ? 1 : 4)
+    store<u8>(rec + F_DIRECTION, s ? (d ? DIR_INTERNAL : DIR_OUTBOUND) : d ? DIR_INBOUND : DIR_TRANSIT)
   }
   return true
 }
 
 /**
- * Enrich records [0, count) of the region at `records`. flags: 1 = local prefixes are
- * configured (set direction), 2 = names are configured (exporter and interfaces),
- * 4 = some exporters have their own prefix set (their records always get a direction).
+ * Enrich records [0, count) of the region at `records`. flags (contract/abi.json
+ * enrich.flags): ENRICH_DIRECTION = local prefixes are configured (set direction),
+ * ENRICH_NAMES = names are configured (exporter and interfaces), ENRICH_PREFIX_SETS =
+ * some exporters have their own prefix set (their records always get a direction).
  * Returns how many missed; their indices are at enrichMisses().
  */
 export function enrichRun(records: usize, count: u32, flags: u32): u32 {
-  direction = (flags & 1) != 0
-  names = (flags & 2) != 0
-  sets = (flags & 4) != 0
+  direction = (flags & ENRICH_DIRECTION) != 0
+  names = (flags & ENRICH_NAMES) != 0
+  sets = (flags & ENRICH_PREFIX_SETS) != 0
   lastValid = false
   let misses: u32 = 0
   for (let i: u32 = 0; i < count; i++) {

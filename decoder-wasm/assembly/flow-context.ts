@@ -16,8 +16,7 @@ export let fcIndex: u32 = 0 // datagram index in the batch; NO_DATAGRAM outside 
 export let fcSamplingDefault: u32 = 0
 export let fcSamplingOverride: u32 = 0
 
-/** F_DATAGRAM of records decoded outside a batch datagram (held data released later). */
-export const NO_DATAGRAM: u32 = 0xffffffff
+export { NO_DATAGRAM } from './generated/abi'
 
 @inline export function exportMs(): u64 {
   return <u64>fcExportSecs * 1000

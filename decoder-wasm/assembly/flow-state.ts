@@ -1,6 +1,6 @@
 // The template decoders' state (templates, exporters, options values, held data, events)
 // and the functions index.ts exports for it. Allocated once, by initFlowState() or with
-// the defaults on first use.
+// the defaults of contract/abi.json (stateDefaults) on first use.
 import { importEventBytes } from './event-import'
 import { clearEvents, eventsLength, eventsRegion, initEvents } from './events'
 import { initAddresses } from './addresses'
@@ -12,6 +12,18 @@ import { expireHeld, releaseHeld } from './held-release'
 import { initOptionValues } from './option-values'
 import { resetOutput } from './output'
 import { initTemplates } from './templates'
+import {
+  DEFAULT_EVENT_BYTES,
+  DEFAULT_HELD_BYTES,
+  DEFAULT_HELD_MAX_AGE_MS,
+  DEFAULT_HELD_PER_EXPORTER,
+  DEFAULT_HELD_SETS,
+  DEFAULT_OPTION_VALUES,
+  DEFAULT_SESSIONS,
+  DEFAULT_TEMPLATE_IDLE_MS,
+  DEFAULT_TEMPLATES,
+  DEFAULT_TEMPLATES_PER_EXPORTER,
+} from './generated/abi'
 
 let ready = false
 
@@ -44,7 +56,19 @@ export function initFlowState(
 }
 
 export function ensureFlowState(): void {
-  if (!ready) initFlowState(4096, 512, 3_600_000, 4096, 4096, 1024, 2 << 20, 256, 60_000, 256 << 10)
+  if (!ready)
+    initFlowState(
+      DEFAULT_TEMPLATES,
+      DEFAULT_TEMPLATES_PER_EXPORTER,
+      DEFAULT_TEMPLATE_IDLE_MS,
+      DEFAULT_SESSIONS,
+      DEFAULT_OPTION_VALUES,
+      DEFAULT_HELD_SETS,
+      DEFAULT_HELD_BYTES,
+      DEFAULT_HELD_PER_EXPORTER,
+      DEFAULT_HELD_MAX_AGE_MS,
+      DEFAULT_EVENT_BYTES,
+    )
 }
 
 export function flowEventsRegion(): usize {

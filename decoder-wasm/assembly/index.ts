@@ -1,8 +1,10 @@
 // The exported ABI. The host calls init() once, writes datagrams into the input
 // region, then begin(n) and run() until run() returns n, reading records after each run.
-import { REC_SIZE, LAYOUT_VERSION } from './record'
+import { REC_SIZE } from './record'
 import { outBase, outCount, setOutput } from './output'
-import { COUNTER_LAYOUT_VERSION, CREC_SIZE } from './counter-record'
+import { CREC_SIZE } from './counter-record'
+import { CONTRACT_HASH } from './generated/abi'
+import { ROW_COLUMN_COUNT } from './generated/flows'
 import { counterBase, counterCount, setCounterOutput } from './counter-output'
 import { ST_SIZE, begin as batchBegin, run as batchRun, setRegions } from './batch'
 import { setMaxRate } from './sampling-cap'
@@ -44,11 +46,9 @@ export function setMaxSamplingRate(rate: u32): void {
   setMaxRate(rate)
 }
 
-export function layoutVersion(): u32 {
-  return LAYOUT_VERSION
-}
-export function recordSize(): u32 {
-  return <u32>REC_SIZE
+/** The contract this module was built from (contract/*.json): the host checks it. */
+export function contractHash(): u32 {
+  return CONTRACT_HASH
 }
 export function inputRegion(): usize {
   return inputPtr
@@ -77,12 +77,6 @@ export function run(): u32 {
 export function recordCount(): u32 {
   return outCount
 }
-export function counterLayoutVersion(): u32 {
-  return COUNTER_LAYOUT_VERSION
-}
-export function counterRecordSize(): u32 {
-  return <u32>CREC_SIZE
-}
 export function counterRegion(): usize {
   return counterBase
 }
@@ -103,7 +97,7 @@ export { stringIndexRegion, stringArenaRegion, stringCapacity } from './strings'
 export { tsvRegion, tsvLength, tsvClear } from './tsv'
 export { rowBinaryRegion, rowBinaryLength, rowBinaryClear } from './rowbinary'
 import { initStrings } from './strings'
-import { initTsv, formatTsv as formatTsvAt, TSV_COLUMN_COUNT } from './tsv'
+import { initTsv, formatTsv as formatTsvAt } from './tsv'
 import { initRowBinary, formatRowBinary as formatRowBinaryAt } from './rowbinary'
 
 /** Allocate the string table and the two row regions. Call once, after init(). */
@@ -116,8 +110,8 @@ export function initText(stringIds: u32, arenaBytes: u32, tsvBytes: u32, rowBina
 export function formatRowBinary(first: u32, count: u32): u32 {
   return formatRowBinaryAt(outBase, first, count)
 }
-export function tsvColumnCount(): u32 {
-  return TSV_COLUMN_COUNT
+export function rowColumnCount(): u32 {
+  return ROW_COLUMN_COUNT
 }
 /** Format output records [first, first + count) as TSV; returns how many fit. */
 export function formatTsv(first: u32, count: u32): u32 {

@@ -7,7 +7,7 @@ import { ALL_DATA, ALL_OPTIONS } from './events'
 import { beginFlowDatagram, dataSet, finishFlowDatagram, noteLearned } from './flow-datagram'
 import { fcDomain, fcExporter } from './flow-context'
 import { learnTemplate, withdrawAll, withdrawTemplate } from './learn'
-import { FT_IPFIX } from './record'
+import { FT_IPFIX } from './generated/flows'
 import {
   BAD_LENGTH,
   BAD_SET_LENGTH,

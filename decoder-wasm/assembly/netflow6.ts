@@ -1,7 +1,7 @@
 // NetFlow v6: the v5 header and record plus encapsulation sizes and the peer next hop
 // (52-byte records, up to 27).
 import { FixedLayout, decodeFixed } from './netflow-fixed'
-import { FT_NETFLOW6 } from './record'
+import { FT_NETFLOW6 } from './generated/flows'
 
 const V6 = new FixedLayout(FT_NETFLOW6, 24, 52, 27, 37, 38, 39, true, true, true, false)
 

@@ -4,7 +4,7 @@ import { be16, be32, fits } from './reader'
 import { beginFlowDatagram, dataSet, finishFlowDatagram, noteLearned } from './flow-datagram'
 import { fcDomain, fcExporter } from './flow-context'
 import { learnTemplate } from './learn'
-import { FT_NETFLOW9 } from './record'
+import { FT_NETFLOW9 } from './generated/flows'
 import {
   BAD_SET_LENGTH,
   BAD_TEMPLATE,

@@ -5,11 +5,12 @@
 import { addRefused } from './batch'
 import { C_FLOWS_REFUSED, count } from './flow-counters'
 import { NO_DATAGRAM } from './flow-context'
+import { DEFAULT_MAX_SAMPLING_RATE } from './generated/abi'
 
 /** What rateWith() returns for a refused rate (a rate applied is never 0). */
 export const RATE_REFUSED: u32 = 0
 
-let maxRate: u32 = 1_000_000
+let maxRate: u32 = DEFAULT_MAX_SAMPLING_RATE
 /** The announced rate behind the last RATE_REFUSED. */
 let refusedRate: u32 = 0
 

@@ -37,7 +37,8 @@ import {
   C_TIME_RECEIVED,
   C_UPTIME,
 } from './counter-record'
-import { FT_SFLOW5, putIPv6 } from './record'
+import { putIPv6 } from './record'
+import { FT_SFLOW5 } from './generated/flows'
 import { BAD_COUNT, BAD_SAMPLE, OK, TOO_MANY_RECORDS, TRUNCATED_SAMPLE } from './status'
 
 const CR_GENERIC: u32 = 1

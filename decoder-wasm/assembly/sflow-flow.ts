@@ -40,11 +40,11 @@ import {
   F_TCP_FLAGS,
   F_TOS,
   F_VLAN,
-  FT_SFLOW5,
   applySampling,
   putIPv4,
   putIPv6,
 } from './record'
+import { FT_SFLOW5 } from './generated/flows'
 import { BAD_COUNT, BAD_SAMPLE, OK, TOO_MANY_RECORDS, TRUNCATED_SAMPLE } from './status'
 
 const FR_HEADER: u32 = 1

@@ -2,21 +2,13 @@
 // escaped for TSV and as a RowBinary String (LEB128 length, then the bytes), and both
 // (offset, length) pairs into the index; records carry ids. Id 0 is the empty string;
 // fixed ids name protocols, flow types and directions, so the formatters need no
-// tables of their own.
-export const SID_PROTO: u32 = 1 // + protocol number (0..255)
-export const SID_FLOW_TYPE: u32 = 257 // + flow type code (0..31)
-export const SID_DIRECTION: u32 = 289 // + direction (0..7)
-export const SID_DYNAMIC: u32 = 320 // first id the host hands out freely
-
-/** Longest a stored string is in either form (the host caps them: src/string-table.ts). */
-export const STRING_MAX_BYTES: usize = 1536
+// tables of their own. Ids, bounds and the index entry come from contract/flows.json.
+import { BINARY_AT, INDEX_ENTRY, STRING_MAX_BYTES } from './generated/flows'
+export { STRING_MAX_BYTES }
+export { SID_DIRECTION, SID_DYNAMIC, SID_FLOW_TYPE, SID_PROTO } from './generated/flows'
 
 /** Bytes copyString may write past a string's end (and read past it in the arena). */
 export const STRING_OVERRUN: usize = 32
-
-// Per id: TSV form (offset, length), then RowBinary form (offset, length).
-const INDEX_ENTRY: usize = 16
-const BINARY_AT: usize = 8
 
 let indexBase: usize = 0
 let indexCap: u32 = 0

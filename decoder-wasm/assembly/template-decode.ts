@@ -60,13 +60,11 @@ import {
   S_UP_START,
 } from './plan-ops'
 import {
-  DIRECTION_UNKNOWN,
   F_DATAGRAM,
   F_DST_ADDR,
   F_DST_PORT,
   F_EXPORTER,
   F_EXPORTER_PORT,
-  F_FLOW_DIRECTION,
   F_FLOW_END,
   F_FLOW_START,
   F_FLOW_TYPE,
@@ -82,6 +80,7 @@ import {
   F_VLAN,
   REC_SIZE,
   applySampling,
+  beginRecord,
   putIPv6,
 } from './record'
 import { emitReverse } from './reverse-record'
@@ -98,8 +97,7 @@ let setRate: u32 = 0 // effective rate for records that carry no rate of their o
 let setSysInit: u64 = 0 // exporter init time from options data (IPFIX)
 
 function prepareSet(flags: u32): void {
-  memory.fill(proto, 0, REC_SIZE)
-  store<u8>(proto + F_FLOW_DIRECTION, DIRECTION_UNKNOWN)
+  beginRecord(proto)
   store<u64>(proto + F_TIME_RECEIVED, fcRecvMs)
   putIPv6(proto, F_EXPORTER, fcExporterAddr)
   store<u16>(proto + F_EXPORTER_PORT, <u16>fcPort)

@@ -1,6 +1,6 @@
 // Reads fields of the interface-counter records in the decoder's counter region by index,
 // straight from WASM memory: no object is made per record.
-import { C, CREC_SIZE } from './counter-layout.js'
+import { C, CREC_SIZE } from './generated/contract.js'
 import { RegionView } from './region-view.js'
 
 export type CounterFieldOffset = (typeof C)[keyof typeof C]

@@ -1,6 +1,6 @@
 // Packs received datagrams into one ArrayBuffer laid out exactly as the decoder's input
 // region (layout.ts IN_*), so a worker copies a whole batch into WASM memory at once.
-import { IN, IN_HDR } from './layout.js'
+import { IN, IN_HDR } from './generated/contract.js'
 
 export interface PackedBatch {
   buffer: ArrayBuffer

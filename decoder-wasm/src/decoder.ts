@@ -1,14 +1,19 @@
 // The WASM decoder instance: copies a packed batch into WASM memory, runs the batch
 // loop and hands the fixed-layout records to a sink without creating an object per flow.
 import { readFileSync } from 'node:fs'
-import { LAYOUT_VERSION, REC_SIZE, ST, ST_SIZE } from './layout.js'
+import {
+  CONTRACT_HASH,
+  INSERT_COLUMNS,
+  REC_SIZE,
+  ST,
+  ST_SIZE,
+  STATE_DEFAULTS,
+} from './generated/contract.js'
 import { RecordView } from './record-view.js'
-import { COUNTER_LAYOUT_VERSION, CREC_SIZE } from './counter-layout.js'
 import { CounterView } from './counter-view.js'
 import { TemplateState, type TemplateExports, type TemplateStateOptions } from './template-state.js'
 import type { FlowCounters } from './flow-counters.js'
 import { StringTable } from './string-table.js'
-import { TSV_COLUMNS } from './tsv-columns.js'
 import type { RowChunks, RowOutput } from './row-output.js'
 
 /** The row formats the decoder writes: TSV for people and logs, RowBinary for inserts. */
@@ -18,8 +23,7 @@ interface Exports extends TemplateExports {
   memory: WebAssembly.Memory
   init(inputBytes: number, datagrams: number, records: number, counters: number): void
   setMaxSamplingRate(rate: number): void
-  layoutVersion(): number
-  recordSize(): number
+  contractHash(): number
   inputRegion(): number
   inputCapacity(): number
   statusRegion(): number
@@ -27,15 +31,13 @@ interface Exports extends TemplateExports {
   begin(count: number): void
   run(): number
   recordCount(): number
-  counterLayoutVersion(): number
-  counterRecordSize(): number
   counterRegion(): number
   counterRecordCount(): number
   initText(stringIds: number, arenaBytes: number, tsvBytes: number, rowBinaryBytes: number): void
   stringIndexRegion(): number
   stringArenaRegion(): number
   stringCapacity(): number
-  tsvColumnCount(): number
+  rowColumnCount(): number
   tsvRegion(): number
   tsvLength(): number
   formatTsv(first: number, count: number): number
@@ -53,14 +55,6 @@ interface Exports extends TemplateExports {
   enrichRetry(misses: number): number
   enrichForget(): void
 }
-
-/** Qualifiers of enrichment-cache keys besides an ifIndex (assembly/enrich-cache.ts). */
-export const Q_ADDRESS = 0xfffffffe
-export const Q_EXPORTER = 0xffffffff
-/** Qualifier of an address's entry in an exporter's prefix set: Q_PREFIX_SET + set id. */
-export const Q_PREFIX_SET = 0xfff00000
-/** Highest prefix-set id. */
-export const MAX_PREFIX_SET = 0xffffd
 
 export interface DecoderOptions {
   /** Bytes of packed datagrams one decode() call accepts. */
@@ -80,8 +74,8 @@ export interface DecoderOptions {
   /** Enrichment cache slots, as a power of two (default 2^16). */
   enrichSlotsLog2?: number
   /**
-   * Highest sampling rate an exporter may announce (default 1,000,000; 0: no cap). Flows
-   * announced with more are refused: not decoded, counted by refusedOf().
+   * Highest sampling rate an exporter may announce (default STATE_DEFAULTS.maxSamplingRate;
+   * 0: no cap). Flows announced with more are refused: not decoded, counted by refusedOf().
    */
   maxSamplingRate?: number
 }
@@ -137,15 +131,15 @@ export class Decoder {
     })
     this.#x = instance.exports as unknown as Exports
     if (
-      this.#x.layoutVersion() !== LAYOUT_VERSION ||
-      this.#x.recordSize() !== REC_SIZE ||
-      this.#x.counterLayoutVersion() !== COUNTER_LAYOUT_VERSION ||
-      this.#x.counterRecordSize() !== CREC_SIZE
+      this.#x.contractHash() >>> 0 !== CONTRACT_HASH ||
+      this.#x.rowColumnCount() !== INSERT_COLUMNS.length
     ) {
-      throw new Error('decoder-wasm: build/decoder.wasm does not match the host layout; rebuild')
+      throw new Error(
+        'decoder-wasm: build/decoder.wasm was built from another contract than this host; rebuild',
+      )
     }
     this.#x.init(this.inputBytes, this.datagrams, this.records, this.counters)
-    this.#x.setMaxSamplingRate((options.maxSamplingRate ?? 1_000_000) >>> 0)
+    this.#x.setMaxSamplingRate((options.maxSamplingRate ?? STATE_DEFAULTS.maxSamplingRate) >>> 0)
     this.#mem = new Uint8Array(this.#x.memory.buffer)
     this.#dv = new DataView(this.#x.memory.buffer)
     this.#view = new RecordView(this.#mem, this.#x.outputRegion())
@@ -154,9 +148,6 @@ export class Decoder {
     const arenaBytes = options.strings?.bytes ?? 4 << 20
     const rowBytes = options.rowBytes ?? 1 << 20
     this.#x.initText(options.strings?.ids ?? 1 << 17, arenaBytes, rowBytes, rowBytes)
-    if (this.#x.tsvColumnCount() !== TSV_COLUMNS.length) {
-      throw new Error('decoder-wasm: TSV column count differs from TSV_COLUMNS; rebuild')
-    }
     const x = this.#x
     this.#regions = {
       TabSeparated: {
@@ -190,8 +181,7 @@ export class Decoder {
 
   /**
    * Enrich the first `count` records of the current run from the WASM-side cache
-   * (flags: 1 set direction, 2 set exporter and interface names, 4 some exporters have
-   * their own prefix set). Returns how many missed; enrichMissAt(k) gives their indices.
+   * (flags: ENRICH_FLAGS). Returns how many missed; enrichMissAt(k) gives their indices.
    */
   enrichRun(count: number, flags: number): number {
     return this.#x.enrichRun(count, flags)
@@ -238,7 +228,7 @@ export class Decoder {
 
   /**
    * Format the first `count` records of the current run (call it inside a RecordSink)
-   * as rows of `format` in TSV_COLUMNS order. Rows collect in WASM memory; each time that
+   * as rows of `format` in INSERT_COLUMNS order. Rows collect in WASM memory; each time that
    * region fills, its bytes move to `out` as one chunk. takeRows() adds the last chunk
    * and hands everything over. Returns the bytes formatted.
    */

@@ -4,9 +4,9 @@
 // exporter's own prefix set decides the direction of its records.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Decoder, Q_ADDRESS, Q_EXPORTER, Q_PREFIX_SET } from './decoder.js'
+import { Decoder } from './decoder.js'
 import { DatagramBatch } from './datagram-batch.js'
-import { F, S } from './layout.js'
+import { F, Q_ADDRESS, Q_EXPORTER, Q_PREFIX_SET, S } from './generated/contract.js'
 import { parseAddress } from './ip.js'
 import { buildV5 } from './testdata/netflow5-builder.js'
 

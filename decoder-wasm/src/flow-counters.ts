@@ -1,31 +1,9 @@
-// Cumulative counters of the NetFlow v9 / IPFIX template decoders, in the order of
-// assembly/flow-counters.ts. `heldCurrent` is a gauge; the rest only grow.
-export const FLOW_COUNTERS = [
-  'setsHeld',
-  'heldDecoded',
-  'heldRecords',
-  'heldExpired',
-  'heldOverflow',
-  'heldRejected',
-  'heldCurrent',
-  'templatesLearned',
-  'templatesWithdrawn',
-  'templateTableFull',
-  'optionTableFull',
-  'exporterTableFull',
-  'eventsDropped',
-  'eventsImported',
-  'eventsRejected',
-  'optionsRecords',
-  'ratesLearned',
-  'heldRecordsDropped',
-  'templatesRefusedQuota',
-  'templatesRefusedFull',
-  'templatesAged',
-  'newSessions',
-  'flowsRefused',
-] as const
+// Cumulative counters of the NetFlow v9 / IPFIX template decoders: FLOW_COUNTERS
+// (generated from contract/abi.json) names the u64 array WASM keeps, in its order.
+// `heldCurrent` is a gauge; the rest only grow.
+import { FLOW_COUNTERS } from './generated/contract.js'
 
+export { FLOW_COUNTERS }
 export type FlowCounterName = (typeof FLOW_COUNTERS)[number]
 export type FlowCounters = Record<FlowCounterName, number>
 

@@ -1,9 +1,5 @@
 export {
   Decoder,
-  Q_ADDRESS,
-  Q_EXPORTER,
-  Q_PREFIX_SET,
-  MAX_PREFIX_SET,
   type DecoderOptions,
   type RecordSink,
   type CounterSink,
@@ -12,8 +8,19 @@ export {
 export { DatagramBatch, type PackedBatch } from './datagram-batch.js'
 export { RecordView, type FieldOffset, type StringSlot } from './record-view.js'
 export { CounterView, type CounterFieldOffset } from './counter-view.js'
-export { C, CREC_SIZE, COUNTER_LAYOUT_VERSION } from './counter-layout.js'
-export { F, S, REC_SIZE, IN_HDR, LAYOUT_VERSION } from './layout.js'
+export {
+  C,
+  CREC_SIZE,
+  ENRICH_FLAGS,
+  F,
+  IN_HDR,
+  MAX_PREFIX_SET,
+  Q_ADDRESS,
+  Q_EXPORTER,
+  Q_PREFIX_SET,
+  REC_SIZE,
+  S,
+} from './generated/contract.js'
 export { FLOW_TYPES, flowTypeName, type FlowTypeName } from './flow-type.js'
 export { STATUS_REASONS, statusReason, type StatusReason } from './status.js'
 export { parseAddress, formatAddress, formatIPv6Column, isMappedV4 } from './ip.js'
@@ -50,5 +57,17 @@ export { FLOW_COUNTERS, type FlowCounters, type FlowCounterName } from './flow-c
 export type { TemplateStateOptions } from './template-state.js'
 export { StringTable, escapeTsv } from './string-table.js'
 export { RowOutput, type RowChunks } from './row-output.js'
-export { TSV_COLUMNS, DIRECTIONS, type TsvColumn, type Direction } from './tsv-columns.js'
+export {
+  DIRECTIONS,
+  FLOW_COLUMNS,
+  INSERT_COLUMNS,
+  LOCAL_SIDE,
+  ROLLUP_LOCAL_ADDR_SQL,
+  ROLLUP_LOCAL_IS_DST_SQL,
+  ROLLUP_SERVICE_PORT_SQL,
+  SERVICE_PORT_BELOW,
+  type ColumnText,
+  type Direction,
+  type FlowColumn,
+} from './generated/contract.js'
 export { protocolName } from './protocols.js'

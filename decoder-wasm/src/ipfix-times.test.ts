@@ -10,7 +10,7 @@ import { parseAddress } from './ip.js'
 import { buildIpfix } from './testdata/ipfix-builder.js'
 import type { FieldValue, TemplateDef } from './testdata/flow-fields.js'
 import { RowOutput } from './row-output.js'
-import { TSV_COLUMNS, type TsvColumn } from './tsv-columns.js'
+import { INSERT_COLUMNS, type FlowColumn } from './generated/contract.js'
 
 const exportTime = 1_700_000_000
 const exportMs = exportTime * 1000
@@ -210,7 +210,7 @@ void test('an ipt-netflow NAT event is stored at its own time, not the receive t
     ],
   )
   // What is stored: flow_start and flow_end, not time_received.
-  const at = (col: string): number => TSV_COLUMNS.indexOf(col as TsvColumn)
+  const at = (col: string): number => INSERT_COLUMNS.indexOf(col as FlowColumn)
   const lines = Buffer.concat(d.takeRows('TabSeparated', out).chunks)
     .toString('utf8')
     .trim()

@@ -1,6 +1,6 @@
 // Reads (and, for enrichment, writes) fields of the records in the decoder's output
 // region by index, straight from WASM memory: no object is made per flow.
-import { F, REC_SIZE, S } from './layout.js'
+import { F, REC_SIZE, S } from './generated/contract.js'
 import { formatIPv6Column } from './ip.js'
 import { RegionView } from './region-view.js'
 

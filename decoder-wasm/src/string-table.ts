@@ -4,15 +4,11 @@
 // the bytes). Fixed ids name protocols, flow types and directions.
 import { FLOW_TYPES } from './flow-type.js'
 import { protocolName } from './protocols.js'
-import { DIRECTIONS } from './tsv-columns.js'
+import { DIRECTIONS, SID, STRING_INDEX, STRING_MAX_CHARS } from './generated/contract.js'
 
-const SID_PROTO = 1
-const SID_FLOW_TYPE = 257
-const SID_DIRECTION = 289
-const SID_DYNAMIC = 320
-/** Index entry per id (assembly/strings.ts): TSV (offset, length), then RowBinary's. */
-const INDEX_ENTRY = 16
-const BINARY_AT = 8
+const SID_DYNAMIC = SID.dynamic
+const INDEX_ENTRY = STRING_INDEX.entry
+const BINARY_AT = STRING_INDEX.binaryAt
 
 export function escapeTsv(s: string): string {
   return /[\t\n\\]/.test(s)
@@ -21,13 +17,10 @@ export function escapeTsv(s: string): string {
 }
 
 /**
- * Longest text stored, in UTF-16 code units: each of its UTF-8 forms (at most 3 bytes
- * per unit, escaped or length-prefixed) stays within the formatters' per-string bound
- * (assembly/strings.ts STRING_MAX_BYTES).
+ * `s` cut to STRING_MAX_CHARS, never inside a surrogate pair: each of its UTF-8 forms (at
+ * most 3 bytes per unit, escaped or length-prefixed) stays within the formatters'
+ * per-string bound (STRING_MAX_BYTES in WASM, from the same contract).
  */
-export const STRING_MAX_CHARS = 256
-
-/** `s` cut to STRING_MAX_CHARS, never inside a surrogate pair. */
 function capped(s: string): string {
   if (s.length <= STRING_MAX_CHARS) return s
   const last = s.charCodeAt(STRING_MAX_CHARS - 1)
@@ -57,10 +50,10 @@ export class StringTable {
 
   constructor(m: StringTableMemory) {
     this.#m = m
-    for (let p = 0; p < 256; p++) this.#put(SID_PROTO + p, protocolName(p))
+    for (let p = 0; p < 256; p++) this.#put(SID.proto + p, protocolName(p))
     for (const [code, name] of Object.entries(FLOW_TYPES))
-      this.#put(SID_FLOW_TYPE + Number(code), name)
-    DIRECTIONS.forEach((d, i) => this.#put(SID_DIRECTION + i, d))
+      this.#put(SID.flowType + Number(code), name)
+    DIRECTIONS.forEach((d, i) => this.#put(SID.direction + i, d))
     this.#resetDynamic()
   }
 

@@ -3,27 +3,29 @@
 // chunk by chunk and reads the counters. Used by Decoder.
 import { concatBytes, eventSlices } from './flow-events.js'
 import { readFlowCounters, type FlowCounters } from './flow-counters.js'
+import { STATE_DEFAULTS } from './generated/contract.js'
 
+/** Sizes of the template state; each defaults to STATE_DEFAULTS (contract/abi.json), which says what it bounds. */
 export interface TemplateStateOptions {
-  /** Data and options templates kept, all exporters together (default 4096). */
+  /** Data and options templates kept, all exporters together. */
   templates?: number
-  /** Templates kept per exporter address, all its sessions together (default 512). */
+  /** Templates kept per exporter address, all its sessions together. */
   templatesPerExporter?: number
-  /** A template unused this long may give way to a new one of its address (default 1 h). */
+  /** A template unused this long may give way to a new one of its address. */
   templateIdleMs?: number
-  /** Transport sessions (address + source port) and addresses tracked (default 4096). */
+  /** Transport sessions (address + source port) and addresses tracked. */
   sessions?: number
-  /** Sampling rates and init times kept (default 4096). */
+  /** Sampling rates and init times kept. */
   optionValues?: number
-  /** Data sets held for a missing template, all exporters together (default 1024). */
+  /** Data sets held for a missing template, all exporters together. */
   heldSets?: number
-  /** Bytes of held data sets (default 2 MiB). */
+  /** Bytes of held data sets. */
   heldBytes?: number
-  /** Data sets held per exporter (default 256). */
+  /** Data sets held per exporter. */
   heldPerExporter?: number
-  /** Age after which a held data set is dropped (default 60 s). */
+  /** Age after which a held data set is dropped. */
   heldMaxAgeMs?: number
-  /** Events region size (default 256 KiB); events are moved out after every run. */
+  /** Events region size; events are moved out after every run. */
   eventBytes?: number
 }
 
@@ -59,17 +61,18 @@ export class TemplateState {
 
   constructor(x: TemplateExports, o: TemplateStateOptions = {}) {
     this.#x = x
+    const d = STATE_DEFAULTS
     x.initFlowState(
-      o.templates ?? 4096,
-      o.templatesPerExporter ?? 512,
-      o.templateIdleMs ?? 3_600_000,
-      o.sessions ?? 4096,
-      o.optionValues ?? 4096,
-      o.heldSets ?? 1024,
-      o.heldBytes ?? 2 << 20,
-      o.heldPerExporter ?? 256,
-      o.heldMaxAgeMs ?? 60_000,
-      o.eventBytes ?? 256 << 10,
+      o.templates ?? d.templates,
+      o.templatesPerExporter ?? d.templatesPerExporter,
+      o.templateIdleMs ?? d.templateIdleMs,
+      o.sessions ?? d.sessions,
+      o.optionValues ?? d.optionValues,
+      o.heldSets ?? d.heldSets,
+      o.heldBytes ?? d.heldBytes,
+      o.heldPerExporter ?? d.heldPerExporter,
+      o.heldMaxAgeMs ?? d.heldMaxAgeMs,
+      o.eventBytes ?? d.eventBytes,
     )
   }
 

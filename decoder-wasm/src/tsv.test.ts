@@ -5,15 +5,13 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Decoder } from './decoder.js'
 import { DatagramBatch } from './datagram-batch.js'
-import { F, S } from './layout.js'
+import { DIRECTIONS, F, INSERT_COLUMNS, S, STRING_MAX_CHARS } from './generated/contract.js'
 import { flowTypeName } from './flow-type.js'
 import { parseAddress, formatAddress } from './ip.js'
 import { readCaptureFile } from './pcap/read.js'
 import { protocolName } from './protocols.js'
 import type { FieldOffset, RecordView } from './record-view.js'
-import { DIRECTIONS, TSV_COLUMNS } from './tsv-columns.js'
 import { buildV5, fullWidthV5 } from './testdata/netflow5-builder.js'
-import { STRING_MAX_CHARS } from './string-table.js'
 import { RowOutput } from './row-output.js'
 
 const FIXTURES = [
@@ -138,8 +136,8 @@ function check(
     assert.equal(lines.length, n)
     lines.forEach((line, i) => {
       const fields = line.split('\t')
-      assert.equal(fields.length, TSV_COLUMNS.length, line)
-      TSV_COLUMNS.forEach((col, c) => {
+      assert.equal(fields.length, INSERT_COLUMNS.length, line)
+      INSERT_COLUMNS.forEach((col, c) => {
         const got = fields[c] ?? ''
         const at = ADDRESS.get(col)
         if (at !== undefined) {

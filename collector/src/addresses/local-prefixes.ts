@@ -1,8 +1,9 @@
 // Flow direction from the operator's own prefixes. A lookup object per prefix set, so
 // per-exporter sets can be added later by choosing the set from the exporter address.
+import type { Direction } from '@flowloft/decoder-wasm'
 import { parseCidr, prefixContains, type ParsedAddr, type Prefix } from './ip.js'
 
-export type Direction = 'unknown' | 'inbound' | 'outbound' | 'internal' | 'transit'
+export type { Direction }
 
 export class LocalPrefixes {
   readonly #prefixes: Prefix[]

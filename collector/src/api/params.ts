@@ -82,4 +82,5 @@ export const addrText = (col: string): string =>
 export const WINDOW_SQL =
   'time_received >= toDateTime({from:UInt32}) AND time_received < toDateTime({to:UInt32})'
 
-export const DIRECTIONS = ['unknown', 'inbound', 'outbound', 'internal', 'transit'] as const
+/** The `direction` column's values (the flows contract). */
+export { DIRECTIONS } from '@flowloft/decoder-wasm'

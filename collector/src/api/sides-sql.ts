@@ -4,6 +4,7 @@
 // the receiver's in); unknown and transit flows have no local side and are left out.
 // l_* is the local device, r_* the other side, svc_port the flow's service port;
 // flow_bytes and flow_packets the counters (so sums may be named bytes and packets).
+import { ROLLUP_LOCAL_IS_DST_SQL, SERVICE_PORT_BELOW } from '@flowloft/decoder-wasm'
 import { WELL_KNOWN_PORTS } from '../enrich/services.js'
 import { protocolName } from '../flows/protocols.js'
 import type { Filters } from './filters.js'
@@ -21,17 +22,18 @@ const PROTO_NAMES = Array.from({ length: 256 }, (_, p) => protocolName(p))
 
 /**
  * The service port: a well-known port of either side (the lower when both are), else
- * the lower port below 1024, else 0 (client port to client port, ICMP, other protocols).
+ * the lower port below SERVICE_PORT_BELOW (1024), else 0 (client port to client port,
+ * ICMP, other protocols).
  */
 export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
     has({known_ports:Array(UInt16)}, src_port) AND has({known_ports:Array(UInt16)}, dst_port),
       least(src_port, dst_port),
     has({known_ports:Array(UInt16)}, dst_port), dst_port,
     has({known_ports:Array(UInt16)}, src_port), src_port,
-    least(src_port, dst_port) < 1024, least(src_port, dst_port), 0)`
+    least(src_port, dst_port) < ${SERVICE_PORT_BELOW}, least(src_port, dst_port), 0)`
 
 /** The rollups' side of a flow: inbound to its local_addr, outbound and internal from it. */
-const ROLLUP_IS_IN = `multiIf(direction = 'inbound', [1], direction IN ('outbound', 'internal'), [0], [])`
+const ROLLUP_IS_IN = ROLLUP_LOCAL_IS_DST_SQL
 /**
  * The same when no device is asked for: an internal flow also counts as received (by a
  * device the rollups do not name), as it does on raw flows.
@@ -86,7 +88,7 @@ export function sidedSql(
 /** Whether a rollup can answer with these filters (they keep no remote address). */
 export const rollupFilters = (f: Filters): boolean =>
   f.given.remote === undefined &&
-  !(typeof f.params['f_service'] === 'number' && f.params['f_service'] >= 1024)
+  !(typeof f.params['f_service'] === 'number' && f.params['f_service'] >= SERVICE_PORT_BELOW)
 
 export const sidedParams = (
   f: Filters,

@@ -2,7 +2,7 @@
 // where its names come from (the rollups keep numbers and addresses, no names): AS names
 // from flowloft.as_names, interface names from flowloft.interfaces, exporter names
 // from flowloft.exporters, protocol names from the decoder's table.
-import type { Direction } from '@flowloft/decoder-wasm'
+import { LOCAL_SIDE, type Direction } from '@flowloft/decoder-wasm'
 import { addrText } from './params.js'
 import type { Source } from './source.js'
 import type { TopBy } from './top.js'
@@ -28,8 +28,8 @@ const EXPORTER_NAMES = `SELECT ${addrText('exporter')} AS name_key,
  * Host names, single ports (they keep service_port only) are raw only.
  */
 export const ROLLUP_DIMENSIONS: Partial<Record<TopBy, RollupDimension>> = {
-  src_addr: { key: addrText('local_addr'), directions: ['outbound', 'internal'] },
-  dst_addr: { key: addrText('local_addr'), directions: ['inbound'] },
+  src_addr: { key: addrText('local_addr'), directions: LOCAL_SIDE.src_addr },
+  dst_addr: { key: addrText('local_addr'), directions: LOCAL_SIDE.dst_addr },
   src_country: { key: 'src_country' },
   dst_country: { key: 'dst_country' },
   src_as: { key: 'toString(src_as)', names: AS_NAMES },

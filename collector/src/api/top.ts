@@ -2,6 +2,7 @@
 // exporters) by bytes in a window, from the coarsest table that covers it (source.ts).
 // `by` picks a whitelisted expression; every user value travels as a query parameter.
 import { Hono } from 'hono'
+import { ROLLUP_LOCAL_ADDR_SQL, ROLLUP_SERVICE_PORT_SQL } from '@flowloft/decoder-wasm'
 import { protocolName } from '../flows/protocols.js'
 import type { Engine } from '../clickhouse/engine.js'
 import { readRows } from './read.js'
@@ -34,17 +35,9 @@ const DIMENSIONS = {
   out_if: { key: 'toString(out_if)', label: 'any(out_if_name)' },
   exporter: { key: addrText('exporter'), label: 'any(exporter_name)' },
   /** The local side of the flow, as the rollups keep it (:: for unknown and transit). */
-  local_addr: {
-    key: addrText(
-      "multiIf(direction = 'inbound', dst_addr, direction IN ('outbound', 'internal'), src_addr, toIPv6('::'))",
-    ),
-    label: "''",
-  },
-  /** The lower port when below 1024, else 0, as the rollups keep it. */
-  service_port: {
-    key: 'toString(if(least(src_port, dst_port) < 1024, least(src_port, dst_port), 0))',
-    label: "''",
-  },
+  local_addr: { key: addrText(ROLLUP_LOCAL_ADDR_SQL), label: "''" },
+  /** The lower port when it is a service port, else 0, as the rollups keep it. */
+  service_port: { key: `toString(${ROLLUP_SERVICE_PORT_SQL})`, label: "''" },
 } as const
 
 export type TopBy = keyof typeof DIMENSIONS

@@ -123,7 +123,7 @@ export class BatchDecoder {
   }
 
   /**
-   * Decode, enrich in place and format the rows inside WASM (TSV_COLUMNS order) in the
+   * Decode, enrich in place and format the rows inside WASM (INSERT_COLUMNS order) in the
    * formats asked for: the rows leave WASM as one byte copy per run.
    */
   decode(task: DecodeTask): DecodeResult {

@@ -42,7 +42,7 @@ export interface DecodePoolOptions {
   onTraffic?(batch: TrafficBatch): void
   /** Addresses the workers saw without a host name (enrich/ reverse DNS). */
   onUnnamed?(addrs: string[], dropped: number): void
-  /** Rows for the writer: RowBinary in TSV_COLUMNS order. */
+  /** Rows for the writer: RowBinary in INSERT_COLUMNS order. */
   onRows(body: Buffer, rows: number): void
   /** The same rows as TSV (the flow log): set it to have the workers format them. */
   onTsv?(tsv: Buffer, rows: number): void

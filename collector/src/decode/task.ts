@@ -39,7 +39,7 @@ export interface Refusal {
 export type Outcomes = Record<string, number>
 
 export interface DecodeResult {
-  /** RowBinary rows in TSV_COLUMNS order for the writer, in chunks (transferred). */
+  /** RowBinary rows in INSERT_COLUMNS order for the writer, in chunks (transferred). */
   binary: Uint8Array[]
   /** Rows in each chunk of `binary`. */
   binaryRows: number[]

@@ -4,6 +4,7 @@
 // the keys the cache misses, once each. Lookups are cached per address; the cache is bounded and dropped when the main thread reports
 // a changed database file. Dynamic changes (dynamic/) forget only the keys they touch.
 import {
+  ENRICH_FLAGS,
   F,
   MAX_PREFIX_SET,
   Q_ADDRESS,
@@ -234,7 +235,12 @@ export class Enricher {
       this.#ifNames.size > 0 ||
       (this.#dynamic?.hasInterfaces ?? false)
     const sets = this.#dynamic?.hasPrefixes ?? false
-    const misses = d.enrichRun(n, (prefixes ? 1 : 0) | (names ? 2 : 0) | (sets ? 4 : 0))
+    const misses = d.enrichRun(
+      n,
+      (prefixes ? ENRICH_FLAGS.direction : 0) |
+        (names ? ENRICH_FLAGS.names : 0) |
+        (sets ? ENRICH_FLAGS.prefixSets : 0),
+    )
     // A cache that fills up while answers go in is cleared, and may drop answers given
     // earlier in the same run: the records still missing are answered again (fewer each
     // round, as they fit a cleared cache).

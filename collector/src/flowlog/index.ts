@@ -3,7 +3,7 @@
 // named by a `#fields` first line), rotated by size. Off the hot path: blocks are queued
 // (bounded) and written asynchronously; what does not fit is counted, never waited for.
 import { join } from 'node:path'
-import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
+import { INSERT_COLUMNS } from '@flowloft/decoder-wasm'
 import { createRotatingFile, type RotatingFile } from '../logfile/rotating-file.js'
 import { rateLimited, type Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
@@ -14,7 +14,7 @@ export type { FlowLogConfig }
 /** Blocks waiting for the disk beyond this are dropped (counted). */
 const MAX_QUEUE_BYTES = 32 << 20
 
-export const FLOW_LOG_HEADER = `#fields\t${TSV_COLUMNS.join('\t')}`
+export const FLOW_LOG_HEADER = `#fields\t${INSERT_COLUMNS.join('\t')}`
 
 export function flowLogPath(dataDir: string): string {
   return join(dataDir, 'flowlog', 'flows.log')

@@ -1,33 +1,13 @@
 // Turns the TSV rows the decoder formats into JSON objects keyed by column name, for
 // `flowloft decode`: one source of truth for what a flow row holds.
-import { TSV_COLUMNS, type TsvColumn } from '@flowloft/decoder-wasm'
+import {
+  FLOW_COLUMNS,
+  INSERT_COLUMNS,
+  type ColumnText,
+  type FlowColumn,
+} from '@flowloft/decoder-wasm'
 
-export const COLUMN_NAMES: readonly TsvColumn[] = TSV_COLUMNS
-
-const TEXT = new Set<TsvColumn>([
-  'exporter_name',
-  'flow_type',
-  'proto_name',
-  'in_if_name',
-  'out_if_name',
-  'src_as_name',
-  'dst_as_name',
-  'src_country',
-  'dst_country',
-  'direction',
-  'src_host',
-  'dst_host',
-])
-const ADDRESS = new Set<TsvColumn>([
-  'exporter',
-  'src_addr',
-  'dst_addr',
-  'next_hop',
-  'post_nat_src_addr',
-  'post_nat_dst_addr',
-])
-const MAC = new Set<TsvColumn>(['src_mac', 'dst_mac'])
-const MILLIS = new Set<TsvColumn>(['flow_start', 'flow_end'])
+export const COLUMN_NAMES: readonly FlowColumn[] = INSERT_COLUMNS
 
 function unescape(s: string): string {
   return s.includes('\\')
@@ -47,19 +27,22 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
 }
 
+/** How each kind of column's text (FLOW_COLUMNS, the flows contract) becomes a JSON value. */
+const VALUE: Record<ColumnText, (text: string) => string | number> = {
+  number: Number,
+  text: unescape,
+  address: (f) => (f.startsWith('::ffff:') && f.includes('.') ? f.slice(7) : f),
+  mac,
+  millis: (f) => iso(Math.round(Number(f) * 1000)),
+  seconds: (f) => iso(Number(f) * 1000).slice(0, 19),
+}
+
 /** One TSV row (without its newline) as an object keyed by column name. */
 export function tsvRowToJson(line: string): Record<string, string | number> {
   const fields = line.split('\t')
   const out: Record<string, string | number> = {}
-  TSV_COLUMNS.forEach((col, i) => {
-    const f = fields[i] ?? ''
-    if (TEXT.has(col)) out[col] = unescape(f)
-    else if (ADDRESS.has(col))
-      out[col] = f.startsWith('::ffff:') && f.includes('.') ? f.slice(7) : f
-    else if (MAC.has(col)) out[col] = mac(f)
-    else if (MILLIS.has(col)) out[col] = iso(Math.round(Number(f) * 1000))
-    else if (col === 'time_received') out[col] = iso(Number(f) * 1000).slice(0, 19)
-    else out[col] = Number(f)
+  FLOW_COLUMNS.forEach((col, i) => {
+    out[col.name] = VALUE[col.text](fields[i] ?? '')
   })
   return out
 }

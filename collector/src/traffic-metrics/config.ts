@@ -1,7 +1,7 @@
 // The `metrics` configuration section: traffic counters exported on /metrics, computed
 // in the decode workers from the decoded records. Validated here with messages that name
 // the path (`metrics[0].labels[1].converter must be one of ...`).
-import { TSV_COLUMNS, type TsvColumn } from '@flowloft/decoder-wasm'
+import { DIRECTIONS, INSERT_COLUMNS, type FlowColumn } from '@flowloft/decoder-wasm'
 import { ConfigError, isMapping, section, setting } from '../config/index.js'
 import { ADDRESS_COLUMNS, NUMBER_COLUMNS } from './columns.js'
 
@@ -13,14 +13,14 @@ export type Count = (typeof COUNTS)[number]
 export interface TrafficLabel {
   name: string
   /** A flows column; unused by `static`. */
-  attribute: TsvColumn | ''
+  attribute: FlowColumn | ''
   converter: Converter
   /** The label's value when the attribute is missing (empty, 0 or not of the converter's kind), or the static value. */
   value: string
 }
 
 export interface TrafficFilter {
-  attribute: TsvColumn
+  attribute: FlowColumn
   /** The flow counts when its value (as text) is one of `values` (`equals`) or none of them (`not_equals`). */
   op: 'equals' | 'not_equals'
   values: string[]
@@ -50,7 +50,6 @@ const METRIC_KEYS = [
 ]
 const LABEL_KEYS = ['name', 'attribute', 'converter', 'missing', 'value']
 const FILTER_KEYS = ['attribute', 'equals', 'not_equals']
-const DIRECTIONS = ['unknown', 'inbound', 'outbound', 'internal', 'transit']
 
 function fail(msg: string, src: string): never {
   throw new ConfigError(`${msg}${src}`)
@@ -75,11 +74,14 @@ function int(v: unknown, def: number, min: number, max: number, at: string, src:
   return v
 }
 
-function column(v: unknown, at: string, src: string): TsvColumn {
+function column(v: unknown, at: string, src: string): FlowColumn {
   const s = text(v, at, src)
-  if (!(TSV_COLUMNS as readonly string[]).includes(s))
-    fail(`${at} must be a flows column (${TSV_COLUMNS.join(', ')}), got ${JSON.stringify(s)}`, src)
-  return s as TsvColumn
+  if (!(INSERT_COLUMNS as readonly string[]).includes(s))
+    fail(
+      `${at} must be a flows column (${INSERT_COLUMNS.join(', ')}), got ${JSON.stringify(s)}`,
+      src,
+    )
+  return s as FlowColumn
 }
 
 function parseLabel(v: unknown, at: string, src: string): TrafficLabel {
@@ -166,7 +168,7 @@ export function parseTrafficMetrics(
     if (ex !== undefined) {
       const dirs = values(ex, `${at}.exclude_direction`, src)
       dirs.forEach((d, k) => {
-        if (!DIRECTIONS.includes(d))
+        if (!(DIRECTIONS as readonly string[]).includes(d))
           fail(`${at}.exclude_direction[${k}] must be one of ${DIRECTIONS.join(', ')}`, src)
       })
       filters.push({ attribute: 'direction', op: 'not_equals', values: dirs })

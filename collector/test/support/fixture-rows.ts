@@ -1,6 +1,8 @@
 // Synthetic flow rows for storage tests and measurements: a subset of the flows columns
 // (the rest take their defaults), timestamps of now (a TTL drops rows that are already
 // expired at insert), a unique `sequence` per row so duplicates can be counted.
+import { DIRECTIONS } from '@flowloft/decoder-wasm'
+
 export const FIXTURE_COLUMNS = [
   'time_received',
   'flow_start',
@@ -32,7 +34,6 @@ export interface FixtureBatch {
   packets: number
 }
 
-const DIRECTIONS = ['unknown', 'inbound', 'outbound', 'internal', 'transit'] as const
 const COUNTRIES = ['', 'DE', 'US', 'FR', 'NL', 'CN', 'BR']
 
 /** Deterministic rows `first .. first+rows-1`; `timeSec` is time_received (unix seconds). */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { Decoder } from '../decoder.js'
 import { DatagramBatch } from '../datagram-batch.js'
-import { F } from '../layout.js'
+import { F } from '../generated/contract.js'
 import { statusReason } from '../status.js'
 import { prng } from '../pcap/traffic.js'
 import { HOSTILE_WORDS, cutLength, restore, scribble } from './mutate.js'

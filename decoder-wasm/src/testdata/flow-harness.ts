@@ -2,7 +2,7 @@
 // across calls) and returns every record as a plain object, plus each datagram's status.
 import { Decoder, type DecoderOptions } from '../decoder.js'
 import { DatagramBatch } from '../datagram-batch.js'
-import { F } from '../layout.js'
+import { F } from '../generated/contract.js'
 import { parseAddress } from '../ip.js'
 import type { RecordView } from '../record-view.js'
 import { statusReason } from '../status.js'

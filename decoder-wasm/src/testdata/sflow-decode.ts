@@ -2,8 +2,8 @@
 // outcomes as plain objects: for tests only (the real pipeline never builds objects per flow).
 import { Decoder } from '../decoder.js'
 import { DatagramBatch } from '../datagram-batch.js'
-import { F } from '../layout.js'
-import { C } from '../counter-layout.js'
+import { F } from '../generated/contract.js'
+import { C } from '../generated/contract.js'
 import { parseAddress } from '../ip.js'
 import { statusReason } from '../status.js'
 import type { RecordView } from '../record-view.js'

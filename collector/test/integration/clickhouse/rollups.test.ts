@@ -5,6 +5,7 @@
 // list what was seen.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { ROLLUP_LOCAL_ADDR_SQL, ROLLUP_SERVICE_PORT_SQL } from '@flowloft/decoder-wasm'
 import { fixtureWriter } from '../../support/fixture-writer.js'
 import { fixtureRows } from '../../support/fixture-rows.js'
 import { useMigratedEngine } from '../../support/engine.js'
@@ -12,10 +13,12 @@ import { useMigratedEngine } from '../../support/engine.js'
 const ch = useMigratedEngine('rollups')
 
 const KEY = `exporter, in_if, out_if, direction, proto, service_port, src_country, dst_country, src_as, dst_as, local_addr`
+// The rollup keys as the flows contract defines them, computed over the raw rows: the
+// views of schema/0002_rollups.sql must agree.
 const RAW = `SELECT toStartOfHour(time_received) AS t, exporter, in_if, out_if, direction, proto,
-    if(least(src_port, dst_port) < 1024, least(src_port, dst_port), 0) AS service_port,
+    ${ROLLUP_SERVICE_PORT_SQL} AS service_port,
     src_country, dst_country, src_as, dst_as,
-    multiIf(direction = 'inbound', dst_addr, direction IN ('outbound', 'internal'), src_addr, toIPv6('::')) AS local_addr,
+    ${ROLLUP_LOCAL_ADDR_SQL} AS local_addr,
     sum(bytes) AS b, sum(packets) AS p, count() AS f
   FROM flowloft.flows GROUP BY t, ${KEY}`
 const ROLLUP = (table: string): string => `SELECT toStartOfHour(time) AS t, ${KEY},

@@ -14,7 +14,7 @@ import {
   F,
   RowOutput,
   S,
-  TSV_COLUMNS,
+  INSERT_COLUMNS,
   parseAddress,
   readCaptureFile,
 } from '@flowloft/decoder-wasm'
@@ -138,7 +138,7 @@ void test('RowBinary rows store exactly what the same records as TSV rows store'
   // Settings of a small (async) batch: RowBinary must still reach the table whole.
   await ch.engine.insertRows({
     table: 'flowloft.flows',
-    columns: TSV_COLUMNS,
+    columns: INSERT_COLUMNS,
     format: 'RowBinary',
     body: b.chunks.map((c) => Buffer.from(c)),
     settings: {
@@ -150,12 +150,12 @@ void test('RowBinary rows store exactly what the same records as TSV rows store'
   })
   await ch.engine.insertRows({
     table: copy,
-    columns: TSV_COLUMNS,
+    columns: INSERT_COLUMNS,
     format: 'TabSeparated',
     body: t.chunks.map((c) => Buffer.from(c)),
     settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
   })
-  const cols = TSV_COLUMNS.join(', ')
+  const cols = INSERT_COLUMNS.join(', ')
   const digest = async (table: string): Promise<{ n: string; sum: string; xor: string }> => {
     const [r] = await ch.rows<{ n: string; sum: string; xor: string }>(
       `SELECT count() AS n, toString(sum(h)) AS sum, toString(groupBitXor(h)) AS xor

@@ -10,7 +10,7 @@ import {
   DatagramBatch,
   Decoder,
   RowOutput,
-  TSV_COLUMNS,
+  INSERT_COLUMNS,
   parseAddress,
   readCaptureFile,
 } from '@flowloft/decoder-wasm'
@@ -62,7 +62,7 @@ void test(
     const rejectedDir = join(ch.dataDir, 'spool', 'rejected')
     const metrics = new Registry()
     const writer = fixtureWriter(ch, {
-      columns: TSV_COLUMNS,
+      columns: INSERT_COLUMNS,
       format: 'RowBinary',
       spoolDir,
       metrics,

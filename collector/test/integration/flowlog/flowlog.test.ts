@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
-import { TSV_COLUMNS } from '@flowloft/decoder-wasm'
+import { INSERT_COLUMNS } from '@flowloft/decoder-wasm'
 import { sendUdp } from '../../support/exporters.js'
 import { v5Now, type TestFlow } from '../../support/netflow5.js'
 import { eventually, metricValue, startTestService } from '../../support/service.js'
@@ -38,9 +38,9 @@ void test('one flow log line per flow sent through the collector', async (t) => 
   assert.equal(header, FLOW_LOG_HEADER)
   const rows = rest.filter((l) => l !== '')
   assert.equal(rows.length, sent)
-  const col = (name: (typeof TSV_COLUMNS)[number]): number => TSV_COLUMNS.indexOf(name)
+  const col = (name: (typeof INSERT_COLUMNS)[number]): number => INSERT_COLUMNS.indexOf(name)
   const cells = rows.map((l) => l.split('\t'))
-  for (const c of cells) assert.equal(c.length, TSV_COLUMNS.length)
+  for (const c of cells) assert.equal(c.length, INSERT_COLUMNS.length)
   const sources = cells.map((c) => (c[col('src_addr')] ?? '').replace(/^::ffff:/, '')).sort()
   const expected = [0, 1, 2].flatMap((d) => flows(d).map((f) => f.src)).sort()
   assert.deepEqual(sources, expected)
