@@ -1,17 +1,17 @@
 // The batch loop: walks the datagrams the host wrote into the input region, picks the
 // decoder by version, records one status entry per datagram and fills the output.
-import { be16, be32, fits } from './reader'
-import { dgSkipped, setDatagram } from './context'
-import { outCount, resetOutput, rewindTo } from './output'
-import { counterCount, resetCounters, rewindCountersTo } from './counter-output'
-import { decodeNetflow1 } from './netflow1'
-import { decodeNetflow5 } from './netflow5'
-import { decodeNetflow6 } from './netflow6'
-import { decodeNetflow7 } from './netflow7'
-import { decodeSflow } from './sflow'
-import { decodeNetflow9 } from './netflow9'
-import { decodeIpfix } from './ipfix'
-import { eventsNearlyFull } from './events'
+import { be16, be32, fits } from './shared/reader'
+import { dgSkipped, setDatagram } from './shared/datagram'
+import { outCount, resetOutput, rewindTo } from './output/records'
+import { counterCount, resetCounters, rewindCountersTo } from './output/counter-records'
+import { decodeNetflow1 } from './netflow/v1'
+import { decodeNetflow5 } from './netflow/v5'
+import { decodeNetflow6 } from './netflow/v6'
+import { decodeNetflow7 } from './netflow/v7'
+import { decodeSflow } from './sflow/sflow'
+import { decodeNetflow9 } from './netflow/v9'
+import { decodeIpfix } from './ipfix/ipfix'
+import { eventsNearlyFull } from './templates/events'
 import {
   FT_IPFIX,
   FT_NETFLOW1,
@@ -21,7 +21,7 @@ import {
   FT_NETFLOW9,
   FT_SFLOW5,
 } from './generated/flows'
-import { EMPTY, TOO_MANY_RECORDS, TRUNCATED_HEADER, UNKNOWN_VERSION } from './status'
+import { EMPTY, TOO_MANY_RECORDS, TRUNCATED_HEADER, UNKNOWN_VERSION } from './generated/status'
 import {
   IN_EXPORTER,
   IN_HDR,
@@ -33,28 +33,40 @@ import {
   ST_FLOW_TYPE,
   ST_RECORDS,
   ST_REFUSED,
-  ST_REFUSED_RATE,
-  ST_SIZE,
   ST_SKIPPED,
   ST_STATUS,
 } from './generated/abi'
-export { ST_SIZE }
+import { beginStatus, statusEntry } from './output/status-table'
 
 let inBase: usize = 0
+let inCap: usize = 0
 let inEnd: usize = 0
-let stBase: usize = 0
+let maxDatagrams: u32 = 0
 let total: u32 = 0
 let done: u32 = 0
 let cursor: usize = 0
 
-export function setRegions(input: usize, inputCap: usize, status: usize): void {
-  inBase = input
-  inEnd = input + inputCap
-  stBase = status
+/** Allocate the input region: `bytes` of packed datagrams, at most `datagrams` of them. */
+export function initInput(bytes: u32, datagrams: u32): void {
+  inCap = <usize>bytes
+  inBase = heap.alloc(inCap)
+  inEnd = inBase + inCap
+  maxDatagrams = datagrams
+}
+export function inputRegion(): usize {
+  return inBase
+}
+export function inputCapacity(): u32 {
+  return <u32>inCap
+}
+export function datagramCapacity(): u32 {
+  return maxDatagrams
 }
 
+/** Start a batch of `count` datagrams the host wrote into the input region. */
 export function begin(count: u32): void {
-  total = count
+  total = count < maxDatagrams ? count : maxDatagrams
+  beginStatus(total)
   done = 0
   cursor = inBase
 }
@@ -80,7 +92,7 @@ export function run(): u32 {
       done = total
       break
     }
-    const st = stBase + <usize>done * ST_SIZE
+    const st = statusEntry(done)
     const before = outCount
     const countersBefore = counterCount
     setDatagram(
@@ -106,25 +118,6 @@ export function run(): u32 {
     cursor = payload + ((len + 7) & ~(<usize>7))
   }
   return done
-}
-
-/**
- * Count `n` more records for datagram `index` of the current batch: records of data held
- * earlier, decoded after the batch loop once this datagram's template made them decodable.
- */
-export function addRecords(index: u32, n: u32): void {
-  if (index >= total) return
-  const st = stBase + <usize>index * ST_SIZE
-  store<u32>(st + ST_RECORDS, load<u32>(st + ST_RECORDS) + n)
-}
-
-/** Count a refused flow (announced `rate`) for datagram `index`; false when it is not in the batch. */
-export function addRefused(index: u32, rate: u32): bool {
-  if (index >= total) return false
-  const st = stBase + <usize>index * ST_SIZE
-  store<u32>(st + ST_REFUSED, load<u32>(st + ST_REFUSED) + 1)
-  if (rate > load<u32>(st + ST_REFUSED_RATE)) store<u32>(st + ST_REFUSED_RATE, rate)
-  return true
 }
 
 function decodeOne(p: usize, end: usize, st: usize): u16 {

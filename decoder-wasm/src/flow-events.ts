@@ -1,4 +1,4 @@
-// Template-sharing events as written by the WASM decoder (assembly/events.ts): the
+// Template-sharing events as written by the WASM decoder (assembly/templates/events.ts): the
 // byte format, a splitter and a parser. The bytes are the unit of exchange between
 // decoder instances and of snapshots on disk; objects are for inspection only.
 //

@@ -1,4 +1,4 @@
-// The host side of the WASM string table (assembly/strings.ts): hands out ids for the
+// The host side of the WASM string table (assembly/rows/strings.ts): hands out ids for the
 // text columns' values, writing each distinct string once into WASM memory in both of
 // the formatters' forms: TSV-escaped, and as a RowBinary String (LEB128 length, then
 // the bytes). Fixed ids name protocols, flow types and directions.

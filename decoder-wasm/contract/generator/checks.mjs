@@ -106,13 +106,13 @@ export function migratedColumns(schemaDir, table) {
   return cols
 }
 
-/** The .ts files under `dir`, except `skip`. @param {string} dir @param {string} skip @returns {string[]} */
+/** The hand-written .ts files under `dir`: not in `skip`, not *.generated.ts. @param {string} dir @param {string} skip @returns {string[]} */
 function sources(dir, skip) {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n)
     if (p === skip) return []
     if (statSync(p).isDirectory()) return sources(p, skip)
-    return p.endsWith('.ts') ? [p] : []
+    return p.endsWith('.ts') && !p.endsWith('.generated.ts') ? [p] : []
   })
 }
 
@@ -149,7 +149,7 @@ export function checkContract(c, o) {
     const id = `${c.strings.includes(col.field) ? 'S_' : 'F_'}${upperSnake(col.field.name)}`
     if (!new RegExp(`\\b${id}\\b`).test(text))
       problems.push(
-        `flows column ${col.name}: no decoder fills it: nothing in ${relative(process.cwd(), o.assemblyDir) || '.'}/ (outside generated/) writes ${id}; store the value in the decoders that carry it`,
+        `flows column ${col.name}: no decoder fills it: nothing in ${relative(process.cwd(), o.assemblyDir) || '.'}/ (outside the generated files) writes ${id}; store the value in the decoders that carry it`,
       )
   }
   return problems

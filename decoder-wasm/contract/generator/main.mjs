@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 // Generates the mirrors of the contract (contract/flows.json, contract/abi.json): the
-// AssemblyScript constants and row writers in assembly/generated/, the TypeScript
-// constants in src/generated/. Run by `npm run build` before asc and tsc; the generated
+// AssemblyScript constants in assembly/generated/, the row writers in
+// assembly/rows/*.generated.ts, the TypeScript constants in src/generated/. Run by `npm run build` before asc and tsc; the generated
 // files are not committed. Stops (exit 1) with one line per problem when the contract
 // does not hold together, when a column has no migration in schema/ or when no decoder
 // fills a column's field.
@@ -25,8 +25,17 @@ const { values } = parseArgs({ options: { root: { type: 'string' }, schema: { ty
 const root = resolve(values.root ?? join(here, '..', '..'))
 const schemaDir = resolve(values.schema ?? join(root, '..', 'schema'))
 
-/** Where the hand-written modules the generated writers call live, from assembly/generated/. */
-const PATHS = { strings: '../strings', flowTimes: '../flow-times', encode: '../tsv-encode' }
+/**
+ * The row writers live beside the hand-written encoders they call (assembly/rows/, as
+ * *.generated.ts); the constants in assembly/generated/, which imports nothing.
+ */
+const ROWS = 'rows'
+const PATHS = {
+  constants: '../generated',
+  strings: './strings',
+  flowTimes: './flow-times',
+  encode: './tsv-encode',
+}
 
 /** Write `text` unless the file already holds it (keeps asc and tsc incremental). @param {string} path @param {string} text */
 function put(path, text) {
@@ -49,11 +58,10 @@ try {
     console.error(`contract: ${problems.length} problem(s); nothing generated`)
     process.exit(1)
   }
-  const asm = {
-    ...assemblyMirror(contract),
-    'row-binary.ts': rowBinaryWriter(contract, PATHS),
-    'tsv-row.ts': tsvWriter(contract, PATHS),
-  }
+  const asm = assemblyMirror(contract)
+  const rowsDir = join(assemblyDir, ROWS)
+  put(join(rowsDir, 'row-binary.generated.ts'), rowBinaryWriter(contract, PATHS))
+  put(join(rowsDir, 'tsv-row.generated.ts'), tsvWriter(contract, PATHS))
   mkdirSync(generatedDir, { recursive: true })
   for (const name of readdirSync(generatedDir))
     if (!(name in asm)) rmSync(join(generatedDir, name), { recursive: true, force: true })

@@ -1,5 +1,5 @@
 // @ts-check
-// The RowBinary row writer (assembly/generated/row-binary.ts): one row per record in the
+// The RowBinary row writer (assembly/rows/row-binary.generated.ts): one row per record in the
 // types of flowloft.flows. DateTime as UInt32 seconds, DateTime64(3) as Int64 ms, IPv6 as
 // its 16 bytes in network order, Enum8 as its code, strings as a LEB128 length and the
 // bytes, integers little-endian. Columns whose fields lie next to each other in the
@@ -53,7 +53,7 @@ export function words(fields) {
   })
 }
 
-/** @param {Contract} c @param {{ strings: string, flowTimes: string }} paths */
+/** @param {Contract} c @param {{ constants: string, strings: string, flowTimes: string }} paths */
 export function rowBinaryWriter(c, paths) {
   const body = []
   let k = 0
@@ -119,8 +119,8 @@ export function rowBinaryWriter(c, paths) {
   const fields = usedSlots(body.join('\n'))
   if (needsMillis) fields.add('F_TIME_RECEIVED')
   const imports = [
-    `import { ${[...fields].sort().join(', ')} } from './record'`,
-    `import { ${[...sids, 'STRING_MAX_BYTES'].join(', ')} } from './flows'`,
+    `import { ${[...fields].sort().join(', ')} } from '${paths.constants}/record'`,
+    `import { ${[...sids, 'STRING_MAX_BYTES'].join(', ')} } from '${paths.constants}/flows'`,
     ...(needsMillis ? [`import { flowMillis } from '${paths.flowTimes}'`] : []),
     `import { copyBinaryString } from '${paths.strings}'`,
   ]

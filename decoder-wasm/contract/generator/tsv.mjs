@@ -1,7 +1,7 @@
 // @ts-check
-// The TabSeparated row writer (assembly/generated/tsv-row.ts): one line per record, in
+// The TabSeparated row writer (assembly/rows/tsv-row.generated.ts): one line per record, in
 // the text ClickHouse reads for the flows columns. The encoders are hand-written
-// (assembly tsv-encode.ts); this file only strings them together per column, plus two
+// (assembly/rows/tsv-encode.ts); this file only strings them together per column, plus two
 // shortcuts that change no byte of output: a run of `repeats: datagram` columns is
 // formatted once and copied while its fields stay the same, and a `sparse` run is one
 // constant when all its fields are zero.
@@ -65,7 +65,7 @@ function constantStores(bytes, to) {
   return out
 }
 
-/** @param {Contract} c @param {{ strings: string, flowTimes: string, encode: string }} paths */
+/** @param {Contract} c @param {{ constants: string, strings: string, flowTimes: string, encode: string }} paths */
 export function tsvWriter(c, paths) {
   const cols = c.columns
   /** @type {string[]} */
@@ -193,8 +193,8 @@ export function tsvWriter(c, paths) {
   ]
   return [
     header('TabSeparated rows of the flows columns, in order (flows.json columns).'),
-    `import { ${[...used].sort().join(', ')} } from './record'`,
-    `import { ${[...sids, 'FIXED_NAME_MAX', 'STRING_MAX_BYTES'].join(', ')} } from './flows'`,
+    `import { ${[...used].sort().join(', ')} } from '${paths.constants}/record'`,
+    `import { ${[...sids, 'FIXED_NAME_MAX', 'STRING_MAX_BYTES'].join(', ')} } from '${paths.constants}/flows'`,
     `import { flowMillis } from '${paths.flowTimes}'`,
     `import { STRING_OVERRUN, copyString } from '${paths.strings}'`,
     `import { copyWords, putAddr, putMillis, putSeconds, putU32, putU64 } from '${paths.encode}'`,
