@@ -17,7 +17,7 @@ node_modules/.installed: package.json package-lock.json decoder-wasm/package.jso
 install: node_modules/.installed
 
 # Each package rebuilds only when its sources changed since the last build (stamp files).
-DECODER_SRC := $(shell find decoder-wasm/assembly decoder-wasm/src decoder-wasm/package.json -type f 2>/dev/null)
+DECODER_SRC := $(shell find decoder-wasm/assembly decoder-wasm/src decoder-wasm/testing/src decoder-wasm/testing/fixtures decoder-wasm/contract decoder-wasm/package.json -type f 2>/dev/null)
 COLLECTOR_SRC := $(shell find collector/src collector/package.json collector/tsconfig.json -type f 2>/dev/null)
 TEST_SRC := $(shell find collector/test -type f 2>/dev/null)
 

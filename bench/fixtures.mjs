@@ -5,13 +5,18 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { prng, readCaptureFile, syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
-import { buildV5 } from '../decoder-wasm/dist/testdata/netflow5-builder.js'
-import { softflowdExport } from '../decoder-wasm/dist/testdata/oracle-tools.js'
-import { findTool } from '../decoder-wasm/dist/testdata/tools.js'
+import { readCaptureFile } from '@flowloft/decoder-wasm'
+import {
+  buildV5,
+  capturePath,
+  findTool,
+  prng,
+  softflowdExport,
+  syntheticTraffic,
+  writePcap,
+} from '@flowloft/decoder-wasm/testing'
 
-const TESTDATA = new URL('../decoder-wasm/src/testdata/', import.meta.url)
-const capture = (name) => readCaptureFile(new URL(name, TESTDATA).pathname)
+const capture = (name) => readCaptureFile(capturePath(name))
 
 /**
  * @typedef {object} Fixture

@@ -31,9 +31,7 @@ export {
   CaptureError,
   type Capture,
   type CapturedDatagram,
-} from './pcap/read.js'
-export { writePcap, pcapBytes, frame, type Packet } from './pcap/write.js'
-export { syntheticTraffic, prng, type TrafficOptions } from './pcap/traffic.js'
+} from './capture-file.js'
 export {
   TemplateRegistry,
   SnapshotError,

@@ -10,11 +10,13 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { syntheticTraffic, writePcap, type Packet } from '@flowloft/decoder-wasm'
 import {
+  type Packet,
   PMACCT_SENTINEL as SENTINEL,
+  syntheticTraffic,
   withPmacctTail,
-} from '@flowloft/decoder-wasm/testdata/pmacct-tail.js'
+  writePcap,
+} from '@flowloft/decoder-wasm/testing'
 import { SETTINGS } from '../../dist/settings.js'
 import { collectorSettled } from '../support/collector-settled.js'
 import { startChildService, type ChildService } from '../support/child-service.js'

@@ -4,10 +4,13 @@
 // with their rate applied, and nothing stored carries an absurd rate or byte count.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { frame } from '@flowloft/decoder-wasm'
-import { buildSflow, type FlowSample } from '@flowloft/decoder-wasm/testdata/sflow-builder.js'
-import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
-import type { TemplateDef } from '@flowloft/decoder-wasm/testdata/flow-fields.js'
+import {
+  buildSflow,
+  buildV9,
+  type FlowSample,
+  frame,
+  type TemplateDef,
+} from '@flowloft/decoder-wasm/testing'
 import { createLogger } from '../../dist/observability/log.js'
 import { sendUdp } from '../support/exporters.js'
 import { eventually, metricValue, startTestService } from '../support/service.js'

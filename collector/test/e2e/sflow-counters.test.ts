@@ -2,7 +2,7 @@
 // agent's 64-bit octet counters intact.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildSflow } from '@flowloft/decoder-wasm/testdata/sflow-builder.js'
+import { buildSflow } from '@flowloft/decoder-wasm/testing'
 import { sendUdp } from '../support/exporters.js'
 import { eventually, startTestService } from '../support/service.js'
 

@@ -9,9 +9,13 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { snapshotBound, syntheticTraffic, writePcap } from '@flowloft/decoder-wasm'
-import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
-import type { TemplateDef } from '@flowloft/decoder-wasm/testdata/flow-fields.js'
+import { snapshotBound } from '@flowloft/decoder-wasm'
+import {
+  buildV9,
+  syntheticTraffic,
+  type TemplateDef,
+  writePcap,
+} from '@flowloft/decoder-wasm/testing'
 import { createLogger } from '../../dist/observability/log.js'
 import { Nfcapd, freeUdpPort, sendUdp, softflowd } from '../support/exporters.js'
 import { eventually, metricValue, startTestService } from '../support/service.js'

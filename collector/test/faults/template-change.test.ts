@@ -6,9 +6,12 @@
 // they came (piscina re-queued busy-worker tasks at the tail before `stricterFIFO`).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildIpfix } from '@flowloft/decoder-wasm/testdata/ipfix-builder.js'
-import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
-import type { FieldValue, TemplateDef } from '@flowloft/decoder-wasm/testdata/flow-fields.js'
+import {
+  buildIpfix,
+  buildV9,
+  type FieldValue,
+  type TemplateDef,
+} from '@flowloft/decoder-wasm/testing'
 import { freeUdpPort, sendUdp } from '../support/exporters.js'
 import { eventually, startTestService } from '../support/service.js'
 

@@ -2,14 +2,16 @@
 // exports (softflowd NetFlow v9 and IPFIX, pmacct sFlow) where there are captures,
 // the test builders' datagrams beside them and for the versions with no capture.
 import {
+  buildFixed,
+  buildV5,
   builtIpfix,
   builtV9,
   capturePayloads,
-} from '@flowloft/decoder-wasm/testdata/flow-fixtures.js'
-import { mutationPool, type MutationPool } from '@flowloft/decoder-wasm/testdata/mutate.js'
-import { buildFixed } from '@flowloft/decoder-wasm/testdata/netflow-fixed-builder.js'
-import { buildV5, type V5Record } from '@flowloft/decoder-wasm/testdata/netflow5-builder.js'
-import { sflowBuilderFixtures } from '@flowloft/decoder-wasm/testdata/sflow-fixtures.js'
+  mutationPool,
+  type MutationPool,
+  sflowBuilderFixtures,
+  type V5Record,
+} from '@flowloft/decoder-wasm/testing'
 
 export const PROTOCOLS = [
   'netflow1',

@@ -1,8 +1,8 @@
 // Datagram i of a fuzz run, a function of (seed, protocol, i) alone, so any datagram of
 // any run can be made again: now and then an unchanged seed (templates and valid data
 // keep the decoder's state deep), otherwise a mutated one.
-import { parseAddress, prng } from '@flowloft/decoder-wasm'
-import { mutate, type MutationPool } from '@flowloft/decoder-wasm/testdata/mutate.js'
+import { parseAddress } from '@flowloft/decoder-wasm'
+import { mutate, type MutationPool, prng } from '@flowloft/decoder-wasm/testing'
 import { PROTOCOLS, type Protocol } from './corpus.js'
 
 /** Exporters the datagrams come from (templates are kept per exporter). */

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { writePcap } from '@flowloft/decoder-wasm'
+import { writePcap } from '@flowloft/decoder-wasm/testing'
 import { PROTOCOLS, corpus, type Protocol } from './corpus.js'
 import { fuzzDatagram } from './datagrams.js'
 import type { ProtocolResult } from './job.js'

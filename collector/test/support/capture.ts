@@ -1,7 +1,8 @@
 // Receives UDP datagrams on an ephemeral port and keeps them, so a test can write
 // exactly what an exporter sent to a pcap file.
 import { createSocket, type Socket } from 'node:dgram'
-import { writePcap, type CapturedDatagram, type Packet } from '@flowloft/decoder-wasm'
+import type { CapturedDatagram } from '@flowloft/decoder-wasm'
+import { type Packet, writePcap } from '@flowloft/decoder-wasm/testing'
 
 /** A captured datagram as a packet to write again, received at `timeMs`. */
 export function datagramPacket(d: CapturedDatagram, timeMs: number): Packet {

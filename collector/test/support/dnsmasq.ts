@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { Resolver } from 'node:dns/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { findTool } from '@flowloft/decoder-wasm/testdata/tools.js'
+import { findTool } from '@flowloft/decoder-wasm/testing'
 import { freeUdpPort } from './exporters.js'
 
 export interface Dnsmasq {

@@ -1,6 +1,6 @@
 // NetFlow v5 datagrams exported "now" for tests that send flows to a running collector:
 // the decoder's test builder with a current export time and flows that ended 1 s ago.
-import { buildV5, type V5Record } from '@flowloft/decoder-wasm/testdata/netflow5-builder.js'
+import { buildV5, type V5Record } from '@flowloft/decoder-wasm/testing'
 
 export type TestFlow = Partial<V5Record> & Pick<V5Record, 'src' | 'dst'>
 

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readCaptureFile, writePcap } from '@flowloft/decoder-wasm'
+import { readCaptureFile } from '@flowloft/decoder-wasm'
+import { capturePath, writePcap } from '@flowloft/decoder-wasm/testing'
 import { datagramPacket } from '../../support/capture.js'
 import { startChildService } from '../../support/child-service.js'
 import { runFlowloft } from '../../support/flowloft-cli.js'
 
-const FIXTURE = new URL('../../../../decoder-wasm/src/testdata/softflowd-v9.pcap', import.meta.url)
-  .pathname
+const FIXTURE = capturePath('softflowd-v9.pcap')
 
 /** The fixture's datagrams captured now (flows older than retention.raw_days vanish). */
 function freshCapture(path: string): void {

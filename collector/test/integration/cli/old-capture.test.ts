@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readCaptureFile, writePcap, type CapturedDatagram } from '@flowloft/decoder-wasm'
+import { type CapturedDatagram, readCaptureFile } from '@flowloft/decoder-wasm'
+import { capturePath, writePcap } from '@flowloft/decoder-wasm/testing'
 import { BatchDecoder } from '../../../dist/decode/batch-decoder.js'
 import type { HeldClock } from '../../../dist/decode/task.js'
 import { datagramPacket } from '../../support/capture.js'
@@ -15,8 +16,7 @@ import { requireTools } from '../../support/tools.js'
 import { captureBatches } from '../../../dist/cli/capture-batches.js'
 
 const MAIN = new URL('../../../dist/cli/main.js', import.meta.url).pathname
-const FIXTURE = new URL('../../../../decoder-wasm/src/testdata/softflowd-v9.pcap', import.meta.url)
-  .pathname
+const FIXTURE = capturePath('softflowd-v9.pcap')
 const DAY_MS = 86_400_000
 
 function flowloft(args: string[]): { status: number | null; stdout: string; stderr: string } {

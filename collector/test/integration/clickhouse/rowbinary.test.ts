@@ -12,14 +12,13 @@ import {
   DatagramBatch,
   Decoder,
   F,
-  RowOutput,
-  S,
   INSERT_COLUMNS,
   parseAddress,
   readCaptureFile,
+  RowOutput,
+  S,
 } from '@flowloft/decoder-wasm'
-import { CAPTURES, capturePath } from '@flowloft/decoder-wasm/testdata/flow-fixtures.js'
-import { fullWidthV5 } from '@flowloft/decoder-wasm/testdata/netflow5-builder.js'
+import { capturePath, CAPTURES, fullWidthV5 } from '@flowloft/decoder-wasm/testing'
 import { useMigratedEngine } from '../../support/engine.js'
 
 const ch = useMigratedEngine('rowbinary')

@@ -14,7 +14,7 @@ import {
   parseAddress,
   readCaptureFile,
 } from '@flowloft/decoder-wasm'
-import { capturePath } from '@flowloft/decoder-wasm/testdata/flow-fixtures.js'
+import { capturePath } from '@flowloft/decoder-wasm/testing'
 import { Registry } from '../../../dist/observability/metrics.js'
 import { useMigratedEngine } from '../../support/engine.js'
 import { fixtureWriter } from '../../support/fixture-writer.js'

@@ -9,9 +9,13 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { writePcap, type Packet } from '@flowloft/decoder-wasm'
-import { buildV9 } from '@flowloft/decoder-wasm/testdata/netflow9-builder.js'
-import type { FieldValue, TemplateDef } from '@flowloft/decoder-wasm/testdata/flow-fields.js'
+import {
+  buildV9,
+  type FieldValue,
+  type Packet,
+  type TemplateDef,
+  writePcap,
+} from '@flowloft/decoder-wasm/testing'
 import { freeUdpPort, sendUdp } from '../../support/exporters.js'
 import { nfprobeExport } from '../../support/pmacct-nfprobe.js'
 import {

@@ -1,0 +1,17 @@
+// @flowloft/decoder-wasm/testing: what tests and benches outside this package build
+// datagrams and captures with. Test code only: the package's main entry holds the product.
+export * from './builders/flow-fields.js'
+export * from './builders/ipfix.js'
+export * from './builders/mutate.js'
+export * from './builders/netflow-fixed.js'
+export * from './builders/netflow5.js'
+export * from './builders/netflow9.js'
+export * from './builders/pcap-write.js'
+export * from './builders/sflow.js'
+export * from './builders/traffic.js'
+export * from './builders/udp-capture.js'
+export * from './fixtures/flow-fixtures.js'
+export * from './fixtures/sflow-fixtures.js'
+export * from './oracles/oracle-tools.js'
+export * from './oracles/pmacct-tail.js'
+export * from './oracles/tools.js'
