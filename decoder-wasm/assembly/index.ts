@@ -65,7 +65,12 @@ export function flowImportInput(len: u32): u32 {
 // (flow log, `flowloft decode`) and as RowBinary (the writer's inserts).
 
 /** Allocate the string table and the two row regions. Call once, after init(). */
-export function initText(stringIds: u32, arenaBytes: u32, tsvBytes: u32, rowBinaryBytes: u32): void {
+export function initText(
+  stringIds: u32,
+  arenaBytes: u32,
+  tsvBytes: u32,
+  rowBinaryBytes: u32,
+): void {
   initStrings(stringIds, arenaBytes)
   initTsv(tsvBytes)
   initRowBinary(rowBinaryBytes)

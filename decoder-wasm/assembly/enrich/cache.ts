@@ -24,7 +24,14 @@ import {
   S_SRC_HOST,
 } from '../generated/record'
 import { DIR_INBOUND, DIR_INTERNAL, DIR_OUTBOUND, DIR_TRANSIT } from '../generated/flows'
-import { ENRICH_DIRECTION, ENRICH_NAMES, ENRICH_PREFIX_SETS, Q_ADDRESS, Q_EXPORTER, Q_PREFIX_SET } from '../generated/abi'
+import {
+  ENRICH_DIRECTION,
+  ENRICH_NAMES,
+  ENRICH_PREFIX_SETS,
+  Q_ADDRESS,
+  Q_EXPORTER,
+  Q_PREFIX_SET,
+} from '../generated/abi'
 
 // Slot: key 20 bytes, used flag, value: 4 x u32 (a..d), flag byte.
 const SLOT: usize = 48
@@ -43,7 +50,7 @@ let missCap: u32 = 0
 let stage: usize = 0 // 20-byte key written by the host for enrichPut
 
 export function initEnrichCache(slotsLog2: u32, misses: u32): void {
-  const slots = <u32>1 << slotsLog2
+  const slots = (<u32>1) << slotsLog2
   mask = slots - 1
   table = heap.alloc(<usize>slots * SLOT)
   memory.fill(table, 0, <usize>slots * SLOT)
@@ -122,7 +129,7 @@ export function enrichPut(a: u32, b: u32, c: u32, d: u32, local: u32): void {
   const q = load<u32>(stage + 16)
   let slot = find(stage, q)
   if (slot == 0) {
-    if (used >= (mask + 1) - ((mask + 1) >> 2)) enrichClear() // keep the load under 3/4
+    if (used >= mask + 1 - ((mask + 1) >> 2)) enrichClear() // keep the load under 3/4
     let i = hash(stage, q) & mask
     while (load<u8>(table + <usize>i * SLOT + K_USED) != 0) i = (i + 1) & mask
     slot = table + <usize>i * SLOT
@@ -154,7 +161,11 @@ let lastOut: u32 = 0
 let lastOutSlot: usize = 0
 
 @inline function sameExporter(rec: usize): bool {
-  return lastValid && load<u64>(rec + F_EXPORTER) == lastExp0 && load<u64>(rec + F_EXPORTER + 8) == lastExp1
+  return (
+    lastValid &&
+    load<u64>(rec + F_EXPORTER) == lastExp0 &&
+    load<u64>(rec + F_EXPORTER + 8) == lastExp1
+  )
 }
 
 function ifSlot(rec: usize, ifIndex: u32, isIn: bool): usize {
@@ -219,16 +230,21 @@ function enrichOne(rec: usize): bool {
   store<u32>(rec + S_DST_COUNTRY, load<u32>(dst + V_A))
   const srcAs = load<u32>(rec + F_SRC_AS)
   if (srcAs == 0) store<u32>(rec + F_SRC_AS, load<u32>(src + V_B))
-  if (srcAs == 0 || srcAs == load<u32>(src + V_B)) store<u32>(rec + S_SRC_AS_NAME, load<u32>(src + V_C))
+  if (srcAs == 0 || srcAs == load<u32>(src + V_B))
+    store<u32>(rec + S_SRC_AS_NAME, load<u32>(src + V_C))
   const dstAs = load<u32>(rec + F_DST_AS)
   if (dstAs == 0) store<u32>(rec + F_DST_AS, load<u32>(dst + V_B))
-  if (dstAs == 0 || dstAs == load<u32>(dst + V_B)) store<u32>(rec + S_DST_AS_NAME, load<u32>(dst + V_C))
+  if (dstAs == 0 || dstAs == load<u32>(dst + V_B))
+    store<u32>(rec + S_DST_AS_NAME, load<u32>(dst + V_C))
   store<u32>(rec + S_SRC_HOST, load<u32>(src + V_D))
   store<u32>(rec + S_DST_HOST, load<u32>(dst + V_D))
   if (dir) {
     const s = load<u8>(srcLocal + V_LOCAL) != 0
     const d = load<u8>(dstLocal + V_LOCAL) != 0
-    store<u8>(rec + F_DIRECTION, s ? (d ? DIR_INTERNAL : DIR_OUTBOUND) : d ? DIR_INBOUND : DIR_TRANSIT)
+    store<u8>(
+      rec + F_DIRECTION,
+      s ? (d ? DIR_INTERNAL : DIR_OUTBOUND) : d ? DIR_INBOUND : DIR_TRANSIT,
+    )
   }
   return true
 }

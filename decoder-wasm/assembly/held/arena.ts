@@ -12,7 +12,7 @@ let tail: usize = 0 // oldest chunk
 let used: usize = 0 // bytes between tail and head, freed chunks included
 
 export function initArena(bytes: u32): void {
-  cap = <usize>bytes & ~<usize>7
+  cap = (<usize>bytes) & ~(<usize>7)
   base = cap == 0 ? 0 : heap.alloc(cap)
   head = 0
   tail = 0
@@ -47,7 +47,7 @@ function place(at: usize, need: usize, owner: i32): usize {
 
 /** True when a payload of `n` bytes could ever fit. */
 export function arenaCanHold(n: usize): bool {
-  return CHUNK_HEADER + ((n + 7) & ~<usize>7) <= cap
+  return CHUNK_HEADER + ((n + 7) & ~(<usize>7)) <= cap
 }
 
 /**
@@ -55,7 +55,7 @@ export function arenaCanHold(n: usize): bool {
  * now (evict the tail owner and try again). The payload starts CHUNK_HEADER bytes in.
  */
 export function arenaAlloc(n: usize, owner: i32): usize {
-  const need = CHUNK_HEADER + ((n + 7) & ~<usize>7)
+  const need = CHUNK_HEADER + ((n + 7) & ~(<usize>7))
   if (need > cap) return 0
   reclaim()
   const full = used == cap

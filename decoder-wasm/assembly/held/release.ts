@@ -59,7 +59,8 @@ export function releaseExporter(exp: u32, index: u32): bool {
       enterHeldContext(h, e, owner)
       const p = heldPayload(h)
       const end = p + heldLength(h)
-      const st = load<u32>(t + T_KIND) == KIND_DATA ? decodeDataSet(t, p, end) : decodeOptionsSet(t, p, end)
+      const st =
+        load<u32>(t + T_KIND) == KIND_DATA ? decodeDataSet(t, p, end) : decodeOptionsSet(t, p, end)
       restoreFlowContext()
       if (st == TOO_MANY_RECORDS) {
         if (before > 0) {

@@ -36,8 +36,8 @@ function stage(kind: u32, n: u32, scope: u32, p: usize): usize {
   store<u32>(t + T_SCOPE, scope)
   for (let i: u32 = 0; i < n; i++) {
     const spec = t + T_SPECS + <usize>i * SPEC_SIZE
-    store<u16>(spec, <u16>be16(p + (<usize>i << 2)))
-    store<u16>(spec + 2, <u16>be16(p + (<usize>i << 2) + 2))
+    store<u16>(spec, <u16>be16(p + ((<usize>i) << 2)))
+    store<u16>(spec + 2, <u16>be16(p + ((<usize>i) << 2) + 2))
     store<u32>(spec + 4, 0)
   }
   return t
@@ -54,7 +54,7 @@ function templateSet(p: usize, end: usize): u16 {
       p += 4
       continue
     }
-    const size: usize = 4 + (<usize>n << 2)
+    const size: usize = 4 + ((<usize>n) << 2)
     if (size > end - p) return BAD_TEMPLATE
     if (id < 256 || n > MAX_FIELDS) {
       status = BAD_TEMPLATE

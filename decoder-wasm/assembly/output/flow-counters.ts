@@ -6,15 +6,15 @@ import { COUNTERS } from '../generated/flow-counters'
 const region = memory.data(<i32>COUNTERS * 8)
 
 @inline export function count(c: u32): void {
-  store<u64>(region + (<usize>c << 3), load<u64>(region + (<usize>c << 3)) + 1)
+  store<u64>(region + ((<usize>c) << 3), load<u64>(region + ((<usize>c) << 3)) + 1)
 }
 
 @inline export function countN(c: u32, n: u64): void {
-  store<u64>(region + (<usize>c << 3), load<u64>(region + (<usize>c << 3)) + n)
+  store<u64>(region + ((<usize>c) << 3), load<u64>(region + ((<usize>c) << 3)) + n)
 }
 
 @inline export function setCounter(c: u32, v: u64): void {
-  store<u64>(region + (<usize>c << 3), v)
+  store<u64>(region + ((<usize>c) << 3), v)
 }
 
 export function countersRegion(): usize {

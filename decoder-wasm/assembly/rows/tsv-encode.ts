@@ -12,9 +12,9 @@ export function initTsvEncode(): void {
   for (let v: u32 = 0; v < <u32>DEC4_ENTRIES; v++) {
     const at = dec4 + <usize>v * 4
     store<u8>(at, <u8>(48 + v / 1000))
-    store<u8>(at + 1, <u8>(48 + (v / 100) % 10))
-    store<u8>(at + 2, <u8>(48 + (v / 10) % 10))
-    store<u8>(at + 3, <u8>(48 + v % 10))
+    store<u8>(at + 1, <u8>(48 + ((v / 100) % 10)))
+    store<u8>(at + 2, <u8>(48 + ((v / 10) % 10)))
+    store<u8>(at + 3, <u8>(48 + (v % 10)))
   }
   hex2 = heap.alloc(512)
   for (let v: usize = 0; v < 256; v++) {
@@ -118,7 +118,7 @@ function putHexGroups(p: usize, a: usize): usize {
     const v = <u32>((hi << 8) | lo)
     // Hex digits of v (at least one): ceil(significant bits / 4).
     const n: u32 = (35 - clz<u32>(v | 1)) >> 2
-    const digits = <u32>load<u16>(hex2 + hi * 2) | (<u32>load<u16>(hex2 + lo * 2) << 16)
+    const digits = (<u32>load<u16>(hex2 + hi * 2)) | ((<u32>load<u16>(hex2 + lo * 2)) << 16)
     store<u32>(p, digits >> ((4 - n) * 8))
     store<u8>(p + <usize>n, 58) // ':'
     p += <usize>n + 1

@@ -42,7 +42,7 @@ export function initAddresses(cap: u32): void {
 export function internAddress(addr: usize): i32 {
   let b = hash16(addr) & mask
   for (;;) {
-    const v = load<u32>(table + (<usize>b << 2))
+    const v = load<u32>(table + ((<usize>b) << 2))
     if (v == 0) break
     const s = addressAt(v - 1)
     if (load<u64>(s) == load<u64>(addr) && load<u64>(s + 8) == load<u64>(addr + 8)) {
@@ -53,7 +53,7 @@ export function internAddress(addr: usize): i32 {
   if (addressCount >= capacity) return -1
   const slot = addressCount++
   memory.copy(addressAt(slot), addr, 16)
-  store<u32>(table + (<usize>b << 2), slot + 1)
+  store<u32>(table + ((<usize>b) << 2), slot + 1)
   return <i32>slot
 }
 

@@ -57,7 +57,7 @@ export function internSession(addr: usize, port: u32, fromWire: bool): i32 {
   sessionNewPort = false
   let b = (hash16(addr) ^ (port * 0x9e3779b1)) & mask
   for (;;) {
-    const v = load<u32>(table + (<usize>b << 2))
+    const v = load<u32>(table + ((<usize>b) << 2))
     if (v == 0) break
     const s = sessionAt(v - 1)
     if (
@@ -77,7 +77,7 @@ export function internSession(addr: usize, port: u32, fromWire: bool): i32 {
   memory.copy(s, addr, 16)
   store<u32>(s + E_PORT, port)
   store<u32>(s + E_ADDRESS, <u32>a)
-  store<u32>(table + (<usize>b << 2), slot + 1)
+  store<u32>(table + ((<usize>b) << 2), slot + 1)
   const as = addressAt(<u32>a) + A_SESSIONS
   if (fromWire && load<u32>(as) > 0) {
     count(C_NEW_SESSIONS)

@@ -59,7 +59,16 @@ export function beginFlowDatagram(
     return false
   }
   if (sessionNewPort) emitNewSession(<u32>exp)
-  setFlowContext(version, flowType, <u32>exp, sessionAt(<u32>exp), domain, exportSecs, sysUptime, sequence)
+  setFlowContext(
+    version,
+    flowType,
+    <u32>exp,
+    sessionAt(<u32>exp),
+    domain,
+    exportSecs,
+    sysUptime,
+    sequence,
+  )
   setFlowDatagram(dgIndex, dgRecvMs, dgExporterPort, dgSamplingDefault, dgSamplingOverride)
   advanceClock(dgRecvMs)
   deferredCount = 0

@@ -32,13 +32,13 @@
 /** Big-endian unsigned integer of 1..8 bytes (variable-width template fields). */
 export function beN(p: usize, n: u32): u64 {
   let v: u64 = 0
-  for (let i: u32 = 0; i < n; i++) v = (v << 8) | <u64>load<u8>(p + i)
+  for (let i: u32 = 0; i < n; i++) v = (v << 8) | (<u64>load<u8>(p + i))
   return v
 }
 
 /** Little-endian unsigned integer of 1..8 bytes. */
 export function leN(p: usize, n: u32): u64 {
   let v: u64 = 0
-  for (let i: i32 = <i32>n - 1; i >= 0; i--) v = (v << 8) | <u64>load<u8>(p + <usize>i)
+  for (let i: i32 = <i32>n - 1; i >= 0; i--) v = (v << 8) | (<u64>load<u8>(p + <usize>i))
   return v
 }

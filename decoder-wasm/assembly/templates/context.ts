@@ -86,6 +86,15 @@ export function saveFlowContext(): void {
 }
 
 export function restoreFlowContext(): void {
-  setFlowContext(sVersion, sFlowType, sExporter, sExporterAddr, sDomain, sExportSecs, sSysUptime, sSequence)
+  setFlowContext(
+    sVersion,
+    sFlowType,
+    sExporter,
+    sExporterAddr,
+    sDomain,
+    sExportSecs,
+    sSysUptime,
+    sSequence,
+  )
   setFlowDatagram(sIndex, sRecvMs, sPort, sDefault, sOverride)
 }

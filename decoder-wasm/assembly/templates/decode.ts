@@ -134,12 +134,19 @@ function recordRate(flags: u32): u32 {
   let announced: u64 = 0
   if ((flags & FL_RATE_IN_RECORD) != 0) {
     announced = scratchAt(S_INTERVAL)
-    if (announced == 0) announced = packetSpaceRate(scratchAt(S_PKT_INTERVAL), scratchAt(S_PKT_SPACE))
+    if (announced == 0)
+      announced = packetSpaceRate(scratchAt(S_PKT_INTERVAL), scratchAt(S_PKT_SPACE))
   }
   if (announced == 0 && (flags & FL_SAMPLER_REF) != 0) {
     announced =
       (flags & FL_SELECTOR_REF) != 0
-        ? getOptionValue(fcExporter, fcVersion, fcDomain, OV_SELECTOR_RATE, scratchAt(S_SELECTOR_ID))
+        ? getOptionValue(
+            fcExporter,
+            fcVersion,
+            fcDomain,
+            OV_SELECTOR_RATE,
+            scratchAt(S_SELECTOR_ID),
+          )
         : getOptionValue(fcExporter, fcVersion, fcDomain, OV_SAMPLER_RATE, scratchAt(S_SAMPLER_ID))
   }
   const a = announced == 0 ? setAnnounced : clampRate(announced)
@@ -152,26 +159,32 @@ function finishTimes(rec: usize, flags: u32): void {
     const upStart = <u32>scratchAt(S_UP_START)
     const upEnd = <u32>scratchAt(S_UP_END)
     if (fcVersion == 9) {
-      if ((flags & FL_UP_START) != 0) store<u64>(rec + F_FLOW_START, uptimeToUnixMs(em, fcSysUptime, upStart))
-      if ((flags & FL_UP_END) != 0) store<u64>(rec + F_FLOW_END, uptimeToUnixMs(em, fcSysUptime, upEnd))
+      if ((flags & FL_UP_START) != 0)
+        store<u64>(rec + F_FLOW_START, uptimeToUnixMs(em, fcSysUptime, upStart))
+      if ((flags & FL_UP_END) != 0)
+        store<u64>(rec + F_FLOW_END, uptimeToUnixMs(em, fcSysUptime, upEnd))
     } else {
       let init = (flags & FL_SYS_INIT) != 0 ? scratchAt(S_SYS_INIT) : 0
       if (init == 0) init = setSysInit
       if (init != 0) {
         // Uptimes are 32-bit ms since init: take them around the uptime at export.
         const up = <u32>(em - init)
-        if ((flags & FL_UP_START) != 0) store<u64>(rec + F_FLOW_START, uptimeToUnixMs(em, up, upStart))
+        if ((flags & FL_UP_START) != 0)
+          store<u64>(rec + F_FLOW_START, uptimeToUnixMs(em, up, upStart))
         if ((flags & FL_UP_END) != 0) store<u64>(rec + F_FLOW_END, uptimeToUnixMs(em, up, upEnd))
       } else {
         // No init time (some MikroTik versions): the flow is taken to end at export.
         const anchor = (flags & FL_UP_END) != 0 ? upEnd : upStart
-        if ((flags & FL_UP_START) != 0) store<u64>(rec + F_FLOW_START, uptimeToUnixMs(em, anchor, upStart))
+        if ((flags & FL_UP_START) != 0)
+          store<u64>(rec + F_FLOW_START, uptimeToUnixMs(em, anchor, upStart))
         if ((flags & FL_UP_END) != 0) store<u64>(rec + F_FLOW_END, em)
       }
     }
   }
-  if ((flags & FL_DELTA_START) != 0) store<u64>(rec + F_FLOW_START, msBefore(em, scratchAt(S_DELTA_START)))
-  if ((flags & FL_DELTA_END) != 0) store<u64>(rec + F_FLOW_END, msBefore(em, scratchAt(S_DELTA_END)))
+  if ((flags & FL_DELTA_START) != 0)
+    store<u64>(rec + F_FLOW_START, msBefore(em, scratchAt(S_DELTA_START)))
+  if ((flags & FL_DELTA_END) != 0)
+    store<u64>(rec + F_FLOW_END, msBefore(em, scratchAt(S_DELTA_END)))
   if ((flags & FL_DURATION) != 0) {
     // A duration gives the missing end; with both ends (or none) it adds nothing.
     const has = flags & (FL_START | FL_END)
@@ -184,7 +197,7 @@ function finishTimes(rec: usize, flags: u32): void {
   if ((flags & FL_POINT) != 0) store<u64>(rec + F_FLOW_END, load<u64>(rec + F_FLOW_START))
 }
 
-const MAX_MS: u64 = <u64>(-1) / 1000
+const MAX_MS: u64 = <u64>-1 / 1000
 
 /**
  * Unix ms `us` microseconds before unix ms `ms`, truncated (1.5 ms before T is T - 2);

@@ -39,11 +39,20 @@ const APPLIED: i32 = 1
 const IGNORED: i32 = 0
 const REJECTED: i32 = -1
 
-function applyTemplate(e: usize, size: usize, kind: u8, ver: u32, exp: u32, domain: u32, id: u32): i32 {
+function applyTemplate(
+  e: usize,
+  size: usize,
+  kind: u8,
+  ver: u32,
+  exp: u32,
+  domain: u32,
+  id: u32,
+): i32 {
   if (size < EV_HEADER + 4) return REJECTED
   const n = <u32>load<u16>(e + EV_HEADER)
   const scope = <u32>load<u16>(e + EV_HEADER + 2)
-  if (n == 0 || n > MAX_FIELDS || size != EV_HEADER + 4 + <usize>n * SPEC_SIZE || id < 256) return REJECTED
+  if (n == 0 || n > MAX_FIELDS || size != EV_HEADER + 4 + <usize>n * SPEC_SIZE || id < 256)
+    return REJECTED
   const options = kind == EV_OPTIONS_TEMPLATE
   if (options ? scope > n || (ver == 10 && scope == 0) : scope != 0) return REJECTED
   const t = templateStaging()

@@ -108,11 +108,12 @@ export const RANK_OBSERVED: u32 = 6
 export const NO_MAPPING: u32 = 0xffffffff
 
 @inline function m(op: u32, target: usize, group: u32, rank: u32): u32 {
-  return op | (<u32>target << 8) | (group << 16) | (rank << 24)
+  return op | ((<u32>target) << 8) | (group << 16) | (rank << 24)
 }
 
 /** Mapping of an IETF element (or v9 field type) in a data template. */
 export function dataMapping(id: u32): u32 {
+  // prettier-ignore
   switch (id) {
     case 1: return m(OP_U64, F_BYTES, G_BYTES, 0) // octetDeltaCount / IN_BYTES
     case 85: return m(OP_U64, F_BYTES, G_BYTES, 1) // octetTotalCount
@@ -208,6 +209,7 @@ export function dataMapping(id: u32): u32 {
 
 /** Mapping of an RFC 5103 reverse element (enterprise 29305) in a data template. */
 export function reverseMapping(id: u32): u32 {
+  // prettier-ignore
   switch (id) {
     case 1: return m(OP_SCRATCH, S_REV_BYTES, G_REV_BYTES, 0)
     case 85: return m(OP_SCRATCH, S_REV_BYTES, G_REV_BYTES, 1)
@@ -220,6 +222,7 @@ export function reverseMapping(id: u32): u32 {
 
 /** Mapping of an element in an options template (sampling and exporter clock). */
 export function optionsMapping(id: u32): u32 {
+  // prettier-ignore
   switch (id) {
     case 34: return m(OP_SCRATCH, S_INTERVAL, G_INTERVAL, 0)
     case 50: return m(OP_SCRATCH, S_INTERVAL, G_INTERVAL, 1)

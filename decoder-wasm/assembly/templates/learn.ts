@@ -103,7 +103,10 @@ export function learnRate(exp: u32, ver: u32, domain: u32, keyKind: u32, id: u64
     count(C_OPTION_TABLE_FULL)
     return
   }
-  if (keyKind != OV_DOMAIN_RATE && getOptionValue(exp, ver, domain, OV_FIRST_SAMPLER_RATE, 0) == 0) {
+  if (
+    keyKind != OV_DOMAIN_RATE &&
+    getOptionValue(exp, ver, domain, OV_FIRST_SAMPLER_RATE, 0) == 0
+  ) {
     setOptionValue(exp, ver, domain, OV_FIRST_SAMPLER_RATE, 0, rate)
   }
   if (r == SET_CHANGED) {

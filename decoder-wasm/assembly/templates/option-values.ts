@@ -32,10 +32,10 @@ export function initOptionValues(cap: u32): void {
 }
 
 @inline function hashKey(exp: u32, ver: u32, domain: u32, kind: u32, id: u64): u32 {
-  let h = (exp + 1) * 0x9e3779b1 ^ domain
+  let h = ((exp + 1) * 0x9e3779b1) ^ domain
   h = (h ^ (ver << 8) ^ kind) * 0x85ebca6b
-  h = (h ^ <u32>id) * 0xc2b2ae35
-  h = (h ^ <u32>(id >> 32)) * 0x27d4eb2f
+  h = (h ^ (<u32>id)) * 0xc2b2ae35
+  h = (h ^ (<u32>(id >> 32))) * 0x27d4eb2f
   return h ^ (h >> 15)
 }
 
@@ -72,7 +72,14 @@ export const SET_CHANGED: i32 = 1
 export const SET_FULL: i32 = -1
 
 /** Store a value; tells whether it was new or different (SET_*). */
-export function setOptionValue(exp: u32, ver: u32, domain: u32, kind: u32, id: u64, value: u64): i32 {
+export function setOptionValue(
+  exp: u32,
+  ver: u32,
+  domain: u32,
+  kind: u32,
+  id: u64,
+  value: u64,
+): i32 {
   const e = lookup(exp, ver, domain, kind, id)
   if (e == 0) return SET_FULL
   if (load<u32>(e + V_EXPORTER) != 0) {

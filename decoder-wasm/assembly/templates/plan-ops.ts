@@ -67,5 +67,5 @@ export const FL_TIMES: u32 =
   FL_UP_START | FL_UP_END | FL_DELTA_START | FL_DELTA_END | FL_DURATION | FL_POINT
 
 @inline export function step(op: u32, target: usize, len: u32): u32 {
-  return op | (<u32>target << 8) | (len << 16)
+  return op | ((<u32>target) << 8) | (len << 16)
 }

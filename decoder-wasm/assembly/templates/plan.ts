@@ -85,7 +85,7 @@ const VARIABLE: u32 = 0xffff
 let steps: u32 = 0
 
 @inline function emit(plan: usize, word: u32): void {
-  store<u32>(plan + (<usize>steps << 2), word)
+  store<u32>(plan + ((<usize>steps) << 2), word)
   steps++
 }
 const best = memory.data(<i32>GROUPS) // lowest rank present per group (255 = none)
@@ -102,7 +102,7 @@ function lengthFits(op: u32, len: u32): bool {
 
 /** The mapping of field `i` of the template in slot `t`, NO_MAPPING when unused. */
 function mappingOf(t: usize, i: u32): u32 {
-  const spec = t + T_SPECS + (<usize>i << 3)
+  const spec = t + T_SPECS + ((<usize>i) << 3)
   let id = <u32>load<u16>(spec)
   const len = <u32>load<u16>(spec + 2)
   const ipfix = load<u32>(t + T_VERSION) == 10
@@ -136,7 +136,8 @@ function flagFor(op: u32, target: u32, group: u32): u32 {
     if (target == S_PKT_INTERVAL || target == S_PKT_SPACE) return FL_RATE_IN_RECORD
   }
   if (group == G_INTERVAL) return FL_RATE_IN_RECORD
-  if (group == G_SAMPLER) return target == S_SELECTOR_ID ? FL_SAMPLER_REF | FL_SELECTOR_REF : FL_SAMPLER_REF
+  if (group == G_SAMPLER)
+    return target == S_SELECTOR_ID ? FL_SAMPLER_REF | FL_SELECTOR_REF : FL_SAMPLER_REF
   if (group == G_VLAN) return FL_VLAN_COPY
   if (group == G_REV_BYTES || group == G_REV_PACKETS) return FL_REVERSE
   if (group == G_SRC_ADDR || group == G_DST_ADDR) return op == OP_ADDR4 ? FL_HAS_V4 : FL_HAS_V6
@@ -184,7 +185,7 @@ export function compilePlan(t: usize): bool {
   let skip: u32 = 0
   let flags: u32 = 0
   for (let i: u32 = 0; i < n; i++) {
-    const len = <u32>load<u16>(t + T_SPECS + (<usize>i << 3) + 2)
+    const len = <u32>load<u16>(t + T_SPECS + ((<usize>i) << 3) + 2)
     if (len == VARIABLE && load<u32>(t + T_VERSION) == 10) {
       if (skip > 0) emit(plan, step(OP_SKIP, 0, skip))
       skip = 0

@@ -24,4 +24,3 @@ export const T_SPECS: usize = 64 // MAX_FIELDS x (u16 id as on the wire, u16 len
 export const T_PLAN: usize = T_SPECS + <usize>MAX_FIELDS * 8 // MAX_FIELDS x u32 steps
 export const SLOT_SIZE: usize = T_PLAN + <usize>MAX_FIELDS * 4
 export const SPEC_SIZE: usize = 8
-

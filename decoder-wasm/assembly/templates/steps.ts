@@ -29,7 +29,7 @@ import { putIPv4, putIPv6 } from '../output/record'
 export const scratch = memory.data(<i32>SCRATCH_SLOTS * 8)
 
 @inline export function scratchAt(slot: u32): u64 {
-  return load<u64>(scratch + (<usize>slot << 3))
+  return load<u64>(scratch + ((<usize>slot) << 3))
 }
 
 @inline export function clearScratch(): void {
@@ -49,7 +49,7 @@ export const scratch = memory.data(<i32>SCRATCH_SLOTS * 8)
       return bswap<u64>(load<u64>(p))
   }
   let v: u64 = 0
-  for (let i: usize = 0; i < len; i++) v = (v << 8) | <u64>load<u8>(p + i)
+  for (let i: usize = 0; i < len; i++) v = (v << 8) | (<u64>load<u8>(p + i))
   return v
 }
 
@@ -93,7 +93,7 @@ function isZero(p: usize, len: usize): bool {
  */
 export function runSteps(steps: usize, n: u32, p: usize, end: usize, rec: usize): usize {
   for (let i: u32 = 0; i < n; i++) {
-    const w = load<u32>(steps + (<usize>i << 2))
+    const w = load<u32>(steps + ((<usize>i) << 2))
     const op = w & 0xff
     const t = <usize>((w >> 8) & 0xff)
     let len = <usize>(w >> 16)
@@ -125,7 +125,7 @@ export function runSteps(steps: usize, n: u32, p: usize, end: usize, rec: usize)
         store<u64>(rec + t, readUint(p, len))
         break
       case OP_OR8:
-        store<u8>(rec + t, load<u8>(rec + t) | <u8>readUint(p, len))
+        store<u8>(rec + t, load<u8>(rec + t) | (<u8>readUint(p, len)))
         break
       case OP_MAC:
         store<u64>(rec + t, readUint(p, 6))

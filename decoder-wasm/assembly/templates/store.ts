@@ -86,7 +86,7 @@ export function templateStaging(): usize {
   let h = exp * 0x9e3779b1 + domain
   h = (h ^ (h >> 15)) * 0x85ebca6b + (id | (ver << 16))
   h ^= h >> 13
-  return buckets + (<usize>(h & bucketMask) << 2)
+  return buckets + ((<usize>(h & bucketMask)) << 2)
 }
 
 @inline function matches(s: usize, exp: u32, ver: u32, domain: u32, id: u32): bool {
