@@ -30,7 +30,7 @@ export default tseslint.config(
   },
   {
     // The layout (ARCHITECTURE.md): product imports no test or tool code, and no cycles.
-    files: ['collector/src/**/*.ts'],
+    files: ['collector/src/**/*.ts', 'decoder-wasm/src/**/*.ts', 'decoder-wasm/assembly/**/*.ts'],
     plugins: { layout },
     rules: { 'layout/product-only': 'error', 'layout/no-cycle': 'error' },
   },

@@ -36,7 +36,8 @@ function sources(dir) {
 }
 
 /** @param {string} from @param {string} spec */
-const resolveTs = (from, spec) => resolve(dirname(from), spec).replace(/\.js$/, '.ts')
+// AssemblyScript imports name no extension; TypeScript's name the built `.js`.
+const resolveTs = (from, spec) => resolve(dirname(from), spec).replace(/\.js$/, '') + '.ts'
 
 /**
  * Strongly connected components with more than one member (Tarjan).
