@@ -2,6 +2,7 @@
 // `flowloft help settings` prints (in this order), and the typed Config whose parts the
 // wiring hands to each component. A setting is declared in its component's config.ts;
 // a component with settings of its own adds its section here.
+import { ALERTS, type AlertsConfig } from './alerts/config.js'
 import { API, HTTP, type ApiConfig, type HttpConfig } from './api/config.js'
 import {
   CLICKHOUSE,
@@ -45,6 +46,7 @@ export const SETTINGS = [
   SUMMARIES,
   FLOW_LOG,
   SENDERS,
+  ALERTS,
   API,
   LOG,
 ].flatMap((s) => s.settings)
@@ -69,6 +71,8 @@ export interface Config {
   flowLog: FlowLogConfig
   /** Authorized senders (senders/). */
   senders: SendersConfig
+  /** Alerts on new destinations, device volume and silent exporters (alerts/). */
+  alerts: AlertsConfig
   /** Authentication of API changes (api/mutation-auth.ts). */
   api: ApiConfig
   log: LogConfig
@@ -90,6 +94,7 @@ export function toConfig(v: Values): Config {
     summaries: SUMMARIES.read(v),
     flowLog: FLOW_LOG.read(v),
     senders: SENDERS.read(v),
+    alerts: ALERTS.read(v),
     api: API.read(v),
     log: LOG.read(v),
   }
