@@ -11,6 +11,7 @@ import { exporterRoutes, type ExporterPrefixes } from './exporters.js'
 import { interfaceRoutes } from './interfaces.js'
 import { OPENAPI } from './openapi.js'
 import type { Senders } from '../senders/index.js'
+import { alertsRoutes } from './alerts.js'
 import { accessGuard, type AccessConfig } from './access.js'
 import { loginRoutes } from './login.js'
 import { mutationAuth, type MutationAuthConfig } from './mutation-auth.js'
@@ -49,6 +50,8 @@ export interface ApiDeps {
   senders?: Senders
   /** Credentials every changing endpoint requires; absent or empty, changes are refused. */
   auth?: MutationAuthConfig
+  /** Whether the alert rules run (alerts.enabled): /api/alerts answers 404 without. */
+  alerts?: boolean
   /** Host allow-list, cross-site refusal and login (access.ts); absent: open, any host. */
   access?: AccessConfig
 }
@@ -111,6 +114,7 @@ export function createApi(d: ApiDeps): Hono {
   app.route('/', usageRoutes(d.engine, d.retention))
   app.route('/', interfaceRoutes(d.engine, d.retention))
   app.route('/', summariesRoutes(d.summaries))
+  app.route('/', alertsRoutes(d.engine, d.alerts ?? false))
   app.route('/', exporterRoutes(d.engine, d.templates ?? (() => []), d.prefixes))
   app.route('/', queryRoutes(d.engine))
   const requireAuth = mutationAuth(

@@ -3,6 +3,7 @@
 import { DIRECTIONS } from './params.js'
 import { SOURCES } from './source.js'
 import { TOP_BY } from './top.js'
+import { ALERT_PATHS } from './alerts-openapi.js'
 import { SENDER_PATHS, SENDER_SECURITY_SCHEMES } from './senders-openapi.js'
 import { FILTER_PARAMETERS, SIDES_PATHS } from './sides-openapi.js'
 
@@ -75,6 +76,7 @@ export const OPENAPI = {
   components: { securitySchemes: SENDER_SECURITY_SCHEMES },
   paths: {
     ...SENDER_PATHS,
+    ...ALERT_PATHS,
     ...SIDES_PATHS,
     '/': { get: { summary: 'Web UI', responses: { '200': text('The UI page', 'text/html') } } },
     '/assets/{name}': {
