@@ -5,6 +5,7 @@
 // /metrics. `serve` starts all of it; `import` starts everything but the network side.
 import { join } from 'node:path'
 import { INSERT_COLUMNS } from '@flowloft/decoder-wasm'
+import { createAlerts, type Alerts } from './alerts/index.js'
 import { createApi } from './api/index.js'
 import { startHttpServer, type BoundHttpServer } from './api/http-server.js'
 import { apiToken } from './api/token-file.js'
@@ -61,6 +62,8 @@ export interface Collector {
   traffic: TrafficMetrics
   /** Conversation summaries per window (summaries.*). */
   summaries: Summaries
+  /** Alerts on new destinations, device volume and silent exporters (alerts.*). */
+  alerts: Alerts
   /** Home prefixes learned from the flows (enrich.learn_prefixes). */
   learner: PrefixLearner
   /** Bounds the exporter label of per-address metric families (http.metrics_max_sources). */
@@ -194,7 +197,7 @@ export async function startCollector(
     onInterfaceCounters: (tsv, rows) => counterWriter.add(tsv, rows),
   })
 
-  // Scheduled work on the database: disk limit, summaries, learned home prefixes.
+  // Scheduled work on the database: disk limit, summaries, alerts, learned home prefixes.
   const jobs = createJobs({
     client: engine.client,
     maxDiskBytes: config.retention.maxDiskBytes,
@@ -210,6 +213,7 @@ export async function startCollector(
     log,
     metrics,
   })
+  const alerts = createAlerts(config.alerts, { run: engine.jobs, log, metrics })
   const learner = createPrefixLearner({
     run: engine.jobs,
     dataDir: config.dataDir,
@@ -234,6 +238,7 @@ export async function startCollector(
     if (stopping) return
     void summaries.start()
     jobs.start()
+    alerts.start()
   })
   const stopStorage = async (): Promise<void> => {
     stopping = true
@@ -246,6 +251,7 @@ export async function startCollector(
     templates.close()
     await flowLog?.stop()
     await jobs.stop()
+    await alerts.stop()
     await learner.stop()
     await summaries.stop()
     await writer.stop()
@@ -262,6 +268,7 @@ export async function startCollector(
     enrichment,
     traffic,
     summaries,
+    alerts,
     learner,
     sources,
     listeners: [],
@@ -331,6 +338,7 @@ export async function startCollector(
         writerStalled: () => collector.writerStalled(),
         notReady: () => readiness.reason(),
         summaries,
+        alerts: config.alerts.enabled,
         retention: config.retention,
         senders,
         auth: {
