@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../../dist/settings.js'
+import { guideBlock } from '../../support/guide-blocks.js'
 
 const load = (set: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
   loadConfig({ flags: new Map(), env, set }).alerts
@@ -113,4 +114,18 @@ void test('a bad key or value is refused, naming the key and the rule', (t) => {
     name: 'ConfigError',
     message: /unknown key alerts\.webhook\b/,
   })
+})
+
+void test("docs/alerts.md's worked example loads as written", (t) => {
+  const docs = new URL('../../../../docs/alerts.md', import.meta.url).pathname
+  const dir = mkdtempSync(join(tmpdir(), 'fl-alerts-cfg-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'flowloft.yaml')
+  writeFileSync(file, guideBlock('alerts-example', docs))
+  const c = loadConfig({ file, flags: new Map(), env: {} }).alerts
+  assert.equal(c.enabled, true)
+  assert.deepEqual(c.allowCountries, ['DE', 'NL'])
+  assert.deepEqual(c.allowAsns, [13335, 15169])
+  assert.equal(c.deviceBytesPerHour, 5_000_000_000)
+  assert.equal(c.webhook.format, 'ntfy')
 })
