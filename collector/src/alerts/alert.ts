@@ -1,6 +1,11 @@
 // One alert: what the rules raise, the store keeps, the webhook sends and /api/alerts
 // serves.
-export const ALERT_KINDS = ['new_destination', 'device_volume', 'exporter_silent'] as const
+export const ALERT_KINDS = [
+  'new_destination',
+  'device_volume',
+  'device_unusual',
+  'exporter_silent',
+] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 
 /** How an alert left (or did not leave) through the webhook. */

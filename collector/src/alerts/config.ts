@@ -28,6 +28,10 @@ export interface AlertsConfig {
   allowAsns: number[]
   /** Bytes a device may move in an hour (in and out); 0: no threshold. */
   deviceBytesPerHour: number
+  /** A device above this many times its usual level for the hour alerts; 0: off. */
+  unusualFactor: number
+  /** Below this many bytes in an hour a device is never unusual. */
+  unusualMinBytes: number
   /** Minutes without flows after which an exporter is silent; 0: not watched. */
   exporterSilenceMinutes: number
   webhook: {
@@ -108,6 +112,20 @@ const deviceBytesPerHour = int({
   max: Number.MAX_SAFE_INTEGER,
   help: 'alert when a device moves more bytes (in and out, to and from the internet) in the last hour (0: off)',
 })
+const unusualFactor = int({
+  path: 'alerts.unusual_factor',
+  default: 0,
+  min: 0,
+  max: 1000,
+  help: 'alert when a device moves more than this many times its usual bytes for the hour of the day (average of the last 14 days; 0: off)',
+})
+const unusualMinBytes = int({
+  path: 'alerts.unusual_min_bytes',
+  default: 100_000_000,
+  min: 0,
+  max: Number.MAX_SAFE_INTEGER,
+  help: 'bytes in an hour under which a device is never unusual',
+})
 const silenceMinutes = int({
   path: 'alerts.exporter_silence_minutes',
   default: 15,
@@ -155,6 +173,8 @@ export const ALERTS = section(
     allowCountries,
     allowAsns,
     deviceBytesPerHour,
+    unusualFactor,
+    unusualMinBytes,
     silenceMinutes,
     webhookUrl,
     webhookFormat,
@@ -169,6 +189,8 @@ export const ALERTS = section(
     allowCountries: v.get(allowCountries),
     allowAsns: v.get(allowAsns),
     deviceBytesPerHour: v.get(deviceBytesPerHour),
+    unusualFactor: v.get(unusualFactor),
+    unusualMinBytes: v.get(unusualMinBytes),
     exporterSilenceMinutes: v.get(silenceMinutes),
     webhook: {
       url: v.get(webhookUrl),

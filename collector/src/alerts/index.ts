@@ -2,6 +2,7 @@
 // session of the main thread, three rules read the rollups:
 //   new_destination  a device talked to a country or AS it never used (destinations.ts)
 //   device_volume    a device moved more than alerts.device_bytes_per_hour in an hour
+//   device_unusual   a device moved far more than usual for the hour (unusual.ts)
 //   exporter_silent  an exporter sent nothing for alerts.exporter_silence_minutes
 // An alert is logged, recorded in flowloft.alerts (served by /api/alerts), counted on
 // /metrics and queued for the webhook (webhook.ts), which never holds up a run. A lasting
@@ -18,6 +19,7 @@ import { newDestinations } from './destinations.js'
 import { alertMetrics } from './metrics.js'
 import { silentExporters } from './silence.js'
 import { createAlertStore } from './store.js'
+import { devicesOverUsual } from './unusual.js'
 import { devicesOverVolume } from './volume.js'
 import { createWebhook, type Webhook } from './webhook.js'
 
@@ -174,6 +176,16 @@ export function createAlerts(config: AlertsConfig, d: AlertsDeps): Alerts {
           devicesOverVolume(c, config.deviceBytesPerHour, minute(now)),
         )
         out.push(...(await lasting('device_volume', current, now, opened)))
+      })
+      await rule('device_unusual', async () => {
+        const current = await d.run((c) =>
+          devicesOverUsual(
+            c,
+            { factor: config.unusualFactor, minBytes: config.unusualMinBytes },
+            minute(now),
+          ),
+        )
+        out.push(...(await lasting('device_unusual', current, now, opened)))
       })
       await rule('exporter_silent', async () => {
         const current = await d.run((c) => silentExporters(c, config.exporterSilenceMinutes, now))

@@ -5,7 +5,7 @@ export function alertMetrics(m: Registry) {
   return {
     raised: m.counter(
       'flowloft_alerts_raised_total',
-      'Alerts raised, by kind (new_destination, device_volume, exporter_silent)',
+      'Alerts raised, by kind (new_destination, device_volume, device_unusual, exporter_silent)',
       ['kind'],
     ),
     resolved: m.counter(

@@ -15,11 +15,13 @@ export interface WebhookRequest {
 const NTFY_TAGS: Record<AlertKind, string> = {
   new_destination: 'globe_with_meridians',
   device_volume: 'chart_with_upwards_trend',
+  device_unusual: 'chart_with_upwards_trend',
   exporter_silent: 'warning',
 }
 const PRIORITY: Record<AlertKind, { ntfy: number; gotify: number }> = {
   new_destination: { ntfy: 3, gotify: 5 },
   device_volume: { ntfy: 3, gotify: 5 },
+  device_unusual: { ntfy: 3, gotify: 5 },
   exporter_silent: { ntfy: 4, gotify: 8 },
 }
 

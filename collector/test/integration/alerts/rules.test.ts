@@ -2,7 +2,8 @@
 // history and stays quiet for new devices (learning period), a learned device's new
 // country and AS raise one alert listing both, allow-lists and repeats stay quiet, a
 // device over its hourly threshold and a silent exporter raise one alert while the
-// condition lasts and are resolved when it ends; /api/alerts and /metrics show them.
+// condition lasts and are resolved when it ends, a device far above its usual level for
+// the hour raises one; /api/alerts and /metrics show them.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { useMigratedEngine } from '../../support/engine.js'
@@ -249,4 +250,45 @@ void test('/api/alerts serves the alerts, newest first, by kind, subject and sta
     maxBodyBytes: 1024,
   })
   assert.equal((await off.request('/api/alerts')).status, 404)
+})
+
+void test('a device far above its usual level for the hour raises one alert', async () => {
+  const MEDIA = '192.168.1.70'
+  const STEADY = '192.168.1.71'
+  const NEWBIE = '192.168.1.72'
+  const RUN = NOW + 400
+  // The run's last hour is mostly in the hour of `mid`; history at that hour on each of
+  // the 14 days before (days without traffic count as nothing).
+  const mid = Math.floor(RUN / 60) * 60 - 1800
+  const at = (t: number): number => NOW - t
+  const history = (device: string, name: string, bytes: number, days: number): Talk[] =>
+    Array.from({ length: days }, (_, k) => ({ device, name, bytes, ago: at(mid - (k + 1) * DAY) }))
+  await seed([
+    // Usually 1 MB at this hour, now 20 MB: unusual.
+    ...history(MEDIA, 'media.lan', 1_000_000, 14),
+    { device: MEDIA, name: 'media.lan', bytes: 20_000_000, ago: at(mid) },
+    // Usually 10 MB, now 12 MB: usual.
+    ...history(STEADY, 'steady.lan', 10_000_000, 14),
+    { device: STEADY, name: 'steady.lan', bytes: 12_000_000, ago: at(mid) },
+    // Two days of history only: not judged.
+    ...history(NEWBIE, 'newbie.lan', 1_000_000, 2),
+    { device: NEWBIE, name: 'newbie.lan', bytes: 20_000_000, ago: at(mid) },
+  ])
+  const m = new Registry()
+  const set = { 'alerts.unusual_factor': 3, 'alerts.unusual_min_bytes': 5_000_000 }
+  const unusual = alertsWith(set, m)
+  const raised = (await unusual.runNow(RUN)) ?? []
+  assert.deepEqual(kinds(raised), [`device_unusual ${MEDIA}`])
+  const a = raised[0]
+  assert.ok(a)
+  assert.equal(a.details['bytes'], 20_000_000)
+  assert.equal(a.details['usual'], 1_000_000, '14 MB over 14 days')
+  assert.match(
+    a.message,
+    /^media\.lan \(192\.168\.1\.70\) moved 20\.0 MB in the last hour, 20\.0 times its usual 1\.00 MB at this hour \(\d\d:00 UTC, the average of the last 14 days\)\.$/,
+  )
+  assert.deepEqual(kinds(await unusual.runNow(RUN + 30)), [], 'the same condition: no new alert')
+  // With the rule off, nothing.
+  assert.deepEqual(kinds(await alertsWith({ 'alerts.unusual_factor': 0 }).runNow(RUN + 40)), [])
+  assert.equal(counter(m, 'flowloft_alerts_raised_total', { kind: 'device_unusual' }), 1)
 })

@@ -19,6 +19,8 @@ void test('defaults: off, a week of learning, exporters silent after 15 minutes'
     allowCountries: [],
     allowAsns: [],
     deviceBytesPerHour: 0,
+    unusualFactor: 0,
+    unusualMinBytes: 100_000_000,
     exporterSilenceMinutes: 15,
     webhook: { url: '', format: 'json', token: '', retries: 3 },
     maxPerHour: 30,
@@ -85,6 +87,7 @@ void test('a bad key or value is refused, naming the key and the rule', (t) => {
       { 'alerts.device_bytes_per_hour': 1.5 },
       /alerts\.device_bytes_per_hour .* must be a whole number/,
     ],
+    [{ 'alerts.unusual_factor': 1001 }, /alerts\.unusual_factor .* must be 0\.\.1000, got 1001/],
     [
       { 'alerts.exporter_silence_minutes': 20000 },
       /alerts\.exporter_silence_minutes .* must be 0\.\.10080/,
@@ -127,5 +130,6 @@ void test("docs/alerts.md's worked example loads as written", (t) => {
   assert.deepEqual(c.allowCountries, ['DE', 'NL'])
   assert.deepEqual(c.allowAsns, [13335, 15169])
   assert.equal(c.deviceBytesPerHour, 5_000_000_000)
+  assert.equal(c.unusualFactor, 5)
   assert.equal(c.webhook.format, 'ntfy')
 })
