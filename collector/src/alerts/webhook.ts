@@ -3,7 +3,8 @@
 // any hour; over it an alert is recorded but not sent, and the next one sent says how
 // many were held back), and bounded retries of a failed request (network error, timeout,
 // 429 or 5xx; 1 s apart, doubling, up to 60 s). Other answers fail at once. Each outcome
-// is counted and reported through `settled`.
+// is counted and reported through `settled`. A user and password in the URL are sent as
+// HTTP basic authentication (fetch refuses URLs that hold them).
 import type { Logger } from '../observability/log.js'
 import { rateLimited } from '../observability/log.js'
 import type { Alert, Delivery } from './alert.js'
@@ -35,7 +36,18 @@ export interface Webhook {
   stop(): Promise<void>
 }
 
+/** The URL without its user and password, and those as a basic authorization header. */
+export function splitCredentials(url: string): { url: string; basic?: string } {
+  const u = new URL(url)
+  if (u.username === '' && u.password === '') return { url }
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`
+  u.username = ''
+  u.password = ''
+  return { url: u.toString(), basic: `Basic ${Buffer.from(pair).toString('base64')}` }
+}
+
 export function createWebhook(o: WebhookOptions): Webhook {
+  const target = splitCredentials(o.webhook.url)
   const warn = rateLimited(o.log, 60_000)
   const queue: Alert[] = []
   const sentAt: number[] = []
@@ -59,9 +71,12 @@ export function createWebhook(o: WebhookOptions): Webhook {
     const msg = note === '' ? a : { ...a, message: `${a.message}\n${note}` }
     const req = webhookRequest(msg, o.webhook.format, o.webhook.token)
     try {
-      const res = await fetch(o.webhook.url, {
+      const res = await fetch(target.url, {
         method: 'POST',
-        headers: req.headers,
+        headers:
+          target.basic === undefined || 'authorization' in req.headers
+            ? req.headers
+            : { ...req.headers, authorization: target.basic },
         body: req.body,
         signal: AbortSignal.timeout(TIMEOUT_MS),
       })

@@ -182,6 +182,20 @@ void test('gotify: title, message and priority as JSON, the token in X-Gotify-Ke
   assert.equal(body['priority'], 5)
 })
 
+void test('a user and password in the URL are sent as basic authentication', async () => {
+  const { alerts } = await raiseFor([{ addr: '192.168.1.111', country: 'NO' }], {
+    'alerts.webhook_url': base.replace('http://', 'http://flow%40loft:pa%20ss@') + '/basic',
+    'alerts.webhook_format': 'gotify',
+  })
+  await alerts.idle()
+  const [r] = requestsTo('/basic')
+  assert.ok(r)
+  assert.equal(
+    r.headers['authorization'],
+    `Basic ${Buffer.from('flow@loft:pa ss').toString('base64')}`,
+  )
+})
+
 void test('a failing endpoint is retried until it answers, each failure counted', async () => {
   plan.set('/flaky', [503, 500, 200])
   const { alerts, raised, metrics } = await raiseFor([{ addr: '192.168.1.104', country: 'PT' }], {
