@@ -63,14 +63,16 @@ export function createAlerts(config: AlertsConfig, d: AlertsDeps): Alerts {
   const m = alertMetrics(d.metrics)
   const log = d.log.child({ component: 'alerts' })
   const store = createAlertStore(d.run)
-  const saving = new Set<Promise<void>>()
-  const save = (a: Alert): void => {
-    const p = store
+  // A record that fails is logged; the alert is still logged, counted and sent.
+  const record = (a: Alert): Promise<void> =>
+    store
       .save(a)
       .catch((err: unknown) =>
         log.error('alerts: recording an alert failed', { id: a.id, error: (err as Error).message }),
       )
-      .finally(() => saving.delete(p))
+  const saving = new Set<Promise<void>>()
+  const save = (a: Alert): void => {
+    const p = record(a).finally(() => saving.delete(p))
     saving.add(p)
   }
   const webhook: Webhook | undefined =
@@ -97,7 +99,7 @@ export function createAlerts(config: AlertsConfig, d: AlertsDeps): Alerts {
     a.delivery = webhook ? 'pending' : 'none'
     m.raised.inc({ kind: a.kind })
     log.warn(`alert: ${a.title}`, { kind: a.kind, subject: a.subject, message: a.message })
-    await store.save(a)
+    await record(a)
     webhook?.send(a)
     return a
   }
