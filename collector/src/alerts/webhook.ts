@@ -32,7 +32,10 @@ export interface Webhook {
   send(a: Alert): void
   /** Resolves when the queue is empty. */
   idle(): Promise<void>
-  /** Stop taking alerts and end retry waits; the request in flight finishes. */
+  /**
+   * Stop taking alerts, end retry waits and drop the alerts not tried yet (counted); the
+   * request in flight finishes.
+   */
   stop(): Promise<void>
 }
 
@@ -130,7 +133,8 @@ export function createWebhook(o: WebhookOptions): Webhook {
 
   const work = async (): Promise<void> => {
     for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
-      const d = await deliver(a)
+      // Once stopping, what has not been tried is dropped rather than held up.
+      const d = stopped ? 'dropped' : await deliver(a)
       o.metrics.deliveries.inc({ result: d })
       o.settled(a, d)
     }

@@ -292,3 +292,22 @@ void test('a run does not wait for the webhook', async () => {
   await alerts.idle()
   assert.equal(await delivery(a.id), 'sent')
 })
+
+void test('stopping drops the alerts not tried yet, counted; the one in flight finishes', async () => {
+  const { alerts, raised, metrics } = await raiseFor(
+    [
+      { addr: '192.168.1.112', country: 'FI' },
+      { addr: '192.168.1.113', country: 'IS' },
+    ],
+    { 'alerts.webhook_url': `${base}/hold` },
+  )
+  assert.equal(raised.length, 2)
+  while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  const stopping = alerts.stop()
+  held.shift()?.writeHead(200).end()
+  await stopping
+  const outcomes = await Promise.all(raised.map((a) => delivery(a.id)))
+  assert.deepEqual(outcomes.sort(), ['dropped', 'sent'])
+  assert.equal(count(metrics, 'flowloft_alerts_webhook_deliveries_total', { result: 'dropped' }), 1)
+  assert.equal(held.length, 0, 'the second was never sent')
+})
