@@ -21,6 +21,8 @@ export interface WebhookOptions {
   maxPerHour: number
   /** First retry's delay (default 1 s), doubling after each failure. */
   retryDelayMs?: number
+  /** Milliseconds since the epoch, for the rate limit's hour (default the clock). */
+  clock?: () => number
   log: Logger
   metrics: AlertMetrics
   /** The alert's delivery once known (sent, failed, rate_limited, dropped). */
@@ -106,7 +108,7 @@ export function createWebhook(o: WebhookOptions): Webhook {
   }
 
   const deliver = async (a: Alert): Promise<Delivery> => {
-    const now = Date.now()
+    const now = (o.clock ?? Date.now)()
     while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - 3_600_000) sentAt.shift()
     if (sentAt.length >= o.maxPerHour) {
       heldBack++

@@ -10,6 +10,9 @@ import { useMigratedEngine } from '../../support/engine.js'
 import { insertFixtureFlows } from '../../support/fixture-flows.js'
 import { talk } from '../../support/alert-flows.js'
 import { createAlerts, type Alert, type Alerts } from '../../../dist/alerts/index.js'
+import { newAlert } from '../../../dist/alerts/alert.js'
+import { alertMetrics } from '../../../dist/alerts/metrics.js'
+import { createWebhook } from '../../../dist/alerts/webhook.js'
 import { Registry } from '../../../dist/observability/metrics.js'
 import { loadConfig } from '../../../dist/settings.js'
 
@@ -310,4 +313,49 @@ void test('stopping drops the alerts not tried yet, counted; the one in flight f
   assert.deepEqual(outcomes.sort(), ['dropped', 'sent'])
   assert.equal(count(metrics, 'flowloft_alerts_webhook_deliveries_total', { result: 'dropped' }), 1)
   assert.equal(held.length, 0, 'the second was never sent')
+})
+
+void test('after the rate limit, the next message says how many were held back', async () => {
+  let clock = Date.now()
+  const settled: string[] = []
+  const hook = createWebhook({
+    webhook: { url: `${base}/counted`, format: 'json', token: '', retries: 0 },
+    maxPerHour: 1,
+    clock: () => clock,
+    log: ch.log,
+    metrics: alertMetrics(new Registry()),
+    settled: (a, d) => settled.push(`${a.subject} ${d}`),
+  })
+  const alert = (subject: string) =>
+    newAlert(
+      {
+        kind: 'exporter_silent',
+        event_key: subject,
+        subject,
+        subject_name: '',
+        title: `Exporter ${subject} is silent`,
+        message: `Exporter ${subject} has sent no flows for 20 minutes.`,
+        details: {},
+      },
+      Math.floor(clock / 1000),
+    )
+  for (const s of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) hook.send(alert(s))
+  await hook.idle()
+  clock += 3_600_001
+  hook.send(alert('192.0.2.4'))
+  await hook.idle()
+  assert.deepEqual(settled, [
+    '192.0.2.1 sent',
+    '192.0.2.2 rate_limited',
+    '192.0.2.3 rate_limited',
+    '192.0.2.4 sent',
+  ])
+  const messages = requestsTo('/counted').map(
+    (r) => (JSON.parse(r.body) as { message: string }).message,
+  )
+  assert.deepEqual(messages, [
+    'Exporter 192.0.2.1 has sent no flows for 20 minutes.',
+    'Exporter 192.0.2.4 has sent no flows for 20 minutes.\n(2 earlier alerts were not sent: over alerts.max_per_hour; see /api/alerts)',
+  ])
+  await hook.stop()
 })
