@@ -1,390 +1,316 @@
 // Writes grafana/dashboards/*.json: `node grafana/generate.mjs`. The JSON files are
-// checked in (Grafana reads them as they are); edit this file and regenerate.
-//
-// Picking the table by time range: SQL cannot choose a table name from an expression,
-// so panels read a UNION ALL of flows (raw), flows_1m and flows_1h, each branch guarded
-// by `source`, a WITH alias computed once per query from the range length:
-//   up to 6 h -> flows (raw, kept 15 days), up to 7 d -> flows_1m, longer -> flows_1h.
-// Exactly one branch reads rows; the others are cut by a constant false WHERE.
+// checked in (Grafana reads them as they are); edit the generator and regenerate.
+// SQL builders: generator/sql.mjs (the range picks raw flows, flows_1m or flows_1h);
+// panels, units and links: generator/panels.mjs; variables: generator/variables.mjs.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ROLLUP_LOCAL_ADDR_SQL, ROLLUP_SERVICE_PORT_SQL } from '@flowloft/decoder-wasm'
+import {
+  ADDR,
+  AS_LABEL,
+  AS_NAMES,
+  BPS,
+  DEVICE_NAMES,
+  EXPORTER,
+  INTERFACE_NAMES,
+  PROTO_LABEL,
+  RAW_FILTERS,
+  SERVICE_LABEL,
+  SOURCE,
+  branches,
+  seriesSql,
+  tableSql,
+  topSeriesSql,
+} from './generator/sql.mjs'
+import {
+  W,
+  consoleLink,
+  countryMap,
+  dashboard,
+  dashboardLink,
+  table,
+  ts,
+} from './generator/panels.mjs'
 
-export const DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'flowloft-clickhouse' }
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'dashboards')
 
-const RANGE = "dateDiff('second', $__fromTime, $__toTime)"
-const SOURCE = `WITH multiIf(${RANGE} <= 6 * 3600, 'flows', ${RANGE} <= 7 * 86400, 'flows_1m', 'flows_1h') AS source`
-
-// Filters by the dashboard variables; `host` differs between raw rows (two addresses)
-// and rollups (local_addr, the local side of the flow).
-const EXPORTER = '$__conditionalAll(exporter = toIPv6(${exporter:singlequote}), $exporter)'
-const DIRECTION = '$__conditionalAll(direction = ${direction:singlequote}, $direction)'
-const HOST_RAW = '$__conditionalAll(toIPv6(${host:singlequote}) IN (src_addr, dst_addr), $host)'
-const HOST_ROLLUP = '$__conditionalAll(local_addr = toIPv6(${host:singlequote}), $host)'
-// The local host and the service port of a raw flow, as flows_1m/flows_1h compute
-// local_addr and service_port (the flows contract, decoder-wasm/contract/flows.json).
-const LOCAL_RAW = ROLLUP_LOCAL_ADDR_SQL
-const SERVICE_PORT_RAW = ROLLUP_SERVICE_PORT_SQL
-
-/** Rollup-able expressions: the raw form and the rollup form of each dimension. */
-const DIMS = {
-  direction: ['direction', 'direction'],
-  exporter: ['exporter', 'exporter'],
-  in_if: ['in_if', 'in_if'],
-  proto: ['proto', 'proto'],
-  service_port: [SERVICE_PORT_RAW, 'service_port'],
-  local_addr: [LOCAL_RAW, 'local_addr'],
-  remote_country: [
-    "if(direction = 'inbound', src_country, dst_country)",
-    "if(direction = 'inbound', src_country, dst_country)",
-  ],
-  remote_as: [
-    "if(direction = 'inbound', src_as, dst_as)",
-    "if(direction = 'inbound', src_as, dst_as)",
-  ],
+const UID = {
+  overview: 'flowloft-overview',
+  countries: 'flowloft-countries-ases',
+  hosts: 'flowloft-hosts',
+  protocols: 'flowloft-protocols-ports',
+  exporters: 'flowloft-exporters-interfaces',
+  explorer: 'flowloft-flow-explorer',
+  health: 'flowloft-collector-health',
 }
 
-/**
- * The three guarded branches: each yields `t` (bucket start, time series only), `step`
- * (bucket seconds), the named dimensions, bytes, packets and flows.
- */
-function branches(dims, { series, where = [] }) {
-  const branch = (table, timeCol, bucket, step, rollup) => {
-    const cols = dims.map((d) => `${DIMS[d][rollup ? 1 : 0]} AS ${d}`)
-    const sums = rollup
-      ? 'sum(bytes) AS bytes, sum(packets) AS packets, sum(flows) AS flows'
-      : 'sum(bytes) AS bytes, sum(packets) AS packets, count() AS flows'
-    const head = series ? [`${bucket} AS t`, `${step} AS step`, ...cols] : cols
-    const filters = [
-      `source = '${table}'`,
-      `$__timeFilter(${timeCol})`,
-      EXPORTER,
-      DIRECTION,
-      rollup ? HOST_ROLLUP : HOST_RAW,
-      ...where,
-    ]
-    const groupBy = series ? ['t', 'step', ...dims] : dims
-    return [
-      `  SELECT ${[...head, sums].join(', ')}`,
-      `  FROM flowloft.${table}`,
-      `  WHERE ${filters.join('\n    AND ')}`,
-      groupBy.length ? `  GROUP BY ${groupBy.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n')
-  }
-  return [
-    branch('flows', 'time_received', '$__timeInterval(time_received)', '$__interval_s', false),
-    branch(
-      'flows_1m',
-      'time',
-      'toStartOfInterval(time, INTERVAL greatest($__interval_s, 60) SECOND)',
-      'greatest($__interval_s, 60)',
-      true,
-    ),
-    branch(
-      'flows_1h',
-      'time',
-      'toStartOfInterval(time, INTERVAL greatest($__interval_s, 3600) SECOND)',
-      'greatest($__interval_s, 3600)',
-      true,
-    ),
-  ].join('\n  UNION ALL\n')
-}
+const inOut = ["direction IN ('inbound', 'outbound')"]
+const IN_OUT =
+  "sumIf(bytes, direction = 'inbound') AS bytes_in, sumIf(bytes, direction = 'outbound') AS bytes_out"
 
-/** Time series over the range-chosen source: `select` reads t, step, dims and sums. */
-function seriesSql(dims, select, opts = {}) {
+/** Devices (local side of inbound and outbound flows) with names, bytes in and out. */
+function devicesSql(limit) {
   return [
     SOURCE,
-    `SELECT t AS time, ${select}`,
-    `FROM (\n${branches(dims, { series: true, ...opts })}\n)`,
-    `GROUP BY time${dims.length ? ', ' + dims.join(', ') : ''}`,
-    'ORDER BY time',
+    "SELECT h.address AS address, if(n.name = '', h.address, n.name) AS name, h.bytes_in AS bytes_in, h.bytes_out AS bytes_out, h.packets AS packets, h.flows AS flows",
+    `FROM (\n  SELECT ${ADDR('local_addr')} AS address, ${IN_OUT}, sum(packets) AS packets, sum(flows) AS flows`,
+    `  FROM (\n${branches(['local_addr', 'direction'], { series: false, where: inOut })}\n)`,
+    `  GROUP BY local_addr ORDER BY bytes_in + bytes_out DESC, address LIMIT ${limit}`,
+    `) AS h\nLEFT JOIN (${DEVICE_NAMES}) AS n ON n.key = h.address`,
+    'ORDER BY bytes_in + bytes_out DESC, address',
   ].join('\n')
 }
+const deviceLinks = (field) =>
+  [
+    consoleLink('device', 'address', 'Device page in the console'),
+    dashboardLink(UID.hosts, 'host', 'address', 'Devices dashboard, this device only'),
+    dashboardLink(UID.countries, 'host', 'address', "This device's countries and ASes"),
+  ].map((l) => ({ ...l, url: l.url.replace('__data.fields.address', `__data.fields.${field}`) }))
 
-/** Table over the range-chosen source. */
-function tableSql(dims, select, { order, limit = 20, ...opts }) {
+/** Remote ASes of inbound and outbound flows, named, bytes in and out. */
+function asesSql(limit) {
   return [
     SOURCE,
-    `SELECT ${select}`,
-    `FROM (\n${branches(dims, { series: false, ...opts })}\n)`,
-    dims.length ? `GROUP BY ${dims.join(', ')}` : '',
-    `ORDER BY ${order}`,
-    `LIMIT ${limit}`,
-  ]
-    .filter(Boolean)
-    .join('\n')
+    "SELECT a.asn AS asn, if(n.name = '', if(a.asn = '0', 'unknown or private', ''), n.name) AS as_name, a.bytes_in AS bytes_in, a.bytes_out AS bytes_out, a.flows AS flows",
+    `FROM (\n  SELECT toString(remote_as) AS asn, ${IN_OUT}, sum(flows) AS flows`,
+    `  FROM (\n${branches(['remote_as', 'direction'], { series: false, where: inOut })}\n)`,
+    `  GROUP BY remote_as ORDER BY bytes_in + bytes_out DESC, asn LIMIT ${limit}`,
+    `) AS a\nLEFT JOIN (${AS_NAMES}) AS n ON n.key = a.asn`,
+    'ORDER BY bytes_in + bytes_out DESC, asn',
+  ].join('\n')
 }
-
-const BPS = 'sum(bytes) * 8 / any(step)'
-const ADDR = (col) => `replaceRegexpOne(toString(${col}), '^::ffff:', '')`
-
-let nextId = 1
-function panel(type, title, rawSql, grid, extra = {}) {
-  const format = type === 'timeseries' ? 0 : 1
-  return {
-    id: nextId++,
-    type,
-    title,
-    datasource: DATASOURCE,
-    gridPos: grid,
-    targets: [
-      {
-        refId: 'A',
-        datasource: DATASOURCE,
-        editorType: 'sql',
-        format,
-        queryType: type === 'timeseries' ? 'timeseries' : 'table',
-        rawSql,
-      },
-    ],
-    ...extra,
-  }
-}
-const ts = (title, sql, grid, unit) =>
-  panel('timeseries', title, sql, grid, {
-    fieldConfig: { defaults: { unit, custom: { fillOpacity: 10 } }, overrides: [] },
-  })
-const table = (title, sql, grid) => panel('table', title, sql, grid)
-
-const VARIABLES = [
-  {
-    name: 'exporter',
-    label: 'Exporter',
-    type: 'query',
-    datasource: DATASOURCE,
-    query: `SELECT ${ADDR('exporter')} AS value, if(exporter_name = '', value, exporter_name) AS text FROM flowloft.exporters FINAL ORDER BY value`,
-    refresh: 1,
-    includeAll: true,
-    multi: false,
-    current: { text: 'All', value: '$__all' },
-  },
-  {
-    name: 'direction',
-    label: 'Direction',
-    type: 'custom',
-    query: 'inbound,outbound,internal,transit,unknown',
-    includeAll: true,
-    multi: false,
-    current: { text: 'All', value: '$__all' },
-  },
-  {
-    name: 'host',
-    label: 'Host',
-    type: 'query',
-    datasource: DATASOURCE,
-    // Local hosts of the last day, named by the collector's enrichment where it can.
-    query: `SELECT ${ADDR('a')} AS value, if(any(name) = '', value, concat(any(name), ' (', value, ')')) AS text FROM (SELECT ${LOCAL_RAW} AS a, if(direction = 'inbound', dst_host, src_host) AS name FROM flowloft.flows WHERE time_received >= now() - INTERVAL 1 DAY AND a != toIPv6('::')) GROUP BY a ORDER BY value LIMIT 500`,
-    refresh: 2,
-    includeAll: true,
-    multi: false,
-    current: { text: 'All', value: '$__all' },
-  },
+const asLinks = [
+  consoleLink('as', 'asn', 'AS page in the console'),
+  dashboardLink(UID.countries, 'asn', 'asn', 'This AS only'),
 ]
 
-function dashboard(uid, title, panels, description) {
-  nextId = 1
-  return {
-    uid,
-    title,
-    description,
-    tags: ['flowloft'],
-    editable: true,
-    schemaVersion: 39,
-    time: { from: 'now-6h', to: 'now' },
-    refresh: '1m',
-    templating: { list: VARIABLES.map((v) => ({ ...v })) },
-    panels: panels.map((p, i) => ({ ...p, id: i + 1 })),
-  }
+/** Remote countries of inbound and outbound flows ('-': unknown), bytes in and out. */
+function countriesSql(limit) {
+  return [
+    SOURCE,
+    `SELECT if(remote_country = '', '-', remote_country) AS country, ${IN_OUT}, sum(flows) AS flows`,
+    `FROM (\n${branches(['remote_country', 'direction'], { series: false, where: inOut })}\n)`,
+    `GROUP BY remote_country ORDER BY bytes_in + bytes_out DESC, country LIMIT ${limit}`,
+  ].join('\n')
 }
+const countryLinks = [
+  consoleLink('country', 'country', 'Country page in the console'),
+  dashboardLink(UID.countries, 'country', 'country', 'This country only'),
+]
 
-const W = (x, y, w, h) => ({ x, y, w, h })
-const inOut = ["direction IN ('inbound', 'outbound')"]
+const deviceSeries = topSeriesSql({
+  dims: ['local_addr'],
+  key: ADDR('local_addr'),
+  names: DEVICE_NAMES,
+  label: "if({name} = '', {key}, {name})",
+  where: inOut,
+})
 
 const dashboards = {
   overview: dashboard(
-    'flowloft-overview',
+    UID.overview,
     'flowloft: Overview',
     [
       ts(
-        'Bandwidth in / out',
-        seriesSql(['direction'], `direction, ${BPS} AS bps`, { where: inOut }),
+        'Internet line: download / upload',
+        seriesSql(
+          ['direction'],
+          `if(direction = 'inbound', 'download (in)', 'upload (out)') AS series, ${BPS} AS bps`,
+          { where: inOut },
+        ),
         W(0, 0, 24, 9),
         'bps',
+        {
+          bySeries: true,
+          description: 'The legend shows the current rate, the peak and the mean of the range',
+        },
       ),
+      table('Top devices', devicesSql(10), W(0, 9, 12, 9), {
+        links: { name: deviceLinks('address'), address: deviceLinks('address') },
+      }),
+      table('Top remote ASes', asesSql(10), W(12, 9, 12, 9), {
+        links: { asn: asLinks, as_name: asLinks },
+      }),
+      table('Top remote countries', countriesSql(10), W(0, 18, 12, 8), {
+        links: { country: countryLinks },
+      }),
       ts(
         'Flows per second',
         seriesSql([], 'sum(flows) / any(step) AS flows_per_second'),
-        W(0, 9, 12, 8),
+        W(12, 18, 12, 8),
         'short',
       ),
-      table(
-        'Top talkers (local hosts)',
-        tableSql(
-          ['local_addr'],
-          `${ADDR('local_addr')} AS host, sum(bytes) AS bytes, sum(packets) AS packets, sum(flows) AS flows`,
-          {
-            where: ["direction IN ('inbound', 'outbound', 'internal')"],
-            order: 'bytes DESC',
-          },
-        ),
-        W(12, 9, 12, 8),
-      ),
     ],
-    'Traffic in and out, flow rate and top local hosts',
+    'Your internet line in and out, top devices, the remote ASes and countries they talk to',
   ),
 
   countries: dashboard(
-    'flowloft-countries-ases',
+    UID.countries,
     'flowloft: Countries and ASes',
     [
+      countryMap(
+        'Remote countries (bytes in and out)',
+        tableSql(['remote_country'], 'remote_country AS country, sum(bytes) AS bytes', {
+          where: [...inOut, "if(direction = 'inbound', src_country, dst_country) != ''"],
+          order: 'bytes DESC, country',
+          limit: 250,
+        }),
+        W(0, 0, 12, 12),
+      ),
+      table('Top countries', countriesSql(30), W(12, 0, 12, 12), {
+        links: { country: countryLinks },
+      }),
       ts(
         'Bandwidth by remote country',
-        seriesSql(
-          ['remote_country'],
-          `if(remote_country = '', 'unknown', remote_country) AS country, ${BPS} AS bps`,
-          { where: inOut },
-        ),
-        W(0, 0, 24, 9),
+        topSeriesSql({
+          dims: ['remote_country'],
+          key: "if(remote_country = '', 'unknown', remote_country)",
+          label: '{key}',
+          where: inOut,
+        }),
+        W(0, 12, 24, 9),
         'bps',
+        { bySeries: true },
       ),
-      table(
-        'Top countries',
-        tableSql(
-          ['remote_country', 'direction'],
-          "if(remote_country = '', 'unknown', remote_country) AS country, direction, sum(bytes) AS bytes, sum(flows) AS flows",
-          { where: inOut, order: 'bytes DESC' },
-        ),
-        W(0, 9, 12, 10),
+      ts(
+        'Bandwidth by remote AS',
+        topSeriesSql({
+          dims: ['remote_as'],
+          key: 'toString(remote_as)',
+          names: AS_NAMES,
+          label: AS_LABEL,
+          where: inOut,
+        }),
+        W(0, 21, 24, 9),
+        'bps',
+        { bySeries: true },
       ),
-      table(
-        'Top ASes',
-        tableSql(
-          ['remote_as', 'direction'],
-          'remote_as AS asn, direction, sum(bytes) AS bytes, sum(flows) AS flows',
-          { where: inOut, order: 'bytes DESC' },
-        ),
-        W(12, 9, 12, 10),
-      ),
+      table('Top ASes', asesSql(30), W(0, 30, 24, 10), {
+        links: { asn: asLinks, as_name: asLinks },
+      }),
     ],
-    'Remote side of inbound and outbound traffic (AS names: see the Flow explorer)',
+    'The remote side of inbound and outbound traffic: countries and ASes, with names',
   ),
 
   hosts: dashboard(
-    'flowloft-hosts',
-    'flowloft: Hosts',
+    UID.hosts,
+    'flowloft: Devices',
     [
-      ts(
-        'Per host in / out',
-        seriesSql(
-          ['local_addr', 'direction'],
-          `concat(${ADDR('local_addr')}, ' ', toString(direction)) AS host, ${BPS} AS bps`,
-          { where: inOut },
-        ),
-        W(0, 0, 24, 10),
-        'bps',
-      ),
-      table(
-        'Hosts with names',
-        [
-          SOURCE,
-          `SELECT ${ADDR('h.local_addr')} AS host, any(n.name) AS name,`,
-          "  sumIf(h.bytes, h.direction = 'inbound') AS bytes_in, sumIf(h.bytes, h.direction = 'outbound') AS bytes_out, sum(h.flows) AS flows",
-          `FROM (\n${branches(['local_addr', 'direction'], { series: false, where: ["direction IN ('inbound', 'outbound', 'internal')"] })}\n) AS h`,
-          'LEFT JOIN (',
-          `  SELECT ${LOCAL_RAW} AS local_addr, any(if(direction = 'inbound', dst_host, src_host)) AS name`,
-          "  FROM flowloft.flows WHERE $__timeFilter(time_received) AND if(direction = 'inbound', dst_host, src_host) != ''",
-          '  GROUP BY local_addr',
-          ') AS n ON n.local_addr = h.local_addr',
-          'GROUP BY h.local_addr',
-          'ORDER BY bytes_in + bytes_out DESC',
-          'LIMIT 50',
-        ].join('\n'),
-        W(0, 10, 24, 10),
-      ),
+      ts('Per device, in + out', deviceSeries, W(0, 0, 24, 10), 'bps', { bySeries: true }),
+      table('Devices', devicesSql(50), W(0, 10, 24, 12), {
+        links: { name: deviceLinks('address'), address: deviceLinks('address') },
+      }),
     ],
-    'Traffic per local host; names from reverse DNS, aliases and logs (raw flows, last 15 days)',
+    'Traffic of your devices with the internet; names from aliases, Pi-hole, DNS and DHCP (raw flows of the last hour)',
   ),
 
   protocols: dashboard(
-    'flowloft-protocols-ports',
-    'flowloft: Protocols and ports',
+    UID.protocols,
+    'flowloft: Protocols and services',
     [
       ts(
         'Bandwidth by protocol',
-        seriesSql(
-          ['proto'],
-          `multiIf(proto = 6, 'tcp', proto = 17, 'udp', proto = 1, 'icmp', proto = 58, 'icmpv6', toString(proto)) AS protocol, ${BPS} AS bps`,
-        ),
-        W(0, 0, 24, 9),
+        topSeriesSql({ dims: ['proto'], key: PROTO_LABEL('proto'), label: '{key}' }),
+        W(0, 0, 12, 9),
         'bps',
+        { bySeries: true },
+      ),
+      ts(
+        'Bandwidth by service',
+        topSeriesSql({
+          dims: ['proto', 'service_port'],
+          key: SERVICE_LABEL('proto', 'service_port'),
+          label: '{key}',
+        }),
+        W(12, 0, 12, 9),
+        'bps',
+        { bySeries: true },
       ),
       table(
-        'Top services (port below 1024; 0 = other)',
+        'Top services (port below 1024; other = both ports above)',
         tableSql(
           ['proto', 'service_port'],
-          'proto, service_port, sum(bytes) AS bytes, sum(packets) AS packets, sum(flows) AS flows',
-          { order: 'bytes DESC' },
+          `${SERVICE_LABEL('proto', 'service_port')} AS service, ${PROTO_LABEL('proto')} AS protocol, toString(service_port) AS port, concat(protocol, '/', port) AS service_key, sum(bytes) AS bytes, sum(packets) AS packets, sum(flows) AS flows`,
+          { order: 'bytes DESC, service_key' },
         ),
         W(0, 9, 24, 10),
+        {
+          links: {
+            service: [consoleLink('service', 'service_key', 'Service page in the console')],
+          },
+        },
       ),
     ],
-    'Protocols and service ports',
+    'Protocols and services (https, quic, dns, ...)',
   ),
 
   exporters: dashboard(
-    'flowloft-exporters-interfaces',
+    UID.exporters,
     'flowloft: Exporters and interfaces',
     [
       ts(
         'Bandwidth by exporter and input interface',
-        seriesSql(
-          ['exporter', 'in_if'],
-          `concat(${ADDR('exporter')}, ' if ', toString(in_if)) AS interface, ${BPS} AS bps`,
-        ),
+        topSeriesSql({
+          dims: ['exporter', 'in_if'],
+          key: `concat(${ADDR('exporter')}, '/', toString(in_if))`,
+          names: INTERFACE_NAMES,
+          label: "if({name} = '', {key}, concat({name}, ' (', {key}, ')'))",
+        }),
         W(0, 0, 24, 9),
         'bps',
+        { bySeries: true },
       ),
       table(
         'Exporters',
-        `SELECT ${ADDR('exporter')} AS exporter_ip, exporter_name, flow_type, sampling_rate, last_seen\nFROM flowloft.exporters FINAL\nWHERE ${EXPORTER}\nORDER BY exporter`,
-        W(0, 9, 12, 9),
+        `SELECT ${ADDR('exporter')} AS exporter_ip, exporter_name, flow_type, sampling_rate, last_seen, dateDiff('second', last_seen, now()) AS silent_seconds\nFROM flowloft.exporters FINAL\nWHERE ${EXPORTER}\nORDER BY exporter`,
+        W(0, 9, 10, 9),
+        {
+          links: {
+            exporter_ip: [
+              consoleLink('exporter', 'exporter_ip', 'Exporter page in the console'),
+              dashboardLink(UID.overview, 'exporter', 'exporter_ip', 'Overview of this exporter'),
+            ],
+          },
+        },
       ),
-      table(
-        'Interfaces',
-        `SELECT ${ADDR('exporter')} AS exporter_ip, if_index, if_name, last_seen\nFROM flowloft.interfaces FINAL\nWHERE ${EXPORTER}\nORDER BY exporter, if_index\nLIMIT 1000`,
-        W(12, 9, 12, 9),
-      ),
+      table('Interfaces (bytes in and out over the range)', interfacesSql(), W(10, 9, 14, 9), {
+        links: {
+          if_name: [
+            {
+              title: 'Interface page in the console',
+              url: '${console}/?view=interface&exporter=${__data.fields.exporter_ip}&interface=${__data.fields.if_index}&from=${__from:date:seconds}&to=${__to:date:seconds}',
+              targetBlank: true,
+            },
+          ],
+        },
+      }),
     ],
-    'What each exporter sends, per interface',
+    'What each exporter sends, per interface, by name',
   ),
 
   explorer: dashboard(
-    'flowloft-flow-explorer',
+    UID.explorer,
     'flowloft: Flow explorer',
     [
       table(
         'Flows (raw table: last 15 days, newest first)',
         [
-          `SELECT time_received, ${ADDR('exporter')} AS exporter_ip, flow_type, ${ADDR('src_addr')} AS src, src_port, ${ADDR('dst_addr')} AS dst, dst_port,`,
-          '  proto_name, direction, bytes, packets, src_host, dst_host, src_country, dst_country, src_as, src_as_name, dst_as, dst_as_name,',
+          `SELECT time_received, ${ADDR('exporter')} AS exporter_ip, flow_type, ${ADDR('src_addr')} AS src, toString(src_port) AS src_port, ${ADDR('dst_addr')} AS dst, toString(dst_port) AS dst_port,`,
+          '  proto_name, direction, bytes, packets, src_host, dst_host, src_country, dst_country, toString(src_as) AS src_as, src_as_name, toString(dst_as) AS dst_as, dst_as_name,',
           '  in_if_name, out_if_name, sampling_rate',
           'FROM flowloft.flows',
-          `WHERE $__timeFilter(time_received)\n  AND ${EXPORTER}\n  AND ${DIRECTION}\n  AND ${HOST_RAW}`,
+          `WHERE $__timeFilter(time_received)\n  AND ${RAW_FILTERS.join('\n  AND ')}`,
           'ORDER BY time_received DESC',
           'LIMIT 1000',
         ].join('\n'),
         W(0, 0, 24, 20),
       ),
     ],
-    'Raw flows filtered by exporter, direction and host',
+    'Raw flows filtered by every variable',
   ),
 
   health: dashboard(
-    'flowloft-collector-health',
+    UID.health,
     'flowloft: Collector health',
     [
       table(
@@ -405,19 +331,49 @@ const dashboards = {
         'Exporters last seen',
         `SELECT ${ADDR('exporter')} AS exporter_ip, exporter_name, flow_type, last_seen, dateDiff('second', last_seen, now()) AS silent_seconds\nFROM flowloft.exporters FINAL\nWHERE ${EXPORTER}\nORDER BY last_seen DESC`,
         W(12, 0, 12, 8),
+        {
+          links: {
+            exporter_ip: [consoleLink('exporter', 'exporter_ip', 'Exporter page in the console')],
+          },
+        },
       ),
       ts(
         'Stored flows per second by exporter',
         seriesSql(
           ['exporter'],
-          `${ADDR('exporter')} AS exporter_addr, sum(flows) / any(step) AS flows_per_second`,
+          `${ADDR('exporter')} AS series, sum(flows) / any(step) AS flows_per_second`,
         ),
         W(0, 8, 24, 9),
         'short',
+        { bySeries: true },
       ),
     ],
     'From flowloft tables; decoder rejects, drops and writer spool are Prometheus metrics on /metrics (compose profile prometheus)',
   ),
+}
+
+/** Interfaces with names, bytes entering (in_if) and leaving (out_if) over the range. */
+function interfacesSql() {
+  const side = (col, inOrOut) =>
+    [
+      `    SELECT ${ADDR('exporter')} AS exporter_ip, toString(${col}) AS if_index, ${inOrOut === 'in' ? 'sum(bytes), 0' : '0, sum(bytes)'}`,
+      `    FROM (\n${branches(['exporter', col], { series: false })}\n)`,
+      `    WHERE ${col} != 0 GROUP BY exporter, ${col}`,
+    ].join('\n')
+  return [
+    SOURCE,
+    "SELECT i.exporter_ip AS exporter_ip, i.if_index AS if_index, if(n.name = '', concat('#', i.if_index), n.name) AS if_name, i.bytes_in AS bytes_in, i.bytes_out AS bytes_out",
+    'FROM (',
+    '  SELECT exporter_ip, if_index, sum(b_in) AS bytes_in, sum(b_out) AS bytes_out FROM (',
+    side('in_if', 'in').replace('sum(bytes), 0', 'sum(bytes) AS b_in, 0 AS b_out'),
+    '    UNION ALL',
+    side('out_if', 'out'),
+    '  ) GROUP BY exporter_ip, if_index',
+    ') AS i',
+    `LEFT JOIN (${INTERFACE_NAMES}) AS n ON n.key = concat(i.exporter_ip, '/', i.if_index)`,
+    'ORDER BY bytes_in + bytes_out DESC, exporter_ip, if_index',
+    'LIMIT 200',
+  ].join('\n')
 }
 
 mkdirSync(OUT, { recursive: true })

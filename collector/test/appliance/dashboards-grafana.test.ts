@@ -11,14 +11,11 @@ import { join } from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { drainPending } from 'chdb'
 import { createChdbConnection } from 'chdb/connection'
-import { openEngine } from '../../dist/clickhouse/engine.js'
-import { migrate } from '../../dist/clickhouse/migrate.js'
-import { createLogger } from '../../dist/observability/log.js'
 import { openChdbAs, type ChdbAsUser } from '../support/chdb-as-user.js'
 import {
   RANGES,
   dashboards,
-  insertDashboardFixture,
+  fixtureEngine,
   runEveryPanel,
   runOn,
 } from '../support/dashboard-panels.js'
@@ -52,14 +49,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'fl-dashboards-grafana-'))
   // The collector's part: migrations and flows, under its own grants.
   chdb = openChdbAs(dataDir, 'collector')
-  const engine = await openEngine({
-    url: '',
-    dataDir,
-    limits: { maxExecutionSeconds: 30, maxResultRows: 100000 },
-    log: createLogger('error'),
-  })
-  await migrate(engine.client)
-  await insertDashboardFixture(engine.client, NOW)
+  const engine = await fixtureEngine(dataDir, NOW)
   await engine.close()
   await closeAll()
 })

@@ -9,16 +9,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { openEngine, type Engine } from '../../dist/clickhouse/engine.js'
-import { migrate } from '../../dist/clickhouse/migrate.js'
-import { createLogger } from '../../dist/observability/log.js'
+import type { Engine } from '../../dist/clickhouse/engine.js'
 import {
   GRAFANA,
   RANGES,
+  allDashboards,
   dashboards,
-  insertDashboardFixture,
+  fixtureEngine,
   runEveryPanel,
   runOn,
+  type Link,
+  type Panel,
   type Run,
 } from '../support/dashboard-panels.js'
 import { variablesUsed } from './grafana-macros.js'
@@ -46,7 +47,7 @@ void test('dashboards: unique uids, panels on the provisioned datasource, variab
   assert.equal(new Set(uids).size, uids.length, `duplicate uid in ${uids.join(', ')}`)
   for (const [file, d] of dashboards) {
     const vars = new Set(d.templating.list.map((v) => v.name))
-    for (const want of ['exporter', 'direction', 'host'])
+    for (const want of ['exporter', 'direction', 'host', 'country', 'asn', 'console'])
       assert.ok(vars.has(want), `${file}: $${want}`)
     for (const v of d.templating.list) {
       if (v.type === 'query') {
@@ -73,6 +74,91 @@ void test('dashboards: unique uids, panels on the provisioned datasource, variab
   }
 })
 
+/** The console's own URL parser (collector/src/web/state.js, as built). */
+interface ConsoleState {
+  view: string
+  subject: Record<string, string>
+  from: number | null
+  to: number | null
+}
+const STATE_JS = new URL('../../dist/web/state.js', import.meta.url).href
+const { readState } = (await import(STATE_JS)) as { readState: (search: string) => ConsoleState }
+
+/** Data links of a panel: [column, link]. */
+const dataLinks = (p: Panel): [string, Link][] =>
+  (p.fieldConfig?.overrides ?? []).flatMap((o) =>
+    ((o.properties.find((x) => x.id === 'links')?.value ?? []) as Link[]).map(
+      (l) => [o.matcher.options, l] as [string, Link],
+    ),
+  )
+
+void test('links: to other dashboards with their variables, to console pages it understands', () => {
+  const byUid = new Map(allDashboards.map(([, d]) => [d.uid, d]))
+  let toDashboards = 0
+  let toConsole = 0
+  for (const [file, d] of allDashboards) {
+    const all = d.links.find((l) => l.type === 'dashboards')
+    assert.deepEqual(all?.tags, ['flowloft'], `${file}: a link to the other dashboards`)
+    for (const [, p] of d.panels.entries())
+      for (const [column, l] of dataLinks(p)) {
+        const at = `${file}: "${p.title}" ${column}: ${l.title}`
+        const dash = /^\/d\/([\w-]+)\/\?(.*)$/.exec(l.url)
+        if (dash) {
+          const target = byUid.get(dash[1] ?? '')
+          assert.ok(target, `${at}: no dashboard ${dash[1]}`)
+          const vars = new Set(target.templating.list.map((v) => v.name))
+          const params = new URLSearchParams(dash[2])
+          for (const k of params.keys())
+            if (k.startsWith('var-'))
+              assert.ok(vars.has(k.slice(4)), `${at}: ${target.uid} has no ${k}`)
+          assert.match(l.url, /\$\{__url_time_range\}/, `${at}: keeps the time range`)
+          toDashboards++
+          continue
+        }
+        assert.match(l.url, /^\$\{console\}\//, `${at}: neither a dashboard nor the console`)
+        // The console reads the link as the page of the row's value, over the same range.
+        const url = l.url
+          .replace('${console}', 'http://flowloft.test:8080')
+          .replaceAll(/\$\{__data\.fields\.(\w+)\}/g, (_m, f: string) => `value-of-${f}`)
+          .replace('${__from:date:seconds}', '1700000000')
+          .replace('${__to:date:seconds}', '1700003600')
+        const s = readState(new URL(url).search)
+        const view = new URL(url).searchParams.get('view') ?? ''
+        assert.equal(s.view, view, `${at}: the console opens ${s.view}`)
+        assert.notEqual(s.view, 'overview', at)
+        assert.ok(
+          Object.values(s.subject).every((v) => v.startsWith('value-of-')),
+          `${at}: subject ${JSON.stringify(s.subject)}`,
+        )
+        assert.deepEqual([s.from, s.to], [1700000000, 1700003600], `${at}: range`)
+        toConsole++
+      }
+  }
+  console.log(`data links: ${toDashboards} to dashboards, ${toConsole} to console pages`)
+  assert.ok(toDashboards > 0 && toConsole > 0)
+  // The device page of the console is reached from every devices table.
+  const devices = dashboards.flatMap(([, d]) =>
+    d.panels.filter((p) => dataLinks(p).some(([, l]) => l.url.includes('view=device&device='))),
+  )
+  assert.ok(devices.length >= 2, `${devices.length} panels link to the device page`)
+})
+
+void test('variables: multi-select with All; charts show the current rate and the peak', () => {
+  for (const [file, d] of dashboards) {
+    for (const v of d.templating.list)
+      if (v.type !== 'textbox')
+        assert.ok(v.multi && v.includeAll, `${file}: ${v.name} is multi-select with All`)
+    for (const p of d.panels)
+      if (p.type === 'timeseries') {
+        const legend = p.options?.['legend'] as { calcs?: string[] } | undefined
+        for (const c of ['lastNotNull', 'max'])
+          assert.ok(legend?.calcs?.includes(c), `${file}: "${p.title}" legend ${c}`)
+      }
+  }
+  const maps = dashboards.flatMap(([, d]) => d.panels.filter((p) => p.type === 'geomap'))
+  assert.equal(maps.length, 1, 'one world map of countries')
+})
+
 // ---- on the engine ----
 
 let dataDir = ''
@@ -82,14 +168,7 @@ const NOW = Math.floor(Date.now() / 1000)
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'fl-dashboards-'))
-  engine = await openEngine({
-    url: '',
-    dataDir,
-    limits: { maxExecutionSeconds: 30, maxResultRows: 100000 },
-    log: createLogger('error'),
-  })
-  await migrate(engine.client)
-  await insertDashboardFixture(engine.client, NOW)
+  engine = await fixtureEngine(dataDir, NOW)
   run = runOn(engine.client)
 })
 after(async () => {

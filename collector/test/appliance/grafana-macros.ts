@@ -8,8 +8,8 @@ export interface Expansion {
   to: number
   /** Bucket width Grafana would pick ($__interval_s, at least 1). */
   intervalS: number
-  /** Variable values; ALL selects "All". */
-  vars: Record<string, string>
+  /** Variable values (several for a multi-select); ALL selects "All". */
+  vars: Record<string, string | readonly string[]>
 }
 
 export const ALL = '$__all'
@@ -66,7 +66,10 @@ export function expand(sql: string, e: Expansion): string {
   let s = replaceCalls(sql, 'conditionalAll', (args) => {
     if (args.length !== 2) throw new Error(`$__conditionalAll takes 2 arguments: ${args.join(',')}`)
     const v = e.vars[varName(args[1] ?? '')]
-    return v === undefined || v === ALL || v === '' ? '1=1' : (args[0] ?? '')
+    const values = typeof v === 'string' ? [v] : (v ?? [])
+    return values.length === 0 || values.includes(ALL) || values.includes('')
+      ? '1=1'
+      : (args[0] ?? '')
   })
   const one = (args: string[], m: string): string => {
     if (args.length !== 1 || !args[0]) throw new Error(`$__${m} takes one column`)
@@ -94,10 +97,12 @@ export function expand(sql: string, e: Expansion): string {
     const name = a ?? b ?? ''
     const v = e.vars[name]
     if (v === undefined) throw new Error(`variable $${name} is not defined`)
-    if (v === ALL)
+    const values = typeof v === 'string' ? [v] : v
+    if (values.includes(ALL))
       throw new Error(`variable $${name} used outside $__conditionalAll with All selected`)
-    if (fmt === undefined) return v
-    if (fmt === 'singlequote') return `'${v.replace(/'/g, "\\'")}'`
+    // Grafana joins a multi-select's values with commas, each in the format asked for.
+    if (fmt === undefined) return values.join(',')
+    if (fmt === 'singlequote') return values.map((x) => `'${x.replace(/'/g, "\\'")}'`).join(',')
     throw new Error(`variable format ${fmt} not handled`)
   })
   return s

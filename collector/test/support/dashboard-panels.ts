@@ -9,6 +9,9 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { openEngine, type Engine } from '../../dist/clickhouse/engine.js'
+import { migrate } from '../../dist/clickhouse/migrate.js'
+import { createLogger } from '../../dist/observability/log.js'
 import { ALL, expand } from '../appliance/grafana-macros.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
 
@@ -20,6 +23,18 @@ export interface Target {
   editorType?: string
   format?: number
   rawSql?: string
+  /** PromQL (the Prometheus dashboard). */
+  expr?: string
+}
+export interface Link {
+  title: string
+  url: string
+  type?: string
+  tags?: string[]
+}
+export interface Override {
+  matcher: { id: string; options: string }
+  properties: { id: string; value: unknown }[]
 }
 export interface Panel {
   id: number
@@ -27,28 +42,51 @@ export interface Panel {
   title: string
   datasource?: { type?: string; uid?: string }
   targets?: Target[]
+  fieldConfig?: { defaults: { unit?: string; displayName?: string }; overrides: Override[] }
+  options?: Record<string, unknown>
 }
 export interface Variable {
   name: string
   type: string
   query?: string
+  multi?: boolean
   includeAll?: boolean
-  datasource?: { uid?: string }
+  datasource?: { type?: string; uid?: string }
 }
 export interface Dashboard {
   uid: string
   title: string
+  tags: string[]
+  links: Link[]
   panels: Panel[]
   templating: { list: Variable[] }
 }
 
 /** [file name, dashboard] of every dashboard JSON. */
-export const dashboards = readdirSync(join(GRAFANA, 'dashboards'))
+export const allDashboards = readdirSync(join(GRAFANA, 'dashboards'))
   .filter((f) => f.endsWith('.json'))
   .map(
     (f) =>
       [f, JSON.parse(readFileSync(join(GRAFANA, 'dashboards', f), 'utf8')) as Dashboard] as const,
   )
+const on = (d: Dashboard, type: string): boolean =>
+  d.panels.every((p) => p.datasource?.type === type)
+/** The dashboards on ClickHouse (flowloft's tables). */
+export const dashboards = allDashboards.filter(([, d]) => on(d, 'grafana-clickhouse-datasource'))
+/** The dashboards on Prometheus (the collector's /metrics). */
+export const prometheusDashboards = allDashboards.filter(([, d]) => on(d, 'prometheus'))
+
+/** The panel titled `title` on dashboard `uid`, and its SQL. */
+export function panelSql(uid: string, title: string): string {
+  const d = dashboards.find(([, x]) => x.uid === uid)?.[1]
+  const p = d?.panels.find((x) => x.title === title)
+  const sql = p?.targets?.[0]?.rawSql
+  assert.ok(sql, `no panel "${title}" on ${uid}`)
+  return sql
+}
+
+/** Most series a chart shows: the top keys by name and "other". */
+export const MAX_SERIES = 10
 
 const HOUR = 3600
 const DAY = 86400
@@ -80,6 +118,19 @@ export async function insertDashboardFixture(client: ClickHouseClient, now: numb
       clickhouse_settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
     })
   }
+}
+
+/** The embedded engine on `dataDir`, migrated, with the dashboard fixture ending `now`. */
+export async function fixtureEngine(dataDir: string, now: number): Promise<Engine> {
+  const engine = await openEngine({
+    url: '',
+    dataDir,
+    limits: { maxExecutionSeconds: 30, maxResultRows: 100000 },
+    log: createLogger('error'),
+  })
+  await migrate(engine.client)
+  await insertDashboardFixture(engine.client, now)
+  return engine
 }
 
 export interface Result {
@@ -116,23 +167,28 @@ export async function runEveryPanel(
   let runs = 0
   for (const [file, d] of dashboards) {
     if (files && !files.includes(file)) continue
-    // "All" for every variable, then a concrete value of each from its own query.
-    const all: Record<string, string> = {}
+    // "All" for every variable, then a concrete value of each from its own query, then
+    // the first two values of each together (a multi-select).
+    const all: Record<string, string | string[]> = {}
     for (const v of d.templating.list) all[v.name] = ALL
-    const concrete: Record<string, string> = { ...all }
+    const concrete: Record<string, string | string[]> = { ...all }
+    const several: Record<string, string | string[]> = { ...all }
     for (const v of d.templating.list) {
-      if (v.type === 'custom') concrete[v.name] = (v.query ?? '').split(',')[0]?.trim() ?? ''
+      let values: string[] = []
+      if (v.type === 'custom') values = (v.query ?? '').split(',').map((x) => x.trim())
       else if (v.type === 'query') {
         const r = await run(expand(v.query ?? '', { from, to, intervalS, vars: all }))
-        const first = r.data[0]
-        assert.ok(first, `${file}: variable ${v.name} has no values`)
-        concrete[v.name] = String(Object.values(first)[0])
-      }
+        values = r.data.map((row) => String(Object.values(row)[0]))
+        assert.ok(values.length > 0, `${file}: variable ${v.name} has no values`)
+      } else continue
+      assert.ok(v.multi && v.includeAll, `${file}: variable ${v.name} is multi-select with All`)
+      concrete[v.name] = values[0] ?? ''
+      several[v.name] = values.slice(0, 2)
     }
     for (const p of d.panels) {
       for (const t of p.targets ?? []) {
         let anyRows = false
-        for (const vars of [all, concrete]) {
+        for (const vars of [all, concrete, several]) {
           const sql = expand(t.rawSql ?? '', { from, to, intervalS, vars })
           let r: Result
           try {
@@ -142,7 +198,8 @@ export async function runEveryPanel(
           }
           runs++
           if (r.rows > 0) anyRows = true
-          if (p.type === 'timeseries') checkTimeseries(file, p.title, r)
+          if (p.type === 'timeseries') checkTimeseries(file, p, r)
+          else checkColumns(file, p, r)
         }
         if (anyRows) panelsWithRows++
         else if (range.mustHaveRows)
@@ -153,7 +210,8 @@ export async function runEveryPanel(
   return { runs, panelsWithRows }
 }
 
-function checkTimeseries(file: string, title: string, r: Result): void {
+function checkTimeseries(file: string, p: Panel, r: Result): void {
+  const title = p.title
   const first = r.meta[0]
   assert.ok(first, `${file}: "${title}" has no columns`)
   assert.match(first.type, /^DateTime/, `${file}: "${title}" first column ${first.type}`)
@@ -161,4 +219,53 @@ function checkTimeseries(file: string, title: string, r: Result): void {
   assert.deepEqual(times, [...times].sort(), `${file}: "${title}" not ordered by time`)
   if (r.rows > 1)
     assert.ok(new Set(times).size > 1 || r.meta.length > 2, `${file}: "${title}" one bucket`)
+  // Named series: by the `series` column, at most MAX_SERIES of them.
+  if (p.fieldConfig?.defaults.displayName?.includes('__field.labels.series')) {
+    assert.ok(
+      r.meta.some((m) => m.name === 'series'),
+      `${file}: "${title}" has no series column`,
+    )
+    const series = new Set(r.data.map((row) => String(row['series'])))
+    assert.ok(series.size <= MAX_SERIES, `${file}: "${title}" ${series.size} series`)
+    assert.ok(![...series].includes(''), `${file}: "${title}" unnamed series`)
+  }
+}
+
+const NUMERIC = /^(Nullable\()?(U?Int|Float|Decimal)/
+
+/**
+ * A table's numeric columns each have a unit (an override by name or the default);
+ * the fields its data links and map read are columns of its answer.
+ */
+function checkColumns(file: string, p: Panel, r: Result): void {
+  const names = new Set(r.meta.map((m) => m.name))
+  const overrides = p.fieldConfig?.overrides ?? []
+  const unitOf = (name: string): unknown =>
+    overrides
+      .find((o) => o.matcher.id === 'byName' && o.matcher.options === name)
+      ?.properties.find((x) => x.id === 'unit')?.value ?? p.fieldConfig?.defaults.unit
+  for (const m of r.meta)
+    if (NUMERIC.test(m.type))
+      assert.ok(unitOf(m.name), `${file}: "${p.title}" ${m.name} has no unit`)
+  for (const o of overrides) {
+    const links = o.properties.find((x) => x.id === 'links')?.value as Link[] | undefined
+    if (!links) continue
+    assert.ok(
+      names.has(o.matcher.options),
+      `${file}: "${p.title}" links on missing ${o.matcher.options}`,
+    )
+    for (const l of links)
+      for (const [, f] of l.url.matchAll(/__data\.fields\.(\w+)/g))
+        assert.ok(names.has(f ?? ''), `${file}: "${p.title}" link reads missing field ${f}`)
+  }
+  if (p.type === 'geomap') {
+    const layers = (p.options?.['layers'] ?? []) as {
+      location: { lookup: string }
+      config: { size: { field: string } }
+    }[]
+    for (const l of layers) {
+      assert.ok(names.has(l.location.lookup), `${file}: map lookup ${l.location.lookup}`)
+      assert.ok(names.has(l.config.size.field), `${file}: map size ${l.config.size.field}`)
+    }
+  }
 }
