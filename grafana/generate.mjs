@@ -1,7 +1,8 @@
 // Writes grafana/dashboards/*.json: `node grafana/generate.mjs`. The JSON files are
 // checked in (Grafana reads them as they are); edit the generator and regenerate.
 // SQL builders: generator/sql.mjs (the range picks raw flows, flows_1m or flows_1h);
-// panels, units and links: generator/panels.mjs; variables: generator/variables.mjs.
+// panels, units and links: generator/panels.mjs; variables: generator/variables.mjs;
+// the Prometheus self-monitoring dashboard: generator/prometheus.mjs.
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,6 +32,7 @@ import {
   table,
   ts,
 } from './generator/panels.mjs'
+import { selfMonitoring } from './generator/prometheus.mjs'
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'dashboards')
 
@@ -348,8 +350,10 @@ const dashboards = {
         { bySeries: true },
       ),
     ],
-    'From flowloft tables; decoder rejects, drops and writer spool are Prometheus metrics on /metrics (compose profile prometheus)',
+    'From flowloft tables; decoder rejects, drops and the writer spool: the "flowloft: Self-monitoring" dashboard (compose profile prometheus)',
   ),
+
+  self: selfMonitoring(),
 }
 
 /** Interfaces with names, bytes entering (in_if) and leaving (out_if) over the range. */

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { NODE_RECOMMENDED } from '../../dist/cli/node-support.js'
+import { loadConfig } from '../../dist/settings.js'
 import { requireTools } from '../support/tools.js'
 
 const ROOT = new URL('../../../', import.meta.url).pathname
@@ -82,7 +83,39 @@ void test('collector: built image, host network, non-root, /healthz, waits for a
   assert.ok((g.volumes ?? []).some((v) => v.startsWith('./grafana/provisioning:')))
   const p = svc('prometheus')
   assert.deepEqual(p.profiles, ['prometheus'])
-  assert.match(read('deploy/prometheus/prometheus.yml'), /127\.0\.0\.1:8080/)
+})
+
+void test('prometheus: next to Grafana, scrapes the host-network collector by a name it allows', () => {
+  const p = svc('prometheus')
+  assert.equal(p['network_mode'], undefined, 'on the compose network, reachable by Grafana')
+  assert.deepEqual(p['extra_hosts'], ['host.docker.internal:host-gateway'])
+  assert.deepEqual(p['ports'], ['127.0.0.1:9090:9090'])
+  const scrape = parse(read('deploy/prometheus/prometheus.yml')) as {
+    scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[]
+  }
+  const job = scrape.scrape_configs.find((j) => j.job_name === 'flowloft')
+  const target = job?.static_configs[0]?.targets[0] ?? ''
+  const [host, port] = target.split(':')
+  // The collector answers that name (else 421), on its HTTP port, /metrics without a token.
+  const env = svc('collector').environment ?? {}
+  // As compose passes it with FLOWLOFT_HTTP_ALLOWED_HOSTS unset in .env, then set.
+  for (const mine of ['', 'flowloft.home.arpa']) {
+    const value = (env['FLOWLOFT_HTTP_ALLOWED_HOSTS'] ?? '').replace(
+      '${FLOWLOFT_HTTP_ALLOWED_HOSTS:-}',
+      mine,
+    )
+    const c = loadConfig({ flags: new Map(), env: { FLOWLOFT_HTTP_ALLOWED_HOSTS: value } })
+    assert.deepEqual(c.http.allowedHosts, [host, ...(mine ? [mine] : [])])
+  }
+  assert.equal(port, /:(\d+)$/.exec(env['FLOWLOFT_HTTP_LISTEN'] ?? '')?.[1])
+  assert.equal(env['FLOWLOFT_HTTP_METRICS_PUBLIC'], 'true')
+  // Grafana's provisioned datasource is this service.
+  const ds = parse(read('grafana/provisioning/datasources/prometheus.yaml')) as {
+    datasources: { type: string; uid: string; url: string }[]
+  }
+  assert.equal(ds.datasources[0]?.type, 'prometheus')
+  assert.equal(ds.datasources[0]?.url, 'http://prometheus:9090')
+  assert.ok((p['command'] as string[]).includes('--web.listen-address=0.0.0.0:9090'))
 })
 
 void test('Dockerfile: multi-stage, runtime without optional (chdb) and dev dependencies, non-root', () => {
