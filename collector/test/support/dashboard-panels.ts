@@ -159,12 +159,13 @@ export async function runEveryPanel(
   range: (typeof RANGES)[number],
   now: number,
   files?: readonly string[],
-): Promise<{ runs: number; panelsWithRows: number }> {
+): Promise<{ runs: number; panelsWithRows: number; slowest: string }> {
   const from = now - range.seconds
   const to = now
   const intervalS = Math.max(1, Math.round(range.seconds / 1000))
   let panelsWithRows = 0
   let runs = 0
+  let slowest = { ms: 0, at: '' }
   for (const [file, d] of dashboards) {
     if (files && !files.includes(file)) continue
     // "All" for every variable, then a concrete value of each from its own query, then
@@ -191,12 +192,15 @@ export async function runEveryPanel(
         for (const vars of [all, concrete, several]) {
           const sql = expand(t.rawSql ?? '', { from, to, intervalS, vars })
           let r: Result
+          const t0 = performance.now()
           try {
             r = await run(sql)
           } catch (err) {
             assert.fail(`${file}: "${p.title}" (${range.name}) failed: ${String(err)}\n${sql}`)
           }
           runs++
+          const ms = performance.now() - t0
+          if (ms > slowest.ms) slowest = { ms, at: `${file}: "${p.title}"` }
           if (r.rows > 0) anyRows = true
           if (p.type === 'timeseries') checkTimeseries(file, p, r)
           else checkColumns(file, p, r)
@@ -207,7 +211,7 @@ export async function runEveryPanel(
       }
     }
   }
-  return { runs, panelsWithRows }
+  return { runs, panelsWithRows, slowest: `${slowest.ms.toFixed(0)} ms ${slowest.at}` }
 }
 
 function checkTimeseries(file: string, p: Panel, r: Result): void {
