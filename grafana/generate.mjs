@@ -62,12 +62,11 @@ function devicesSql(limit) {
     'ORDER BY bytes_in + bytes_out DESC, address',
   ].join('\n')
 }
-const deviceLinks = (field) =>
-  [
-    consoleLink('device', 'address', 'Device page in the console'),
-    dashboardLink(UID.hosts, 'host', 'address', 'Devices dashboard, this device only'),
-    dashboardLink(UID.countries, 'host', 'address', "This device's countries and ASes"),
-  ].map((l) => ({ ...l, url: l.url.replace('__data.fields.address', `__data.fields.${field}`) }))
+const deviceLinks = [
+  consoleLink('device', 'address', 'Device page in the console'),
+  dashboardLink(UID.hosts, 'host', 'address', 'Devices dashboard, this device only'),
+  dashboardLink(UID.countries, 'host', 'address', "This device's countries and ASes"),
+]
 
 /** Remote ASes of inbound and outbound flows, named, bytes in and out. */
 function asesSql(limit) {
@@ -128,7 +127,7 @@ const dashboards = {
         },
       ),
       table('Top devices', devicesSql(10), W(0, 9, 12, 9), {
-        links: { name: deviceLinks('address'), address: deviceLinks('address') },
+        links: { name: deviceLinks, address: deviceLinks },
       }),
       table('Top remote ASes', asesSql(10), W(12, 9, 12, 9), {
         links: { asn: asLinks, as_name: asLinks },
@@ -200,7 +199,7 @@ const dashboards = {
     [
       ts('Per device, in + out', deviceSeries, W(0, 0, 24, 10), 'bps', { bySeries: true }),
       table('Devices', devicesSql(50), W(0, 10, 24, 12), {
-        links: { name: deviceLinks('address'), address: deviceLinks('address') },
+        links: { name: deviceLinks, address: deviceLinks },
       }),
     ],
     'Traffic of your devices with the internet; names from aliases, Pi-hole, DNS and DHCP (raw flows of the last hour)',
@@ -360,7 +359,7 @@ const dashboards = {
 function interfacesSql() {
   const side = (col, inOrOut) =>
     [
-      `    SELECT ${ADDR('exporter')} AS exporter_ip, toString(${col}) AS if_index, ${inOrOut === 'in' ? 'sum(bytes), 0' : '0, sum(bytes)'}`,
+      `    SELECT ${ADDR('exporter')} AS exporter_ip, toString(${col}) AS if_index, ${inOrOut === 'in' ? 'sum(bytes) AS b_in, 0 AS b_out' : '0, sum(bytes)'}`,
       `    FROM (\n${branches(['exporter', col], { series: false })}\n)`,
       `    WHERE ${col} != 0 GROUP BY exporter, ${col}`,
     ].join('\n')
@@ -369,7 +368,7 @@ function interfacesSql() {
     "SELECT i.exporter_ip AS exporter_ip, i.if_index AS if_index, if(n.name = '', concat('#', i.if_index), n.name) AS if_name, i.bytes_in AS bytes_in, i.bytes_out AS bytes_out",
     'FROM (',
     '  SELECT exporter_ip, if_index, sum(b_in) AS bytes_in, sum(b_out) AS bytes_out FROM (',
-    side('in_if', 'in').replace('sum(bytes), 0', 'sum(bytes) AS b_in, 0 AS b_out'),
+    side('in_if', 'in'),
     '    UNION ALL',
     side('out_if', 'out'),
     '  ) GROUP BY exporter_ip, if_index',
