@@ -13,6 +13,7 @@ import {
   BPS,
   DEVICE_NAMES,
   EXPORTER,
+  EXPORTER_NAMES,
   INTERFACE_NAMES,
   PROTO_LABEL,
   RAW_FILTERS,
@@ -340,10 +341,13 @@ const dashboards = {
       ),
       ts(
         'Stored flows per second by exporter',
-        seriesSql(
-          ['exporter'],
-          `${ADDR('exporter')} AS series, sum(flows) / any(step) AS flows_per_second`,
-        ),
+        topSeriesSql({
+          dims: ['exporter'],
+          key: ADDR('exporter'),
+          names: EXPORTER_NAMES,
+          label: "if({name} = '', {key}, concat({name}, ' (', {key}, ')'))",
+          perFlow: true,
+        }),
         W(0, 8, 24, 9),
         'short',
         { bySeries: true },

@@ -131,18 +131,22 @@ export const TOP_SERIES = 9
  * A chart of the TOP_SERIES keys with the most bytes over the range, by their label, and
  * the rest summed as "other". `key` is a non-empty String expression over `dims`;
  * `names` (optional) SQL yielding (key, name); `label` an expression over `key` and
- * `name` ('' without a name). Answers time, series, bps.
+ * `name` ('' without a name). Answers time, series, bps; with `perFlow`, keys rank by
+ * flows and it answers time, series, flows_per_second.
  */
-export function topSeriesSql({ dims, key, names, label, where = [] }) {
+export function topSeriesSql({ dims, key, names, label, where = [], perFlow = false }) {
+  const [measure, value] = perFlow
+    ? ['flows', 'sum(r.flows) / any(r.step) AS flows_per_second']
+    : ['bytes', 'sum(r.bytes) * 8 / any(r.step) AS bps']
   const nameJoin = names ? `\n    LEFT JOIN (${names}) AS n ON n.key = ranked.key` : ''
   const name = names ? 'n.name' : "''"
   return [
     SOURCE,
-    `SELECT r.t AS time, if(k.label = '', 'other', k.label) AS series, sum(r.bytes) * 8 / any(r.step) AS bps`,
-    `FROM (SELECT t, step, ${key} AS key, bytes\n${from(dims, { series: true, where })}) AS r`,
+    `SELECT r.t AS time, if(k.label = '', 'other', k.label) AS series, ${value}`,
+    `FROM (SELECT t, step, ${key} AS key, ${measure}\n${from(dims, { series: true, where })}) AS r`,
     'LEFT JOIN (',
     `  SELECT ranked.key AS key, ${label.replaceAll('{key}', 'ranked.key').replaceAll('{name}', name)} AS label`,
-    `  FROM (SELECT ${key} AS key, sum(bytes) AS total\n${from(dims, { series: false, where })}`,
+    `  FROM (SELECT ${key} AS key, sum(${measure}) AS total\n${from(dims, { series: false, where })}`,
     `    GROUP BY key ORDER BY total DESC, key LIMIT ${TOP_SERIES}) AS ranked${nameJoin}`,
     ') AS k ON k.key = r.key',
     'GROUP BY time, series',
