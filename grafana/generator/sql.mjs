@@ -6,6 +6,7 @@
 // Exactly one branch reads rows; the others are cut by a constant false WHERE.
 // Variables are multi-select: `${v:singlequote}` is 'a','b'; "All" is cut by
 // $__conditionalAll before the list is ever expanded.
+import { ROLLUP_LOCAL_ADDR_SQL, ROLLUP_SERVICE_PORT_SQL } from '@flowloft/decoder-wasm'
 
 const RANGE = "dateDiff('second', $__fromTime, $__toTime)"
 export const SOURCE = `WITH multiIf(${RANGE} <= 6 * 3600, 'flows', ${RANGE} <= 7 * 86400, 'flows_1m', 'flows_1h') AS source`
@@ -16,9 +17,10 @@ export const ADDR = (col) => `replaceRegexpOne(toString(${col}), '^::ffff:', '')
 const ADDRS = (v) => `arrayMap(a -> toIPv6(a), [\${${v}:singlequote}])`
 const LIST = (v) => `\${${v}:singlequote}`
 
-// The local host of a raw flow, as flows_1m/flows_1h compute local_addr.
-export const LOCAL_RAW = `multiIf(direction = 'inbound', dst_addr, direction IN ('outbound', 'internal'), src_addr, toIPv6('::'))`
-const SERVICE_PORT_RAW = 'if(least(src_port, dst_port) < 1024, least(src_port, dst_port), 0)'
+// The local host and the service port of a raw flow, as flows_1m/flows_1h compute
+// local_addr and service_port (the flows contract, decoder-wasm/contract/flows.json).
+export const LOCAL_RAW = ROLLUP_LOCAL_ADDR_SQL
+const SERVICE_PORT_RAW = ROLLUP_SERVICE_PORT_SQL
 const REMOTE_COUNTRY = "if(direction = 'inbound', src_country, dst_country)"
 const REMOTE_AS = "if(direction = 'inbound', src_as, dst_as)"
 
