@@ -75,7 +75,7 @@ async function refresh(live = false) {
   if (visible('#page-card')) jobs.push(loadPage(s, params))
   if (visible('#conversations-card')) {
     const addr = s.subject.device ?? s.subject.remote
-    const self = s.view === 'device' ? 'this device' : 'this host'
+    const self = s.view === 'device' ? 'this device' : undefined
     const page = s.view === 'device' ? 'remote' : 'device'
     jobs.push(loadConversations(addr, w.to - w.from, { self, page }))
   }

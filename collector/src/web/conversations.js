@@ -33,8 +33,10 @@ export function groupConversations(convs, addr) {
 }
 
 /**
- * `addr`'s conversations; `self` names it in the table ("this device"), and `page` is
- * the page the counterparts link to (a device's talk to remote hosts, a host's to devices).
+ * `addr`'s conversations; `self` names it in the table ("this device"; absent, its own
+ * name: on a remote host's page, "this host" read as the machine the console runs on),
+ * shown unlinked and marked as the page's own side; `page` is the page the counterparts
+ * link to (a device's talk to remote hosts, a host's to devices).
  */
 export async function loadConversations(addr, seconds, { self, page }) {
   const table = $('#conversations')
@@ -53,8 +55,9 @@ export async function loadConversations(addr, seconds, { self, page }) {
       : `no ${minutes}-minute summary yet`
     const state = readState()
     const side = (a, host, port) => {
-      const text = `${a === addr ? self : host || a}${port ? `:${port}` : ''}`
-      if (a === addr) return text
+      const text = `${(a === addr ? self : undefined) ?? (host || a)}${port ? `:${port}` : ''}`
+      if (a === addr)
+        return el('strong', { className: 'self', title: `${a}, this page`, textContent: text })
       return el('a', {
         href: pageHref(state, page, page === 'device' ? { device: a } : { remote: a }),
         className: 'pick',
@@ -80,7 +83,7 @@ export async function loadConversations(addr, seconds, { self, page }) {
         bytes(c.request_bytes),
         bytes(c.reply_bytes),
       ]),
-      `no conversations of ${self} in the summary`,
+      `no conversations of ${self ?? addr} in the summary`,
     )
     table.classList.add('stack')
   } catch (err) {

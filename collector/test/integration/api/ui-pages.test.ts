@@ -152,8 +152,18 @@ void test('pages, filters, zoom and live mode in chromium', { timeout: 300_000 }
     // What the host decides (its AS, its country) has no panel of its own here.
     for (const card of ['#card-host', '#card-as', '#card-country'])
       assert.equal(await page.locator(card).isVisible(), false, card)
+    // The host is the server: its side is named (not "this host", which reads as the
+    // machine the console runs on), unlinked, marked as the page's own; the client links.
     const convs = await cells(page, '#conversations')
-    assert.deepEqual(convs[0]?.slice(0, 3), ['living-room-tv', 'this host:443', 'TCP'])
+    assert.deepEqual(convs[0]?.slice(0, 3), ['living-room-tv', 'www.netflix.com:443', 'TCP'])
+    const first = page.locator('#conversations tbody tr').first()
+    assert.equal(
+      await first.locator('td').nth(1).locator('strong.self').innerText(),
+      'www.netflix.com:443',
+    )
+    assert.equal(await first.locator('td').nth(1).locator('a').count(), 0)
+    assert.equal(await first.locator('td').nth(0).locator('strong.self').count(), 0)
+    assert.doesNotMatch(await page.locator('#conversations').innerText(), /this host/)
     await page.screenshot({ path: join(SHOTS, 'page-remote.png'), fullPage: true })
     // Its AS, then back.
     await reloadsAfter(page, () => page.click('#page-facts a:has-text("EXAMPLE-STREAM")'))
