@@ -37,7 +37,6 @@ export function typescriptMirror(c) {
       ? `direction = ${q(/** @type {string} */ (ds[0]))}`
       : `direction IN (${ds.map(q).join(', ')})`
   const localAddr = `multiIf(${local.map(([col, ds]) => `${inList(ds)}, ${col}`).join(', ')}, toIPv6('::'))`
-  const isIn = `multiIf(${local.map(([col, ds]) => `${inList(ds)}, [${col === 'dst_addr' ? 1 : 0}]`).join(', ')}, [])`
   const below = c.servicePortBelow
   const servicePort = `if(least(src_port, dst_port) < ${below}, least(src_port, dst_port), 0)`
 
@@ -158,8 +157,6 @@ export function typescriptMirror(c) {
     '} as const',
     "/** The rollups' local_addr of a flows row. */",
     `export const ROLLUP_LOCAL_ADDR_SQL = ${q(localAddr)}`,
-    "/** [1] when a flows row's local_addr is its destination, [0] its source, [] none. */",
-    `export const ROLLUP_LOCAL_IS_DST_SQL = ${q(isIn)}`,
     "/** Ports below this are services: the rollups' service_port is the lower port when it is below, else 0. */",
     `export const SERVICE_PORT_BELOW = ${below}`,
     "/** The rollups' service_port of a flows row. */",
