@@ -115,7 +115,7 @@ export function createApi(d: ApiDeps): Hono {
   app.route('/', interfaceRoutes(d.engine, d.retention))
   app.route('/', summariesRoutes(d.summaries))
   app.route('/', alertsRoutes(d.engine, d.alerts ?? false))
-  app.route('/', exporterRoutes(d.engine, d.templates ?? (() => []), d.prefixes))
+  app.route('/', exporterRoutes(d.engine, d.templates ?? (() => []), d.prefixes, d.retention))
   app.route('/', queryRoutes(d.engine))
   const requireAuth = mutationAuth(
     d.auth ?? { hmacKey: '', bearerToken: '', windowSeconds: 300 },

@@ -261,8 +261,8 @@ export const OPENAPI = {
     '/api/exporters': {
       get: {
         summary:
-          'Exporters: flow types, flows, bytes, sampling rates and last seen in a window; local_prefixes (their own, deciding direction) and learned_prefixes (enrich.learn_prefixes: prefix, evidence, learned_at, last_seen)',
-        parameters: window,
+          "Exporters: flow types, flows, bytes, sampling rates and last seen in a window; local_prefixes (their own, deciding direction) and learned_prefixes (enrich.learn_prefixes: prefix, evidence, learned_at, last_seen). From raw flows, or the coarsest rollup that covers the window (`source` says which, `?source=` forces one): then the name, flow type and sampling rate are each exporter's latest",
+        parameters: [...window, source],
         responses: { '200': json('Exporters'), '400': error },
       },
     },

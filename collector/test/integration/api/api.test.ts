@@ -147,6 +147,29 @@ void test('read endpoints answer from fixture flows', async (t) => {
     assert.deepEqual(ipfix['flow_types'], ['ipfix'])
     assert.deepEqual(ipfix['sampling_rates'], [100])
 
+    // From a rollup: the same sums as raw flows over the same (whole-minute) window,
+    // each exporter's latest flow type and sampling rate, and the exact last seen.
+    const rolled = await get(svc, '/api/exporters?from=-1h&source=flows_1m')
+    assert.equal(rolled.json['source'], 'flows_1m')
+    const raw = await get(
+      svc,
+      `/api/exporters?source=flows&from=${Number(rolled.json['from'])}&to=${Number(rolled.json['to'])}`,
+    )
+    assert.equal(raw.json['source'], 'flows')
+    const pick = (e: Record<string, unknown>) =>
+      [
+        'exporter',
+        'name',
+        'flow_types',
+        'sampling_rates',
+        'flows',
+        'bytes',
+        'packets',
+        'last_seen',
+      ].map((k) => e[k])
+    assert.ok(raw.json.exporters.length >= 2)
+    assert.deepEqual(rolled.json.exporters.map(pick), raw.json.exporters.map(pick))
+
     const tpl = await get(svc, '/api/exporters/192.0.2.10/templates')
     assert.equal(tpl.status, 200)
     assert.deepEqual(tpl.json, {
