@@ -2,6 +2,7 @@
 // `make fuzz` left in bench/out/ (each of those targets runs this at its end).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { enrichmentCost, firstLoss } from './e2e-loss.mjs'
+import { historySection } from './history-results.mjs'
 
 const out = (name) => new URL(`./out/${name}`, import.meta.url)
 const load = (name) => (existsSync(out(name)) ? JSON.parse(readFileSync(out(name), 'utf8')) : null)
@@ -211,12 +212,14 @@ const e = load('e2e.json')
 const q = load('e2e-quick.json')
 const f = load('fuzz.json')
 const h = load('home-rate.json')
+const hist = load('history.json')
 if (e) parts.push('', e2eSection(e, '## End to end (`make bench-e2e`, bench/e2e.mjs)'))
 if (q)
   parts.push('', e2eSection(q, '## End to end, short run (`make bench`, bench/e2e.mjs --quick)'))
 if (h) parts.push('', homeSection(h))
 if (d) parts.push('', decoderSection(d))
 if (w) parts.push('', writerSection(w))
+if (hist) parts.push('', historySection(hist, machineLine))
 if (f) parts.push('', fuzzSection(f))
 writeFileSync(new URL('./RESULTS.md', import.meta.url), `${parts.join('\n')}\n`)
 console.log('bench/RESULTS.md written')
