@@ -30,5 +30,9 @@ export function historySection(h, machineLine) {
     '',
     `${met} of ${h.results.length} view-windows meet the goal (✗: p95 over ${h.goalMs} ms).`,
   )
+  if (h.loads) {
+    const loads = Object.entries(h.loads).map(([w, l]) => `${w} ${l.toFixed(2)}`)
+    lines.push(`Load average (1 min) as each window's pass began: ${loads.join(', ')}.`)
+  }
   return lines.join('\n')
 }

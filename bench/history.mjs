@@ -153,8 +153,12 @@ try {
   const load = os.loadavg()[0]
   console.log(`device ${device}, remote host ${remote}; load average ${load.toFixed(2)}`)
   const results = []
+  /** The load average (1 min) as each window's pass began: other work skews wall time. */
+  const loads = {}
   for (const [window, seconds] of WINDOWS) {
-    console.log(`\nfrom=-${window}        view                          p50      p95  runs  source`)
+    loads[window] = os.loadavg()[0]
+    console.log(`\nfrom=-${window} (load average ${loads[window].toFixed(2)})`)
+    console.log(`        view                              p50      p95  runs  source`)
     for (const [view, path, source] of views(seconds, device, remote)) {
       const r = { window, view, path, ...(await timeView(base, path, source)) }
       results.push(r)
@@ -185,6 +189,7 @@ try {
         filled,
         device,
         remote,
+        loads,
         results,
       },
       null,
