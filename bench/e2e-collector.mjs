@@ -36,7 +36,7 @@ export function metricSum(text, name, label) {
   return label ? by : sum
 }
 
-export async function startCollector(enrich, extraEnv = {}) {
+export async function startCollector(enrich, extraEnv = {}, nodeArgs = []) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'flowloft-e2e-'))
   const ports = {
     netflow: await freeUdpPort(),
@@ -69,7 +69,7 @@ export async function startCollector(enrich, extraEnv = {}) {
     })
   }
   Object.assign(env, extraEnv)
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   })

@@ -14,20 +14,36 @@
 // sampled while sending and settling. flowloft's idle CPU (% of one core) and RSS are
 // measured over IDLE_SECONDS with no traffic, IDLE_AFTER_SECONDS after it is ready.
 //
-// HOME_SCALE (default 1) scales every duration, for a quicker look. Writes
-// bench/out/home-rate.json.
+// HOME_SCALE (default 1) scales every duration, for a quicker look. HOME_ONLY (a comma
+// list of flowloft, nfcapd, nfacctd) runs only those collectors, HOME_RATES (a comma list
+// of 1000, 20000) only those cases, HOME_IDLE=0 skips flowloft's idle measurement, and
+// HOME_FLOWLOFT_ENV (JSON) adds to flowloft's environment and HOME_NODE_ARGS to its node
+// command line (say `--cpu-prof --cpu-prof-dir=/tmp/prof`). For flowloft it also prints CPU by thread
+// name and what the engine did (bench/home-threads.mjs). Writes bench/out/home-rate.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { loadFixtures } from './fixtures.mjs'
 import { startCollector } from './e2e-collector.mjs'
 import { createExporters, recordsPerDatagram } from './loadgen.mjs'
 import { startNfacctd, startNfcapd, treeSample } from './home-peers.mjs'
+import {
+  engineEvents,
+  engineParts,
+  eventDelta,
+  threadDelta,
+  threadSample,
+} from './home-threads.mjs'
 
 const SCALE = Number(process.env.HOME_SCALE ?? 1)
+const RATES = process.env.HOME_RATES?.split(',').map(Number)
+const ONLY = process.env.HOME_ONLY?.split(',') ?? ['flowloft', 'nfcapd', 'nfacctd']
+const IDLE = process.env.HOME_IDLE !== '0'
+const FLOWLOFT_ENV = JSON.parse(process.env.HOME_FLOWLOFT_ENV ?? '{}')
+const NODE_ARGS = process.env.HOME_NODE_ARGS?.split(' ').filter(Boolean) ?? []
 const CASES = [
   { rate: 1000, seconds: 60 * SCALE },
   { rate: 20_000, seconds: 10 * SCALE },
-]
+].filter((k) => !RATES || RATES.includes(k.rate))
 const SETTLE_SECONDS = 5
 const IDLE_AFTER_SECONDS = 20 * SCALE
 const IDLE_SECONDS = 60 * SCALE
@@ -96,31 +112,58 @@ async function runCase(collector, fx, { rate, seconds }, stored) {
   }
 }
 
+/** What flowloft's threads and engine did over `fn`. */
+async function inside(c, fn) {
+  const t0 = threadSample(c.pid)
+  const e0 = await engineEvents(c.query)
+  const out = await fn()
+  const threads = threadDelta(t0, threadSample(c.pid))
+  const engine = eventDelta(e0, await engineEvents(c.query))
+  const parts = await engineParts(c.query)
+  const top = Object.entries(threads)
+    .slice(0, 8)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ')
+  console.log(`    threads (cpu s): ${top}`)
+  console.log(
+    `    engine: ${engine.InsertQuery ?? 0} inserts, ${engine.MergeTreeDataWriterBlocks ?? 0} parts written, ` +
+      `${engine.Merge ?? 0} merges of ${engine.MergedRows ?? 0} rows, ${engine.SelectQuery ?? 0} selects`,
+  )
+  return { ...out, threads, engine, parts }
+}
+
 async function flowloft(fx) {
-  const c = await startCollector(true, { FLOWLOFT_LISTEN_SFLOW: '' })
+  const c = await startCollector(true, { FLOWLOFT_LISTEN_SFLOW: '', ...FLOWLOFT_ENV }, NODE_ARGS)
   try {
     const target = { pid: c.pid, port: c.ports.netflow }
-    await sleep(IDLE_AFTER_SECONDS * 1000)
-    const i0 = treeSample(c.pid)
-    const rss = rssWatch(c.pid)
-    await sleep(IDLE_SECONDS * 1000)
-    const i1 = treeSample(c.pid)
-    const idle = {
-      seconds: IDLE_SECONDS,
-      cpuPercent: ((i1.cpu - i0.cpu) / IDLE_SECONDS) * 100,
-      rssBytes: i1.rss,
-      rssMaxBytes: rss(),
+    let idle = null
+    if (IDLE) {
+      await sleep(IDLE_AFTER_SECONDS * 1000)
+      idle = await inside(c, async () => {
+        const i0 = treeSample(c.pid)
+        const rss = rssWatch(c.pid)
+        await sleep(IDLE_SECONDS * 1000)
+        const i1 = treeSample(c.pid)
+        return {
+          seconds: IDLE_SECONDS,
+          cpuPercent: ((i1.cpu - i0.cpu) / IDLE_SECONDS) * 100,
+          rssBytes: i1.rss,
+          rssMaxBytes: rss(),
+        }
+      })
+      console.log(
+        `  flowloft idle: ${idle.cpuPercent.toFixed(2)}% of a core over ${IDLE_SECONDS} s, rss ${mib(idle.rssBytes)}`,
+      )
     }
-    console.log(
-      `  flowloft idle: ${idle.cpuPercent.toFixed(2)}% of a core over ${IDLE_SECONDS} s, rss ${mib(idle.rssBytes)}`,
-    )
     const cases = []
     for (const k of CASES) {
-      const s = await runCase(target, fx, k, async (address, sent) => {
-        const n = await flowloftStored(c, address, sent)
-        await sleep(SETTLE_SECONDS * 1000)
-        return n
-      })
+      const s = await inside(c, () =>
+        runCase(target, fx, k, async (address, sent) => {
+          const n = await flowloftStored(c, address, sent)
+          await sleep(SETTLE_SECONDS * 1000)
+          return n
+        }),
+      )
       cases.push(s)
       console.log(`  ${line('flowloft', s)}`)
     }
@@ -168,9 +211,10 @@ async function main() {
     `home rates: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}; load average ${machine.loadAverageAtStart.toFixed(2)}; ` +
       `softflowd v9 from one exporter; process CPU per stored flow, settle ${SETTLE_SECONDS} s`,
   )
-  const f = await flowloft(fx)
-  const nfcapd = await peer(startNfcapd, fx)
-  const nfacctd = await peer(startNfacctd, fx)
+  const none = { idle: null, cases: [] }
+  const f = ONLY.includes('flowloft') ? await flowloft(fx) : none
+  const nfcapd = ONLY.includes('nfcapd') ? await peer(startNfcapd, fx) : []
+  const nfacctd = ONLY.includes('nfacctd') ? await peer(startNfacctd, fx) : []
   machine.loadAverageAtEnd = os.loadavg()[0]
   const result = {
     machine,
@@ -181,6 +225,7 @@ async function main() {
   console.log('\nCPU µs per stored flow (flowloft / peer):')
   for (const [i, k] of CASES.entries()) {
     const us = (name) => result.collectors[name][i]?.usPerFlow
+    if (!us('flowloft')) continue
     const ratio = (name) => (us(name) ? `${(us('flowloft') / us(name)).toFixed(1)}x` : '-')
     console.log(
       `  ${k.rate}/s: flowloft ${us('flowloft')?.toFixed(1)}, nfcapd ${us('nfcapd')?.toFixed(1)} (${ratio('nfcapd')}), nfacctd ${us('nfacctd')?.toFixed(1)} (${ratio('nfacctd')})`,
@@ -188,7 +233,9 @@ async function main() {
   }
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`)
-  console.log(`written to ${OUT.pathname}`)
+  console.log(
+    `load average at end ${machine.loadAverageAtEnd.toFixed(2)}; written to ${OUT.pathname}`,
+  )
 }
 
 await main()

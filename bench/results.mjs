@@ -184,7 +184,8 @@ function homeSection(h) {
   }
   lines.push(
     '',
-    `flowloft idle: ${h.idle.cpuPercent.toFixed(2)}% of a core over ${h.idle.seconds} s, RSS ${mibText(h.idle.rssBytes)} (max ${mibText(h.idle.rssMaxBytes)}).`,
+    h.idle &&
+      `flowloft idle: ${h.idle.cpuPercent.toFixed(2)}% of a core over ${h.idle.seconds} s, RSS ${mibText(h.idle.rssBytes)} (max ${mibText(h.idle.rssMaxBytes)}).`,
   )
   return lines.join('\n')
 }
