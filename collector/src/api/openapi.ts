@@ -105,7 +105,7 @@ export const OPENAPI = {
               writer: {
                 type: 'string',
                 description:
-                  '`ok`, or `stalled: ...` when rows have waited with no insert succeeding for longer than 3 x writer.batch_ms or 60 s, whichever is larger',
+                  '`ok`, or `stalled: ...` when rows have waited with no insert succeeding for longer than 3 x writer.batch_ms, 2 x writer.quiet_batch_ms or 60 s, whichever is largest',
               },
             },
           }),

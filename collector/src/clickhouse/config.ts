@@ -114,6 +114,13 @@ const batchMs = int({
   max: 600000,
   help: 'longest a decoded flow waits before it is inserted (every insert makes parts that ClickHouse merges again: fewer, larger inserts cost less CPU per flow)',
 })
+const quietBatchMs = int({
+  path: 'writer.quiet_batch_ms',
+  default: 30000,
+  min: 0,
+  max: 600000,
+  help: 'embedded engine: while traffic is light (a writer.batch_ms window holds fewer than writer.batch_rows / 10 rows), the window stretches up to this, and an API or console read first inserts what has waited longer than writer.batch_ms; a crash or power cut loses up to this much; 0 or below writer.batch_ms: no stretch',
+})
 const spoolMaxBytes = int({
   path: 'writer.spool_max_bytes',
   default: 1 << 30,
@@ -125,11 +132,16 @@ const spoolMaxBytes = int({
 export interface WriterConfig {
   batchRows: number
   batchMs: number
+  quietBatchMs: number
   spoolMaxBytes: number
 }
 
-export const WRITER = section([batchRows, batchMs, spoolMaxBytes], (v): WriterConfig => ({
-  batchRows: v.get(batchRows),
-  batchMs: v.get(batchMs),
-  spoolMaxBytes: v.get(spoolMaxBytes),
-}))
+export const WRITER = section(
+  [batchRows, batchMs, quietBatchMs, spoolMaxBytes],
+  (v): WriterConfig => ({
+    batchRows: v.get(batchRows),
+    batchMs: v.get(batchMs),
+    quietBatchMs: v.get(quietBatchMs),
+    spoolMaxBytes: v.get(spoolMaxBytes),
+  }),
+)

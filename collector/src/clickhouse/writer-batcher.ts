@@ -21,6 +21,7 @@ export class Batcher {
   readonly #maxInsertRows: number
   readonly #ready: Batch[] = []
   #open = emptyBatch()
+  #openedAt = 0
   #pending = 0
 
   constructor(maxPendingRows: number, maxInsertRows: number) {
@@ -35,6 +36,10 @@ export class Batcher {
   get openRows(): number {
     return this.#open.rows
   }
+  /** Milliseconds since the open batch's first row was added (0 when it is empty). */
+  openAgeMs(now = Date.now()): number {
+    return this.#open.rows === 0 ? 0 : now - this.#openedAt
+  }
   get queued(): number {
     return this.#ready.length
   }
@@ -42,6 +47,7 @@ export class Batcher {
   /** Add `rows` rows to the open batch; false (nothing taken) past maxPendingRows. */
   add(body: Buffer, rows: number): boolean {
     if (this.#pending + rows > this.#maxPending) return false
+    if (this.#open.rows === 0) this.#openedAt = Date.now()
     this.#open.chunks.push(body)
     this.#open.rows += rows
     this.#pending += rows

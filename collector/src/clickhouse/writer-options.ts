@@ -13,6 +13,16 @@ export interface WriterOptions {
   batchRows: number
   batchMs: number
   /**
+   * While traffic is light, a batch's window stretches from batchMs up to this (default
+   * batchMs: no stretch): a batch is cut at a batchMs tick only once it holds
+   * quietBelowRows rows or its oldest row would wait longer than this by the next tick.
+   * Every insert costs ClickHouse a fixed ~0.1 s of CPU with the rollup views
+   * (docs/sizing.md), so at home rates fewer inserts are most of the saving.
+   */
+  quietBatchMs?: number
+  /** Rows that make a batchMs window busy enough to cut (default batchRows / 10). */
+  quietBelowRows?: number
+  /**
    * Most rows one insert takes (default half of maxPendingRows, at least batchRows):
    * batches that wait behind a running insert are joined up to this, so a writer that
    * falls behind makes fewer, larger inserts instead of a growing queue. Each insert

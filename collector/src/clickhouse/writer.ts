@@ -43,6 +43,12 @@ export interface Writer {
   add(body: Buffer, rows: number): void
   /** Insert everything queued and spooled so far; resolves when it is stored or set aside. */
   flush(): Promise<void>
+  /**
+   * Before a read that should see recent rows: insert the open batch if its oldest row
+   * has waited longer than `maxAgeMs`, waiting at most `waitMs` (a failing insert keeps
+   * retrying behind it). Does nothing while older batches wait in the spool.
+   */
+  fresh(maxAgeMs: number, waitMs?: number): Promise<void>
   /** Start the batch timer and replay what a previous run left in the spool. */
   start(): void
   /** Insert what can be inserted; spool the rest (after the first failure). */
@@ -60,10 +66,12 @@ export function createWriter(o: WriterOptions): Writer {
   const maxInsertRows = Math.max(o.batchRows, o.maxInsertRows ?? Math.floor(maxPending / 2))
   const maxBackoff = o.maxBackoffMs ?? 30_000
   const asyncBelowRows = o.asyncInsertBelowRows ?? 1000
+  const quietMs = Math.max(o.batchMs, o.quietBatchMs ?? o.batchMs)
+  const quietBelowRows = o.quietBelowRows ?? Math.ceil(o.batchRows / 10)
   const columns = [...o.columns]
   const memory = new Batcher(maxPending, maxInsertRows)
   const spool = new Spool(o.spoolDir)
-  const clock = new StallClock(o.stallMs ?? Math.max(3 * o.batchMs, 60_000))
+  const clock = new StallClock(o.stallMs ?? Math.max(3 * o.batchMs, 60_000, 2 * quietMs))
   const m = writerMetrics(o.metrics, o.metricsPrefix ?? 'flowloft_writer', {
     pendingRows: () => memory.pendingRows,
     spoolBytes: () => spool.bytes,
@@ -257,11 +265,22 @@ export function createWriter(o: WriterOptions): Writer {
       cut()
       while (memory.queued > 0 || spool.files > 0 || running) await kick()
     },
+    async fresh(maxAgeMs, waitMs = 5000) {
+      if (spool.files > 0 || memory.openAgeMs() <= maxAgeMs) return
+      cut()
+      let t: NodeJS.Timeout | undefined
+      await Promise.race([kick(), new Promise((r) => (t = setTimeout(r, waitMs)))])
+      clearTimeout(t)
+    },
     start() {
       timer = setInterval(() => {
         // While older batches wait in the spool, fill batches up to batchRows: every
         // insert costs a fixed ~0.1 s, so many small files would slow the catch-up.
-        if (spool.files === 0 || memory.openRows >= o.batchRows) cut()
+        // Light traffic stretches the window up to quietMs (cut at the last tick before
+        // the oldest row would wait longer).
+        const busy = memory.openRows >= quietBelowRows
+        const due = memory.openAgeMs() + o.batchMs > quietMs
+        if (spool.files === 0 ? busy || due : memory.openRows >= o.batchRows) cut()
         if (memory.queued > 0 || spool.files > 0) void kick()
       }, o.batchMs)
       timer.unref()

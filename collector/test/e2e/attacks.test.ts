@@ -111,6 +111,8 @@ void test(
       'query-max-execution-seconds': 5,
       'http-max-connections': 256,
       'writer-batch-ms': 200,
+      // Inserts every 200 ms however light the traffic (no writer.quiet_batch_ms stretch).
+      'writer-quiet-batch-ms': 0,
     })
     const sender = new SteadySender(svc.netflowPort, datagram, 200)
     const planted = join(dataDir, 'planted')

@@ -63,6 +63,8 @@ void test(
       'decode-batch-datagrams': 16,
       'listen-receive-buffer': 65536,
       'writer-batch-ms': 200,
+      // Inserts every 200 ms however light the traffic (no writer.quiet_batch_ms stretch).
+      'writer-quiet-batch-ms': 0,
     })
     t.after(async () => {
       await svc.kill()

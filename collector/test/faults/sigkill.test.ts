@@ -2,7 +2,7 @@
 // its template once and then data only, at a steady rate, when the collector is killed
 // without warning. What is lost may only be what had not been flushed yet: flows in the
 // socket buffer, the decode batch (decode.batch_ms), the writer's open batch and the one
-// being inserted (writer.batch_ms each). The restarted collector must know the template
+// being inserted (writer.quiet_batch_ms each: this light traffic stretches the window). The restarted collector must know the template
 // (data_dir/templates.bin) and decode data-only datagrams from the first one.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -19,6 +19,7 @@ const FLOWS_PER_DATAGRAM = 10
 const DATAGRAMS_PER_SECOND = 200
 const DECODE_BATCH_MS = 20
 const WRITER_BATCH_MS = 500
+const WRITER_QUIET_MS = 1500
 /** Room for one insert still running when the kill came (an embedded insert takes ~0.1 s). */
 const INSERT_SLACK_MS = 500
 
@@ -71,7 +72,11 @@ void test(
   { timeout: 90_000 },
   async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fl-sigkill-'))
-    const flags = { 'writer-batch-ms': WRITER_BATCH_MS, 'decode-batch-ms': DECODE_BATCH_MS }
+    const flags = {
+      'writer-batch-ms': WRITER_BATCH_MS,
+      'writer-quiet-batch-ms': WRITER_QUIET_MS,
+      'decode-batch-ms': DECODE_BATCH_MS,
+    }
     const services: ChildService[] = []
     const first = await startChildService(dataDir, flags)
     services.push(first)
@@ -107,7 +112,7 @@ void test(
     assert.ok(restored && Number(restored['entries']) >= 1, 'templates restored from templates.bin')
     const stored = await count(second)
     const lost = sentFlows - stored
-    const windowMs = DECODE_BATCH_MS + 2 * WRITER_BATCH_MS + INSERT_SLACK_MS
+    const windowMs = DECODE_BATCH_MS + 2 * WRITER_QUIET_MS + INSERT_SLACK_MS
     const allowed = Math.ceil(((DATAGRAMS_PER_SECOND * FLOWS_PER_DATAGRAM) / 1000) * windowMs)
     console.log(
       `SIGKILL: sent ${sentFlows} flows before the kill, stored ${stored}, lost ${lost} ` +

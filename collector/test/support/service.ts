@@ -34,6 +34,8 @@ export async function startTestService(
       'listen.sflow': '',
       'http.listen': '127.0.0.1:0',
       'writer.batch_ms': 100,
+      // The light-traffic stretch stays on, short enough for tests that wait on metrics.
+      'writer.quiet_batch_ms': 1000,
       'decode.workers': 2,
       ...overrides,
     },
