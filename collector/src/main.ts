@@ -307,6 +307,7 @@ export async function startCollector(
     lanes: pool.lanes,
     batchDatagrams: config.decode.batchDatagrams,
     batchMs: config.decode.batchMs,
+    quietBatchMs: config.decode.quietBatchMs,
     onBatch: (b, lane) => pool.submit(b, lane),
   })
   const specs: ListenerSpec[] = []

@@ -30,6 +30,13 @@ const batchMs = int({
   max: 10000,
   help: 'longest a received datagram waits before its batch goes to a worker (busy listeners fill decode.batch_datagrams first; on a quiet network each batch costs a worker task)',
 })
+const quietBatchMs = int({
+  path: 'decode.quiet_batch_ms',
+  default: 1000,
+  min: 0,
+  max: 10000,
+  help: 'on a quiet network (fewer than decode.batch_datagrams / 8 datagrams held after decode.batch_ms) the wait stretches up to this: fewer, larger worker tasks; 0 or below decode.batch_ms: no stretch',
+})
 const maxSamplingRate = int({
   path: 'decode.max_sampling_rate',
   default: 1_000_000,
@@ -64,6 +71,8 @@ export interface DecodeConfig {
   queue: number
   batchDatagrams: number
   batchMs: number
+  /** The stretched wait on a quiet network. */
+  quietBatchMs: number
   /** Highest announced sampling rate applied; flows above it are refused (0: no cap). */
   maxSamplingRate: number
   /** Template bounds: per exporter address, in all, and the idle time before reuse. */
@@ -76,6 +85,7 @@ export const DECODE = section(
     queue,
     batchDatagrams,
     batchMs,
+    quietBatchMs,
     maxSamplingRate,
     templatesPerExporter,
     templatesMax,
@@ -86,6 +96,7 @@ export const DECODE = section(
     queue: v.get(queue),
     batchDatagrams: v.get(batchDatagrams),
     batchMs: v.get(batchMs),
+    quietBatchMs: v.get(quietBatchMs),
     maxSamplingRate: v.get(maxSamplingRate),
     templates: {
       perExporter: v.get(templatesPerExporter),
