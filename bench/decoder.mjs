@@ -6,11 +6,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import { DatagramBatch, Decoder } from '@flowloft/decoder-wasm'
-import { BatchDecoder } from '../collector/dist/decode/batch-decoder.js'
-import { loadConfig } from '../collector/dist/settings.js'
-import { Enricher, createEnrichment } from '../collector/dist/enrich/index.js'
-import { Registry } from '../collector/dist/observability/metrics.js'
-import { createLogger } from '../collector/dist/observability/log.js'
+import {
+  BatchDecoder,
+  createEnrichment,
+  createLogger,
+  Enricher,
+  loadConfig,
+  Registry,
+} from '@flowloft/collector'
 import { loadFixtures } from './fixtures.mjs'
 import { benchSeconds, measure } from './measure.mjs'
 

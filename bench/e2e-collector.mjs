@@ -7,7 +7,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { freeUdpPort } from '../collector/dist-test/support/exporters.js'
 
-const CLI = new URL('../collector/dist/cli/main.js', import.meta.url).pathname
+const CLI = new URL('../collector/bin/flowloft.js', import.meta.url).pathname
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /** CPU seconds (user + system) and resident bytes of a process, from /proc. */

@@ -4,7 +4,7 @@
 // of bench/e2e.mjs.
 import { metricSum, procSample } from './e2e-collector.mjs'
 import { createExporters } from './loadgen.mjs'
-import { SETTINGS } from '../collector/dist/settings.js'
+import { SETTINGS } from '@flowloft/collector'
 
 /** The stored rate must be at least this share of the send rate. */
 export const KEEP_UP = 0.95

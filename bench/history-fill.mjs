@@ -20,9 +20,7 @@
 // inbound halves of each conversation and 5% device to device (internal). A router
 // exports NetFlow v9 (90% of the flows), an access point sFlow (1 in 64).
 import os from 'node:os'
-import { openEngine } from '../collector/dist/clickhouse/engine.js'
-import { migrate } from '../collector/dist/clickhouse/migrate.js'
-import { createLogger } from '../collector/dist/observability/log.js'
+import { createLogger, migrate, openEngine } from '@flowloft/collector'
 
 const RATE = 1000
 const HOUR = 3600

@@ -21,12 +21,14 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
 import { DatagramBatch, INSERT_COLUMNS } from '@flowloft/decoder-wasm'
-import { BatchDecoder } from '../collector/dist/decode/batch-decoder.js'
-import { openEngine } from '../collector/dist/clickhouse/engine.js'
-import { migrate } from '../collector/dist/clickhouse/migrate.js'
-import { createWriter } from '../collector/dist/clickhouse/writer.js'
-import { createLogger } from '../collector/dist/observability/log.js'
-import { Registry } from '../collector/dist/observability/metrics.js'
+import {
+  BatchDecoder,
+  createLogger,
+  createWriter,
+  migrate,
+  openEngine,
+  Registry,
+} from '@flowloft/collector'
 import { loadFixtures } from './fixtures.mjs'
 import { createChdbConnection } from 'chdb/connection'
 
