@@ -350,6 +350,7 @@ export async function startCollector(
         notReady: () => readiness.reason(),
         summaries,
         alerts: config.alerts.enabled,
+        alertsLearningDays: config.alerts.learningDays,
         retention: config.retention,
         senders,
         auth: {

@@ -52,6 +52,8 @@ export interface ApiDeps {
   auth?: MutationAuthConfig
   /** Whether the alert rules run (alerts.enabled): /api/alerts answers 404 without. */
   alerts?: boolean
+  /** alerts.learning_days, shown by /api/status (default 7). */
+  alertsLearningDays?: number
   /** Host allow-list, cross-site refusal and login (access.ts); absent: open, any host. */
   access?: AccessConfig
 }
@@ -107,7 +109,13 @@ export function createApi(d: ApiDeps): Hono {
     c.text(d.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   )
   app.get('/api/openapi.json', (c) => c.json(OPENAPI))
-  app.route('/', statusRoutes(d.metrics))
+  app.route(
+    '/',
+    statusRoutes(d.metrics, {
+      enabled: d.alerts ?? false,
+      learningDays: d.alertsLearningDays ?? 7,
+    }),
+  )
   app.route('/', topRoutes(d.engine, d.retention))
   app.route('/', timeseriesRoutes(d.engine, d.retention))
   app.route('/', sidesRoutes(d.engine, d.retention))

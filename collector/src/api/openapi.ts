@@ -121,7 +121,8 @@ export const OPENAPI = {
     },
     '/api/status': {
       get: {
-        summary: 'Datagrams and flows per second, drops by reason, queue depths, insert latency',
+        summary:
+          'Datagrams and flows per second, drops by reason, queue depths, insert latency; alerts: {enabled, learning_days}',
         responses: { '200': json('Status') },
       },
     },

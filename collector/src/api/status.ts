@@ -1,6 +1,7 @@
 // GET /api/status: the collector's health in numbers, read from the metrics registry:
 // rates since the previous call (at least a second ago), drops by reason, queue depths
-// and the last insert's duration.
+// and the last insert's duration; and whether alerts are on (the console asks
+// /api/alerts only then) with their learning period.
 import { Hono } from 'hono'
 import type { Registry } from '../observability/metrics.js'
 
@@ -18,7 +19,17 @@ const sum = (
 ): number =>
   m.read(name).reduce((t, s) => t + (where === undefined || where(s.labels) ? s.value : 0), 0)
 
-export function statusRoutes(metrics: Registry, startedAt = Date.now()): Hono {
+/** The alert settings the console shows (alerts.enabled, alerts.learning_days). */
+export interface AlertsStatus {
+  enabled: boolean
+  learningDays: number
+}
+
+export function statusRoutes(
+  metrics: Registry,
+  alerts: AlertsStatus = { enabled: false, learningDays: 0 },
+  startedAt = Date.now(),
+): Hono {
   const app = new Hono()
   const totals = (): Totals => ({
     at: Date.now(),
@@ -67,6 +78,7 @@ export function statusRoutes(metrics: Registry, startedAt = Date.now()): Hono {
         spool_files: sum(metrics, 'flowloft_writer_spool_files'),
       },
       last_insert_seconds: sum(metrics, 'flowloft_writer_last_insert_seconds'),
+      alerts: { enabled: alerts.enabled, learning_days: alerts.learningDays },
     })
   })
   return app

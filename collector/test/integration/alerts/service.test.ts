@@ -46,6 +46,9 @@ void test('a running collector alerts on a device talking somewhere new', async 
     body['message'],
     'nas (192.168.1.10) talked for the first time to country US, AS15169 Google LLC.',
   )
+  // The console learns from /api/status that alerts are on, and the learning period.
+  const status = (await (await fetch(`${svc.httpBase}/api/status`)).json()) as { alerts: unknown }
+  assert.deepEqual(status.alerts, { enabled: true, learning_days: 0 })
   const api = await fetch(`${svc.httpBase}/api/alerts`)
   assert.equal(api.status, 200)
   const { alerts } = (await api.json()) as { alerts: { id: string; delivery: string }[] }

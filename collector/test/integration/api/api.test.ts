@@ -189,6 +189,8 @@ void test('read endpoints answer from fixture flows', async (t) => {
     assert.ok(Array.isArray(s.json.drops))
     assert.equal(typeof s.json.queues['decode_batches'], 'number')
     assert.equal(typeof s.json.queues['writer_pending_rows'], 'number')
+    // Alerts are off by default; the console reads this before it asks /api/alerts.
+    assert.deepEqual(s.json['alerts'], { enabled: false, learning_days: 7 })
 
     const ready = await get(svc, '/readyz')
     assert.equal(ready.status, 200)
