@@ -1,7 +1,8 @@
 // flowloft web UI: plain ES modules (no build step, no outside requests), uPlot for the
 // chart, the collector's /api for data. Views: the overview (my devices against the
 // internet), a page per device, remote host, AS, country, service, exporter and
-// interface, and the SQL console; all state in the URL (state.js).
+// interface, the alerts and the SQL console; all state in the URL (state.js).
+import { loadAlertCount, loadAlerts, loadDeviceAlerts, setUpAlerts } from './alerts.js'
 import { api, qs, setUpLogin } from './api.js'
 import { TrafficChart } from './chart.js'
 import { renderChips, setUpFilterBox } from './chips.js'
@@ -64,15 +65,16 @@ async function refresh(live = false) {
   shown = key
   const w = windowOf(s)
   const params = { ...w, ...s.filters, ...s.subject }
-  const jobs = [loadStatus().catch(() => undefined)]
-  if (s.view !== 'sql') {
+  const jobs = [loadStatus().catch(() => undefined), loadAlertCount()]
+  if (visible('#traffic-card'))
     jobs.push(loadTraffic(params, reset).catch(showError($('#traffic-legend'))))
-    jobs.push(loadRemote(params))
-  }
+  jobs.push(loadRemote(params))
   if (visible('#card-devices')) jobs.push(loadDevices(params))
   if (visible('#card-interfaces')) jobs.push(loadInterfaces(params))
   if (visible('#exporters-card')) jobs.push(loadExporters(params).catch(showError($('#templates'))))
   if (visible('#page-card')) jobs.push(loadPage(s, params))
+  if (visible('#alerts-card')) jobs.push(loadAlerts(s))
+  if (visible('#device-alerts-card')) jobs.push(loadDeviceAlerts(s, s.subject.device))
   if (visible('#conversations-card')) {
     const addr = s.subject.device ?? s.subject.remote
     const self = s.view === 'device' ? 'this device' : undefined
@@ -107,7 +109,7 @@ function render() {
   if (s.view in SUBJECTS) {
     $('#page-kind').textContent = pageKind(s.view)
     document.title = `${Object.values(s.subject).join(' ')} · flowloft`
-  } else document.title = 'flowloft'
+  } else document.title = s.view === 'alerts' ? 'Alerts · flowloft' : 'flowloft'
   void refresh()
 }
 
@@ -130,6 +132,7 @@ document.addEventListener('click', (ev) => {
 addPanelCards()
 setUpLogin(() => render())
 setUpSql()
+setUpAlerts()
 setUpFilterBox()
 setUpCustomRange()
 watchState(render)

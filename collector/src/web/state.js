@@ -1,5 +1,5 @@
 // The console's state lives in the URL: the view, the page's subject (a device, a remote
-// host, an AS, ...), the time range and the filters. Changes push a history entry, so back
+// host, an AS, ...), the time range and the filters (and on the alerts page the kind). Changes push a history entry, so back
 // and forward walk through them and any view can be bookmarked or shared.
 // The range is live (a length ending now: a preset such as 1h, or any length such as 12m
 // after a zoom that reached now) or fixed (from/to after any other zoom or a custom range).
@@ -22,7 +22,9 @@ export const SUBJECTS = {
   exporter: ['exporter'],
   interface: ['exporter', 'interface'],
 }
-export const VIEWS = ['overview', ...Object.keys(SUBJECTS), 'sql']
+export const VIEWS = ['overview', ...Object.keys(SUBJECTS), 'alerts', 'sql']
+/** The kinds of alert (alerts/alert.ts), the alerts page's `kind` filter. */
+export const ALERT_KINDS = ['new_destination', 'device_volume', 'device_unusual', 'exporter_silent']
 /** Filters the API takes (api/filters.ts). */
 export const FILTER_KEYS = [
   'device',
@@ -66,6 +68,7 @@ export function readState(search = location.search) {
     range: rangeSeconds(get('range')) ? get('range') : '1h',
     from: fixed ? from : null,
     to: fixed ? to : null,
+    kind: view === 'alerts' && ALERT_KINDS.includes(get('kind')) ? get('kind') : '',
     filters: Object.fromEntries(
       FILTER_KEYS.filter((k) => get(k) !== '' && !(k in subject)).map((k) => [k, get(k)]),
     ),
@@ -76,6 +79,7 @@ export function toSearch(s) {
   const p = new URLSearchParams()
   if (s.view !== 'overview') p.set('view', s.view)
   for (const [k, v] of Object.entries(s.subject ?? {})) p.set(k, v)
+  if (s.view === 'alerts' && s.kind) p.set('kind', s.kind)
   if (s.from && s.to) {
     p.set('from', String(s.from))
     p.set('to', String(s.to))

@@ -45,6 +45,12 @@ export async function loaded(page: Page): Promise<void> {
   await page.waitForSelector('body[data-loaded]', { timeout: 20_000 })
 }
 
+/** A table's body rows as their cells' texts. */
+export const cells = (page: Page, table: string): Promise<string[][]> =>
+  page.evaluate<string[][]>(
+    `[...document.querySelectorAll('${table} tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent.trim()))`,
+  )
+
 /** Run `act`, then wait until the console has loaded again. */
 export async function reloadsAfter(page: Page, act: () => Promise<unknown>): Promise<void> {
   await page.evaluate(`delete document.body.dataset.loaded`)
@@ -52,12 +58,16 @@ export async function reloadsAfter(page: Page, act: () => Promise<unknown>): Pro
   await loaded(page)
 }
 
-export async function startUiSession(t: TestContext): Promise<UiSession> {
+/** `settings`: the collector's, by path (startTestService's overrides). */
+export async function startUiSession(
+  t: TestContext,
+  settings: Record<string, unknown> = {},
+): Promise<UiSession> {
   assert.ok(
     existsSync(join(WEB_DIR, 'index.html')),
     'web UI not built: npm run build in collector/',
   )
-  const svc = await startTestService()
+  const svc = await startTestService(settings)
   t.after(() => svc.stop())
   const flows = await insertFixtureFlows(svc.service.engine.client, homeNetworkFlows())
   const to = Math.floor(Date.now() / 1000) + 60

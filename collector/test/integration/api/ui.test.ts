@@ -1,7 +1,9 @@
 // The console in headless Debian chromium on a home network's flows: the overview's
 // numbers against SQL over the same flows, the chart's live update and zoom, filters as
 // chips and in the URL (back, forward, reload), dark mode and the phone layout, and no
-// request leaving the host. Screenshots: test-output/ui/{desktop,dark,phone}.png.
+// request leaving the host; with alerts off (the default), the alerts page and a device
+// page say so and nothing asks /api/alerts. Screenshots:
+// test-output/ui/{desktop,dark,phone,alerts-off}.png.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -203,6 +205,32 @@ void test('the console in chromium on a home network', { timeout: 180_000 }, asy
     )
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`)
     await page.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true })
+    await page.close()
+  })
+
+  await t.test('alerts off: the page says how to turn them on', async () => {
+    const asked: string[] = []
+    const watch = (p: Page): Promise<void> => {
+      p.on('request', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/api/alerts')) asked.push(r.url())
+      })
+      return Promise.resolve()
+    }
+    const page = await ui.open('/', { before: watch })
+    await reloadsAfter(page, () => page.click('#views a[data-view="alerts"]'))
+    assert.equal(params(page).get('view'), 'alerts')
+    const text = await page.locator('#alerts-state').innerText()
+    assert.match(text, /^Alerts are off\./)
+    assert.match(text, /alerts\.enabled: true/)
+    assert.match(text, /FLOWLOFT_ALERTS_ENABLED=true/)
+    assert.equal(await page.locator('#alerts-filter').isVisible(), false)
+    assert.equal(await page.locator('#alerts-count').isVisible(), false)
+    await page.screenshot({ path: join(SHOTS, 'alerts-off.png'), fullPage: true })
+    await reloadsAfter(page, () => page.goto(`${ui.svc.httpBase}/?view=device&device=192.168.1.20`))
+    assert.deepEqual(await names(page, '#device-alerts'), [
+      'alerts are off (alerts.enabled): the Alerts page says how to turn them on',
+    ])
+    assert.deepEqual(asked, [], 'the console asked /api/alerts while alerts are off')
     await page.close()
   })
 
