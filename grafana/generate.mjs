@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   ADDR,
+  ALERTS_SQL,
   AS_LABEL,
   AS_NAMES,
   BPS,
@@ -100,6 +101,10 @@ const countryLinks = [
   dashboardLink(UID.countries, 'country', 'country', 'This country only'),
 ]
 
+const alertLinks = [
+  consoleLink('alerts', 'subject', 'Its alerts in the console (and its page)', 'device'),
+]
+
 const deviceSeries = topSeriesSql({
   dims: ['local_addr'],
   key: ADDR('local_addr'),
@@ -142,8 +147,13 @@ const dashboards = {
         W(12, 18, 12, 8),
         'short',
       ),
+      table('Alerts (newest first)', ALERTS_SQL, W(0, 26, 24, 8), {
+        links: { subject: alertLinks, name: alertLinks },
+        description:
+          'The alerts raised in the range: new countries and networks, volume, unusual volume, silent exporters (docs/alerts.md). Empty while alerts.enabled is false.',
+      }),
     ],
-    'Your internet line in and out, top devices, the remote ASes and countries they talk to',
+    'Your internet line in and out, top devices, the remote ASes and countries they talk to, the alerts',
   ),
 
   countries: dashboard(

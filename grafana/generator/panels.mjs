@@ -20,10 +20,13 @@ const RANGE_SECONDS = 'from=${__from:date:seconds}&to=${__to:date:seconds}'
 /** The console's address, as the person browsing Grafana reaches the collector. */
 const CONSOLE = '${console}'
 
-/** A data link to the console's page `view` of the row's `field` (web/state.js URLs). */
-export const consoleLink = (view, field, title) => ({
+/**
+ * A data link to the console's page `view` with `key` (the page's subject, or a filter)
+ * set to the row's `field` (web/state.js URLs).
+ */
+export const consoleLink = (view, field, title, key = view) => ({
   title,
-  url: `${CONSOLE}/?view=${view}&${view}=\${__data.fields.${field}}&${RANGE_SECONDS}`,
+  url: `${CONSOLE}/?view=${view}&${key}=\${__data.fields.${field}}&${RANGE_SECONDS}`,
   targetBlank: true,
 })
 

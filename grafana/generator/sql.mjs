@@ -168,6 +168,23 @@ export const DEVICE_NAMES = `SELECT ${ADDR('addr')} AS key, argMax(host, host !=
       SELECT src_addr, src_host FROM flowloft.flows
       WHERE time_received >= $__toTime - INTERVAL 1 HOUR AND time_received <= $__toTime AND src_host != '')
     GROUP BY addr`
+/**
+ * The alerts raised in the range (flowloft.alerts, collector/src/alerts/), newest first,
+ * named as the console names their kinds; `status` is ongoing or ended for a lasting
+ * condition (volume, unusual, silent exporter), empty for a new destination. The device
+ * variable keeps the alerts about those devices.
+ */
+export const ALERTS_SQL = [
+  "SELECT raised_at AS time, multiIf(kind = 'new_destination', 'new destination', kind = 'device_volume', 'volume', kind = 'device_unusual', 'unusual', kind = 'exporter_silent', 'exporter silent', kind) AS alert,",
+  "  subject, if(subject_name = '', subject, subject_name) AS name, message,",
+  "  multiIf(kind = 'new_destination', '', toUnixTimestamp(resolved_at) = 0, 'ongoing', 'ended') AS status,",
+  "  if(status = 'ended', resolved_at, NULL) AS ended",
+  'FROM flowloft.alerts FINAL',
+  `WHERE $__timeFilter(raised_at)\n  AND $__conditionalAll(has(${ADDRS('host')}, toIPv6OrDefault(subject)), $host)`,
+  'ORDER BY raised_at DESC, id DESC',
+  'LIMIT 100',
+].join('\n')
+
 /** An AS as shown: AS64496 EXAMPLE-NET. */
 export const AS_LABEL = "concat('AS', {key}, if({name} = '', '', concat(' ', {name})))"
 

@@ -4,11 +4,14 @@
 // chosen panels run on the real engine for 1 h, 2 d and 30 d (raw flows, flows_1m,
 // flows_1h) with single and multi-select variable values. Expected rows are summed
 // here from the same flows; the "other" series is checked against SQL on raw flows.
+// The alerts panel lists what the product's rules raised (the TV over a volume
+// threshold, the fixture's silent exporter) as the API reads them.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { listAlerts } from '../../dist/alerts/index.js'
 import type { Engine } from '../../dist/clickhouse/engine.js'
 import { serviceLabel } from '../../dist/api/sides.js'
 import { insertFixtureFlows, type FixtureFlow } from '../support/fixture-flows.js'
@@ -19,7 +22,9 @@ import {
   dashboards,
   fixtureEngine,
   panelSql,
+  raiseAlerts,
   runOn,
+  SILENT_EXPORTER,
   type Run,
 } from '../support/dashboard-panels.js'
 import { ALL, expand } from './grafana-macros.js'
@@ -30,11 +35,20 @@ const flows = homeNetworkFlows()
 let dataDir = ''
 let engine: Engine
 let run: Run
+const VOLUME = 150_000_000
+let raised: { kind: string; subject: string }[] = []
+/** The panel's names of the kinds raised here (the console's). */
+const ALERT_NAMES: Record<string, string> = {
+  device_volume: 'volume',
+  exporter_silent: 'exporter silent',
+}
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'fl-dashboards-home-'))
   engine = await fixtureEngine(dataDir, NOW)
   await insertFixtureFlows(engine.client, flows, NOW)
+  // The TV moves about 246 MB in the half hour, the other devices less than 100 MB.
+  raised = await raiseAlerts(engine, NOW, { 'alerts.device_bytes_per_hour': VOLUME })
   run = runOn(engine.client)
 })
 after(async () => {
@@ -203,6 +217,44 @@ for (const range of RANGES) {
       sums(inOut, (f) => String(remoteAs(f))).map(([a]) => `AS${a} ${asName(Number(a))}`),
     )
     assert.deepEqual(new Set(rows.map((r) => r['series'])), want)
+  })
+}
+
+for (const range of RANGES) {
+  void test(`${range.name}: alerts as the API lists them; the device variable keeps its own`, async () => {
+    assert.deepEqual(
+      raised.map((a) => `${a.kind} ${a.subject}`),
+      [`device_volume ${HOME_DEVICES.tv.addr}`],
+    )
+    const api = await listAlerts((q) => engine.read(q), {
+      limit: 100,
+      from: NOW - range.seconds,
+    })
+    assert.deepEqual(api.map((a) => `${a.kind} ${a.subject}`).sort(), [
+      `device_volume ${HOME_DEVICES.tv.addr}`,
+      `exporter_silent ${SILENT_EXPORTER}`,
+    ])
+    const cols = ['alert', 'subject', 'name', 'message', 'status']
+    const shown = (list: typeof api): string[][] =>
+      list.map((a) => [
+        ALERT_NAMES[a.kind] ?? a.kind,
+        a.subject,
+        a.subject_name || a.subject,
+        a.message,
+        a.resolved_at > 0 ? 'ended' : 'ongoing',
+      ])
+    const rows = await panel('flowloft-overview', 'Alerts (newest first)', range)
+    assert.deepEqual(pick(rows, cols), shown(api))
+    assert.match(String(rows[0]?.['time']), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
+    const tv = await panel('flowloft-overview', 'Alerts (newest first)', range, {
+      host: [HOME_DEVICES.tv.addr],
+    })
+    assert.deepEqual(pick(tv, cols), shown(api.filter((a) => a.subject === HOME_DEVICES.tv.addr)))
+    assert.equal(tv[0]?.['name'], HOME_DEVICES.tv.name)
+    const laptop = await panel('flowloft-overview', 'Alerts (newest first)', range, {
+      host: [HOME_DEVICES.laptop.addr, HOME_DEVICES.phone.addr],
+    })
+    assert.deepEqual(laptop, [])
   })
 }
 

@@ -1,18 +1,24 @@
 // Every panel of every provisioned Grafana dashboard (grafana/dashboards), run on an
 // engine the way the ClickHouse datasource runs it: macros and variables expanded
 // (appliance/grafana-macros.ts) for "All" and for a concrete value of each variable taken
-// from its own query, over fixture flows spread across 30 days. Shared by the dashboard
-// tests on the embedded engine and under the grafana user's grants.
+// from its own query, over fixture flows spread across 30 days and the alerts the
+// product's rules raise on them. Shared by the dashboard tests on the embedded engine and
+// under the grafana user's grants.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { ClickHouseClient } from '@clickhouse/client'
+import { createAlerts, type Alert } from '../../dist/alerts/index.js'
 import { openEngine, type Engine } from '../../dist/clickhouse/engine.js'
 import { migrate } from '../../dist/clickhouse/migrate.js'
 import { createLogger } from '../../dist/observability/log.js'
+import { Registry } from '../../dist/observability/metrics.js'
+import { loadConfig } from '../../dist/settings.js'
 import { ALL, expand } from '../appliance/grafana-macros.js'
+import { talk } from './alert-flows.js'
+import { insertFixtureFlows } from './fixture-flows.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
 
 export const GRAFANA = new URL('../../../grafana/', import.meta.url).pathname
@@ -120,7 +126,40 @@ export async function insertDashboardFixture(client: ClickHouseClient, now: numb
   }
 }
 
-/** The embedded engine on `dataDir`, migrated, with the dashboard fixture ending `now`. */
+/** An exporter of the fixture that sent one (internal) flow two hours ago and none since. */
+export const SILENT_EXPORTER = '192.0.2.250'
+
+/**
+ * Run the product's alert rules (alerts/) once on `engine` as of `now`, with alerts on,
+ * devices still learning (a year: the fixture's new destinations stay quiet) and the
+ * settings `set` (by path); the alerts they raised.
+ */
+export async function raiseAlerts(
+  engine: Engine,
+  now: number,
+  set: Record<string, unknown> = {},
+): Promise<Alert[]> {
+  const config = loadConfig({
+    flags: new Map(),
+    env: {},
+    set: { 'alerts.enabled': true, 'alerts.learning_days': 365, ...set },
+  }).alerts
+  const alerts = createAlerts(config, {
+    run: engine.jobs,
+    log: createLogger('error'),
+    metrics: new Registry(),
+  })
+  const raised = await alerts.runNow(now)
+  await alerts.stop()
+  assert.ok(raised, 'the alert rules did not run')
+  return raised
+}
+
+/**
+ * The embedded engine on `dataDir`, migrated, its sessions ready (engine.read, jobs),
+ * with the dashboard fixture ending `now` and the alert the rules raise on it
+ * (SILENT_EXPORTER is silent).
+ */
 export async function fixtureEngine(dataDir: string, now: number): Promise<Engine> {
   const engine = await openEngine({
     url: '',
@@ -129,7 +168,24 @@ export async function fixtureEngine(dataDir: string, now: number): Promise<Engin
     log: createLogger('error'),
   })
   await migrate(engine.client)
+  await engine.prepareReader()
+  // Internal, so no device's traffic with the internet changes. Before the fixture: the
+  // fixture's last insert_deduplication_token stays set on the session, and a later
+  // insert into the same partition without a token of its own would be dropped as its
+  // duplicate (the callers' next insert is theirs).
+  const silent = talk({
+    device: '10.255.0.1',
+    remote: '10.255.0.2',
+    exporter: SILENT_EXPORTER,
+    ago: 2 * HOUR,
+  })
+  await insertFixtureFlows(engine.client, [{ ...silent, direction: 'internal' }], now)
   await insertDashboardFixture(engine.client, now)
+  const raised = await raiseAlerts(engine, now)
+  assert.deepEqual(
+    raised.map((a) => `${a.kind} ${a.subject}`),
+    [`exporter_silent ${SILENT_EXPORTER}`],
+  )
   return engine
 }
 
