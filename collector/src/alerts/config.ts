@@ -1,12 +1,12 @@
 // The `alerts` configuration section: whether the rules run and how often, the learning
 // period, the allow-lists, the thresholds, and where alerts are delivered.
-import cron from 'node-cron'
 import {
   bool,
   choice,
   ConfigError,
   int,
   intList,
+  schedule,
   section,
   setting,
   text,
@@ -52,16 +52,10 @@ const enabled = bool({
   default: false,
   help: 'run the alert rules (new destinations, device volume, silent exporters): alerts go to the log, /api/alerts, /metrics and the webhook',
 })
-const scheduleChecked = setting({
+const scheduleChecked = schedule({
   path: 'alerts.check_schedule',
   default: '* * * * *',
   help: 'when the alert rules run (cron expression, default every minute)',
-  parse(value, at) {
-    const s = typeof value === 'string' ? value.trim() : ''
-    if (!cron.validate(s))
-      throw new ConfigError(`${at.where} must be a cron expression, got ${JSON.stringify(value)}`)
-    return s
-  },
 })
 const learningDays = int({
   path: 'alerts.learning_days',

@@ -24,6 +24,7 @@ export {
   intList,
   listen,
   maskUrl,
+  schedule,
   text,
   url,
 } from './kinds.js'

@@ -1,7 +1,8 @@
 // The kinds of setting every component uses: text, a choice, a whole number in a range,
-// true/false, a listen address, an http(s) URL, a list of whole numbers and a
-// comma-separated list. Components write their own parser for anything else
+// true/false, a listen address, an http(s) URL, a cron schedule, a list of whole numbers
+// and a comma-separated list. Components write their own parser for anything else
 // (setting.ts). Messages name the setting, where the value came from and the rule.
+import cron from 'node-cron'
 import { ConfigError } from './errors.js'
 import { formatListen, parseListen, type ListenAddress } from './listen-address.js'
 import { setting, type Origin, type Setting } from './setting.js'
@@ -162,5 +163,18 @@ export function commaList(
       return list
     },
     show: (list) => list.join(', '),
+  })
+}
+
+/** A node-cron expression (five or six fields), trimmed. */
+export function schedule(o: Named & { default: string }): Setting<string> {
+  return setting({
+    ...o,
+    parse(value, at) {
+      const s = typeof value === 'string' ? value.trim() : ''
+      if (!cron.validate(s))
+        throw new ConfigError(`${at.where} must be a cron expression, got ${JSON.stringify(value)}`)
+      return s
+    },
   })
 }
