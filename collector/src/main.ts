@@ -40,6 +40,7 @@ import { Registry } from './observability/metrics.js'
 import { registerProcessMetrics } from './observability/process.js'
 import { canonicalSender, createSenders, type Senders } from './senders/index.js'
 import { createSummaries, type Summaries } from './summaries/index.js'
+import { createUsage, type Usage } from './usage/index.js'
 
 export interface CollectorOptions {
   /** UDP listeners, authorized senders and the HTTP server (`serve`); `import` has none. */
@@ -65,6 +66,8 @@ export interface Collector {
   summaries: Summaries
   /** Alerts on new destinations, device volume and silent exporters (alerts.*). */
   alerts: Alerts
+  /** Usage per billing cycle and data caps (usage.*). */
+  usage: Usage
   /** Home prefixes learned from the flows (enrich.learn_prefixes). */
   learner: PrefixLearner
   /** Bounds the exporter label of per-address metric families (http.metrics_max_sources). */
@@ -220,6 +223,12 @@ export async function startCollector(
     log,
     metrics,
   })
+  const usage = createUsage(config.usage, {
+    run: engine.jobs,
+    log,
+    metrics,
+    aliases: config.enrich.hostAliases,
+  })
   const alerts = createAlerts(config.alerts, { run: engine.jobs, log, metrics })
   const learner = createPrefixLearner({
     run: engine.jobs,
@@ -246,6 +255,7 @@ export async function startCollector(
     void summaries.start()
     jobs.start()
     alerts.start()
+    usage.start()
   })
   const stopStorage = async (): Promise<void> => {
     stopping = true
@@ -259,6 +269,7 @@ export async function startCollector(
     await flowLog?.stop()
     await jobs.stop()
     await alerts.stop()
+    await usage.stop()
     await learner.stop()
     await summaries.stop()
     await writer.stop()
@@ -276,6 +287,7 @@ export async function startCollector(
     traffic,
     summaries,
     alerts,
+    usage,
     learner,
     sources,
     listeners: [],

@@ -23,6 +23,7 @@ import { METRICS, type TrafficMetricConfig } from './traffic-metrics/config.js'
 import { LOG, type LogConfig } from './observability/config.js'
 import { SENDERS, type SendersConfig } from './senders/config.js'
 import { SUMMARIES, type SummariesConfig } from './summaries/config.js'
+import { USAGE, type UsageConfig } from './usage/config.js'
 
 const dataDir = text({
   path: 'data_dir',
@@ -47,6 +48,7 @@ export const SETTINGS = [
   FLOW_LOG,
   SENDERS,
   ALERTS,
+  USAGE,
   API,
   LOG,
 ].flatMap((s) => s.settings)
@@ -73,6 +75,8 @@ export interface Config {
   senders: SendersConfig
   /** Alerts on new destinations, device volume and silent exporters (alerts/). */
   alerts: AlertsConfig
+  /** Usage per billing cycle and data caps (usage/). */
+  usage: UsageConfig
   /** Authentication of API changes (api/mutation-auth.ts). */
   api: ApiConfig
   log: LogConfig
@@ -95,6 +99,7 @@ export function toConfig(v: Values): Config {
     flowLog: FLOW_LOG.read(v),
     senders: SENDERS.read(v),
     alerts: ALERTS.read(v),
+    usage: USAGE.read(v),
     api: API.read(v),
     log: LOG.read(v),
   }

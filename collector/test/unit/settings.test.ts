@@ -85,6 +85,14 @@ void test("the appliance's deploy/flowloft.yaml loads as shipped and with its ex
     assert.equal(c.retention.rollup1hDays, 400)
     assert.deepEqual(c.http.allowedHosts, ['flowloft.home.arpa'])
     assert.equal(c.senders.authorizedOnly, true)
+    assert.deepEqual(
+      c.usage.caps.map((x) => [x.id, x.bytes]),
+      [
+        ['total', 1e12],
+        ['device:nas', 200e9],
+      ],
+    )
+    assert.equal(c.usage.timezone, 'Europe/Berlin')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
