@@ -229,7 +229,16 @@ export async function startCollector(
     metrics,
     aliases: config.enrich.hostAliases,
   })
-  const alerts = createAlerts(config.alerts, { run: engine.jobs, log, metrics })
+  const alerts = createAlerts(config.alerts, {
+    run: engine.jobs,
+    log,
+    metrics,
+    ...(config.usage.caps.length > 0 ? { usage: (now: number) => usage.read(now) } : {}),
+  })
+  if (config.usage.caps.length > 0 && !config.alerts.enabled)
+    log.warn(
+      'usage: data caps are configured but alerts.enabled is false: crossing one raises no alert',
+    )
   const learner = createPrefixLearner({
     run: engine.jobs,
     dataDir: config.dataDir,

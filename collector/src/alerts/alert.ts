@@ -5,6 +5,7 @@ export const ALERT_KINDS = [
   'device_volume',
   'device_unusual',
   'exporter_silent',
+  'usage_cap',
 ] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 

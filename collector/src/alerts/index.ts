@@ -4,6 +4,8 @@
 //   device_volume    a device moved more than alerts.device_bytes_per_hour in an hour
 //   device_unusual   a device moved far more than usual for the hour (unusual.ts)
 //   exporter_silent  an exporter sent nothing for alerts.exporter_silence_minutes
+//   usage_cap        the devices of a data cap used 80%, then 100% of it in the billing
+//                    cycle (usage-cap.ts; the caps are usage.*)
 // An alert is logged, recorded in flowloft.alerts (served by /api/alerts), counted on
 // /metrics and queued for the webhook (webhook.ts), which never holds up a run. A lasting
 // condition (volume, silence) raises one alert until it ends; a new destination is
@@ -12,6 +14,7 @@ import cron, { type ScheduledTask } from 'node-cron'
 import type { SessionRunner } from '../clickhouse/read-sessions.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
+import type { UsageReport } from '../usage/index.js'
 import { newAlert, type Alert, type AlertKind, type Delivery, type Raised } from './alert.js'
 import type { AlertsConfig } from './config.js'
 import { lastLearned } from './destinations-sql.js'
@@ -19,6 +22,7 @@ import { newDestinations } from './destinations.js'
 import { alertMetrics } from './metrics.js'
 import { silentExporters } from './silence.js'
 import { createAlertStore } from './store.js'
+import { capsOverLevels } from './usage-cap.js'
 import { devicesOverUsual } from './unusual.js'
 import { devicesOverVolume } from './volume.js'
 import { createWebhook, type Webhook } from './webhook.js'
@@ -40,6 +44,8 @@ export interface AlertsDeps {
   metrics: Registry
   /** The webhook's first retry delay (default 1 s). */
   retryDelayMs?: number
+  /** Usage as of a time, with its caps (usage/): the usage_cap rule runs when given. */
+  usage?: (now: number) => Promise<UsageReport>
 }
 
 export interface Alerts {
@@ -193,6 +199,12 @@ export function createAlerts(config: AlertsConfig, d: AlertsDeps): Alerts {
         const current = await d.run((c) => silentExporters(c, config.exporterSilenceMinutes, now))
         out.push(...(await lasting('exporter_silent', current, now, opened)))
       })
+      const usage = d.usage
+      if (usage)
+        await rule('usage_cap', async () => {
+          const current = capsOverLevels(await usage(now))
+          out.push(...(await lasting('usage_cap', current, now, opened)))
+        })
     }
     m.runs.inc({ result: failed === 0 ? 'ok' : 'failed' })
     return out

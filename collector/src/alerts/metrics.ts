@@ -5,12 +5,12 @@ export function alertMetrics(m: Registry) {
   return {
     raised: m.counter(
       'flowloft_alerts_raised_total',
-      'Alerts raised, by kind (new_destination, device_volume, device_unusual, exporter_silent)',
+      'Alerts raised, by kind (new_destination, device_volume, device_unusual, exporter_silent, usage_cap)',
       ['kind'],
     ),
     resolved: m.counter(
       'flowloft_alerts_resolved_total',
-      'Lasting conditions that ended (a device back under its threshold, an exporter sending again), by kind',
+      'Lasting conditions that ended (a device back under its threshold, an exporter sending again, a billing cycle over), by kind',
       ['kind'],
     ),
     quieted: m.counter(

@@ -17,12 +17,14 @@ const NTFY_TAGS: Record<AlertKind, string> = {
   device_volume: 'chart_with_upwards_trend',
   device_unusual: 'chart_with_upwards_trend',
   exporter_silent: 'warning',
+  usage_cap: 'bar_chart',
 }
 const PRIORITY: Record<AlertKind, { ntfy: number; gotify: number }> = {
   new_destination: { ntfy: 3, gotify: 5 },
   device_volume: { ntfy: 3, gotify: 5 },
   device_unusual: { ntfy: 3, gotify: 5 },
   exporter_silent: { ntfy: 4, gotify: 8 },
+  usage_cap: { ntfy: 4, gotify: 8 },
 }
 
 /** A header value: as it is when printable ASCII, else an RFC 2047 encoded word. */
