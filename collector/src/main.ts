@@ -372,6 +372,7 @@ export async function startCollector(
         summaries,
         alerts: config.alerts.enabled,
         alertsLearningDays: config.alerts.learningDays,
+        usage,
         retention: config.retention,
         senders,
         auth: {

@@ -26,6 +26,8 @@ import type { Summaries } from '../summaries/index.js'
 import { timeseriesRoutes } from './timeseries.js'
 import { topRoutes } from './top.js'
 import { usageRoutes } from './usage.js'
+import { usageCycleRoutes } from './usage-cycle.js'
+import type { Usage } from '../usage/index.js'
 
 export interface ApiDeps {
   engine: Engine
@@ -54,6 +56,8 @@ export interface ApiDeps {
   alerts?: boolean
   /** alerts.learning_days, shown by /api/status (default 7). */
   alertsLearningDays?: number
+  /** Usage per billing cycle and data caps (/api/usage/cycle answers 404 without). */
+  usage?: Usage
   /** Host allow-list, cross-site refusal and login (access.ts); absent: open, any host. */
   access?: AccessConfig
 }
@@ -120,6 +124,7 @@ export function createApi(d: ApiDeps): Hono {
   app.route('/', timeseriesRoutes(d.engine, d.retention))
   app.route('/', sidesRoutes(d.engine, d.retention))
   app.route('/', usageRoutes(d.engine, d.retention))
+  app.route('/', usageCycleRoutes(d.engine, d.usage))
   app.route('/', interfaceRoutes(d.engine, d.retention))
   app.route('/', summariesRoutes(d.summaries))
   app.route('/', alertsRoutes(d.engine, d.alerts ?? false))

@@ -6,6 +6,7 @@ import { TOP_BY } from './top.js'
 import { ALERT_PATHS } from './alerts-openapi.js'
 import { SENDER_PATHS, SENDER_SECURITY_SCHEMES } from './senders-openapi.js'
 import { FILTER_PARAMETERS, SIDES_PATHS } from './sides-openapi.js'
+import { USAGE_CYCLE_PATHS } from './usage-cycle-openapi.js'
 
 const window = [
   {
@@ -78,6 +79,7 @@ export const OPENAPI = {
     ...SENDER_PATHS,
     ...ALERT_PATHS,
     ...SIDES_PATHS,
+    ...USAGE_CYCLE_PATHS,
     '/': { get: { summary: 'Web UI', responses: { '200': text('The UI page', 'text/html') } } },
     '/assets/{name}': {
       get: {
