@@ -35,6 +35,8 @@ import {
   ts,
 } from './generator/panels.mjs'
 import { selfMonitoring } from './generator/prometheus.mjs'
+import { USAGE_VARIABLES, usageSql } from './generator/usage.mjs'
+import { VARIABLES } from './generator/variables.mjs'
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'dashboards')
 
@@ -212,8 +214,14 @@ const dashboards = {
       table('Devices', devicesSql(50), W(0, 10, 24, 12), {
         links: { name: deviceLinks, address: deviceLinks },
       }),
+      table('Usage this billing cycle', usageSql(100), W(0, 22, 24, 12), {
+        links: { name: deviceLinks, address: deviceLinks },
+        description:
+          "Bytes to and from the internet per device (flows_1h) today, this week, in the billing cycle (in, out, both) and the previous cycle, as of the end of the range; the cycle starts on day $cycle_day at midnight in $usage_tz (empty: the server's zone), as the collector counts it (usage.cycle_start_day, usage.timezone)",
+      }),
     ],
     'Traffic of your devices with the internet; names from aliases, Pi-hole, DNS and DHCP (raw flows of the last hour)',
+    { variables: [...VARIABLES, ...USAGE_VARIABLES] },
   ),
 
   protocols: dashboard(

@@ -29,7 +29,7 @@ const REMOTE_AS = "if(direction = 'inbound', src_as, dst_as)"
 export const EXPORTER = `$__conditionalAll(has(${ADDRS('exporter')}, exporter), $exporter)`
 const DIRECTION = `$__conditionalAll(direction IN (${LIST('direction')}), $direction)`
 export const HOST_RAW = `$__conditionalAll(hasAny(${ADDRS('host')}, [src_addr, dst_addr]), $host)`
-const HOST_ROLLUP = `$__conditionalAll(has(${ADDRS('host')}, local_addr), $host)`
+export const HOST_ROLLUP = `$__conditionalAll(has(${ADDRS('host')}, local_addr), $host)`
 const COUNTRY = `$__conditionalAll(${REMOTE_COUNTRY} IN (${LIST('country')}), $country)`
 const AS = `$__conditionalAll(toString(${REMOTE_AS}) IN (${LIST('asn')}), $asn)`
 /** Every variable's filter on raw flows (the explorer's). */

@@ -226,8 +226,9 @@ export async function runEveryPanel(
     if (files && !files.includes(file)) continue
     // "All" for every variable, then a concrete value of each from its own query, then
     // the first two values of each together (a multi-select).
+    // A text box holds its default (Grafana has no "All" for it).
     const all: Record<string, string | string[]> = {}
-    for (const v of d.templating.list) all[v.name] = ALL
+    for (const v of d.templating.list) all[v.name] = v.type === 'textbox' ? (v.query ?? '') : ALL
     const concrete: Record<string, string | string[]> = { ...all }
     const several: Record<string, string | string[]> = { ...all }
     for (const v of d.templating.list) {
