@@ -1,7 +1,8 @@
 // flowloft web UI: plain ES modules (no build step, no outside requests), uPlot for the
 // chart, the collector's /api for data. Views: the overview (my devices against the
 // internet), a page per device, remote host, AS, country, service, exporter and
-// interface, the alerts and the SQL console; all state in the URL (state.js).
+// interface, the alerts, usage per billing cycle with the data caps, and the SQL
+// console; all state in the URL (state.js).
 import { loadAlertCount, loadAlerts, loadDeviceAlerts, setUpAlerts } from './alerts.js'
 import { api, qs, setUpLogin } from './api.js'
 import { TrafficChart } from './chart.js'
@@ -14,6 +15,7 @@ import { loadPage, pageKind } from './pages.js'
 import { addPanelCards, loadDevices, loadInterfaces, loadRemote } from './panels.js'
 import { setUpCustomRange, showRange } from './range.js'
 import { setUpSql } from './sql.js'
+import { loadDeviceUsage, loadUsageList } from './usage.js'
 import {
   isLive,
   navigate,
@@ -75,6 +77,8 @@ async function refresh(live = false) {
   if (visible('#page-card')) jobs.push(loadPage(s, params))
   if (visible('#alerts-card')) jobs.push(loadAlerts(s))
   if (visible('#device-alerts-card')) jobs.push(loadDeviceAlerts(s, s.subject.device))
+  if (visible('#usage-card')) jobs.push(loadDeviceUsage(s.subject.device))
+  if (visible('#usage-list-card')) jobs.push(loadUsageList())
   if (visible('#conversations-card')) {
     const addr = s.subject.device ?? s.subject.remote
     const self = s.view === 'device' ? 'this device' : undefined

@@ -22,7 +22,7 @@ export const SUBJECTS = {
   exporter: ['exporter'],
   interface: ['exporter', 'interface'],
 }
-export const VIEWS = ['overview', ...Object.keys(SUBJECTS), 'alerts', 'sql']
+export const VIEWS = ['overview', ...Object.keys(SUBJECTS), 'alerts', 'usage', 'sql']
 /** The kinds of alert (alerts/alert.ts), the alerts page's `kind` filter. */
 export const ALERT_KINDS = ['new_destination', 'device_volume', 'device_unusual', 'exporter_silent']
 /** Filters the API takes (api/filters.ts). */
