@@ -13,6 +13,7 @@ export const KIND_NAMES = {
   device_volume: 'volume',
   device_unusual: 'unusual',
   exporter_silent: 'exporter silent',
+  usage_cap: 'data cap',
 }
 /** Most alerts the page lists, and a device page. */
 const PAGE_LIMIT = 200
@@ -80,6 +81,14 @@ const link = (text, href, className = 'pick inline') =>
 
 /** The device or exporter an alert is about, linked to its page. */
 function subjectLink(s, a) {
+  // A cap of all devices or of a group is about no one device: its page is the usage view.
+  const devices = a.details?.devices
+  if (a.kind === 'usage_cap' && !(Array.isArray(devices) && devices.length === 1))
+    return el('a', {
+      href: toSearch({ ...s, view: 'usage', subject: {} }),
+      className: 'pick',
+      textContent: a.subject === 'total' ? 'all devices' : `group ${a.subject_name || a.subject}`,
+    })
   const page = a.kind === 'exporter_silent' ? 'exporter' : 'device'
   const label = [a.subject_name || a.subject]
   if (a.subject_name && a.subject_name !== a.subject)
@@ -112,6 +121,8 @@ function about(s, a) {
     span.textContent = `${bytes(d.bytes)} in an hour (${bytes(d.bytes_in)} in, ${bytes(d.bytes_out)} out), over ${bytes(d.threshold)}`
   else if (a.kind === 'device_unusual' && d.bytes !== undefined)
     span.textContent = `${bytes(d.bytes)} in an hour, usually ${bytes(d.usual)} at this hour`
+  else if (a.kind === 'usage_cap' && d.cap_bytes !== undefined)
+    span.textContent = `past ${d.level}%: ${bytes(d.used_bytes)} of the ${bytes(d.cap_bytes)} cap this billing cycle (${d.percent}%)`
   else if (a.kind === 'exporter_silent' && d.last_seen !== undefined)
     span.textContent = `no flows since ${when(d.last_seen)}`
   else span.textContent = a.message

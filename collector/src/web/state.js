@@ -24,7 +24,13 @@ export const SUBJECTS = {
 }
 export const VIEWS = ['overview', ...Object.keys(SUBJECTS), 'alerts', 'usage', 'sql']
 /** The kinds of alert (alerts/alert.ts), the alerts page's `kind` filter. */
-export const ALERT_KINDS = ['new_destination', 'device_volume', 'device_unusual', 'exporter_silent']
+export const ALERT_KINDS = [
+  'new_destination',
+  'device_volume',
+  'device_unusual',
+  'exporter_silent',
+  'usage_cap',
+]
 /** Filters the API takes (api/filters.ts). */
 export const FILTER_KEYS = [
   'device',

@@ -1,7 +1,8 @@
 // The console's usage in headless Debian chromium on a home network's flows: a device's
 // page shows its bytes this cycle and the caps that count it (a meter amber past 80%,
-// red past 100%), the Usage view lists the caps and the devices by their cycle bytes.
-// Screenshots: test-output/ui/{usage-device,usage-view}.png.
+// red past 100%), the Usage view lists the caps and the devices by their cycle bytes, and
+// the alerts page lists the caps' alerts (a group's linked to the Usage view).
+// Screenshots: test-output/ui/{usage-device,usage-view,usage-alerts}.png.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -48,6 +49,9 @@ void test(
       'usage.cap': '10 TB',
       'usage.device_caps': { 'living-room-tv': tvCap },
       'usage.groups': { living: { devices: [TV, LAPTOP, 'ghost'], cap: groupCap } },
+      'alerts.enabled': true,
+      // No scheduled run in the test's time: the cap alerts' subtest runs the rules itself.
+      'alerts.check_schedule': '0 0 1 1 *',
     })
     const { bytes } = await webUnits()
 
@@ -88,6 +92,43 @@ void test(
       assert.match(tvRow?.[5] ?? '', /%/)
       assert.equal((await cells(page, '#usage-list-caps')).length, 3)
       await page.screenshot({ path: join(SHOTS, 'usage-view.png'), fullPage: true })
+      await page.close()
+    })
+    await t.test('cap alerts on the alerts page, a group linked to the usage view', async () => {
+      const rules = ui.svc.service.alerts
+      assert.ok(rules, 'alerts are on')
+      const raised = await rules.runNow()
+      assert.ok(raised, 'a run of the rules was already going')
+      await rules.idle()
+      // The TV's cap at 80% (not 100%), the group's at 80% and 100%, the 10 TB cap at none.
+      const caps = raised.filter((a) => a.kind === 'usage_cap')
+      assert.deepEqual(caps.map((a) => `${a.subject}:${String(a.details['level'])}`).sort(), [
+        `${TV}:80`,
+        'living:100',
+        'living:80',
+      ])
+      const page = await ui.open('/?view=alerts&kind=usage_cap')
+      assert.equal(await page.locator('#alerts-kind').inputValue(), 'usage_cap')
+      const rows = await cells(page, '#alerts')
+      assert.equal(rows.length, 3, JSON.stringify(rows))
+      for (const r of rows) assert.equal(r[1], 'data cap')
+      assert.deepEqual(
+        rows
+          .filter((r) => r[2] === 'group living')
+          .map((r) => r[3]?.split(':')[0])
+          .sort(),
+        ['past 100%', 'past 80%'],
+      )
+      const tvRow = rows.find((r) => r[2]?.startsWith('living-room-tv'))
+      assert.match(
+        tvRow?.[3] ?? '',
+        new RegExp(`^past 80%: .* of the ${bytes(tvCap)} cap this billing cycle \\(8\\d`),
+      )
+      const group = page.locator('#alerts a.pick', { hasText: 'group living' }).first()
+      assert.equal(await group.getAttribute('href'), '?view=usage')
+      const tv = page.locator('#alerts a.pick', { hasText: 'living-room-tv' }).first()
+      assert.match((await tv.getAttribute('href')) ?? '', /view=device&device=192\.168\.1\.20/)
+      await page.screenshot({ path: join(SHOTS, 'usage-alerts.png'), fullPage: true })
       await page.close()
     })
     assert.deepEqual(ui.errors, [])
