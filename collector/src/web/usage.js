@@ -105,13 +105,18 @@ export async function loadUsageList() {
           title: d.device,
         }),
         ...PERIODS.map(([k]) => bytes(sum(d[k]))),
+        // One line per cap, so a device in several caps does not widen the table.
         el(
           'span',
           {},
-          ...capsOf(d.device).flatMap((c) => [
-            el('span', { className: 'muted', textContent: `${capName(c)} ` }),
-            capUse(c),
-          ]),
+          ...capsOf(d.device).map((c) =>
+            el(
+              'div',
+              { className: 'cap-line' },
+              el('span', { className: 'muted', textContent: `${capName(c)} ` }),
+              capUse(c),
+            ),
+          ),
         ),
       ]),
     ]
