@@ -102,7 +102,10 @@ void test('a fresh serve with no config stores a home export with a direction, a
   }
   const hour = RANGES[0]
   const home = ['overview.json', 'countries.json', 'hosts.json']
-  const r = await runEveryPanel(run, hour, Math.floor(Date.now() / 1000) + 60, home)
+  // Alerts are off without config: the alerts panel's query runs but has nothing to list.
+  const r = await runEveryPanel(run, hour, Math.floor(Date.now() / 1000) + 60, home, [
+    'Alerts (newest first)',
+  ])
   console.log(`home dashboards: ${r.runs} queries, ${r.panelsWithRows} panels with rows`)
   assert.ok(r.panelsWithRows >= 3)
 })
