@@ -3,6 +3,7 @@
 // wiring hands to each component. A setting is declared in its component's config.ts;
 // a component with settings of its own adds its section here.
 import { ALERTS, type AlertsConfig } from './alerts/config.js'
+import { ANONYMISE, type AnonymiseConfig } from './anonymise/config.js'
 import { API, HTTP, type ApiConfig, type HttpConfig } from './api/config.js'
 import {
   CLICKHOUSE,
@@ -43,6 +44,7 @@ export const SETTINGS = [
   WRITER,
   RETENTION,
   ENRICH,
+  ANONYMISE,
   METRICS,
   SUMMARIES,
   FLOW_LOG,
@@ -65,6 +67,8 @@ export interface Config {
   writer: WriterConfig
   retention: RetentionConfig
   enrich: EnrichConfig
+  /** Addresses stored anonymised (anonymise/). */
+  anonymise: AnonymiseConfig
   /** Traffic counters exported on /metrics (metrics/). */
   metrics: TrafficMetricConfig[]
   /** Top conversations per exporter and window (summaries/). */
@@ -94,6 +98,7 @@ export function toConfig(v: Values): Config {
     writer: WRITER.read(v),
     retention: RETENTION.read(v),
     enrich: ENRICH.read(v),
+    anonymise: ANONYMISE.read(v),
     metrics: METRICS.read(v),
     summaries: SUMMARIES.read(v),
     flowLog: FLOW_LOG.read(v),
