@@ -2,7 +2,10 @@
 // (string-table ids, AS number, local flag) kept in an open-addressing table keyed by
 // the 16 address bytes plus a 4-byte qualifier, so a batch whose addresses were seen
 // before is enriched without leaving WASM. Records with an unknown key are listed as
-// misses; the host answers them with enrichPut() and calls enrichRetry().
+// misses; the host answers them with enrichPut() and calls enrichRetry(). With
+// anonymisation on, an address's anonymised form is one more entry (Q_ANONYMISED, its 16
+// bytes in the four values), written over the record's address after the enrichment
+// above used the clear one.
 import {
   F_DIRECTION,
   F_DST_ADDR,
@@ -25,10 +28,13 @@ import {
 } from '../generated/record'
 import { DIR_INBOUND, DIR_INTERNAL, DIR_OUTBOUND, DIR_TRANSIT } from '../generated/flows'
 import {
+  ENRICH_ANONYMISE_LOCAL,
+  ENRICH_ANONYMISE_REMOTE,
   ENRICH_DIRECTION,
   ENRICH_NAMES,
   ENRICH_PREFIX_SETS,
   Q_ADDRESS,
+  Q_ANONYMISED,
   Q_EXPORTER,
   Q_PREFIX_SET,
 } from '../generated/abi'
@@ -36,7 +42,7 @@ import {
 // Slot: key 20 bytes, used flag, value: 4 x u32 (a..d), flag byte.
 const SLOT: usize = 48
 const K_USED: usize = 20
-const V_A: usize = 24 // country id | name id
+const V_A: usize = 24 // country id | name id; V_A..V_D: an anonymised address
 const V_B: usize = 28 // AS number
 const V_C: usize = 32 // AS name id
 const V_D: usize = 36 // host id
@@ -148,6 +154,8 @@ export function enrichPut(a: u32, b: u32, c: u32, d: u32, local: u32): void {
 let direction: bool = false
 let names: bool = false
 let sets: bool = false
+let anonLocal: bool = false
+let anonRemote: bool = false
 
 // The last exporter's entries: consecutive records mostly share exporter and interfaces.
 // Slots never move until a clear or a forget, which both forget these.
@@ -217,6 +225,20 @@ function enrichOne(rec: usize): bool {
       dir = true
     }
   }
+  // The anonymised forms, for the sides the mode names: without a direction which side is
+  // local is unknown, so both are anonymised (a side is never stored in clear by doubt).
+  let srcAnon: usize = 0
+  let dstAnon: usize = 0
+  if (anonLocal || anonRemote) {
+    if (dir ? (load<u8>(srcLocal + V_LOCAL) != 0 ? anonLocal : anonRemote) : true) {
+      srcAnon = find(rec + F_SRC_ADDR, Q_ANONYMISED)
+      if (srcAnon == 0) return false
+    }
+    if (dir ? (load<u8>(dstLocal + V_LOCAL) != 0 ? anonLocal : anonRemote) : true) {
+      dstAnon = find(rec + F_DST_ADDR, Q_ANONYMISED)
+      if (dstAnon == 0) return false
+    }
+  }
   if (names) {
     inIf = ifSlot(rec, load<u32>(rec + F_IN_IF), true)
     if (inIf == 0) return false
@@ -246,6 +268,15 @@ function enrichOne(rec: usize): bool {
       s ? (d ? DIR_INTERNAL : DIR_OUTBOUND) : d ? DIR_INBOUND : DIR_TRANSIT,
     )
   }
+  // Last: everything above used the clear addresses. An anonymised side keeps no host name.
+  if (srcAnon != 0) {
+    memory.copy(rec + F_SRC_ADDR, srcAnon + V_A, 16)
+    store<u32>(rec + S_SRC_HOST, 0)
+  }
+  if (dstAnon != 0) {
+    memory.copy(rec + F_DST_ADDR, dstAnon + V_A, 16)
+    store<u32>(rec + S_DST_HOST, 0)
+  }
   return true
 }
 
@@ -253,13 +284,16 @@ function enrichOne(rec: usize): bool {
  * Enrich records [0, count) of the region at `records`. flags (contract/abi.json
  * enrich.flags): ENRICH_DIRECTION = local prefixes are configured (set direction),
  * ENRICH_NAMES = names are configured (exporter and interfaces), ENRICH_PREFIX_SETS =
- * some exporters have their own prefix set (their records always get a direction).
+ * some exporters have their own prefix set (their records always get a direction),
+ * ENRICH_ANONYMISE_LOCAL / _REMOTE = store local / remote addresses anonymised.
  * Returns how many missed; their indices are at enrichMisses().
  */
 export function enrichRun(records: usize, count: u32, flags: u32): u32 {
   direction = (flags & ENRICH_DIRECTION) != 0
   names = (flags & ENRICH_NAMES) != 0
   sets = (flags & ENRICH_PREFIX_SETS) != 0
+  anonLocal = (flags & ENRICH_ANONYMISE_LOCAL) != 0
+  anonRemote = (flags & ENRICH_ANONYMISE_REMOTE) != 0
   lastValid = false
   let misses: u32 = 0
   for (let i: u32 = 0; i < count; i++) {
