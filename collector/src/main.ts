@@ -25,6 +25,7 @@ import type { Config } from './settings.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
 import { createLaneBatches } from './decode/lane-batches.js'
 import { createTemplateStore, type TemplateStore } from './decode/template-store.js'
+import { anonymiseWorkerData } from './anonymise/index.js'
 import { createEnrichment, type Enrichment } from './enrich/index.js'
 import { createSnmpPoller } from './enrich/snmp/index.js'
 import { createFlowLog } from './flowlog/index.js'
@@ -94,6 +95,8 @@ export async function startCollector(
   const traffic = createTrafficMetrics(config.metrics, metrics)
   // Before the engine opens: a missing required GeoIP file stops start-up here.
   const enrichment = createEnrichment(config.enrich, { log, metrics })
+  // A bad anonymisation key stops start-up here too; a missing key file is made.
+  const anonymise = anonymiseWorkerData(config.anonymise, config.dataDir, log)
   // Interface names over SNMP, published through the dynamic enrichment (enrich.snmp.*).
   const snmp = createSnmpPoller(config.enrich.snmp, {
     dataDir: config.dataDir,
@@ -194,7 +197,7 @@ export async function startCollector(
     templateBounds: bounds,
     maxSamplingRate: config.decode.maxSamplingRate,
     sources,
-    enrich: enrichment.workerData,
+    enrich: anonymise ? { ...enrichment.workerData, anonymise } : enrichment.workerData,
     workers: config.decode.workers,
     queue: config.decode.queue,
     traffic: config.metrics,
@@ -239,10 +242,13 @@ export async function startCollector(
     log.warn(
       'usage: data caps are configured but alerts.enabled is false: crossing one raises no alert',
     )
+  if (anonymise && config.enrich.learnPrefixes)
+    log.info('anonymise: enrich.learn_prefixes is off while flow addresses are anonymised')
   const learner = createPrefixLearner({
     run: engine.jobs,
     dataDir: config.dataDir,
-    enabled: config.enrich.learnPrefixes,
+    // Stored addresses in their anonymised form are no evidence of the home's prefixes.
+    enabled: config.enrich.learnPrefixes && !anonymise,
     localPrefixes: config.enrich.localPrefixes,
     layers: enrichment.prefixes,
     sources,

@@ -3,17 +3,21 @@
 // decoder applies every answer inside WASM from its enrichment cache; this class answers
 // the keys the cache misses, once each. Lookups are cached per address; the cache is bounded and dropped when the main thread reports
 // a changed database file. Dynamic changes (dynamic/) forget only the keys they touch.
+// With anonymise.* on, the anonymised form of each address is answered the same way
+// (once per address) and WASM writes it over the address after the enrichment.
 import {
   ENRICH_FLAGS,
   F,
   MAX_PREFIX_SET,
   Q_ADDRESS,
+  Q_ANONYMISED,
   Q_EXPORTER,
   Q_PREFIX_SET,
   type Decoder,
   type RecordView,
   type StringTable,
 } from '@flowloft/decoder-wasm'
+import { CryptoPan } from '../anonymise/crypto-pan.js'
 import { AddrLookup, CACHE_MAX, type AddrInfo } from './addr-lookup.js'
 import { addrCacheKeys } from './cache-keys.js'
 import { DynamicView, type DynamicChanges, type PrefixSet } from './dynamic/worker-view.js'
@@ -62,6 +66,10 @@ export class Enricher {
   #forgetAll = false
   /** Per prefix set: address key -> local in that set (global prefixes included). */
   #setLocal = new WeakMap<PrefixSet, Map<number | string, boolean>>()
+  /** anonymise.*: the mapping, its enrichRun flags and its answers (4 u32 per address). */
+  readonly #anon: CryptoPan | null
+  readonly #anonFlags: number
+  #anonIds = new Map<number | string, Uint32Array>()
 
   constructor(data: EnrichWorkerData) {
     this.#generation = new Int32Array(data.generation)
@@ -74,6 +82,10 @@ export class Enricher {
     this.#dynamic = data.dynamic ? new DynamicView(data.dynamic, MAX_PREFIX_SET) : null
     this.#unnamed = new UnnamedBacklog(data.reportUnnamed ?? 0)
     this.#addrs = new AddrLookup(data, this.#dynamic, this.#unnamed)
+    const a = data.anonymise
+    this.#anon = a ? new CryptoPan(Buffer.from(a.key, 'hex')) : null
+    this.#anonFlags =
+      (a?.local ? ENRICH_FLAGS.anonymiseLocal : 0) | (a?.remote ? ENRICH_FLAGS.anonymiseRemote : 0)
     this.refresh()
   }
 
@@ -176,6 +188,25 @@ export class Enricher {
     return ids
   }
 
+  /** The anonymised form of the address at `f`, as the four u32 of its 16 bytes. */
+  #anonIdsOf(v: RecordView, i: number, f: typeof F.srcAddr | typeof F.dstAddr, p: CryptoPan) {
+    const key = v.addrKey(i, f)
+    let ids = this.#anonIds.get(key)
+    if (ids) return ids
+    const at = v.offsetOf(i) + f
+    const out = p.anonymiseStored(v.bytes.subarray(at, at + 16))
+    const dv = new DataView(out.buffer, out.byteOffset, 16)
+    ids = Uint32Array.of(
+      dv.getUint32(0, true),
+      dv.getUint32(4, true),
+      dv.getUint32(8, true),
+      dv.getUint32(12, true),
+    )
+    if (this.#anonIds.size >= CACHE_MAX) this.#anonIds = new Map()
+    this.#anonIds.set(key, ids)
+    return ids
+  }
+
   #exporter(v: RecordView, i: number, t: StringTable): ExporterIds {
     const key = v.addrKey(i, F.exporter)
     let e = this.#exporterIds.get(key)
@@ -239,7 +270,8 @@ export class Enricher {
       n,
       (prefixes ? ENRICH_FLAGS.direction : 0) |
         (names ? ENRICH_FLAGS.names : 0) |
-        (sets ? ENRICH_FLAGS.prefixSets : 0),
+        (sets ? ENRICH_FLAGS.prefixSets : 0) |
+        this.#anonFlags,
     )
     // A cache that fills up while answers go in is cleared, and may drop answers given
     // earlier in the same run: the records still missing are answered again (fewer each
@@ -259,6 +291,12 @@ export class Enricher {
     const dst = this.#addrIds(v, i, F.dstAddr, t)
     d.enrichPut(i, F.srcAddr, Q_ADDRESS, src.country, src.asn, src.asName, src.host, src.local)
     d.enrichPut(i, F.dstAddr, Q_ADDRESS, dst.country, dst.asn, dst.asName, dst.host, dst.local)
+    if (this.#anon) {
+      for (const f of [F.srcAddr, F.dstAddr] as const) {
+        const a = this.#anonIdsOf(v, i, f, this.#anon)
+        d.enrichPut(i, f, Q_ANONYMISED, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, false)
+      }
+    }
     if (!names && !sets) return
     const e = this.#exporter(v, i, t)
     d.enrichPut(i, F.exporter, Q_EXPORTER, e.name, e.set?.id ?? 0, 0, 0, false)

@@ -2,6 +2,7 @@
 // worker can enrich rows itself: file paths (it opens its own mmdb readers), the shared
 // ASN range table and the static maps. Plain data only: it is structured-cloned, and the
 // SharedArrayBuffers inside are shared, not copied.
+import type { AnonymiseWorkerData } from '../anonymise/index.js'
 import type { AsnTableData } from './asn-table.js'
 
 export interface EnrichWorkerData {
@@ -20,4 +21,6 @@ export interface EnrichWorkerData {
   dynamic?: SharedArrayBuffer
   /** Addresses without a host name reported per batch for reverse DNS; 0 or absent: none. */
   reportUnnamed?: number
+  /** Store addresses anonymised (anonymise/); absent: in clear. */
+  anonymise?: AnonymiseWorkerData
 }
