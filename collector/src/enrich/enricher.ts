@@ -14,6 +14,7 @@ import {
   Q_EXPORTER,
   Q_PREFIX_SET,
   type Decoder,
+  type FieldOffset,
   type RecordView,
   type StringTable,
 } from '@flowloft/decoder-wasm'
@@ -43,6 +44,14 @@ interface AddrIds {
   asName: number
   local: boolean
   host: number
+}
+/** The addresses anonymise.* may replace: the sides, their post-NAT forms, the next hop. */
+const ANONYMISED = [F.srcAddr, F.dstAddr, F.postNatSrcAddr, F.postNatDstAddr, F.nextHop] as const
+/** :: or ::ffff:0.0.0.0 (how IPv4 fields store 0.0.0.0), as WASM's isZero. */
+function isAbsent(a: Uint8Array): boolean {
+  for (let k = 0; k < 16; k++)
+    if (a[k] !== 0 && !((k === 10 || k === 11) && a[k] === 0xff)) return false
+  return a[10] === a[11]
 }
 /** Rounds of answers for one run; each round's records fit a cleared cache. */
 const MAX_ROUNDS = 4
@@ -188,13 +197,21 @@ export class Enricher {
     return ids
   }
 
-  /** The anonymised form of the address at `f`, as the four u32 of its 16 bytes. */
-  #anonIdsOf(v: RecordView, i: number, f: typeof F.srcAddr | typeof F.dstAddr, p: CryptoPan) {
+  /** Put the anonymised form of the address at `f` into the cache, unless it is absent. */
+  #putAnon(v: RecordView, i: number, f: FieldOffset, d: Decoder, p: CryptoPan): void {
+    const at = v.offsetOf(i) + f
+    const addr = v.bytes.subarray(at, at + 16)
+    if (isAbsent(addr)) return
+    const a = this.#anonIdsOf(v, i, f, addr, p)
+    d.enrichPut(i, f, Q_ANONYMISED, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, false)
+  }
+
+  /** The anonymised form of `addr` (at `f`), as the four u32 of its 16 bytes. */
+  #anonIdsOf(v: RecordView, i: number, f: FieldOffset, addr: Uint8Array, p: CryptoPan) {
     const key = v.addrKey(i, f)
     let ids = this.#anonIds.get(key)
     if (ids) return ids
-    const at = v.offsetOf(i) + f
-    const out = p.anonymiseStored(v.bytes.subarray(at, at + 16))
+    const out = p.anonymiseStored(addr)
     const dv = new DataView(out.buffer, out.byteOffset, 16)
     ids = Uint32Array.of(
       dv.getUint32(0, true),
@@ -291,12 +308,7 @@ export class Enricher {
     const dst = this.#addrIds(v, i, F.dstAddr, t)
     d.enrichPut(i, F.srcAddr, Q_ADDRESS, src.country, src.asn, src.asName, src.host, src.local)
     d.enrichPut(i, F.dstAddr, Q_ADDRESS, dst.country, dst.asn, dst.asName, dst.host, dst.local)
-    if (this.#anon) {
-      for (const f of [F.srcAddr, F.dstAddr] as const) {
-        const a = this.#anonIdsOf(v, i, f, this.#anon)
-        d.enrichPut(i, f, Q_ANONYMISED, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, false)
-      }
-    }
+    if (this.#anon) for (const f of ANONYMISED) this.#putAnon(v, i, f, d, this.#anon)
     if (!names && !sets) return
     const e = this.#exporter(v, i, t)
     d.enrichPut(i, F.exporter, Q_EXPORTER, e.name, e.set?.id ?? 0, 0, 0, false)

@@ -25,12 +25,14 @@ after(async () => {
 const LAPTOP = '192.168.1.10'
 const PRINTER = '192.168.1.20'
 const DNS = '8.8.8.8'
+/** The next hop of the outbound flow (the others have none: 0.0.0.0). */
+const GATEWAY = '203.0.113.1'
 /** Static names, to see which sides keep theirs. */
 const ALIASES = JSON.stringify({ [LAPTOP]: 'laptop', [DNS]: 'google-dns' })
 
 /** One round's flows: outbound, inbound and internal, told apart by destination port. */
 const flows = (srcPort: number): TestFlow[] => [
-  { src: LAPTOP, dst: DNS, srcPort, dstPort: 53 },
+  { src: LAPTOP, dst: DNS, srcPort, dstPort: 53, nextHop: GATEWAY },
   { src: DNS, dst: LAPTOP, srcPort, dstPort: 54 },
   { src: LAPTOP, dst: PRINTER, srcPort, dstPort: 631 },
 ]
@@ -39,6 +41,7 @@ interface Row {
   src: string
   dst: string
   dst_port: number
+  next_hop: string
   direction: string
   src_country: string
   dst_country: string
@@ -69,6 +72,7 @@ async function round(s: ChildService, srcPort: number): Promise<Map<number, Row>
   await sendUdp(s.netflowPort, [v5Now(flows(srcPort))])
   const sql = `SELECT replaceOne(IPv6NumToString(src_addr), '::ffff:', '') AS src,
     replaceOne(IPv6NumToString(dst_addr), '::ffff:', '') AS dst, dst_port,
+    replaceOne(IPv6NumToString(next_hop), '::ffff:', '') AS next_hop,
     toString(direction) AS direction, src_country, dst_country, src_as, dst_as, src_host,
     dst_host FROM flows WHERE src_port = ${srcPort}`
   let rows: Row[] = []
@@ -118,6 +122,8 @@ void test('remote addresses stored anonymised, enriched from the clear ones, the
     [dnsA, LAPTOP, 'inbound', '', 'laptop', 'US'],
   )
   assert.equal(back.src_as, 15169)
+  // The next hop (on neither side) is anonymised too; an absent one stays 0.0.0.0.
+  assert.deepEqual([out.next_hop, back.next_hop], [mapped(keyA, GATEWAY), '0.0.0.0'])
   // Internal: both local, both in clear.
   assert.deepEqual([inside.src, inside.dst, inside.direction], [LAPTOP, PRINTER, 'internal'])
 

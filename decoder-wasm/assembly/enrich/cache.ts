@@ -12,7 +12,10 @@ import {
   F_DST_AS,
   F_EXPORTER,
   F_IN_IF,
+  F_NEXT_HOP,
   F_OUT_IF,
+  F_POST_NAT_DST_ADDR,
+  F_POST_NAT_SRC_ADDR,
   F_SRC_ADDR,
   F_SRC_AS,
   REC_SIZE,
@@ -190,6 +193,24 @@ function ifSlot(rec: usize, ifIndex: u32, isIn: bool): usize {
   return slot
 }
 
+/** An absent address: :: or ::ffff:0.0.0.0 (how IPv4 fields store 0.0.0.0). */
+@inline function isZero(addr: usize): bool {
+  const low = load<u64>(addr + 8)
+  return load<u64>(addr) == 0 && (low == 0 || low == 0xffff0000)
+}
+
+/** The anonymised entry of the address at `addr`: 0 when absent, 1 when not cached. */
+@inline function anonOf(addr: usize): usize {
+  if (isZero(addr)) return 0
+  const slot = find(addr, Q_ANONYMISED)
+  return slot == 0 ? 1 : slot
+}
+
+/** Write an address's anonymised form (a slot from anonOf) over it. */
+@inline function anonWrite(addr: usize, slot: usize): void {
+  if (slot > 1) memory.copy(addr, slot + V_A, 16)
+}
+
 /** Enrich one record; false (nothing written) when a key is not cached. */
 function enrichOne(rec: usize): bool {
   const src = find(rec + F_SRC_ADDR, Q_ADDRESS)
@@ -227,17 +248,28 @@ function enrichOne(rec: usize): bool {
   }
   // The anonymised forms, for the sides the mode names: without a direction which side is
   // local is unknown, so both are anonymised (a side is never stored in clear by doubt).
+  // A side's post-NAT address goes with it; the next hop (on neither side) whenever
+  // anything is anonymised. Absent ones (zero) stay as they are.
   let srcAnon: usize = 0
   let dstAnon: usize = 0
+  let srcNat: usize = 0
+  let dstNat: usize = 0
+  let hop: usize = 0
   if (anonLocal || anonRemote) {
     if (dir ? (load<u8>(srcLocal + V_LOCAL) != 0 ? anonLocal : anonRemote) : true) {
       srcAnon = find(rec + F_SRC_ADDR, Q_ANONYMISED)
       if (srcAnon == 0) return false
+      srcNat = anonOf(rec + F_POST_NAT_SRC_ADDR)
+      if (srcNat == 1) return false
     }
     if (dir ? (load<u8>(dstLocal + V_LOCAL) != 0 ? anonLocal : anonRemote) : true) {
       dstAnon = find(rec + F_DST_ADDR, Q_ANONYMISED)
       if (dstAnon == 0) return false
+      dstNat = anonOf(rec + F_POST_NAT_DST_ADDR)
+      if (dstNat == 1) return false
     }
+    hop = anonOf(rec + F_NEXT_HOP)
+    if (hop == 1) return false
   }
   if (names) {
     inIf = ifSlot(rec, load<u32>(rec + F_IN_IF), true)
@@ -277,6 +309,9 @@ function enrichOne(rec: usize): bool {
     memory.copy(rec + F_DST_ADDR, dstAnon + V_A, 16)
     store<u32>(rec + S_DST_HOST, 0)
   }
+  anonWrite(rec + F_POST_NAT_SRC_ADDR, srcNat)
+  anonWrite(rec + F_POST_NAT_DST_ADDR, dstNat)
+  anonWrite(rec + F_NEXT_HOP, hop)
   return true
 }
 
