@@ -206,6 +206,20 @@ export class Enricher {
     d.enrichPut(i, f, Q_ANONYMISED, a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0, false)
   }
 
+  /** Write the anonymised form over every address of record `i` (the rare fallback). */
+  #anonymiseAll(v: RecordView, i: number): void {
+    const p = this.#anon
+    if (!p) return
+    for (const f of ANONYMISED) {
+      const at = v.offsetOf(i) + f
+      const addr = v.bytes.subarray(at, at + 16)
+      if (isAbsent(addr)) continue
+      const a = this.#anonIdsOf(v, i, f, addr, p)
+      const dv = new DataView(addr.buffer, addr.byteOffset, 16)
+      for (let w = 0; w < 4; w++) dv.setUint32(w * 4, a[w] ?? 0, true)
+    }
+  }
+
   /** The anonymised form of `addr` (at `f`), as the four u32 of its 16 bytes. */
   #anonIdsOf(v: RecordView, i: number, f: FieldOffset, addr: Uint8Array, p: CryptoPan) {
     const key = v.addrKey(i, f)
@@ -298,6 +312,9 @@ export class Enricher {
       for (let k = 0; k < pending; k++) this.#answer(v, d.enrichMissAt(k), d, names, sets)
       pending = d.enrichRetry(pending)
     }
+    // Records still missing go out unenriched; never with a clear address that should
+    // have been anonymised: all of theirs are (their sides unknown here).
+    if (this.#anon) for (let k = 0; k < pending; k++) this.#anonymiseAll(v, d.enrichMissAt(k))
     return misses
   }
 
