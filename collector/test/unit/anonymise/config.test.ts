@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadSection } from '../../../dist/config/index.js'
+import { loadSection, loadSettings, printable } from '../../../dist/config/index.js'
 import { ANONYMISE, loadAnonymiseKey } from '../../../dist/anonymise/index.js'
 
 const load = (set: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
@@ -55,4 +55,15 @@ void test('a configured key wins over the file; a bad key file is named', () => 
     (e: Error) =>
       e.name === 'ConfigError' && /anonymise\.key_file: .*my\.key must hold 64 hex/.test(e.message),
   )
+})
+
+void test('flowloft config prints the key masked', () => {
+  const values = loadSettings(ANONYMISE.settings, {
+    flags: new Map(),
+    env: {},
+    set: { 'anonymise.key': KEY },
+  })
+  const text = printable(values)
+  assert.match(text, /anonymise\.key: "\*\*\*"/)
+  assert.ok(!text.includes(KEY))
 })
