@@ -36,6 +36,7 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
 COPY --from=build /src/decoder-wasm/dist decoder-wasm/dist
 COPY --from=build /src/decoder-wasm/build/decoder.wasm decoder-wasm/build/decoder.wasm
 COPY --from=build /src/collector/dist collector/dist
+COPY collector/apps collector/apps
 COPY schema schema
 USER node
 VOLUME ["/var/lib/flowloft"]

@@ -4,6 +4,7 @@
 // a component with settings of its own adds its section here.
 import { ALERTS, type AlertsConfig } from './alerts/config.js'
 import { ANONYMISE, type AnonymiseConfig } from './anonymise/config.js'
+import { APPS, type AppsConfig } from './apps/config.js'
 import { API, HTTP, type ApiConfig, type HttpConfig } from './api/config.js'
 import {
   CLICKHOUSE,
@@ -45,6 +46,7 @@ export const SETTINGS = [
   RETENTION,
   ENRICH,
   ANONYMISE,
+  APPS,
   METRICS,
   SUMMARIES,
   FLOW_LOG,
@@ -69,6 +71,8 @@ export interface Config {
   enrich: EnrichConfig
   /** Addresses stored anonymised (anonymise/). */
   anonymise: AnonymiseConfig
+  /** Overrides of the domain -> app list (apps/). */
+  apps: AppsConfig
   /** Traffic counters exported on /metrics (metrics/). */
   metrics: TrafficMetricConfig[]
   /** Top conversations per exporter and window (summaries/). */
@@ -99,6 +103,7 @@ export function toConfig(v: Values): Config {
     retention: RETENTION.read(v),
     enrich: ENRICH.read(v),
     anonymise: ANONYMISE.read(v),
+    apps: APPS.read(v),
     metrics: METRICS.read(v),
     summaries: SUMMARIES.read(v),
     flowLog: FLOW_LOG.read(v),
