@@ -4,7 +4,9 @@
 // on every shard over the local tables (each shard rolls up its own rows); ALTERs go to
 // the local tables (and to the Distributed ones when they change columns). A statement
 // of a shape this file does not know is refused, so a new migration that needs a
-// cluster form of its own is noticed by the test that converts every migration.
+// cluster form of its own is noticed by the test that converts every migration. A Join
+// table (a lookup the collector fills, such as app_domains) is created on every server
+// under its own name, unreplicated; a view's MODIFY QUERY reads the local tables.
 import { DATABASE } from './engine-config.js'
 import type { Migration } from './migrate.js'
 import { distributedEngine, replicatedEngine, shardingKey } from './cluster-engines.js'
@@ -27,6 +29,7 @@ const NON_REPLICATED_SETTING = /^non_replicated_deduplication_window\s*=\s*\d+$/
 export class ClusterDdl {
   readonly #p: Placement
   readonly #columns = new Map<string, string[]>()
+  readonly #views = new Set<string>()
 
   constructor(p: Placement) {
     if (p.cluster === '') throw new Error('cluster DDL needs a cluster name')
@@ -65,13 +68,17 @@ export class ClusterDdl {
     const engine = ENGINE.exec(rest)
     if (!engine) throw new Error(`${DB}.${name}: no ENGINE clause`)
     rest = rest.slice(engine[0].length)
+    this.#columns.set(name, columns)
+    if (engine[1] === 'Join')
+      return [
+        `CREATE TABLE IF NOT EXISTS ${DB}.${name}${onCluster(this.#p)}\n${shape}\n${engine[0]}${rest}`,
+      ]
     let args = ''
     if (rest.startsWith('(')) {
       const end = closingParen(rest, 0)
       args = rest.slice(1, end - 1)
       rest = rest.slice(end)
     }
-    this.#columns.set(name, columns)
     const local = localTable(this.#p, name)
     const c = onCluster(this.#p)
     return [
@@ -85,22 +92,30 @@ export class ClusterDdl {
   #createView(s: string): string {
     const [head = '', view = '', target = ''] = CREATE_VIEW.exec(s) ?? []
     this.#known(target)
-    const select = s
-      .slice(head.length)
-      .replace(
-        new RegExp(`\\b(FROM|JOIN)\\s+${DB}\\.(\\w+)(\\s+AS\\s+\\w+)?`, 'g'),
-        (_m, kw: string, table: string, alias: string | undefined) => {
-          this.#known(table)
-          return `${kw} ${DB}.${localTable(this.#p, table)}${alias ?? ` AS ${table}`}`
-        },
-      )
+    this.#views.add(view)
     return (
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${DB}.${view}${onCluster(this.#p)} ` +
-      `TO ${DB}.${localTable(this.#p, target)} AS\n${select}`
+      `TO ${DB}.${localTable(this.#p, target)} AS\n${this.#localSelect(s.slice(head.length))}`
+    )
+  }
+
+  /** A view's SELECT reading the local tables. */
+  #localSelect(select: string): string {
+    return select.replace(
+      new RegExp(`\\b(FROM|JOIN)\\s+${DB}\\.(\\w+)(\\s+AS\\s+\\w+)?`, 'g'),
+      (_m, kw: string, table: string, alias: string | undefined) => {
+        this.#known(table)
+        return `${kw} ${DB}.${localTable(this.#p, table)}${alias ?? ` AS ${table}`}`
+      },
     )
   }
 
   #alter(table: string, op: string): string[] {
+    const query = /^MODIFY QUERY\s+([\s\S]+)$/i.exec(op.trim())
+    if (query && this.#views.has(table))
+      return [
+        `ALTER TABLE ${DB}.${table}${onCluster(this.#p)} MODIFY QUERY\n${this.#localSelect(query[1] ?? '')}`,
+      ]
     this.#known(table)
     const setting = /^MODIFY SETTING\s+([\s\S]+)$/i.exec(op.trim())
     if (setting) {
@@ -110,8 +125,9 @@ export class ClusterDdl {
     }
     const c = onCluster(this.#p)
     const out = [`ALTER TABLE ${DB}.${localTable(this.#p, table)}${c} ${op}`]
-    // The Distributed table mirrors the columns of its local table.
-    if (/\bCOLUMN\b/i.test(op)) out.push(`ALTER TABLE ${DB}.${table}${c} ${op}`)
+    // The Distributed table mirrors the columns of its local table (not its sorting key).
+    const columns = topLevelItems(op).filter((x) => /\bCOLUMN\b/i.test(x))
+    if (columns.length > 0) out.push(`ALTER TABLE ${DB}.${table}${c} ${columns.join(', ')}`)
     return out
   }
 

@@ -1,5 +1,6 @@
 // Opening the configured engine and making its database ready for the collector:
-// migrations, retention TTLs and the reader's grants.
+// migrations, the domain -> app list, retention TTLs and the reader's grants.
+import { loadAppList } from '../apps/index.js'
 import type { Config } from '../settings.js'
 import type { Logger } from '../observability/log.js'
 import { openEngine, type Engine } from './engine.js'
@@ -33,6 +34,8 @@ export async function prepareSchema(
     ...(engine.kind === 'server' ? { lock: { holder: config.collector.id, log } } : {}),
   })
   if (applied.length > 0) log.info('schema migrated', { applied, by: config.collector.id })
+  const domains = await loadAppList(engine.client, config.apps)
+  if (domains > 0) log.info('app list loaded', { domains })
   const ttl = await applyRetention(
     engine.client,
     config.retention,

@@ -12,13 +12,13 @@ import { useMigratedEngine } from '../../support/engine.js'
 
 const ch = useMigratedEngine('rollups')
 
-const KEY = `exporter, in_if, out_if, direction, proto, service_port, src_country, dst_country, src_as, dst_as, local_addr`
+const KEY = `exporter, in_if, out_if, direction, proto, service_port, src_country, dst_country, src_as, dst_as, local_addr, app`
 // The rollup keys as the flows contract defines them, computed over the raw rows: the
-// views of schema/0002_rollups.sql must agree.
+// views of schema/0002_rollups.sql (app added by 0006_apps.sql) must agree.
 const RAW = `SELECT toStartOfHour(time_received) AS t, exporter, in_if, out_if, direction, proto,
     ${ROLLUP_SERVICE_PORT_SQL} AS service_port,
     src_country, dst_country, src_as, dst_as,
-    ${ROLLUP_LOCAL_ADDR_SQL} AS local_addr,
+    ${ROLLUP_LOCAL_ADDR_SQL} AS local_addr, app,
     sum(bytes) AS b, sum(packets) AS p, count() AS f
   FROM flowloft.flows GROUP BY t, ${KEY}`
 const ROLLUP = (table: string): string => `SELECT toStartOfHour(time) AS t, ${KEY},
