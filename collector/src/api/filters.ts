@@ -7,6 +7,7 @@
 //   direction=in|out (what the devices received or sent) or the flow's direction:
 //     inbound|outbound|internal
 //   interface=N (an interface index, in or out) or a name from flowloft.interfaces
+//   app=NAME (the remote side's app, docs/apps.md; - for none)
 import { HTTPException } from 'hono/http-exception'
 import { protocolName } from '../flows/protocols.js'
 import { canonicalAddr, parseCidr } from '../addresses/ip.js'
@@ -22,6 +23,7 @@ export const FILTER_KEYS = [
   'exporter',
   'interface',
   'direction',
+  'app',
 ] as const
 export type FilterKey = (typeof FILTER_KEYS)[number]
 
@@ -139,6 +141,12 @@ export function parseFilters(q: (k: string) => string | undefined): Filters {
           add(key, '(in_if = {f_interface:UInt32} OR out_if = {f_interface:UInt32})', Number(v))
         else if (v.length > 0 && v.length <= 256) add(key, INTERFACE_BY_NAME, v)
         else throw bad(key, 'an interface index or name', raw)
+        break
+      }
+      case 'app': {
+        const v = raw.trim()
+        if (v.length === 0 || v.length > 64) throw bad(key, 'an app name, or - for none', raw)
+        add(key, 'r_app = {f_app:String}', v === '-' ? '' : v)
         break
       }
       case 'service': {

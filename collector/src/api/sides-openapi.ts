@@ -15,6 +15,7 @@ const FILTER_TEXT: Record<FilterKey, string> = {
     "An exporter's interface, in or out: its index (with exporter= to name the exporter) or its name",
   direction:
     'in or out (what the local devices received or sent), or the flow direction: inbound, outbound, internal',
+  app: "The remote side's app (YouTube, Steam; - for none), named from its host name (docs/apps.md)",
 }
 
 export const FILTER_PARAMETERS = FILTER_KEYS.map((name) => ({
@@ -138,7 +139,7 @@ export const SIDES_PATHS = {
   '/api/remote': {
     get: {
       summary:
-        'The remote side by bytes: hosts, ASes, countries, services (tcp/443 https, udp/443 quic) or protocols; internal flows count only with a device filter',
+        'The remote side by bytes: hosts, ASes, countries, services (tcp/443 https, udp/443 quic), protocols or apps (key: the app, empty for none; label: its category); internal flows count only with a device filter',
       parameters: [
         { name: 'by', in: 'query', schema: { type: 'string', enum: REMOTE_BYS, default: 'host' } },
         ...window,

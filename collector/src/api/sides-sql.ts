@@ -2,7 +2,8 @@
 // touches, with is_in = 1 when the bytes went to that device. Inbound flows give their
 // destination, outbound flows their source, internal flows both (the sender's out and
 // the receiver's in); unknown and transit flows have no local side and are left out.
-// l_* is the local device, r_* the other side, svc_port the flow's service port;
+// l_* is the local device, r_* the other side (r_app: the app its host name belongs to,
+// schema/0006_apps.sql), svc_port the flow's service port;
 // flow_bytes and flow_packets the counters (so sums may be named bytes and packets).
 import { LOCAL_SIDE, SERVICE_PORT_BELOW } from '@flowloft/decoder-wasm'
 import { WELL_KNOWN_PORTS } from '../enrich/services.js'
@@ -61,7 +62,7 @@ export function sidedSql(
       direction, ${isIn} AS is_in,
       local_addr AS l_addr, '' AS l_host, toIPv6('::') AS r_addr, '' AS r_host,
       if(is_in, src_as, dst_as) AS r_as, '' AS r_as_name,
-      if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port
+      if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port, app AS r_app
     FROM flowloft.${source}
     WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})
       AND direction IN (${directions})`
@@ -85,7 +86,7 @@ export function sidedSql(
       if(is_in, src_addr, dst_addr) AS r_addr, if(is_in, src_host, dst_host) AS r_host,
       if(is_in, src_as, dst_as) AS r_as, if(is_in, src_as_name, dst_as_name) AS r_as_name,
       if(is_in, src_country, dst_country) AS r_country,
-      ${SERVICE_PORT_SQL} AS svc_port
+      ${SERVICE_PORT_SQL} AS svc_port, app AS r_app
     FROM flowloft.flows
     ARRAY JOIN multiIf(direction = 'inbound', [1], direction = 'outbound', [0],
       direction = 'internal', [1, 0], []) AS is_in

@@ -4,7 +4,8 @@
 // names then come from raw flows of the window's last hour (devices) and as_names (ASes).
 //   GET /api/devices            local devices by bytes, with names where flows carry them
 //   GET /api/devices/{addr}     one device's first and last seen and usage (usage.ts)
-//   GET /api/remote?by=...      the remote side's hosts, ASes, countries, services, protocols
+//   GET /api/remote?by=...      the remote side's hosts, ASes, countries, services, protocols,
+//                               apps (label: the app's category, docs/apps.md)
 import { Hono } from 'hono'
 import type { Engine } from '../clickhouse/engine.js'
 import { serviceName } from '../enrich/services.js'
@@ -50,6 +51,7 @@ const REMOTE_BY = {
     label: "''",
   },
   proto: { key: 'proto_label', label: "''" },
+  app: { key: 'r_app', label: "''" },
 } as const
 export type RemoteBy = keyof typeof REMOTE_BY
 export const REMOTE_BYS = Object.keys(REMOTE_BY) as RemoteBy[]
@@ -96,6 +98,17 @@ async function asNames(engine: Engine, keys: string[]): Promise<Map<string, stri
     query: `SELECT toString(asn) AS key, argMax(as_name, last_seen) AS name
       FROM flowloft.as_names WHERE asn IN {asns:Array(UInt32)} GROUP BY asn`,
     query_params: { asns: keys.map(Number) },
+  })
+  return new Map(rows.map((r) => [r.key, r.name]))
+}
+
+/** Each app's category, from the list loaded into flowloft.app_domains (apps/table.ts). */
+async function appCategories(engine: Engine, apps: string[]): Promise<Map<string, string>> {
+  if (apps.length === 0) return new Map()
+  const rows = await readRows<{ key: string; name: string }>(engine, {
+    query: `SELECT app AS key, min(category) AS name FROM flowloft.app_domains
+      WHERE app IN {apps:Array(String)} GROUP BY app`,
+    query_params: { apps },
   })
   return new Map(rows.map((r) => [r.key, r.name]))
 }
@@ -152,6 +165,13 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       query_params: { ...sidedParams(f, w), limit },
     })
     if (by === 'service') for (const r of rows) r.label = serviceLabel(r.key)
+    if (by === 'app') {
+      const categories = await appCategories(
+        engine,
+        rows.map((r) => r.key),
+      )
+      for (const r of rows) r.label = categories.get(r.key) ?? ''
+    }
     if (by === 'as' && w.source !== 'flows') {
       const names = await asNames(
         engine,
