@@ -12,6 +12,7 @@ const NAMES = {
   exporter: 'exporter',
   interface: 'interface',
   direction: 'direction',
+  app: 'app',
 }
 
 export function renderChips(s) {

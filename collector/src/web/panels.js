@@ -1,5 +1,5 @@
-// The ranked panels: local devices, the remote side by host, service, country, AS and
-// protocol, and the exporters' interfaces. A name opens its page; the funnel beside it
+// The ranked panels: local devices, the remote side by host, service, country, AS,
+// protocol and app (docs/apps.md), and the exporters' interfaces. A name opens its page; the funnel beside it
 // (or a protocol's name) adds it as a filter. A page hides the panels its subject
 // decides (an AS page has no AS panel).
 import { api, qs } from './api.js'
@@ -53,6 +53,14 @@ export const REMOTE_PANELS = [
     filter: 'proto',
     hiddenOn: [],
     show: (r) => ({ name: r.key, detail: '' }),
+  },
+  {
+    by: 'app',
+    title: 'Apps',
+    filter: 'app',
+    hiddenOn: [],
+    value: (r) => r.key || '-',
+    show: (r) => ({ name: r.key || '(no app)', detail: r.label }),
   },
 ]
 

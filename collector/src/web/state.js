@@ -42,6 +42,7 @@ export const FILTER_KEYS = [
   'exporter',
   'interface',
   'direction',
+  'app',
 ]
 
 /** A live range's length in seconds: a preset, or N followed by m, h or d; else undefined. */
