@@ -3,7 +3,11 @@
 // lines and bad overrides are refused with the line or the key named.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { loadConfig } from '../../../dist/settings.js'
+import { guideBlock } from '../../support/guide-blocks.js'
 import { loadBundledAppList, mergeAppLists, parseAppList } from '../../../dist/apps/list.js'
 
 const load = (set: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
@@ -65,4 +69,19 @@ void test('a bad override names its key', () => {
     { 'a.com': { app: 'A', category: 'x'.repeat(65) } },
     /apps\.overrides\.a\.com\.category: a name is/,
   )
+})
+
+void test("docs/apps.md's example loads as written", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-apps-cfg-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'flowloft.yaml')
+  const docs = new URL('../../../../docs/apps.md', import.meta.url).pathname
+  writeFileSync(file, guideBlock('apps-example', docs))
+  const c = loadConfig({ flags: new Map(), env: {}, set: {}, file })
+  assert.equal(c.enrich.pihole.log, '/var/log/pihole/pihole.log')
+  assert.deepEqual(c.apps.overrides, [
+    { suffix: 'home.example', app: 'Home', category: 'Other' },
+    { suffix: 'media.home.example', app: 'Jellyfin', category: 'Video' },
+    { suffix: 'steamcontent.com', app: 'Steam downloads', category: 'Gaming' },
+  ])
 })
