@@ -4,73 +4,25 @@
 // `both`, on the same datagrams in the same run; and the mapping of one new address
 // (Crypto-PAn, IPv4 and IPv6), the cost of a cache miss. Writes bench/out/anonymise.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { DatagramBatch } from '@flowloft/decoder-wasm'
-import {
-  BatchDecoder,
-  CryptoPan,
-  createEnrichment,
-  createLogger,
-  Enricher,
-  loadConfig,
-  Registry,
-} from '@flowloft/collector'
+import { CryptoPan } from '@flowloft/collector'
 import { loadFixtures } from './fixtures.mjs'
 import { measure } from './measure.mjs'
+import { fixtureDatagrams, fullEnricher, pack, task, workerDecoder } from './worker-path.mjs'
 
-const BATCH_DATAGRAMS = 2048
-const BATCH_BYTES = 4 << 20
-const EXPORTER = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1])
 const KEY = 'ab'.repeat(32)
 const ROUNDS = 5
 const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1]
 
-function pack(datagrams) {
-  const out = []
-  let batch = new DatagramBatch(BATCH_BYTES, BATCH_DATAGRAMS)
-  for (const d of datagrams) {
-    if (!batch.add(d, EXPORTER, 40000, 1_700_000_000_000)) {
-      out.push(batch.take())
-      batch = new DatagramBatch(BATCH_BYTES, BATCH_DATAGRAMS)
-      batch.add(d, EXPORTER, 40000, 1_700_000_000_000)
-    }
-  }
-  if (batch.count > 0) out.push(batch.take())
-  return out.map((b) => ({ buffer: b.buffer, byteLength: b.byteLength, count: b.count }))
-}
-
-/** The worker's enricher with every enrichment on, anonymising `mode` (or not). */
-function enricher(anonymise) {
-  const config = loadConfig({
-    flags: new Map(),
-    env: {
-      FLOWLOFT_ENRICH_LOCAL_PREFIXES: '192.168.0.0/16,10.0.0.0/8,fd00::/8',
-      FLOWLOFT_ENRICH_HOST_ALIASES: JSON.stringify({ '192.168.1.10': 'laptop' }),
-      FLOWLOFT_ENRICH_INTERFACES: JSON.stringify({ '127.0.0.1': { 1: 'ether1', 2: 'bridge' } }),
-    },
-  })
-  const e = createEnrichment(config.enrich, { log: createLogger('warn'), metrics: new Registry() })
-  return new Enricher(anonymise ? { ...e.workerData, anonymise } : e.workerData)
-}
-
-function worker(f, en) {
-  const d = new BatchDecoder(undefined, en)
-  for (const b of pack(f.prime)) d.decode(b)
-  return d
-}
-
 const results = []
 for (const f of await loadFixtures()) {
-  const datagrams = []
-  while (datagrams.length < Math.max(BATCH_DATAGRAMS, f.data.length))
-    datagrams.push(f.data[datagrams.length % f.data.length])
-  const batches = pack(datagrams)
+  const batches = pack(fixtureDatagrams(f)).map(task)
   const run = (d) => () => {
     let n = 0
     for (const b of batches) n += d.decode(b).rows
     return n
   }
-  const off = worker(f, enricher(null))
-  const on = worker(f, enricher({ key: KEY, local: true, remote: true }))
+  const off = workerDecoder(f, fullEnricher())
+  const on = workerDecoder(f, fullEnricher({ anonymise: { key: KEY, local: true, remote: true } }))
   // Interleaved rounds, the median of each, so drift on a shared machine hits both alike.
   const offRates = []
   const onRates = []

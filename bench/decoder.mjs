@@ -5,53 +5,24 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
-import { DatagramBatch, Decoder } from '@flowloft/decoder-wasm'
-import {
-  BatchDecoder,
-  createEnrichment,
-  createLogger,
-  Enricher,
-  loadConfig,
-  Registry,
-} from '@flowloft/collector'
+import { Decoder } from '@flowloft/decoder-wasm'
 import { loadFixtures } from './fixtures.mjs'
 import { benchSeconds, measure } from './measure.mjs'
+import {
+  BATCH_DATAGRAMS,
+  EXPORTER_PORT,
+  fixtureDatagrams,
+  fullEnricher,
+  pack,
+  task,
+  workerDecoder,
+} from './worker-path.mjs'
 
 const require = createRequire(import.meta.url)
 const NetFlowV9 = require('node-netflowv9')
 const PEER_VERSION = require('node-netflowv9/package.json').version
 
-/** The collector's default `decode.batch_datagrams` and its listener's batch size. */
-const BATCH_DATAGRAMS = 2048
-const BATCH_BYTES = 4 << 20
-const EXPORTER = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1])
-const EXPORTER_PORT = 40000
-const RECEIVED_MS = 1_700_000_000_000
 const TARGETS = { ratioV9: 5, perCore: 3e6 }
-
-/** Pack datagrams into listener-style batches of BATCH_DATAGRAMS (one pass = all batches). */
-function pack(datagrams) {
-  const batches = []
-  let batch = new DatagramBatch(BATCH_BYTES, BATCH_DATAGRAMS)
-  for (const d of datagrams) {
-    if (!batch.add(d, EXPORTER, EXPORTER_PORT, RECEIVED_MS)) {
-      batches.push(batch.take())
-      batch = new DatagramBatch(BATCH_BYTES, BATCH_DATAGRAMS)
-      batch.add(d, EXPORTER, EXPORTER_PORT, RECEIVED_MS)
-    }
-  }
-  if (batch.count > 0) batches.push(batch.take())
-  return batches.map((b) => ({ bytes: new Uint8Array(b.buffer, 0, b.byteLength), count: b.count }))
-}
-
-/** One batch of exactly BATCH_DATAGRAMS, cycling the fixture when it has fewer datagrams. */
-function fixtureDatagrams(f) {
-  const out = []
-  while (out.length < Math.max(BATCH_DATAGRAMS, f.data.length)) {
-    out.push(f.data[out.length % f.data.length])
-  }
-  return out
-}
 
 function wasmDecoder(f) {
   const decoder = new Decoder()
@@ -59,33 +30,10 @@ function wasmDecoder(f) {
   return decoder
 }
 
-function task(b) {
-  return { buffer: b.bytes.buffer, byteLength: b.bytes.byteLength, count: b.count }
-}
-
-function workerDecoder(f, en) {
-  const d = new BatchDecoder(undefined, en)
-  for (const b of pack(f.prime)) d.decode(task(b))
-  return d
-}
-
 let sharedEnricher
-/** The worker's enricher with every enrichment on, as `flowloft serve` builds it. */
+/** The worker's enricher with every enrichment on, made once for every fixture. */
 function enricher() {
-  if (sharedEnricher) return sharedEnricher
-  const config = loadConfig({
-    flags: new Map(),
-    env: {
-      FLOWLOFT_ENRICH_LOCAL_PREFIXES: '192.168.0.0/16,10.0.0.0/8,fd00::/8',
-      FLOWLOFT_ENRICH_HOST_ALIASES: JSON.stringify({
-        '192.168.1.10': 'laptop',
-        '127.0.0.1': 'router',
-      }),
-      FLOWLOFT_ENRICH_INTERFACES: JSON.stringify({ '127.0.0.1': { 1: 'ether1', 2: 'bridge' } }),
-    },
-  })
-  const e = createEnrichment(config.enrich, { log: createLogger('warn'), metrics: new Registry() })
-  sharedEnricher = new Enricher(e.workerData)
+  sharedEnricher ??= fullEnricher()
   return sharedEnricher
 }
 
