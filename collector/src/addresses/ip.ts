@@ -69,6 +69,14 @@ export function canonicalAddr(s: string): string | null {
   return g.join(':')
 }
 
+/**
+ * How an address reads to people, given its text `s` and its canonicalAddr `key`: dotted
+ * IPv4 (also for an IPv4-mapped address), IPv6 as it was written.
+ */
+export function shownAddr(s: string, key: string): string {
+  return key.includes(':') ? s.trim() : key
+}
+
 export function formatV4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`
 }

@@ -6,7 +6,7 @@
 //   ?at=INSTANT   as of another time (unix seconds, ISO 8601, -1d; default now)
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { canonicalAddr } from '../addresses/ip.js'
+import { canonicalAddr, shownAddr } from '../addresses/ip.js'
 import type { Engine } from '../clickhouse/engine.js'
 import type { DeviceUsage, Usage, UsageReport } from '../usage/index.js'
 import { nowSeconds, parseInstant, parseInteger } from './params.js'
@@ -46,7 +46,7 @@ export function usageCycleRoutes(engine: Engine, usage: Usage | undefined): Hono
         throw new HTTPException(statusForClickHouse(err), { message: err.message, cause: err })
       throw err
     }
-    const shown = key === undefined ? '' : key.includes(':') ? (device ?? '').trim() : key
+    const shown = key === undefined ? '' : shownAddr(device ?? '', key)
     const answer = key === undefined ? r : forDevice(r, key, shown)
     return c.json({ ...answer, devices: answer.devices.slice(0, limit).map(answered) })
   })

@@ -8,7 +8,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../clickhouse/engine.js'
-import { canonicalAddr } from '../addresses/ip.js'
+import { canonicalAddr, shownAddr } from '../addresses/ip.js'
 import { parseFilters, type Filters } from './filters.js'
 import { nowSeconds } from './params.js'
 import { readRows } from './read.js'
@@ -162,7 +162,7 @@ export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       retention,
     )
     return c.json({
-      device: device.includes(':') ? param : device,
+      device: shownAddr(param, device),
       first_seen: u.first_seen,
       last_seen: u.last_seen,
       usage: u.usage,

@@ -4,7 +4,7 @@
 // device is the rollup's local_addr: the destination of inbound flows, the source of
 // outbound ones. Internal flows (device to device) and transit flows are not counted: a
 // cap is on the line to the internet. An hour belongs to the period its start falls in.
-import { canonicalAddr } from '../addresses/ip.js'
+import { canonicalAddr, shownAddr } from '../addresses/ip.js'
 import { PERIODS, type Period, type Periods } from './periods.js'
 import type { Reader } from './reader.js'
 
@@ -57,7 +57,7 @@ export async function deviceFigures(
     const key = canonicalAddr(raw) ?? raw
     const figures = zero()
     for (const p of PERIODS) figures[p] = { in_bytes: n(r, `in_${p}`), out_bytes: n(r, `out_${p}`) }
-    return { device: key.includes(':') ? raw : key, key, ...figures }
+    return { device: shownAddr(raw, key), key, ...figures }
   })
 }
 
