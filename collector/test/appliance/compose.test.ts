@@ -7,7 +7,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { relative } from 'node:path'
 import { parse } from 'yaml'
+import { BUNDLED_APP_LIST } from '../../dist/apps/list.js'
 import { NODE_RECOMMENDED } from '../../dist/cli/node-support.js'
 import { loadConfig } from '../../dist/settings.js'
 import { requireTools } from '../support/tools.js'
@@ -152,6 +154,31 @@ void test('Dockerfile: multi-stage, runtime without optional (chdb) and dev depe
     new RegExp(`^ARG NODE_IMAGE=node:${pin[1].replaceAll('.', '\\.')}-bookworm-slim$`, 'm'),
   )
   assert.equal(`${pin[2]} LTS`, NODE_RECOMMENDED)
+})
+
+void test('Dockerfile: the runtime image holds the data files the product reads outside dist/', () => {
+  const lines = read('Dockerfile').replace(/\\\n/g, ' ').split('\n')
+  const runtime = lines.slice(lines.findLastIndex((l) => /^FROM\s/.test(l)))
+  const workdir = (/^WORKDIR\s+(\S+)/m.exec(runtime.join('\n'))?.[1] ?? '/').replace(/\/?$/, '/')
+  // Single-source COPYs as [source, destination], both as paths of the repository: the
+  // build stage's and the runtime's WORKDIR stand for its root.
+  const copies = runtime.flatMap((l) => {
+    const words = l
+      .trim()
+      .split(/\s+/)
+      .filter((w) => !w.startsWith('--'))
+    if (words[0] !== 'COPY' || words.length !== 3) return []
+    const repo = (p: string): string => p.replace(/^\/(?:src|app)\//, '').replace(/\/$/, '')
+    return [[repo(words[1] ?? ''), repo((words[2] ?? '').replace(workdir, '/app/'))] as const]
+  })
+  const outsideDist = [relative(ROOT, BUNDLED_APP_LIST)]
+  for (const file of outsideDist) {
+    assert.ok(!file.startsWith('..'), `${file} is in the repository`)
+    assert.ok(
+      copies.some(([from, to]) => from === to && file.startsWith(`${from}/`)),
+      `${file} is copied into the runtime image at its place`,
+    )
+  }
 })
 
 /** Tiny XML well-formedness check: balanced tags, one root, no stray '<' or '&'. */
