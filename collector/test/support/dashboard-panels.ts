@@ -169,10 +169,7 @@ export async function fixtureEngine(dataDir: string, now: number): Promise<Engin
   })
   await migrate(engine.client)
   await engine.prepareReader()
-  // Internal, so no device's traffic with the internet changes. Before the fixture: the
-  // fixture's last insert_deduplication_token stays set on the session, and a later
-  // insert into the same partition without a token of its own would be dropped as its
-  // duplicate (the callers' next insert is theirs).
+  // Internal, so no device's traffic with the internet changes.
   const silent = talk({
     device: '10.255.0.1',
     remote: '10.255.0.2',

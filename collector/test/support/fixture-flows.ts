@@ -1,6 +1,7 @@
 // Fixture flows for API and UI tests, inserted straight into flowloft.flows with
 // timestamps of now (the table TTL drops rows that are already expired at insert).
 import type { ClickHouseClient } from '@clickhouse/client'
+import { randomUUID } from 'node:crypto'
 
 export interface FixtureFlow {
   exporter: string
@@ -134,7 +135,13 @@ export async function insertFixtureFlows(
     table: 'flowloft.flows',
     values,
     format: 'JSONEachRow',
-    clickhouse_settings: { async_insert: 0, date_time_input_format: 'best_effort' },
+    // A token of its own: on the embedded engine a token set by an earlier insert stays
+    // on the session, and this insert would be dropped as that one's duplicate.
+    clickhouse_settings: {
+      async_insert: 0,
+      date_time_input_format: 'best_effort',
+      insert_deduplication_token: randomUUID(),
+    },
   })
   return flows
 }

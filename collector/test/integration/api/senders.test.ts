@@ -5,7 +5,7 @@
 // in any log line or answer.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLogger } from '../../../dist/observability/log.js'
@@ -273,7 +273,7 @@ void test('sender registry API, authentication and per-prefix statistics', async
     await client.insert({
       table: 'flowloft.flows',
       format: 'JSONEachRow',
-      clickhouse_settings: { async_insert: 0 },
+      clickhouse_settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
       values: v6.map(([local, direction, bytes, packets], i) => ({
         time_received: now - 60 * (i + 1),
         exporter: '2001:db8::1',

@@ -254,7 +254,7 @@ void test('retention and the disk limit act ON CLUSTER on the local tables', asy
       columns: [...FIXTURE_COLUMNS],
       values: Readable.from([b.tsv], { objectMode: false }),
       format: 'TabSeparated',
-      clickhouse_settings: { async_insert: 0 },
+      clickhouse_settings: { async_insert: 0, insert_deduplication_token: `day${d}` },
     })
   }
   const partitions = async (): Promise<string[]> =>
