@@ -29,6 +29,12 @@ export function retentionTables(
     { table: 'sflow_counters', column: 'time_received', days: r.countersDays },
     { table: 'flows_1m', column: 'time', days: r.rollup1mDays },
     { table: 'flows_1h', column: 'time', days: r.rollup1hDays },
+    // schema/0007_history_rollups.sql: the minutes as flows_1m, the rest as flows_1h.
+    { table: 'flows_hosts_1m', column: 'time', days: r.rollup1mDays },
+    { table: 'flows_hosts_1h', column: 'time', days: r.rollup1hDays },
+    { table: 'flows_hosts_1d', column: 'time', days: r.rollup1hDays },
+    { table: 'flows_1d', column: 'time', days: r.rollup1hDays },
+    { table: 'device_seen', column: 'last_seen', days: r.rollup1hDays },
   ]
 }
 
@@ -134,13 +140,23 @@ async function partSizes(client: ClickHouseClient, p: Placement): Promise<PartSi
 /**
  * When active parts of flowloft's tables hold more than `maxBytes` (on a cluster: on
  * the fullest shard), drop whole partitions, oldest first, raw flows first, then
- * counters, then the 1 m and 1 h rollups; the newest partition of each table is never
- * dropped. On a cluster a partition (a day) is dropped on every shard. 0 turns it off.
+ * counters, then the rollups, finest first (the hosts' before the local side's of each
+ * grain); the newest partition of each table is never dropped. On a cluster a
+ * partition (a day) is dropped on every shard. 0 turns it off.
  */
 export async function enforceDiskLimit(
   client: ClickHouseClient,
   maxBytes: number,
-  order: readonly string[] = ['flows', 'sflow_counters', 'flows_1m', 'flows_1h'],
+  order: readonly string[] = [
+    'flows',
+    'sflow_counters',
+    'flows_hosts_1m',
+    'flows_1m',
+    'flows_hosts_1h',
+    'flows_1h',
+    'flows_hosts_1d',
+    'flows_1d',
+  ],
   p: Placement = ONE_SERVER,
 ): Promise<DroppedPartition[]> {
   if (maxBytes <= 0) return []

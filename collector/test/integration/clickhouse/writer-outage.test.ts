@@ -20,6 +20,16 @@ import { useMigratedEngine } from '../../support/engine.js'
 const ch = useMigratedEngine('writer')
 
 type Totals = { rows: number; uniq: number; bytes: number; packets: number }
+/** Every rollup of flows, the chained ones too. */
+const ROLLUPS = [
+  'flowloft.flows_1m',
+  'flowloft.flows_1h',
+  'flowloft.flows_1d',
+  'flowloft.flows_hosts_1m',
+  'flowloft.flows_hosts_1h',
+  'flowloft.flows_hosts_1d',
+]
+
 async function totals(table = 'flowloft.flows'): Promise<Totals> {
   const uniq = table.endsWith('flows') ? 'uniqExact(sequence)' : 'sum(flows)'
   const rows = table.endsWith('flows') ? 'count()' : 'sum(flows)'
@@ -97,7 +107,7 @@ void test('a 60 s outage with a restart in the middle: every row stored exactly 
     assert.ok(!/flowloft_writer_dropped_rows_total\{[^}]*\} [1-9]/.test(m.render()), 'no drops')
   }
   // The rollups saw every row once as well.
-  for (const t of ['flowloft.flows_1m', 'flowloft.flows_1h']) {
+  for (const t of ROLLUPS) {
     const r = await totals(t)
     assert.deepEqual({ rows: r.rows, ...pick(r) }, { rows: sent.rows, ...pick(sent) }, t)
   }
@@ -109,9 +119,7 @@ void test('a 60 s outage with a restart in the middle: every row stored exactly 
 // 1000 rows go through a synchronous insert, 100 through ClickHouse's async insert.
 for (const size of [1000, 100]) {
   void test(`a batch of ${size} replayed after it was stored (crash before the spool file was deleted) is stored once`, async () => {
-    await cmd('TRUNCATE TABLE flowloft.flows')
-    await cmd('TRUNCATE TABLE flowloft.flows_1m')
-    await cmd('TRUNCATE TABLE flowloft.flows_1h')
+    for (const t of ['flowloft.flows', ...ROLLUPS]) await cmd(`TRUNCATE TABLE ${t}`)
     const spoolDir = join(ch.dataDir, 'spool', `dedup-${size}`)
     const b = fixtureRows(0, size, Math.floor(Date.now() / 1000))
     const header = {
@@ -129,8 +137,11 @@ for (const size of [1000, 100]) {
       assert.deepEqual(readdirSync(spoolDir), [])
     }
     assert.deepEqual(await totals(), { rows: size, uniq: size, ...pick(b) })
-    const r = await totals('flowloft.flows_1m')
-    assert.deepEqual({ rows: r.rows, ...pick(r) }, { rows: size, ...pick(b) }, 'rollup not doubled')
+    // Also down the chains of views (schema/0007: minutes -> hours -> days).
+    for (const t of ROLLUPS) {
+      const r = await totals(t)
+      assert.deepEqual({ rows: r.rows, ...pick(r) }, { rows: size, ...pick(b) }, `${t} not doubled`)
+    }
     // Control: another token with the same rows is a new batch and is stored.
     new Spool(spoolDir).put(
       { ...header, token: `a0b1c2d3-0000-4000-8001-${String(size).padStart(12, '0')}` },
