@@ -15,6 +15,7 @@ import { readRows } from './read.js'
 import {
   chooseSource,
   DEFAULT_RETENTION,
+  grainOf,
   parseSource,
   type RetentionDays,
   type SourceChoice,
@@ -79,7 +80,7 @@ const rollupSql = (source: string, grain: number): string => `SELECT
   ORDER BY bytes DESC`
 
 const exportersSql = (w: SourceChoice): string =>
-  w.source === 'flows' ? RAW_SQL : rollupSql(w.source, w.source === 'flows_1h' ? 3600 : 60)
+  w.source === 'flows' ? RAW_SQL : rollupSql(w.source, grainOf(w.source))
 
 export function exporterRoutes(
   engine: Engine,

@@ -2,6 +2,7 @@
 // (merged into openapi.ts), and the filters they share with /api/timeseries.
 import { FILTER_KEYS, type FilterKey } from './filters.js'
 import { REMOTE_BYS } from './sides.js'
+import { SOURCES } from './source.js'
 
 const FILTER_TEXT: Record<FilterKey, string> = {
   device: 'The local device: an IP address',
@@ -40,8 +41,8 @@ const source = {
   name: 'source',
   in: 'query',
   description:
-    'Table to read: auto (default) picks raw flows or the coarsest rollup that covers the window, as for /api/top; the rollups hold no remote address (by=host, remote=) and name only the sender of an internal flow (with a device filter, or by device, it counts for its sender only)',
-  schema: { type: 'string', enum: ['auto', 'flows', 'flows_1m', 'flows_1h'], default: 'auto' },
+    'Table to read: auto (default) picks raw flows or the coarsest rollup that covers the window, as for /api/top; flows_1m/_1h/_1d hold no remote address (by=host, remote=) and name only the sender of an internal flow (with a device filter, or by device, it counts for its sender only); flows_hosts_1m/_1h/_1d answer what needs a remote address, without exporter or interface filters',
+  schema: { type: 'string', enum: ['auto', ...SOURCES], default: 'auto' },
 }
 const num = { type: 'number' }
 /** A JSON answer: an object of these properties. */

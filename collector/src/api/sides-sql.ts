@@ -33,15 +33,26 @@ export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
     has({known_ports:Array(UInt16)}, src_port), src_port,
     least(src_port, dst_port) < ${SERVICE_PORT_BELOW}, least(src_port, dst_port), 0)`
 
+/** One row per local side of a flow: inbound its receiver, outbound its sender, internal both. */
+const SIDES_JOIN = `ARRAY JOIN multiIf(direction = 'inbound', [1], direction = 'outbound', [0],
+      direction = 'internal', [1, 0], []) AS is_in`
+
+/** The sided columns of a row that has both addresses and names (raw flows, flows_hosts_*). */
+const BOTH_SIDES = `direction, is_in,
+      if(is_in, dst_addr, src_addr) AS l_addr, if(is_in, dst_host, src_host) AS l_host,
+      if(is_in, src_addr, dst_addr) AS r_addr, if(is_in, src_host, dst_host) AS r_host,
+      if(is_in, src_as, dst_as) AS r_as`
+
 /**
  * Sided rows of the window (parameters from, to, known_ports, proto_names and the
- * filters'), as a subquery, from raw flows or a rollup. The rollups keep no remote
- * address, host names or AS names (l_host, r_host and r_as_name are empty), their
- * service port is the lower port below 1024, and they name only the sender of an
- * internal flow (their local_addr): with a device filter or `byDevice` (rows grouped by
- * l_addr) an internal flow counts for its sender only; otherwise for both sides, its
- * receiving row's l_addr being the sender's. `internet`: only flows that cross to the
- * outside.
+ * filters'), as a subquery, from raw flows or a rollup. flows_1m/_1h/_1d keep no
+ * remote address, host names or AS names (l_host, r_host and r_as_name are empty), and
+ * they name only the sender of an internal flow (their local_addr): with a device
+ * filter or `byDevice` (rows grouped by l_addr) an internal flow counts for its sender
+ * only; otherwise for both sides, its receiving row's l_addr being the sender's.
+ * flows_hosts_1m/_1h/_1d keep both addresses and names (not AS names) but no exporter
+ * or interface. The rollups' service port is the lower port below 1024. `internet`:
+ * only flows that cross to the outside.
  */
 export function sidedSql(
   f: Filters,
@@ -51,6 +62,7 @@ export function sidedSql(
 ): string {
   const where = [...f.where, ...(internet ? ["direction != 'internal'"] : [])]
   const outer = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+  if (source.startsWith('flows_hosts_')) return `(SELECT * FROM (${hostsSql(source)})${outer})`
   if (source !== 'flows') {
     // A rollup row is inbound to its local_addr, outbound or internal from it. Without a
     // device, an internal row is also received (by a device the rollups do not name), as
@@ -81,22 +93,35 @@ export function sidedSql(
   return `(SELECT * FROM (
     SELECT time_received, bytes AS flow_bytes, packets AS flow_packets, 1 AS flow_rows, proto,
       if(proto_name != '', proto_name, toString(proto)) AS proto_label, exporter, in_if, out_if,
-      direction, is_in,
-      if(is_in, dst_addr, src_addr) AS l_addr, if(is_in, dst_host, src_host) AS l_host,
-      if(is_in, src_addr, dst_addr) AS r_addr, if(is_in, src_host, dst_host) AS r_host,
-      if(is_in, src_as, dst_as) AS r_as, if(is_in, src_as_name, dst_as_name) AS r_as_name,
+      ${BOTH_SIDES}, if(is_in, src_as_name, dst_as_name) AS r_as_name,
       if(is_in, src_country, dst_country) AS r_country,
       ${SERVICE_PORT_SQL} AS svc_port, app AS r_app
     FROM flowloft.flows
-    ARRAY JOIN multiIf(direction = 'inbound', [1], direction = 'outbound', [0],
-      direction = 'internal', [1, 0], []) AS is_in
+    ${SIDES_JOIN}
     WHERE ${WINDOW_SQL})${outer})`
 }
 
-/** Whether a rollup can answer with these filters (they keep no remote address). */
-export const rollupFilters = (f: Filters): boolean =>
-  f.given.remote === undefined &&
+/** Sided rows of a flows_hosts_* table: as raw flows, without exporter and interfaces. */
+const hostsSql = (table: Source): string => `
+    SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
+      proto, {proto_names:Array(String)}[proto + 1] AS proto_label,
+      ${BOTH_SIDES}, '' AS r_as_name, if(is_in, src_country, dst_country) AS r_country,
+      service_port AS svc_port, app AS r_app
+    FROM flowloft.${table}
+    ${SIDES_JOIN}
+    WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})`
+
+/** Whether the rollups' service port (the lower port below 1024) answers the service filter. */
+const rollupService = (f: Filters): boolean =>
   !(typeof f.params['f_service'] === 'number' && f.params['f_service'] >= SERVICE_PORT_BELOW)
+
+/** Whether flows_1m/_1h/_1d can answer with these filters (they keep no remote address). */
+export const rollupFilters = (f: Filters): boolean =>
+  f.given.remote === undefined && rollupService(f)
+
+/** Whether flows_hosts_* can answer with these filters (they keep no exporter or interface). */
+export const hostsFilters = (f: Filters): boolean =>
+  f.given.exporter === undefined && f.given.interface === undefined && rollupService(f)
 
 export const sidedParams = (
   f: Filters,
@@ -124,17 +149,20 @@ export const rollupApproximate = (f: Filters, perDevice: boolean): boolean =>
 
 /**
  * The table to read for the query string's window: raw flows, or a rollup when it can
- * answer (`rollup`); with `approximate`, only when the window needs it (see chooseSource).
+ * answer (`rollup`: flows_1m/_1h/_1d, else `hosts`: flows_hosts_*); with `approximate`,
+ * flows_1m/_1h/_1d only when the window needs it (see chooseSource).
  */
 export function sidedSource(
   q: (k: string) => string | undefined,
   rollup: boolean,
   retention: RetentionDays,
   approximate = false,
+  hosts = false,
 ): SourceChoice {
   return chooseSource({
     window: parseWindow(q),
     rollup,
+    hosts,
     approximate,
     forced: parseSource(q('source')),
     retention,

@@ -1,7 +1,9 @@
 // The views of "my devices" against "the internet", from flows seen from the local side
 // (sides-sql.ts), with the filters of filters.ts. Raw flows answer, or the coarsest
-// rollup that covers the window (source.ts) when the question needs no remote address:
-// names then come from raw flows of the window's last hour (devices) and as_names (ASes).
+// rollup that covers the window (source.ts): flows_1m/_1h/_1d when the question needs
+// no remote address (names then come from raw flows of the window's last hour for
+// devices), else flows_hosts_1m/_1h/_1d when it needs no exporter or interface; AS
+// names of either from as_names.
 //   GET /api/devices            local devices by bytes, with names where flows carry them
 //   GET /api/devices/{addr}     one device's first and last seen and usage (usage.ts)
 //   GET /api/remote?by=...      the remote side's hosts, ASes, countries, services, protocols,
@@ -13,6 +15,7 @@ import { parseFilters } from './filters.js'
 import { addrText, parseChoice, parseInteger } from './params.js'
 import { readRows } from './read.js'
 import {
+  hostsFilters,
   rollupApproximate,
   rollupFilters,
   SIDED_SUMS,
@@ -20,7 +23,7 @@ import {
   sidedSource,
   sidedSql,
 } from './sides-sql.js'
-import { DEFAULT_RETENTION, type RetentionDays } from './source.js'
+import { DEFAULT_RETENTION, grainOf, type RetentionDays } from './source.js'
 
 export interface DeviceRow {
   device: string
@@ -120,7 +123,13 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
-    const w = sidedSource(q, rollupFilters(f), retention, rollupApproximate(f, true))
+    const w = sidedSource(
+      q,
+      rollupFilters(f),
+      retention,
+      rollupApproximate(f, true),
+      hostsFilters(f),
+    )
     const rows = await readRows<DeviceRow>(engine, {
       query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SIDED_SUMS},
           toUnixTimestamp(min(time_received)) AS first_seen,
@@ -130,16 +139,17 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       query_params: { ...sidedParams(f, w), limit },
     })
     if (w.source !== 'flows') {
+      const grain = grainOf(w.source)
+      for (const r of rows) r.last_seen = Math.min(w.to, r.last_seen + grain)
+    }
+    // flows_hosts_* keep the names.
+    if (w.source !== 'flows' && !w.source.startsWith('flows_hosts_')) {
       const names = await deviceNames(
         engine,
         w.to,
         rows.map((r) => r.device),
       )
-      const grain = w.source === 'flows_1h' ? 3600 : 60
-      for (const r of rows) {
-        r.name = names.get(r.device) ?? ''
-        r.last_seen = Math.min(w.to, r.last_seen + grain)
-      }
+      for (const r of rows) r.name = names.get(r.device) ?? ''
     }
     return c.json({ from: w.from, to: w.to, source: w.source, filters: f.given, rows })
   })
@@ -155,6 +165,7 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       by !== 'host' && rollupFilters(f),
       retention,
       rollupApproximate(f, false),
+      hostsFilters(f),
     )
     // Without a device, "remote" is the internet: internal flows stay out.
     const internet = f.given.device === undefined

@@ -1,17 +1,29 @@
-// Which table answers a read: raw flows, or the per-minute / per-hour rollups fed by
-// materialized views (schema/0002_rollups.sql). The coarsest table that covers the window:
-//   - it has the dimension asked for (rollups keep no remote host, port or names);
+// Which table answers a read: raw flows, or the per-minute / per-hour / per-day rollups
+// fed by materialized views (schema/0002_rollups.sql, 0007_history_rollups.sql). Two
+// families: flows_1m/_1h/_1d keep the local side only, with exporters and interfaces;
+// flows_hosts_1m/_1h/_1d keep both addresses and their names, without exporters and
+// interfaces. The coarsest table of the family that holds the dimension and covers the window:
+//   - it has the dimension asked for (rollups keep no single port; flows_1m/_1h/_1d no
+//     remote host or names);
 //   - it still holds the window's start (its retention, in days);
 //   - its grain fits: the window's edges fall on its minutes/hours, so the answer equals
 //     the raw one, or the window is long enough that widening it to whole minutes (over
-//     6 hours) or whole hours (7 days or more) changes little: the answer then reports
-//     the widened window. A time series step must be a whole number of grains.
+//     6 hours), whole hours (7 days or more) or whole days (30 days or more) changes
+//     little: the answer then reports the widened window. A time series step must be a whole number of grains.
 // Otherwise raw flows, unless they no longer reach the start and a rollup does.
 // The same thresholds as the Grafana dashboards (grafana/generate.mjs).
 import { HTTPException } from 'hono/http-exception'
 import { parseChoice, type Window } from './params.js'
 
-export const SOURCES = ['flows', 'flows_1m', 'flows_1h'] as const
+export const SOURCES = [
+  'flows',
+  'flows_1m',
+  'flows_1h',
+  'flows_1d',
+  'flows_hosts_1m',
+  'flows_hosts_1h',
+  'flows_hosts_1d',
+] as const
 export type Source = (typeof SOURCES)[number]
 
 /** The `source` query parameter: a table, or `auto` (also when absent). */
@@ -27,8 +39,12 @@ export interface RetentionDays {
 
 export const DEFAULT_RETENTION: RetentionDays = { rawDays: 15, rollup1mDays: 7, rollup1hDays: 400 }
 
+export type RollupSource = Exclude<Source, 'flows'>
+
 interface Rollup {
-  name: Exclude<Source, 'flows'>
+  name: RollupSource
+  /** The family that keeps both addresses (flows_hosts_*). */
+  hosts: boolean
   grain: number
   /** Windows at least this long may be widened to the grain. */
   widenFrom: number
@@ -36,10 +52,19 @@ interface Rollup {
 }
 
 /** Coarsest first. */
-const ROLLUPS: readonly Rollup[] = [
-  { name: 'flows_1h', grain: 3600, widenFrom: 7 * 86400, days: (r) => r.rollup1hDays },
-  { name: 'flows_1m', grain: 60, widenFrom: 6 * 3600 + 1, days: (r) => r.rollup1mDays },
-]
+const ROLLUPS: readonly Rollup[] = [false, true].flatMap((hosts) => {
+  const name = (grain: string): RollupSource =>
+    `flows_${hosts ? 'hosts_' : ''}${grain}` as RollupSource
+  return [
+    { name: name('1d'), hosts, grain: 86400, widenFrom: 30 * 86400, days: (r) => r.rollup1hDays },
+    { name: name('1h'), hosts, grain: 3600, widenFrom: 7 * 86400, days: (r) => r.rollup1hDays },
+    { name: name('1m'), hosts, grain: 60, widenFrom: 6 * 3600 + 1, days: (r) => r.rollup1mDays },
+  ]
+})
+
+/** The grain of a source in seconds (1 for raw flows). */
+export const grainOf = (source: Source): number =>
+  ROLLUPS.find((r) => r.name === source)?.grain ?? 1
 
 export interface SourceChoice extends Window {
   source: Source
@@ -47,10 +72,15 @@ export interface SourceChoice extends Window {
 
 export interface SourceRequest {
   window: Window
-  /** Whether the rollups hold the dimension (with the direction filter asked for). */
+  /** Whether flows_1m/_1h/_1d hold the dimension (with the direction filter asked for). */
   rollup: boolean
   /**
-   * The rollups answer only approximately (they name only the sender of an internal
+   * Whether flows_hosts_1m/_1h/_1d hold it; they answer only when flows_1m/_1h/_1d
+   * cannot (those are smaller for what both hold).
+   */
+  hosts?: boolean
+  /**
+   * flows_1m/_1h/_1d answer only approximately (they name only the sender of an internal
    * flow): take one only for a window long enough to be widened, or one raw flows no
    * longer reach, never because the window's edges happen to fall on whole minutes.
    */
@@ -71,10 +101,11 @@ const widen = (w: Window, grain: number): Window => ({
 export function chooseSource(q: SourceRequest): SourceChoice {
   const { window: w, step, now } = q
   const stepFits = (grain: number): boolean => step === undefined || step % grain === 0
+  const holds = (r: Rollup): boolean => (r.hosts ? q.hosts === true && !q.rollup : q.rollup)
   if (q.forced !== undefined && q.forced !== 'auto') {
     if (q.forced === 'flows') return { source: 'flows', ...w }
     const r = ROLLUPS.find((x) => x.name === q.forced)
-    if (!r || !q.rollup)
+    if (!r || !(r.hosts ? q.hosts === true : q.rollup))
       throw new HTTPException(400, { message: `${q.forced} does not hold this dimension` })
     if (!stepFits(r.grain))
       throw new HTTPException(400, {
@@ -82,19 +113,21 @@ export function chooseSource(q: SourceRequest): SourceChoice {
       })
     return { source: r.name, ...widen(w, r.grain) }
   }
-  if (!q.rollup) return { source: 'flows', ...w }
+  const family = ROLLUPS.filter(holds)
+  if (family.length === 0) return { source: 'flows', ...w }
   const reaches = (days: number, from: number): boolean => from >= now - days * 86400
-  for (const r of ROLLUPS) {
+  for (const r of family) {
     const wide = widen(w, r.grain)
     const aligned = wide.from === w.from && wide.to === w.to
     const longEnough = w.to - w.from >= r.widenFrom
-    const exact = aligned && q.approximate !== true
+    // flows_hosts_* see both sides of an internal flow, as raw flows do.
+    const exact = aligned && (r.hosts || q.approximate !== true)
     if (stepFits(r.grain) && reaches(r.days(q.retention), wide.from) && (exact || longEnough))
       return { source: r.name, ...wide }
   }
   if (reaches(q.retention.rawDays, w.from)) return { source: 'flows', ...w }
   // Raw flows are gone at the start: the finest rollup that still has it.
-  for (const r of [...ROLLUPS].reverse()) {
+  for (const r of [...family].reverse()) {
     const wide = widen(w, r.grain)
     if (stepFits(r.grain) && reaches(r.days(q.retention), wide.from))
       return { source: r.name, ...wide }
@@ -109,7 +142,7 @@ export function chooseSource(q: SourceRequest): SourceChoice {
  */
 export function finestStep(w: Window, retention: RetentionDays, now: number): number {
   if (w.from >= now - retention.rawDays * 86400) return 1
-  for (const r of [...ROLLUPS].reverse())
+  for (const r of ROLLUPS.filter((x) => !x.hosts).reverse())
     if (widen(w, r.grain).from >= now - r.days(retention) * 86400) return r.grain
   return 3600
 }

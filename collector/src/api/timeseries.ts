@@ -10,7 +10,13 @@ import type { Engine } from '../clickhouse/engine.js'
 import { nowSeconds, parseInteger, parseWindow, WINDOW_SQL, DIRECTIONS } from './params.js'
 import { hasFilters, parseFilters, type Filters } from './filters.js'
 import { readRows } from './read.js'
-import { rollupApproximate, rollupFilters, sidedParams, sidedSql } from './sides-sql.js'
+import {
+  hostsFilters,
+  rollupApproximate,
+  rollupFilters,
+  sidedParams,
+  sidedSql,
+} from './sides-sql.js'
 import {
   chooseSource,
   DEFAULT_RETENTION,
@@ -83,6 +89,7 @@ export function timeseriesRoutes(
     const w = chooseSource({
       window: asked,
       rollup: !filtered || rollupFilters(filters),
+      hosts: filtered && hostsFilters(filters),
       approximate: rollupApproximate(filters, false),
       step,
       forced,

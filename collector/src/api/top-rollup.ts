@@ -1,10 +1,10 @@
-// /api/top over flows_1m / flows_1h: the rollup form of each dimension they hold, and
+// /api/top over the rollups (flows_1m/_1h/_1d, flows_hosts_1m/_1h/_1d): the rollup form of each dimension they hold, and
 // where its names come from (the rollups keep numbers and addresses, no names): AS names
 // from flowloft.as_names, interface names from flowloft.interfaces, exporter names
 // from flowloft.exporters, protocol names from the decoder's table.
 import { LOCAL_SIDE, type Direction } from '@flowloft/decoder-wasm'
 import { addrText } from './params.js'
-import type { Source } from './source.js'
+import type { RollupSource } from './source.js'
 import type { TopBy } from './top.js'
 
 export interface RollupDimension {
@@ -42,10 +42,19 @@ export const ROLLUP_DIMENSIONS: Partial<Record<TopBy, RollupDimension>> = {
   service_port: { key: 'toString(service_port)' },
 }
 
+/**
+ * Dimensions flows_hosts_* hold and flows_1m/_1h/_1d do not (without a direction filter):
+ * the flow's addresses, kept as raw flows have them.
+ */
+export const HOSTS_DIMENSIONS: Partial<Record<TopBy, RollupDimension>> = {
+  src_addr: { key: addrText('src_addr') },
+  dst_addr: { key: addrText('dst_addr') },
+}
+
 /** Top keys over a rollup; parameters from, to, limit, direction, proto_names. */
 export function rollupTopSql(
   d: RollupDimension,
-  table: Exclude<Source, 'flows'>,
+  table: RollupSource,
   byDirection: boolean,
 ): string {
   const top = `SELECT ${d.key} AS key, sum(bytes) AS bytes, sum(packets) AS packets,

@@ -16,7 +16,7 @@ import {
   WINDOW_SQL,
 } from './params.js'
 import { chooseSource, DEFAULT_RETENTION, parseSource, type RetentionDays } from './source.js'
-import { ROLLUP_DIMENSIONS, rollupTopSql } from './top-rollup.js'
+import { HOSTS_DIMENSIONS, ROLLUP_DIMENSIONS, rollupTopSql } from './top-rollup.js'
 
 /** key and label expressions per dimension over raw flows; label is '' when the key says it all. */
 const DIMENSIONS = {
@@ -67,14 +67,16 @@ export function topRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RET
       rollup:
         rollup !== undefined &&
         (!rollup.directions || (direction !== undefined && rollup.directions.includes(direction))),
+      hosts: HOSTS_DIMENSIONS[by] !== undefined,
       forced: parseSource(q('source')),
       retention,
       now: nowSeconds(),
     })
     const params = { from: s.from, to: s.to, limit, ...(direction ? { direction } : {}) }
     const d = DIMENSIONS[by]
+    const fromRollup = s.source.startsWith('flows_hosts_') ? HOSTS_DIMENSIONS[by] : rollup
     const rows =
-      s.source === 'flows' || rollup === undefined
+      s.source === 'flows' || fromRollup === undefined
         ? await readRows<TopRow>(engine, {
             query: `SELECT ${d.key} AS key, ${d.label} AS label, sum(bytes) AS bytes,
                 sum(packets) AS packets, count() AS flows
@@ -84,7 +86,7 @@ export function topRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RET
             query_params: params,
           })
         : await readRows<TopRow>(engine, {
-            query: rollupTopSql(rollup, s.source, direction !== undefined),
+            query: rollupTopSql(fromRollup, s.source, direction !== undefined),
             query_params: { ...params, proto_names: PROTO_NAMES },
           })
     return c.json({
