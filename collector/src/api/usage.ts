@@ -1,8 +1,10 @@
 // What a page of the console says about its subject (a device, a remote host, an AS, a
 // country, a service, an exporter or interface: any set of filters.ts filters): first
 // and last seen and the bytes in and out over the last 24 h, 7 d and 30 d, from the
-// rollups (per hour for the weeks, per minute for the last day, last seen and first seen
-// while the minutes are kept), or raw flows when the rollups do not hold the subject (a remote address).
+// rollups (whole days per day and the rest per hour for the weeks, per minute for the
+// last day; first and last seen to the minute while the minutes are kept, a device's
+// from device_seen): flows_1d/_1h/_1m, or flows_hosts_1d/_1h/_1m for a remote address,
+// or raw flows when neither holds the subject (a remote address on one exporter).
 //   GET /api/usage?FILTERS&from&to   that, plus the bytes of the window asked
 //   GET /api/devices/{addr}          that, for one device (its page's facts)
 import { Hono } from 'hono'
@@ -13,6 +15,7 @@ import { parseFilters, type Filters } from './filters.js'
 import { nowSeconds } from './params.js'
 import { readRows } from './read.js'
 import {
+  hostsFilters,
   rollupApproximate,
   rollupFilters,
   SIDED_SUMS,
@@ -27,7 +30,7 @@ export interface Usage {
   last_seen: number | null
   usage: { period: '24h' | '7d' | '30d'; in_bytes: number; out_bytes: number }[]
   /** The tables that answered, coarsest first. */
-  sources: Source[]
+  sources: (Source | 'device_seen')[]
 }
 
 const DAY = 86400
@@ -56,6 +59,27 @@ async function sums(
   return row ?? {}
 }
 
+/** The tables of a family, coarsest first. */
+const FAMILIES = {
+  local: ['flows_1d', 'flows_1h', 'flows_1m'],
+  hosts: ['flows_hosts_1d', 'flows_hosts_1h', 'flows_hosts_1m'],
+} as const satisfies Record<string, readonly [Source, Source, Source]>
+
+/** Whether the filters select one device and nothing else (device_seen answers its seen). */
+const deviceOnly = (f: Filters): boolean =>
+  f.given.device !== undefined && Object.keys(f.given).length === 1
+
+/** A device's first and last minute from flowloft.device_seen (schema/0007). */
+async function deviceSeen(engine: Engine, f: Filters): Promise<Sums> {
+  const [row] = await readRows<Sums>(engine, {
+    query: `SELECT toUnixTimestamp(min(first_seen)) AS first, toUnixTimestamp(max(last_seen)) AS last,
+        count() AS n
+      FROM flowloft.device_seen WHERE local_addr = toIPv6({f_device:String})`,
+    query_params: f.params,
+  })
+  return row ?? {}
+}
+
 /** First and last seen and usage of what the filters select. */
 export async function usageOf(
   engine: Engine,
@@ -69,7 +93,7 @@ export async function usageOf(
     in_bytes: v(r, `in_${p}`),
     out_bytes: v(r, `out_${p}`),
   })
-  if (!rollupFilters(f)) {
+  if (!rollupFilters(f) && !hostsFilters(f)) {
     // Raw flows only: as far back as they are kept.
     const r = await sums(
       engine,
@@ -87,43 +111,114 @@ export async function usageOf(
       sources: ['flows'],
     }
   }
-  const [hours, minutes] = await Promise.all([
+  const [days, hours, minutes] = FAMILIES[rollupFilters(f) ? 'local' : 'hosts']
+  // 7 d and 30 d: whole days from the days, the hours before the first whole day and
+  // those of today from the hours (as before, from the first hour starting in the period).
+  const today = Math.floor(now / DAY) * DAY
+  const dayAfter = (t: number): number => Math.ceil(t / DAY) * DAY
+  const edge = (name: string, seconds: number): string => {
+    const start = now - seconds
+    const cond = `time_received >= toDateTime(${start}) AND (time_received < toDateTime(${dayAfter(start)}) OR time_received >= toDateTime(${today}))`
+    return `sumIf(flow_bytes, is_in = 1 AND ${cond}) AS in_${name},
+      sumIf(flow_bytes, is_in = 0 AND ${cond}) AS out_${name}`
+  }
+  const whole = (name: string, seconds: number): string =>
+    `sumIf(flow_bytes, is_in = 1 AND time_received >= toDateTime(${dayAfter(now - seconds)})) AS in_${name},
+     sumIf(flow_bytes, is_in = 0 AND time_received >= toDateTime(${dayAfter(now - seconds)})) AS out_${name}`
+  const byDevice = deviceOnly(f)
+  const [d, h, m, seenRow] = await Promise.all([
+    // Before today, as far back as the days are kept (first seen to the day).
     sums(
       engine,
       f,
-      'flows_1h',
-      { from: now - retention.rollup1hDays * DAY, to: now + 3600 },
+      days,
+      { from: now - retention.rollup1hDays * DAY, to: today },
       now,
-      `${SEEN}, ${since('7d', 7 * DAY)}, ${since('30d', 30 * DAY)}`,
+      `${SEEN}, ${whole('7d', 7 * DAY)}, ${whole('30d', 30 * DAY)}`,
+    ),
+    sums(
+      engine,
+      f,
+      hours,
+      { from: now - 30 * DAY - 3600, to: now + 3600 },
+      now,
+      `${SEEN}, ${edge('7d', 7 * DAY)}, ${edge('30d', 30 * DAY)}`,
     ),
     // The last day and an hour before it: last seen to the minute when it is that recent.
     sums(
       engine,
       f,
-      'flows_1m',
+      minutes,
       { from: now - DAY - 3600, to: now + 60 },
       now,
       `${SEEN}, ${since('24h', DAY)}`,
     ),
+    byDevice ? deviceSeen(engine, f) : Promise.resolve<Sums>({}),
   ])
-  // The first hour made exact to the minute while the minutes are kept.
-  let first = v(hours, 'n') > 0 ? v(hours, 'first') : null
-  if (first !== null && first >= now - retention.rollup1mDays * DAY) {
-    const exact = await sums(engine, f, 'flows_1m', { from: first, to: first + 3600 }, now, SEEN)
-    if (v(exact, 'n') > 0) first = v(exact, 'first')
+  const add = (k: string): number => v(d, k) + v(h, k)
+  const usage = [
+    period(m, '24h'),
+    { period: '7d' as const, in_bytes: add('in_7d'), out_bytes: add('out_7d') },
+    { period: '30d' as const, in_bytes: add('in_30d'), out_bytes: add('out_30d') },
+  ]
+  if (byDevice) {
+    const seen = v(seenRow, 'n') > 0 && v(seenRow, 'first') > 0
+    return {
+      first_seen: seen ? v(seenRow, 'first') : null,
+      last_seen: seen ? Math.min(now, v(seenRow, 'last') + 60) : null,
+      usage,
+      sources: [days, hours, minutes, 'device_seen'],
+    }
   }
-  const last =
-    v(minutes, 'n') > 0
-      ? v(minutes, 'last') + 60
-      : v(hours, 'n') > 0
-        ? v(hours, 'last') + 3600
-        : null
   return {
-    first_seen: first,
-    last_seen: last === null ? null : Math.min(now, last),
-    usage: [period(minutes, '24h'), period(hours, '7d'), period(hours, '30d')],
-    sources: ['flows_1h', 'flows_1m'],
+    first_seen: await firstSeen(engine, f, [days, hours, minutes], [d, h, m], retention, now),
+    last_seen: await lastSeen(engine, f, [days, hours, minutes], [d, h, m], now),
+    usage,
+    sources: [days, hours, minutes],
   }
+}
+
+type Family = readonly [Source, Source, Source]
+
+/** The first day, made exact to the hour, then to the minute while the minutes are kept. */
+async function firstSeen(
+  engine: Engine,
+  f: Filters,
+  [, hours, minutes]: Family,
+  [d, h, m]: readonly Sums[],
+  retention: RetentionDays,
+  now: number,
+): Promise<number | null> {
+  const n = (r: Sums | undefined): boolean => (r?.['n'] ?? 0) > 0
+  const first = (r: Sums | undefined): number => r?.['first'] ?? 0
+  let t: number | null = n(d) ? first(d) : n(h) ? first(h) : n(m) ? first(m) : null
+  if (t === null) return null
+  if (n(d)) {
+    const r = await sums(engine, f, hours, { from: t, to: t + DAY }, now, SEEN)
+    if (n(r)) t = first(r)
+  }
+  if (t >= now - retention.rollup1mDays * DAY) {
+    const r = await sums(engine, f, minutes, { from: t, to: t + 3600 }, now, SEEN)
+    if (n(r)) t = first(r)
+  }
+  return t
+}
+
+/** The end of the last minute, else hour, else day (made exact to the hour) with flows. */
+async function lastSeen(
+  engine: Engine,
+  f: Filters,
+  [, hours]: Family,
+  [d, h, m]: readonly Sums[],
+  now: number,
+): Promise<number | null> {
+  const n = (r: Sums | undefined): boolean => (r?.['n'] ?? 0) > 0
+  const last = (r: Sums | undefined): number => r?.['last'] ?? 0
+  if (n(m)) return Math.min(now, last(m) + 60)
+  if (n(h)) return Math.min(now, last(h) + 3600)
+  if (!n(d)) return null
+  const r = await sums(engine, f, hours, { from: last(d), to: last(d) + DAY }, now, SEEN)
+  return Math.min(now, n(r) ? last(r) + 3600 : last(d) + DAY)
 }
 
 export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RETENTION): Hono {
@@ -132,7 +227,13 @@ export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
   app.get('/api/usage', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
-    const w = sidedSource(q, rollupFilters(f), retention, rollupApproximate(f, false))
+    const w = sidedSource(
+      q,
+      rollupFilters(f),
+      retention,
+      rollupApproximate(f, false),
+      hostsFilters(f),
+    )
     const [[range], usage] = await Promise.all([
       readRows<Sums>(engine, {
         query: `SELECT ${SIDED_SUMS} FROM ${sidedSql(f, false, w.source)}`,

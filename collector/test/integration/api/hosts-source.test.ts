@@ -2,7 +2,8 @@
 // embedded engine with a home network's flows: the table the answer names follows the
 // window (whole minutes or 24 h: minutes; whole hours or 7 d: hours; 30 d: days), and
 // the answer equals raw flows' (source=flows) row for row, names and internal flows
-// included; 30-day views read flows_1d.
+// included. A device's first/last seen comes from device_seen, a remote host's usage
+// from the hosts' tables, both equal to SQL over raw flows; 30-day views read flows_1d.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Hono } from 'hono'
@@ -89,6 +90,7 @@ void test('remote hosts, a remote host and a device talking to it: equal to raw'
     `api/devices?remote=${remote}&limit=50`,
     'api/top?by=src_addr&limit=50',
     'api/top?by=dst_addr&direction=outbound&limit=50',
+    `api/usage?remote=${remote}`,
   ]
   for (const [w, table] of [
     [MINUTES, 'flows_hosts_1m'],
@@ -102,8 +104,12 @@ void test('remote hosts, a remote host and a device talking to it: equal to raw'
       assert.equal(auto.source, table, q)
       assert.equal(raw.source, 'flows', q)
       assert.deepEqual([auto.from, auto.to], [w.from, w.to], `${q}: an aligned window is kept`)
-      assert.ok(raw.rows.length > 0, q)
-      assert.deepEqual(auto.rows, raw.rows.map(toGrain(w.to, GRAINS[table] ?? 1)), q)
+      if (q.startsWith('api/usage'))
+        assert.deepEqual([auto.in_bytes, auto.out_bytes], [raw.in_bytes, raw.out_bytes], q)
+      else {
+        assert.ok(raw.rows.length > 0, q)
+        assert.deepEqual(auto.rows, raw.rows.map(toGrain(w.to, GRAINS[table] ?? 1)), q)
+      }
     }
   }
   // Names come with the rows: the host names the flows carried.
@@ -140,5 +146,91 @@ void test('the console windows: 24 h, 7 d and 30 d of remote hosts; 30 d of devi
     const a = raw.rows.find((r) => r['device'] === d.addr)
     const b = devices.rows.find((r) => r['device'] === d.addr)
     assert.deepEqual([b?.['in_bytes'], b?.['out_bytes']], [a?.['in_bytes'], a?.['out_bytes']])
+  }
+})
+
+void test('first and last seen: a device from device_seen, a remote host from its tables', async () => {
+  await api()
+  const seen = async (where: string): Promise<[number, number]> => {
+    const [r] = await ch.rows<{ first: number; last: number }>(
+      `SELECT toUnixTimestamp(min(toStartOfMinute(time_received))) AS first,
+         toUnixTimestamp(max(toStartOfMinute(time_received))) AS last
+       FROM flowloft.flows WHERE ${where}`,
+    )
+    return [Number(r?.first), Number(r?.last) + 60]
+  }
+  // The end of the last minute, capped at the answer's now (between NOW and the call).
+  const within = (got: number | null, end: number): void =>
+    assert.ok(got !== null && got <= end && got >= Math.min(NOW, end), `${got} vs ${end}`)
+
+  const tv = HOME_DEVICES.tv.addr
+  const u = await get(`/api/usage?device=${tv}&from=-24h`)
+  assert.ok(u.sources.includes('device_seen'), u.sources.join())
+  // device_seen keeps the rollups' local side: the sender of an internal flow.
+  const [first, last] = await seen(
+    `multiIf(direction = 'inbound', dst_addr, direction IN ('outbound', 'internal'), src_addr, toIPv6('::')) = toIPv6('${tv}')`,
+  )
+  assert.equal(u.first_seen, first)
+  within(u.last_seen, last)
+
+  const remote = await busiestRemote()
+  const r = await get(`/api/usage?remote=${remote}&from=-24h`)
+  assert.deepEqual(r.sources, ['flows_hosts_1d', 'flows_hosts_1h', 'flows_hosts_1m'])
+  const [rf, rl] = await seen(`toIPv6('${remote}') IN (src_addr, dst_addr)`)
+  assert.equal(r.first_seen, rf)
+  within(r.last_seen, rl)
+  const [sums] = await ch.rows<{ i: number; o: number }>(
+    `SELECT sumIf(bytes, dst_addr = toIPv6('${remote}')) AS o, sumIf(bytes, src_addr = toIPv6('${remote}')) AS i
+     FROM flowloft.flows WHERE direction IN ('inbound', 'outbound', 'internal')`,
+  )
+  // Bytes the devices received from it (in) and sent to it (out), every period.
+  for (const p of r.usage)
+    assert.deepEqual([p.in_bytes, p.out_bytes], [Number(sums?.i), Number(sums?.o)], p.period)
+})
+
+void test('7 and 30 days: whole days from the days, the edges from the hours', async () => {
+  await api()
+  // One device talking to one remote host over two weeks (raw flows keep 15 days).
+  const ages = [
+    2 * 3600,
+    29 * 3600,
+    6 * 86400 + 22 * 3600 + 1800,
+    7 * 86400 + 1200,
+    8 * 86400,
+    14 * 86400,
+  ]
+  const device = '192.168.1.77'
+  const remote = '192.0.2.199'
+  await ch.engine.client.command({
+    query: `INSERT INTO flowloft.flows (time_received, direction, proto, src_addr, dst_addr, src_port, dst_port, bytes, packets)
+      SELECT toDateTime(${NOW} - age), 'outbound', 6, toIPv6('${device}'), toIPv6('${remote}'), 40000, 443, bytes, 1
+      FROM (SELECT arrayJoin(arrayZip([${ages.join(', ')}], [1, 10, 100, 1000, 10000, 100000])) AS a,
+        a.1 AS age, a.2 AS bytes)`,
+  })
+  // As the hours count them: a flow is in a period when its hour starts in it; the last
+  // day to the minute.
+  const want = (days: number): number =>
+    ages
+      .map((age, i): [number, number] => [NOW - age, 10 ** i])
+      .filter(([t]) =>
+        days === 1
+          ? Math.floor(t / 60) * 60 >= NOW - 86400
+          : Math.floor(t / 3600) * 3600 >= NOW - days * 86400,
+      )
+      .reduce((s, [, b]) => s + b, 0)
+  for (const q of [`device=${device}`, `remote=${remote}`, `remote=${remote}&device=${device}`]) {
+    const u = await get(`/api/usage?${q}&from=-1h`)
+    assert.deepEqual(
+      u.usage.map((p) => [p.period, p.out_bytes]),
+      [
+        ['24h', want(1)],
+        ['7d', want(7)],
+        ['30d', want(30)],
+      ],
+      q,
+    )
+    // To the minute from device_seen; else to the hour, the minutes being gone by then.
+    const grain = q.startsWith('device') ? 60 : 3600
+    assert.equal(u.first_seen, Math.floor((NOW - 14 * 86400) / grain) * grain, q)
   }
 })

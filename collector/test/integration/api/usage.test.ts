@@ -77,8 +77,16 @@ void test('interfaces and usage of a home network', async (t) => {
       const last = u.json.last_seen ?? 0
       assert.ok(first > now - 2 * 3600 && first < last && last <= now + 1, `${first} ${last}`)
     }
-    assert.deepEqual((await get(svc, '/api/usage?as=64496')).json.sources, ['flows_1h', 'flows_1m'])
-    assert.deepEqual((await get(svc, '/api/usage?remote=198.51.100.10')).json.sources, ['flows'])
+    const sources = async (q: string): Promise<string[]> =>
+      (await get(svc, `/api/usage?${q}`)).json.sources
+    assert.deepEqual(await sources('as=64496'), ['flows_1d', 'flows_1h', 'flows_1m'])
+    assert.deepEqual(await sources('remote=198.51.100.10'), [
+      'flows_hosts_1d',
+      'flows_hosts_1h',
+      'flows_hosts_1m',
+    ])
+    // An exporter with a remote address: neither family holds both.
+    assert.deepEqual(await sources('remote=198.51.100.10&exporter=192.168.1.1'), ['flows'])
     const none = await get(svc, '/api/usage?country=ZZ')
     assert.deepEqual(
       [none.json.first_seen, none.json.last_seen, none.json.in_bytes],
