@@ -9,8 +9,11 @@
 //   views, which fill flows_1m, flows_1h, exporters, interfaces and as_names from them;
 // - the rollups before that: the raw slice's whole hours of flows_1m (kept 7 days) and
 //   flows_1h (kept 400 days) copied back in time, slice after slice, back to 7 and 31
-//   days. Each minute and hour of the rollups then holds the rows 1,000 flows/s of this
-//   traffic give; every older slice repeats the newest one.
+//   days, and so the hosts' rollups (flows_hosts_1m back to 7 days, flows_hosts_1h
+//   from there to 31); the views on them fill flows_hosts_1h (its last 7 days),
+//   flows_hosts_1d, flows_1d and device_seen from the copies. Each minute, hour and day
+//   of the rollups then holds the rows 1,000 flows/s of this traffic give; every older
+//   slice repeats the newest one.
 //
 // The traffic (deterministic, hashes of the row number): 30 local devices (192.168.1.x,
 // 12 of them with an IPv6 address too), named device-N.lan; 4,000 remote addresses (one
@@ -139,18 +142,25 @@ const rawInsert = (start, rows) =>
   `INSERT INTO flowloft.flows (${RAW_COLUMNS}) ${rawSelect(start, rows)}`
 
 const ROLLUP_COLUMNS = `exporter, in_if, out_if, direction, proto, service_port, src_country,
-  dst_country, src_as, dst_as, local_addr, bytes, packets, flows`
+  dst_country, src_as, dst_as, local_addr, app, bytes, packets, flows`
+const HOSTS_COLUMNS = `direction, proto, service_port, src_addr, dst_addr, src_host, dst_host,
+  src_country, dst_country, src_as, dst_as, app, bytes, packets, flows`
+const COLUMNS = { flows_1m: ROLLUP_COLUMNS, flows_1h: ROLLUP_COLUMNS }
+COLUMNS.flows_hosts_1m = COLUMNS.flows_hosts_1h = HOSTS_COLUMNS
 
 /**
- * Copies of a rollup's rows of [from, from + span) moved back by span, 2 span, ... as
- * far as `floor`: one INSERT ... SELECT with the shifts as an ARRAY JOIN.
+ * Copies of a rollup's rows of [from, from + span) moved back by span, 2 span, ... into
+ * [floor, ceiling): one INSERT ... SELECT with the shifts as an ARRAY JOIN. The views on
+ * the table (schema/0007_history_rollups.sql: the days from the hours, the hosts' hours
+ * from their minutes, device_seen from the minutes) fill from the copies as they would
+ * from live rows.
  */
-const rollupCopies = (table, from, span, floor) =>
-  `INSERT INTO flowloft.${table} (time, ${ROLLUP_COLUMNS})
-  SELECT time - shift AS shifted, ${ROLLUP_COLUMNS} FROM flowloft.${table}
+const rollupCopies = (table, from, span, floor, ceiling = from) =>
+  `INSERT INTO flowloft.${table} (time, ${COLUMNS[table]})
+  SELECT time - shift AS shifted, ${COLUMNS[table]} FROM flowloft.${table}
   ARRAY JOIN range(${span}, ${from - floor + span}, ${span}) AS shift
   WHERE time >= toDateTime(${from}) AND time < toDateTime(${from + span})
-    AND shifted >= toDateTime(${floor})`
+    AND shifted >= toDateTime(${floor}) AND shifted < toDateTime(${ceiling})`
 
 export async function fillHistory(dataDir, o = {}) {
   const rawHours = o.rawHours ?? 24
@@ -179,7 +189,7 @@ export async function fillHistory(dataDir, o = {}) {
     // The raw slice: whole hours, and the current hour up to now.
     const rawStart = Math.floor(now / HOUR) * HOUR - rawHours * HOUR
     const rawRows = (now - rawStart) * RATE
-    const seconds = { raw: 0, flows_1m: 0, flows_1h: 0 }
+    const seconds = { raw: 0 }
     const chunk = 6 * HOUR
     for (let t = rawStart; t < now; t += chunk) {
       const end = Math.min(now, t + chunk)
@@ -190,17 +200,28 @@ export async function fillHistory(dataDir, o = {}) {
     }
     // The views insert each block's partial sums; merged first, the copies hold one row
     // per key as the background merges leave it (a copy is not merged again).
-    for (const table of ['flows_1m', 'flows_1h'])
+    const merged = ['flows_1m', 'flows_1h', 'flows_hosts_1m', 'flows_hosts_1h']
+    for (const table of merged)
       await timed(`${table} merged`, `OPTIMIZE TABLE flowloft.${table} FINAL`)
     const span = rawHours * HOUR
-    const back = { flows_1m: 7 * DAY, flows_1h: 31 * DAY }
-    for (const [table, days] of Object.entries(back)) {
-      const floor = Math.floor((now - days) / HOUR) * HOUR
+    const floor = (days) => Math.floor((now - days * DAY) / HOUR) * HOUR
+    // The hosts' minutes back to 7 days fill their hours there (a view); their hours
+    // are copied only before that.
+    const copies = [
+      ['flows_1m', floor(7)],
+      ['flows_1h', floor(31)],
+      ['flows_hosts_1m', floor(7)],
+      ['flows_hosts_1h', floor(31), floor(7)],
+    ]
+    for (const [table, from, ceiling] of copies) {
       seconds[table] = await timed(
-        `${table} copies back to ${days / DAY} days`,
-        rollupCopies(table, rawStart, span, floor),
+        `${table} copies back to ${((now - from) / DAY).toFixed(0)} days`,
+        rollupCopies(table, rawStart, span, from, ceiling ?? rawStart),
       )
     }
+    // The tables filled by views on the copies, merged as the background would by now.
+    for (const table of ['flows_1d', 'flows_hosts_1d', 'device_seen'])
+      await timed(`${table} merged`, `OPTIMIZE TABLE flowloft.${table} FINAL`)
     const count = async (table) => {
       const rs = await c.query({
         query: `SELECT count() AS n, toUnixTimestamp(min(${table === 'flows' ? 'time_received' : 'time'})) AS first FROM flowloft.${table}`,
@@ -210,7 +231,19 @@ export async function fillHistory(dataDir, o = {}) {
       return { rows: Number(r.n), first: Number(r.first) }
     }
     const tables = {}
-    for (const t of ['flows', 'flows_1m', 'flows_1h']) tables[t] = await count(t)
+    const all = ['flows', ...merged, 'flows_1d', 'flows_hosts_1d']
+    for (const t of all) tables[t] = await count(t)
+    // Rows per hour of the raw slice's whole hours, per rollup (merged before the copies).
+    const perHour = {}
+    for (const t of merged) {
+      const rs = await c.query({
+        query: `SELECT count() / ${rawHours} AS n FROM flowloft.${t}
+          WHERE time >= toDateTime(${rawStart}) AND time < toDateTime(${rawStart + span})`,
+        format: 'JSONEachRow',
+      })
+      const [r] = await rs.json()
+      perHour[t] = Math.round(Number(r.n))
+    }
     return {
       now,
       rate: RATE,
@@ -222,6 +255,7 @@ export async function fillHistory(dataDir, o = {}) {
       ases: ASES,
       countries: COUNTRIES.length,
       tables,
+      perHour,
       fillSeconds: seconds,
     }
   } finally {

@@ -140,7 +140,11 @@ try {
   console.log(
     `filled in ${filled.seconds.toFixed(0)} s, ${age.toFixed(0)} min ago: flows ${t.flows.rows} rows` +
       ` (${filled.rawHours} h and the current hour), flows_1m ${t.flows_1m.rows} rows (7 days),` +
-      ` flows_1h ${t.flows_1h.rows} rows (31 days)`,
+      ` flows_1h ${t.flows_1h.rows} rows (31 days)` +
+      (t.flows_hosts_1h
+        ? `, flows_hosts_1m ${t.flows_hosts_1m.rows}, flows_hosts_1h ${t.flows_hosts_1h.rows},` +
+          ` flows_1d ${t.flows_1d.rows}, flows_hosts_1d ${t.flows_hosts_1d.rows} rows`
+        : ''),
   )
   collector = await startCollector(false, { FLOWLOFT_DATA_DIR: dataDir })
   const base = `http://127.0.0.1:${collector.ports.http}`
