@@ -3,7 +3,8 @@
 // destination, outbound flows their source, internal flows both (the sender's out and
 // the receiver's in); unknown and transit flows have no local side and are left out.
 // l_* is the local device, r_* the other side (r_app: the app its host name belongs to,
-// schema/0006_apps.sql), svc_port the flow's service port;
+// schema/0006_apps.sql), svc_port the flow's service port, grain the seconds a rollup
+// row covers from time_received (0 for a raw flow);
 // flow_bytes and flow_packets the counters (so sums may be named bytes and packets).
 import { LOCAL_SIDE, SERVICE_PORT_BELOW } from '@flowloft/decoder-wasm'
 import { WELL_KNOWN_PORTS } from '../enrich/services.js'
@@ -12,8 +13,11 @@ import type { Filters } from './filters.js'
 import { nowSeconds, parseWindow, WINDOW_SQL } from './params.js'
 import {
   chooseSource,
+  coarserOf,
+  grainOf,
   parseSource,
   type RetentionDays,
+  type RollupSource,
   type Source,
   type SourceChoice,
 } from './source.js'
@@ -33,6 +37,49 @@ export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
     has({known_ports:Array(UInt16)}, src_port), src_port,
     least(src_port, dst_port) < ${SERVICE_PORT_BELOW}, least(src_port, dst_port), 0)`
 
+/**
+ * A rollup's rows of the window (parameters from, to), each with its grain in seconds
+ * (row_grain). With `stitch`, the window's whole hours (or days) come from the next
+ * coarser table and only its edges from this one: the same sums from fewer rows, but
+ * `time` is then the hour's (day's) start in the middle of the window, so only for
+ * answers that do not group by time (first and last seen then to the hour there).
+ */
+export function rollupRows(table: RollupSource, stitch: boolean): string {
+  const window = 'time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})'
+  const fine = `SELECT *, ${grainOf(table)} AS row_grain FROM flowloft.${table} WHERE ${window}`
+  const c = stitch ? coarserOf(table) : undefined
+  if (!c) return `(${fine})`
+  const g = c.grain
+  const whole = `time >= toDateTime(intDiv({from:UInt32} + ${g - 1}, ${g}) * ${g})
+      AND time < toDateTime(intDiv({to:UInt32}, ${g}) * ${g})`
+  return `(SELECT *, ${g} AS row_grain FROM flowloft.${c.table} WHERE ${whole}
+    UNION ALL
+    ${fine} AND NOT (${whole}))`
+}
+
+/**
+ * Conditions on a flow's own addresses that the sided rows' device and remote filters
+ * imply (a device is one of them, so is a remote address): kept before the sides are
+ * split, they let the engine read the other columns of the matching rows only.
+ */
+function addrPrefilter(f: Filters): string {
+  const both = (cond: (col: string) => string): string =>
+    ` AND (${cond('src_addr')} OR ${cond('dst_addr')})`
+  const remote = f.params['f_remote']
+  // One address (a /128 range): compared as an address, not as text.
+  const one = typeof remote === 'string' && remote.endsWith('/128')
+  return (
+    (f.given.device === undefined ? '' : both((a) => `${a} = toIPv6({f_device:String})`)) +
+    (remote === undefined
+      ? ''
+      : both((a) =>
+          one
+            ? `${a} = toIPv6(splitByChar('/', {f_remote:String})[1])`
+            : `isIPAddressInRange(toString(${a}), {f_remote:String})`,
+        ))
+  )
+}
+
 /** One row per local side of a flow: inbound its receiver, outbound its sender, internal both. */
 const SIDES_JOIN = `ARRAY JOIN multiIf(direction = 'inbound', [1], direction = 'outbound', [0],
       direction = 'internal', [1, 0], []) AS is_in`
@@ -45,7 +92,8 @@ const BOTH_SIDES = `direction, is_in,
 
 /**
  * Sided rows of the window (parameters from, to, known_ports, proto_names and the
- * filters'), as a subquery, from raw flows or a rollup. flows_1m/_1h/_1d keep no
+ * filters'), as a subquery, from raw flows or a rollup (`stitch`: see rollupRows, for
+ * answers that neither group nor bound by time). flows_1m/_1h/_1d keep no
  * remote address, host names or AS names (l_host, r_host and r_as_name are empty), and
  * they name only the sender of an internal flow (their local_addr): with a device
  * filter or `byDevice` (rows grouped by l_addr) an internal flow counts for its sender
@@ -59,57 +107,62 @@ export function sidedSql(
   internet: boolean,
   source: Source = 'flows',
   byDevice = false,
+  stitch = false,
 ): string {
   const where = [...f.where, ...(internet ? ["direction != 'internal'"] : [])]
   const outer = where.length ? ` WHERE ${where.join(' AND ')}` : ''
-  if (source.startsWith('flows_hosts_')) return `(SELECT * FROM (${hostsSql(source)})${outer})`
-  if (source !== 'flows') {
-    // A rollup row is inbound to its local_addr, outbound or internal from it. Without a
-    // device, an internal row is also received (by a device the rollups do not name), as
-    // on raw flows: a second pass over the internal rows alone. (One pass with an ARRAY
-    // JOIN of the sides took twice as long on a month of flows_1h.)
-    const rows = (isIn: string, directions: string): string => `
-    SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
-      proto, {proto_names:Array(String)}[proto + 1] AS proto_label, exporter, in_if, out_if,
-      direction, ${isIn} AS is_in,
-      local_addr AS l_addr, '' AS l_host, toIPv6('::') AS r_addr, '' AS r_host,
-      if(is_in, src_as, dst_as) AS r_as, '' AS r_as_name,
-      if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port, app AS r_app
-    FROM flowloft.${source}
-    WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})
-      AND direction IN (${directions})`
-    const list = (ds: readonly string[]): string => ds.map((d) => `'${d}'`).join(', ')
-    const isIn = `toUInt8(direction IN (${list(LOCAL_SIDE.dst_addr)}))`
-    const sided = [...LOCAL_SIDE.dst_addr, ...LOCAL_SIDE.src_addr]
-    const senderOnly = byDevice || f.given.device !== undefined
-    const sides = internet
-      ? rows(isIn, list(sided.filter((d) => d !== 'internal')))
-      : senderOnly
-        ? rows(isIn, list(sided))
-        : `${rows(isIn, list(sided))}
-    UNION ALL${rows('toUInt8(1)', `'internal'`)}`
-    return `(SELECT * FROM (${sides})${outer})`
-  }
-  return `(SELECT * FROM (
+  if (source === 'flows') return `(SELECT * FROM (${rawSql(f)})${outer})`
+  if (source.startsWith('flows_hosts_'))
+    return `(SELECT * FROM (${hostsSql(f, source, stitch)})${outer})`
+  // A rollup row is inbound to its local_addr, outbound or internal from it. Without a
+  // device, an internal row is also received (by a device the rollups do not name), as
+  // on raw flows: a second pass over the internal rows alone. (One pass with an ARRAY
+  // JOIN of the sides took twice as long on a month of flows_1h.) With a device, every
+  // row's l_addr is its local_addr (the sender only): filtered before the sides.
+  const device = f.given.device === undefined ? '' : ' AND local_addr = toIPv6({f_device:String})'
+  const rows = (isIn: string, directions: string): string => `
+  SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
+    proto, {proto_names:Array(String)}[proto + 1] AS proto_label, exporter, in_if, out_if,
+    direction, ${isIn} AS is_in,
+    local_addr AS l_addr, '' AS l_host, toIPv6('::') AS r_addr, '' AS r_host,
+    if(is_in, src_as, dst_as) AS r_as, '' AS r_as_name,
+    if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port, app AS r_app,
+    row_grain AS grain
+  FROM ${rollupRows(source, stitch)}
+  WHERE direction IN (${directions})${device}`
+  const list = (ds: readonly string[]): string => ds.map((d) => `'${d}'`).join(', ')
+  const isIn = `toUInt8(direction IN (${list(LOCAL_SIDE.dst_addr)}))`
+  const sided = [...LOCAL_SIDE.dst_addr, ...LOCAL_SIDE.src_addr]
+  const senderOnly = byDevice || f.given.device !== undefined
+  const sides = internet
+    ? rows(isIn, list(sided.filter((d) => d !== 'internal')))
+    : senderOnly
+      ? rows(isIn, list(sided))
+      : `${rows(isIn, list(sided))}
+  UNION ALL${rows('toUInt8(1)', `'internal'`)}`
+  return `(SELECT * FROM (${sides})${outer})`
+}
+
+/** Sided rows of raw flows. */
+const rawSql = (f: Filters): string => `
     SELECT time_received, bytes AS flow_bytes, packets AS flow_packets, 1 AS flow_rows, proto,
       if(proto_name != '', proto_name, toString(proto)) AS proto_label, exporter, in_if, out_if,
       ${BOTH_SIDES}, if(is_in, src_as_name, dst_as_name) AS r_as_name,
       if(is_in, src_country, dst_country) AS r_country,
-      ${SERVICE_PORT_SQL} AS svc_port, app AS r_app
+      ${SERVICE_PORT_SQL} AS svc_port, app AS r_app, 0 AS grain
     FROM flowloft.flows
     ${SIDES_JOIN}
-    WHERE ${WINDOW_SQL})${outer})`
-}
+    WHERE ${WINDOW_SQL}${addrPrefilter(f)}`
 
 /** Sided rows of a flows_hosts_* table: as raw flows, without exporter and interfaces. */
-const hostsSql = (table: Source): string => `
+const hostsSql = (f: Filters, table: RollupSource, stitch: boolean): string => `
     SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
       proto, {proto_names:Array(String)}[proto + 1] AS proto_label,
       ${BOTH_SIDES}, '' AS r_as_name, if(is_in, src_country, dst_country) AS r_country,
-      service_port AS svc_port, app AS r_app
-    FROM flowloft.${table}
+      service_port AS svc_port, app AS r_app, row_grain AS grain
+    FROM ${rollupRows(table, stitch)}
     ${SIDES_JOIN}
-    WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})`
+    WHERE 1${addrPrefilter(f)}`
 
 /** Whether the rollups' service port (the lower port below 1024) answers the service filter. */
 const rollupService = (f: Filters): boolean =>

@@ -23,7 +23,7 @@ import {
   sidedSource,
   sidedSql,
 } from './sides-sql.js'
-import { DEFAULT_RETENTION, grainOf, type RetentionDays } from './source.js'
+import { DEFAULT_RETENTION, type RetentionDays } from './source.js'
 
 export interface DeviceRow {
   device: string
@@ -133,15 +133,13 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const rows = await readRows<DeviceRow>(engine, {
       query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SIDED_SUMS},
           toUnixTimestamp(min(time_received)) AS first_seen,
-          toUnixTimestamp(max(time_received)) AS last_seen
-        FROM ${sidedSql(f, false, w.source, true)}
+          toUnixTimestamp(max(time_received + grain)) AS last_seen
+        FROM ${sidedSql(f, false, w.source, true, true)}
         GROUP BY l_addr ORDER BY bytes DESC, device LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })
-    if (w.source !== 'flows') {
-      const grain = grainOf(w.source)
-      for (const r of rows) r.last_seen = Math.min(w.to, r.last_seen + grain)
-    }
+    // A rollup row's end: at most the window's.
+    for (const r of rows) r.last_seen = Math.min(w.to, r.last_seen)
     // flows_hosts_* keep the names.
     if (w.source !== 'flows' && !w.source.startsWith('flows_hosts_')) {
       const names = await deviceNames(
@@ -171,7 +169,7 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const internet = f.given.device === undefined
     const rows = await readRows<RemoteRow>(engine, {
       query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SIDED_SUMS}
-        FROM ${sidedSql(f, internet, w.source)}
+        FROM ${sidedSql(f, internet, w.source, false, true)}
         GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })

@@ -62,6 +62,14 @@ const ROLLUPS: readonly Rollup[] = [false, true].flatMap((hosts) => {
   ]
 })
 
+/** The next coarser table of a rollup's family (flows_1m -> flows_1h -> flows_1d). */
+export function coarserOf(source: Source): { table: RollupSource; grain: number } | undefined {
+  const r = ROLLUPS.find((x) => x.name === source)
+  const up = ROLLUPS.filter((x) => r && x.hosts === r.hosts && x.grain > r.grain)
+  const next = up[up.length - 1]
+  return next && { table: next.name, grain: next.grain }
+}
+
 /** The grain of a source in seconds (1 for raw flows). */
 export const grainOf = (source: Source): number =>
   ROLLUPS.find((r) => r.name === source)?.grain ?? 1

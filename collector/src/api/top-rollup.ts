@@ -4,6 +4,7 @@
 // from flowloft.exporters, protocol names from the decoder's table.
 import { LOCAL_SIDE, type Direction } from '@flowloft/decoder-wasm'
 import { addrText } from './params.js'
+import { rollupRows } from './sides-sql.js'
 import type { RollupSource } from './source.js'
 import type { TopBy } from './top.js'
 
@@ -59,10 +60,7 @@ export function rollupTopSql(
 ): string {
   const top = `SELECT ${d.key} AS key, sum(bytes) AS bytes, sum(packets) AS packets,
       sum(flows) AS flows
-    FROM flowloft.${table}
-    WHERE time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})${
-      byDirection ? ' AND direction = {direction:String}' : ''
-    }
+    FROM ${rollupRows(table, true)}${byDirection ? ' WHERE direction = {direction:String}' : ''}
     GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`
   if (!d.names)
     return `SELECT key, '' AS label, bytes, packets, flows FROM (${top}) ORDER BY bytes DESC, key`

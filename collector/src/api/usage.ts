@@ -236,7 +236,7 @@ export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     )
     const [[range], usage] = await Promise.all([
       readRows<Sums>(engine, {
-        query: `SELECT ${SIDED_SUMS} FROM ${sidedSql(f, false, w.source)}`,
+        query: `SELECT ${SIDED_SUMS} FROM ${sidedSql(f, false, w.source, false, true)}`,
         query_params: sidedParams(f, w),
       }),
       usageOf(engine, f, retention),

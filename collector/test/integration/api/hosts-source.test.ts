@@ -17,8 +17,9 @@ const ch = useMigratedEngine('hosts-source')
 const NOW = Math.floor(Date.now() / 1000)
 const MINUTE = Math.floor(NOW / 60) * 60
 const HOUR = Math.floor(NOW / 3600) * 3600
-// The fixture flows span the last 30 minutes: both windows hold all of them.
-const MINUTES = { from: MINUTE - 3600, to: MINUTE + 60 }
+// The fixture flows span the last 30 minutes: each window holds all of them (MINUTES no
+// whole hour, which the views that need no time per row would read from the hours).
+const MINUTES = { from: MINUTE - 1860, to: MINUTE + 60 }
 const HOURS = { from: HOUR - 3600, to: HOUR + 3600 }
 const DAYS = { from: Math.floor(NOW / 86400) * 86400 - 86400, to: Math.ceil(NOW / 86400) * 86400 }
 
