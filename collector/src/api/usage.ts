@@ -51,9 +51,10 @@ async function sums(
   window: { from: number; to: number },
   now: number,
   columns: string,
+  stitch = false,
 ): Promise<Sums> {
   const [row] = await readRows<Sums>(engine, {
-    query: `SELECT ${columns} FROM ${sidedSql(f, false, source)}`,
+    query: `SELECT ${columns} FROM ${sidedSql(f, false, source, false, stitch)}`,
     query_params: { ...sidedParams(f, window), now },
   })
   return row ?? {}
@@ -112,21 +113,18 @@ export async function usageOf(
     }
   }
   const [days, hours, minutes] = FAMILIES[rollupFilters(f) ? 'local' : 'hosts']
-  // 7 d and 30 d: whole days from the days, the hours before the first whole day and
-  // those of today from the hours (as before, from the first hour starting in the period).
+  // 7 d and 30 d: whole days from the days; from the hours, those before the period's
+  // first whole day (from the first hour starting in the period, as before) and today's.
   const today = Math.floor(now / DAY) * DAY
   const dayAfter = (t: number): number => Math.ceil(t / DAY) * DAY
-  const edge = (name: string, seconds: number): string => {
-    const start = now - seconds
-    const cond = `time_received >= toDateTime(${start}) AND (time_received < toDateTime(${dayAfter(start)}) OR time_received >= toDateTime(${today}))`
-    return `sumIf(flow_bytes, is_in = 1 AND ${cond}) AS in_${name},
-      sumIf(flow_bytes, is_in = 0 AND ${cond}) AS out_${name}`
-  }
   const whole = (name: string, seconds: number): string =>
     `sumIf(flow_bytes, is_in = 1 AND time_received >= toDateTime(${dayAfter(now - seconds)})) AS in_${name},
      sumIf(flow_bytes, is_in = 0 AND time_received >= toDateTime(${dayAfter(now - seconds)})) AS out_${name}`
+  const IN_OUT = 'sumIf(flow_bytes, is_in = 1) AS in_b, sumIf(flow_bytes, is_in = 0) AS out_b'
+  const edge = (seconds: number): Promise<Sums> =>
+    sums(engine, f, hours, { from: now - seconds, to: dayAfter(now - seconds) }, now, IN_OUT)
   const byDevice = deviceOnly(f)
-  const [d, h, m, seenRow] = await Promise.all([
+  const [d, h, e7, e30, m, seenRow] = await Promise.all([
     // Before today, as far back as the days are kept (first seen to the day).
     sums(
       engine,
@@ -136,30 +134,28 @@ export async function usageOf(
       now,
       `${SEEN}, ${whole('7d', 7 * DAY)}, ${whole('30d', 30 * DAY)}`,
     ),
-    sums(
-      engine,
-      f,
-      hours,
-      { from: now - 30 * DAY - 3600, to: now + 3600 },
-      now,
-      `${SEEN}, ${edge('7d', 7 * DAY)}, ${edge('30d', 30 * DAY)}`,
-    ),
-    // The last day and an hour before it: last seen to the minute when it is that recent.
+    sums(engine, f, hours, { from: today, to: now + 3600 }, now, `${SEEN}, ${IN_OUT}`),
+    edge(7 * DAY),
+    edge(30 * DAY),
+    // The last day, its whole hours from the hours: last seen to the minute when the
+    // subject was seen in the last partial hour, else to the hour.
     sums(
       engine,
       f,
       minutes,
-      { from: now - DAY - 3600, to: now + 60 },
+      { from: now - DAY, to: now + 60 },
       now,
-      `${SEEN}, ${since('24h', DAY)}`,
+      `${SEEN}, toUnixTimestamp(max(time_received + grain)) AS end, ${IN_OUT}`,
+      true,
     ),
     byDevice ? deviceSeen(engine, f) : Promise.resolve<Sums>({}),
   ])
-  const add = (k: string): number => v(d, k) + v(h, k)
+  const sum = (dir: 'in' | 'out', p: '7d' | '30d', e: Sums): number =>
+    v(d, `${dir}_${p}`) + v(e, `${dir}_b`) + v(h, `${dir}_b`)
   const usage = [
-    period(m, '24h'),
-    { period: '7d' as const, in_bytes: add('in_7d'), out_bytes: add('out_7d') },
-    { period: '30d' as const, in_bytes: add('in_30d'), out_bytes: add('out_30d') },
+    { period: '24h' as const, in_bytes: v(m, 'in_b'), out_bytes: v(m, 'out_b') },
+    { period: '7d' as const, in_bytes: sum('in', '7d', e7), out_bytes: sum('out', '7d', e7) },
+    { period: '30d' as const, in_bytes: sum('in', '30d', e30), out_bytes: sum('out', '30d', e30) },
   ]
   if (byDevice) {
     const seen = v(seenRow, 'n') > 0 && v(seenRow, 'first') > 0
@@ -214,7 +210,7 @@ async function lastSeen(
 ): Promise<number | null> {
   const n = (r: Sums | undefined): boolean => (r?.['n'] ?? 0) > 0
   const last = (r: Sums | undefined): number => r?.['last'] ?? 0
-  if (n(m)) return Math.min(now, last(m) + 60)
+  if (n(m)) return Math.min(now, m?.['end'] ?? 0)
   if (n(h)) return Math.min(now, last(h) + 3600)
   if (!n(d)) return null
   const r = await sums(engine, f, hours, { from: last(d), to: last(d) + DAY }, now, SEEN)
