@@ -25,7 +25,13 @@ import type { Config } from './settings.js'
 import { createDecodePool, type DecodePool } from './decode/index.js'
 import { createLaneBatches } from './decode/lane-batches.js'
 import { createTemplateStore, type TemplateStore } from './decode/template-store.js'
-import { anonymiseWorkerData } from './anonymise/index.js'
+import {
+  anonymiseWorkerData,
+  clearKeyLoaded,
+  clearStorage,
+  loadClearKey,
+  prepareClearStorage,
+} from './anonymise/index.js'
 import { createEnrichment, type Enrichment } from './enrich/index.js'
 import { createSnmpPoller } from './enrich/snmp/index.js'
 import { createFlowLog } from './flowlog/index.js'
@@ -83,6 +89,9 @@ export interface Collector {
   stop(): Promise<void>
 }
 
+/** How often the key of anonymise.clear_days is checked in ClickHouse. */
+const CLEAR_KEY_CHECK_MS = 30_000
+
 export async function startCollector(
   config: Config,
   log: Logger,
@@ -97,6 +106,8 @@ export async function startCollector(
   const enrichment = createEnrichment(config.enrich, { log, metrics })
   // A bad anonymisation key stops start-up here too; a missing key file is made.
   const anonymise = anonymiseWorkerData(config.anonymise, config.dataDir, log)
+  // anonymise.clear_days: the workers store clear rows in flows_clear; its view anonymises.
+  const clear = clearStorage(config.anonymise, anonymise, config.clickhouse.cluster, log)
   // Interface names over SNMP, published through the dynamic enrichment (enrich.snmp.*).
   const snmp = createSnmpPoller(config.enrich.snmp, {
     dataDir: config.dataDir,
@@ -115,17 +126,21 @@ export async function startCollector(
     )
     .set({ collector: config.collector.id, cluster: config.clickhouse.cluster }, 1)
   const engine = await openEngineFor(config, log)
+  const prepare = async (): Promise<void> => {
+    await prepareSchema(engine, config, log, optional)
+    await prepareClearStorage(engine.client, clear, log)
+  }
   let readiness: EngineReadiness
   try {
     readiness =
       engine.kind === 'server' && opts.waitForServer
         ? await prepareWhenReachable({
-            prepare: () => prepareSchema(engine, config, log, optional),
+            prepare,
             where: serverWhere(config.clickhouse.url),
             log,
             metrics,
           })
-        : await prepareSchema(engine, config, log, optional).then(() => alwaysReady(metrics))
+        : await prepare().then(() => alwaysReady(metrics))
   } catch (err) {
     await engine.close()
     throw err
@@ -151,6 +166,7 @@ export async function startCollector(
   const quietBatchMs = engine.kind === 'embedded' ? config.writer.quietBatchMs : 0
   const writer = createWriter({
     engine: inserts,
+    ...(clear ? { table: 'flowloft.flows_clear' } : {}),
     columns: INSERT_COLUMNS,
     format: 'RowBinary',
     batchRows: config.writer.batchRows,
@@ -197,7 +213,7 @@ export async function startCollector(
     templateBounds: bounds,
     maxSamplingRate: config.decode.maxSamplingRate,
     sources,
-    enrich: anonymise ? { ...enrichment.workerData, anonymise } : enrichment.workerData,
+    enrich: anonymise && !clear ? { ...enrichment.workerData, anonymise } : enrichment.workerData,
     workers: config.decode.workers,
     queue: config.decode.queue,
     traffic: config.metrics,
@@ -272,8 +288,27 @@ export async function startCollector(
     alerts.start()
     usage.start()
   })
+  // A server restart empties the key's table (memory only): until it is loaded again the
+  // inserts into flows_clear are refused and wait in the spool.
+  const keyCheck = clear
+    ? setInterval(() => {
+        if (stopping || readiness.reason() !== undefined) return
+        clearKeyLoaded(engine.client)
+          .then(async (loaded) => {
+            if (loaded) return
+            await loadClearKey(engine.client, clear.key)
+            log.warn('anonymise: the key was not loaded in ClickHouse (a restart?): loaded again')
+          })
+          .catch((err: unknown) =>
+            log.warn('anonymise: checking the key in ClickHouse failed', {
+              error: (err as Error).message,
+            }),
+          )
+      }, CLEAR_KEY_CHECK_MS).unref()
+    : undefined
   const stopStorage = async (): Promise<void> => {
     stopping = true
+    clearInterval(keyCheck)
     readiness.stop()
     optional.stop()
     stopProcessMetrics()

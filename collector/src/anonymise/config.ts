@@ -1,7 +1,7 @@
 // The anonymise.* settings: which addresses of stored flows are replaced by their
 // Crypto-PAn form (none, local, remote or both) and the key (given, or a file in data_dir
 // made on first use). Messages name the key.
-import { choice, ConfigError, section, setting, text } from '../config/index.js'
+import { choice, ConfigError, int, section, setting, text } from '../config/index.js'
 import { KEY_BYTES } from './crypto-pan.js'
 
 export const ANONYMISE_MODES = ['none', 'local', 'remote', 'both'] as const
@@ -13,6 +13,8 @@ export interface AnonymiseConfig {
   key: string
   /** The key file; '' is data_dir/anonymise.key. */
   keyFile: string
+  /** Days flows are also kept in clear (flowloft.flows_clear); 0 = none. */
+  clearDays: number
 }
 
 const HEX_KEY = new RegExp(`^[0-9a-fA-F]{${KEY_BYTES * 2}}$`)
@@ -49,8 +51,17 @@ const keyFile = text({
   help: 'file holding the anonymisation key (64 hex digits) when anonymise.key is empty; empty is data_dir/anonymise.key; made with mode 0600 when missing',
 })
 
-export const ANONYMISE = section([addresses, key, keyFile], (v): AnonymiseConfig => ({
+const clearDays = int({
+  path: 'anonymise.clear_days',
+  default: 0,
+  min: 0,
+  max: 3650,
+  help: 'with anonymise.addresses on, also keep the flows of the last N days in clear (table flows_clear, with host names) while flows holds every flow anonymised; 0 = none; see docs/anonymisation.md',
+})
+
+export const ANONYMISE = section([addresses, key, keyFile, clearDays], (v): AnonymiseConfig => ({
   addresses: v.get(addresses),
   key: v.get(key),
   keyFile: v.get(keyFile),
+  clearDays: v.get(clearDays),
 }))

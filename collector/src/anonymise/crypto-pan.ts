@@ -11,15 +11,23 @@ import { isMappedV4 } from '@flowloft/decoder-wasm'
 /** Key length in bytes: AES-128 key, then pad. */
 export const KEY_BYTES = 32
 
+/** The AES key and the pad of a 32-byte key (the pad is the key's second half under AES). */
+export function cryptoPanParts(key: Uint8Array): { aes: Buffer; pad: Buffer } {
+  if (key.length !== KEY_BYTES)
+    throw new RangeError(`a Crypto-PAn key is ${KEY_BYTES} bytes, got ${key.length}`)
+  const aes = Buffer.from(key.subarray(0, 16))
+  const cipher = createCipheriv('aes-128-ecb', aes, null).setAutoPadding(false)
+  return { aes, pad: cipher.update(key.subarray(16, 32)) }
+}
+
 export class CryptoPan {
   readonly #cipher: Cipher
   readonly #pad: Buffer
 
   constructor(key: Uint8Array) {
-    if (key.length !== KEY_BYTES)
-      throw new RangeError(`a Crypto-PAn key is ${KEY_BYTES} bytes, got ${key.length}`)
-    this.#cipher = createCipheriv('aes-128-ecb', key.subarray(0, 16), null).setAutoPadding(false)
-    this.#pad = this.#cipher.update(key.subarray(16, 32))
+    const { aes, pad } = cryptoPanParts(key)
+    this.#cipher = createCipheriv('aes-128-ecb', aes, null).setAutoPadding(false)
+    this.#pad = pad
   }
 
   /** The anonymised form of a 4-byte (IPv4) or 16-byte (IPv6) address, network order. */

@@ -5,10 +5,13 @@
 import type { Logger } from '../observability/log.js'
 import type { AnonymiseConfig } from './config.js'
 import { loadAnonymiseKey } from './key.js'
+import type { ClearStorage } from './clear.js'
+import { ConfigError } from '../config/index.js'
 
 export { ANONYMISE, ANONYMISE_MODES, type AnonymiseConfig, type AnonymiseMode } from './config.js'
 export { CryptoPan, KEY_BYTES } from './crypto-pan.js'
 export { anonymiseKeyFile, loadAnonymiseKey, type AnonymiseKey } from './key.js'
+export { clearKeyLoaded, loadClearKey, prepareClearStorage, type ClearStorage } from './clear.js'
 
 /** Handed to each decode worker with the enrichment's data (plain data, cloned). */
 export interface AnonymiseWorkerData {
@@ -38,4 +41,28 @@ export function anonymiseWorkerData(
     local: cfg.addresses === 'local' || cfg.addresses === 'both',
     remote: cfg.addresses === 'remote' || cfg.addresses === 'both',
   }
+}
+
+/**
+ * anonymise.clear_days as the collector applies it, or null when flows are stored in
+ * one form only (clear_days 0, or nothing anonymised: then it is ignored, with a log line).
+ * The view it needs is made on the one server the collector writes to: on a cluster it is
+ * refused.
+ */
+export function clearStorage(
+  cfg: AnonymiseConfig,
+  data: AnonymiseWorkerData | null,
+  cluster: string,
+  log: Logger,
+): ClearStorage | null {
+  if (cfg.clearDays === 0) return null
+  if (cfg.addresses === 'none' || !data) {
+    log.info('anonymise: anonymise.clear_days is ignored while anonymise.addresses is none')
+    return null
+  }
+  if (cluster !== '')
+    throw new ConfigError(
+      'anonymise.clear_days is not supported with clickhouse.cluster: set it to 0 on a cluster',
+    )
+  return { mode: cfg.addresses, key: data.key, days: cfg.clearDays }
 }

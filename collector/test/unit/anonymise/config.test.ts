@@ -14,7 +14,7 @@ const dir = (): string => mkdtempSync(join(tmpdir(), 'fl-anon-'))
 const KEY = 'ab'.repeat(32)
 
 void test('off by default; each mode and a key are taken', () => {
-  assert.deepEqual(load({}), { addresses: 'none', key: '', keyFile: '' })
+  assert.deepEqual(load({}), { addresses: 'none', key: '', keyFile: '', clearDays: 0 })
   for (const m of ['local', 'remote', 'both'])
     assert.equal(load({ 'anonymise.addresses': m }).addresses, m)
   assert.equal(load({}, { FLOWLOFT_ANONYMISE_KEY: KEY.toUpperCase() }).key, KEY.toUpperCase())
@@ -27,6 +27,23 @@ void test('a bad mode or key is refused, naming the setting', () => {
   )
   assert.throws(() => load({ 'anonymise.key': 'abc' }), /anonymise\.key .*64 hex digits/)
   assert.throws(() => load({ 'anonymise.key': 'zz'.repeat(32) }), /anonymise\.key .*64 hex digits/)
+})
+
+void test('anonymise.clear_days: whole days from 0, a bad value named', () => {
+  assert.equal(load({ 'anonymise.clear_days': 7 }).clearDays, 7)
+  assert.equal(load({}, { FLOWLOFT_ANONYMISE_CLEAR_DAYS: '3' }).clearDays, 3)
+  assert.throws(
+    () => load({ 'anonymise.clear_days': -1 }),
+    /anonymise\.clear_days .*must be 0\.\.3650, got -1/,
+  )
+  assert.throws(
+    () => load({ 'anonymise.clear_days': 'week' }),
+    /anonymise\.clear_days .*must be a whole number/,
+  )
+  assert.throws(
+    () => load({ 'anonymise.clear_days': 1.5 }),
+    /anonymise\.clear_days .*must be a whole number/,
+  )
 })
 
 void test('the key file is made on first use with mode 0600, then read back the same', () => {
