@@ -11,7 +11,11 @@
 //   EXPLAIN: the answer's FORMAT would attach to the explained statement);
 // - a SETTINGS clause in a subquery: readonly=1 refuses one on the statement itself,
 //   but chdb 3.4 applied one inside a subquery (getSetting showed the change);
-// - a FORMAT clause: the API chooses the format (?format=).
+// - a FORMAT clause: the API chooses the format (?format=);
+// - the key of anonymise.clear_days (flowloft.anonymise_key, which the engine's grants do
+//   not separate from the rest of flowloft on the embedded engine): any name holding
+//   `anonymise_key`, and the functions that name a table by a constant expression
+//   (joinGet, merge, loop), which could spell it in parts.
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
 
 /** Statement kinds (the root of `EXPLAIN AST`) users may run. */
@@ -26,6 +30,9 @@ const READ_STATEMENTS = new Set([
 
 /** Functions that touch the file system whatever the grants say (lower case). */
 const FILE_FUNCTIONS = new Set(['file'])
+/** Functions taking a table's name as a constant expression (lower case). */
+const TABLE_NAME_FUNCTIONS = new Set(['joinget', 'joingetornull', 'merge', 'loop'])
+const KEY_TABLE_NAME = 'anonymise_key'
 
 export type Verdict =
   { ok: true } | { ok: false; reason: 'syntax' | 'refused'; message: string; cause?: unknown }
@@ -55,6 +62,10 @@ export function judgeAst(nodes: readonly AstNode[]): Verdict {
   if (!READ_STATEMENTS.has(root.kind))
     return refuse(`${root.kind} statements are not allowed: only SELECT, SHOW, DESCRIBE and EXISTS`)
   for (const n of nodes) {
+    if (n.name.toLowerCase().includes(KEY_TABLE_NAME))
+      return refuse('flowloft.anonymise_key is not readable: it holds the anonymisation key')
+    if (n.kind === 'Function' && TABLE_NAME_FUNCTIONS.has(n.name.toLowerCase()))
+      return refuse(`the ${n.name}() function is not allowed`)
     if (n.kind === 'Function' && FILE_FUNCTIONS.has(n.name.toLowerCase()))
       return refuse(`the ${n.name}() function is not allowed: it reads the server's files`)
     if (n.kind === 'Set')

@@ -6,6 +6,8 @@ import { $, el, showError } from './dom.js'
 
 const ABOUT = {
   flows: 'one row per flow; bytes and packets already scaled by the sampling rate',
+  flows_clear:
+    'with anonymise.clear_days: the last days of flows in clear, with host names (flows holds them anonymised)',
   flows_1m: 'per-minute rollup (local_addr, service_port, countries, ASes, interfaces)',
   flows_1h: 'per-hour rollup, kept longest',
   exporters: 'each exporter, latest seen',
@@ -15,7 +17,7 @@ const ABOUT = {
 }
 
 const SQL = `SELECT table, name, type FROM system.columns
-  WHERE database = 'flowloft' AND table NOT LIKE '%\\_mv' AND table != 'schema_migrations'
+  WHERE database = 'flowloft' AND table NOT LIKE '%\\_mv' AND table NOT IN ('schema_migrations', 'anonymise_key')
   ORDER BY table = 'flows' DESC, table, position`
 
 function insert(text) {

@@ -127,6 +127,14 @@ void test("users' SQL: file access, several statements and state changes are ref
       ['EXPLAIN SELECT 1', /not allowed/],
       ['SELECT count() FROM flows FORMAT CSV', /FORMAT clause is not allowed/],
       ['SELEC 1', /Syntax error/],
+      // The key of anonymise.clear_days, by name or spelt in parts.
+      ['SELECT * FROM flowloft.anonymise_key', /anonymise_key is not readable/],
+      ['SELECT aes FROM flowloft.anonymise_key', /anonymise_key is not readable/],
+      [
+        "SELECT joinGet(concat('flowloft.anonymise', '_key'), 'aes', 1)",
+        /joinGet\(\) .*not allowed/,
+      ],
+      ["SELECT * FROM merge('flowloft', '^anonymise')", /merge\(\) .*not allowed/],
     ]
     for (const [sql, why] of refused) {
       await assert.rejects(e.userQuery(sql, 'JSON'), (err: unknown) => {
