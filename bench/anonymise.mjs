@@ -7,31 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { CryptoPan } from '@flowloft/collector'
 import { loadFixtures } from './fixtures.mjs'
 import { measure } from './measure.mjs'
-import { fixtureDatagrams, fullEnricher, pack, task, workerDecoder } from './worker-path.mjs'
+import { fullEnricher, offAndOn, workerDecoder } from './worker-path.mjs'
 
 const KEY = 'ab'.repeat(32)
 const ROUNDS = 5
-const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1]
 
 const results = []
 for (const f of await loadFixtures()) {
-  const batches = pack(fixtureDatagrams(f)).map(task)
-  const run = (d) => () => {
-    let n = 0
-    for (const b of batches) n += d.decode(b).rows
-    return n
-  }
   const off = workerDecoder(f, fullEnricher())
   const on = workerDecoder(f, fullEnricher({ anonymise: { key: KEY, local: true, remote: true } }))
-  // Interleaved rounds, the median of each, so drift on a shared machine hits both alike.
-  const offRates = []
-  const onRates = []
-  for (let round = 0; round < ROUNDS; round++) {
-    offRates.push(measure(run(off)).recordsPerSecond)
-    onRates.push(measure(run(on)).recordsPerSecond)
-  }
-  const offRate = median(offRates)
-  const onRate = median(onRates)
+  const { off: offRate, on: onRate } = offAndOn(f, off, on, ROUNDS)
   results.push({ protocol: f.protocol, off: offRate, both: onRate, cost: 1 - onRate / offRate })
 }
 

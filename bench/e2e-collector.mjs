@@ -36,6 +36,24 @@ export function metricSum(text, name, label) {
   return label ? by : sum
 }
 
+/** flowloft: rows stored for the exporter, once all sent are in (or nothing moves for 10 s). */
+export async function flowloftStored(c, address, sent) {
+  let last = -1
+  let still = 0
+  for (let i = 0; i < 600; i++) {
+    const rows = await c.query(
+      `SELECT count() AS n FROM flows WHERE exporter = toIPv6('::ffff:${address}')`,
+    )
+    const n = Number(rows[0]?.n ?? 0)
+    if (n >= sent) return n
+    still = n === last ? still + 1 : 0
+    if (still >= 20) return n
+    last = n
+    await sleep(500)
+  }
+  return last
+}
+
 export async function startCollector(enrich, extraEnv = {}, nodeArgs = []) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'flowloft-e2e-'))
   const ports = {

@@ -23,7 +23,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { loadFixtures } from './fixtures.mjs'
-import { startCollector } from './e2e-collector.mjs'
+import { flowloftStored, startCollector } from './e2e-collector.mjs'
 import { createExporters, recordsPerDatagram } from './loadgen.mjs'
 import { startNfacctd, startNfcapd, treeSample } from './home-peers.mjs'
 import {
@@ -60,24 +60,6 @@ function rssWatch(pid) {
     clearInterval(t)
     return Math.max(max, treeSample(pid).rss)
   }
-}
-
-/** flowloft: rows stored for the exporter, once all sent are in (or nothing moves for 10 s). */
-async function flowloftStored(c, address, sent) {
-  let last = -1
-  let still = 0
-  for (let i = 0; i < 600; i++) {
-    const rows = await c.query(
-      `SELECT count() AS n FROM flows WHERE exporter = toIPv6('::ffff:${address}')`,
-    )
-    const n = Number(rows[0]?.n ?? 0)
-    if (n >= sent) return n
-    still = n === last ? still + 1 : 0
-    if (still >= 20) return n
-    last = n
-    await sleep(500)
-  }
-  return last
 }
 
 /** One case: send, settle, count; CPU and RSS of the collector's tree over it. */

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { enrichmentCost, firstLoss } from './e2e-loss.mjs'
 import { historySection } from './history-results.mjs'
+import { householdSection } from './household-results.mjs'
 
 const out = (name) => new URL(`./out/${name}`, import.meta.url)
 const load = (name) => (existsSync(out(name)) ? JSON.parse(readFileSync(out(name), 'utf8')) : null)
@@ -214,10 +215,13 @@ const q = load('e2e-quick.json')
 const f = load('fuzz.json')
 const h = load('home-rate.json')
 const hist = load('history.json')
+const household = load('household.json')
+const clear = load('anonymise-clear.json')
 if (e) parts.push('', e2eSection(e, '## End to end (`make bench-e2e`, bench/e2e.mjs)'))
 if (q)
   parts.push('', e2eSection(q, '## End to end, short run (`make bench`, bench/e2e.mjs --quick)'))
 if (h) parts.push('', homeSection(h))
+if (household || clear) parts.push('', householdSection(household, clear, machineLine))
 if (d) parts.push('', decoderSection(d))
 if (w) parts.push('', writerSection(w))
 if (hist) parts.push('', historySection(hist, machineLine))

@@ -3,6 +3,7 @@
 // a worker's BatchDecoder primed with the fixture's templates, and the enricher
 // `flowloft serve` builds with every enrichment on.
 import { DatagramBatch } from '@flowloft/decoder-wasm'
+import { measure } from './measure.mjs'
 import {
   BatchDecoder,
   createEnrichment,
@@ -57,9 +58,10 @@ export function workerDecoder(f, en) {
 
 /**
  * The worker's enricher with every enrichment on, as `flowloft serve` builds it; `extra`
- * is merged into its worker data (e.g. `{ anonymise }`).
+ * is merged into its worker data (e.g. `{ anonymise }`); `names` (address -> name) are
+ * published as the DHCP and Pi-hole followers publish theirs.
  */
-export function fullEnricher(extra = {}) {
+export function fullEnricher(extra = {}, names = new Map()) {
   const config = loadConfig({
     flags: new Map(),
     env: {
@@ -72,5 +74,27 @@ export function fullEnricher(extra = {}) {
     },
   })
   const e = createEnrichment(config.enrich, { log: createLogger('warn'), metrics: new Registry() })
+  for (const [addr, name] of names) e.dynamic.setHostName(addr, name)
   return new Enricher({ ...e.workerData, ...extra })
+}
+
+/**
+ * Records per CPU-second of two decoders on the same fixture's batches, in `rounds`
+ * interleaved rounds, the median of each: drift on a shared machine hits both alike.
+ */
+export function offAndOn(f, off, on, rounds) {
+  const batches = pack(fixtureDatagrams(f)).map(task)
+  const run = (d) => () => {
+    let n = 0
+    for (const b of batches) n += d.decode(b).rows
+    return n
+  }
+  const offRates = []
+  const onRates = []
+  for (let round = 0; round < rounds; round++) {
+    offRates.push(measure(run(off)).recordsPerSecond)
+    onRates.push(measure(run(on)).recordsPerSecond)
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1]
+  return { off: median(offRates), on: median(onRates) }
 }
