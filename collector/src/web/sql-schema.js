@@ -17,7 +17,8 @@ const ABOUT = {
 }
 
 const SQL = `SELECT table, name, type FROM system.columns
-  WHERE database = 'flowloft' AND table NOT LIKE '%\\_mv' AND table NOT IN ('schema_migrations', 'anonymise_key')
+  WHERE database = 'flowloft' AND table NOT LIKE '%\\_mv' AND table != 'schema_migrations'
+    AND NOT startsWith(table, 'anonymise')
   ORDER BY table = 'flows' DESC, table, position`
 
 function insert(text) {
