@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CryptoPan } from '../../../dist/anonymise/crypto-pan.js'
-import { loadClearKey, prepareClearStorage } from '../../../dist/anonymise/clear.js'
+import { clearKeyLoaded, loadClearKey, prepareClearStorage } from '../../../dist/anonymise/clear.js'
 import { openEngine, type Engine } from '../../../dist/clickhouse/engine.js'
 import { migrate } from '../../../dist/clickhouse/migrate.js'
 import { createWriter } from '../../../dist/clickhouse/writer.js'
@@ -279,6 +279,7 @@ void test(
   withClear('both', 3, async (e, dir) => {
     // As after a server restart: the key's table is empty.
     await e.client.command({ query: 'TRUNCATE TABLE flowloft.anonymise_key' })
+    assert.equal(await clearKeyLoaded(e.client), false, 'the collector sees it is gone')
     const writer = createWriter({
       engine: e,
       table: 'flowloft.flows_clear',
@@ -315,6 +316,7 @@ void test(
     assert.equal(await count('flows_clear'), 0, 'no clear row stored without the key')
     assert.equal(await count('flows'), 0)
     await loadClearKey(e.client, HEX)
+    assert.equal(await clearKeyLoaded(e.client), true)
     await until('the spool to empty', () => writer.spool.files === 0 && writer.pendingRows === 0)
     await writer.stop()
     assert.equal(await count('flows_clear'), 300)
