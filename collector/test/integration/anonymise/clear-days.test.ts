@@ -128,24 +128,30 @@ void test(
 )
 
 void test(
-  'local mode: the local side mapped, the remote kept with its name; absent stays absent',
+  'local and remote mode: the side named mapped, the other kept with its name',
   withClear('local', 3, async (e) => {
     const home = Uint8Array.of(192, 168, 1, 30)
     const far = Uint8Array.of(198, 51, 100, 7)
-    await e.client.command({
-      query: `INSERT INTO flowloft.flows_clear (time_received, src_addr, dst_addr, direction, src_host, dst_host, bytes, packets) VALUES
-        (now(), ${addrSql(home)}, ${addrSql(far)}, 'outbound', 'laptop', 'example.org', 1, 1),
-        (now(), ${addrSql(far)}, ${addrSql(home)}, 'inbound', 'example.org', 'laptop', 2, 1),
-        (now(), ${addrSql(far)}, ${addrSql(home)}, 'unknown', 'example.org', 'laptop', 3, 1)`,
-    })
-    const got = await rows<{ s: string; d: string; sh: string; dh: string; h: string }>(
-      e,
-      `SELECT toString(src_addr) s, toString(dst_addr) d, toString(src_host) sh, toString(dst_host) dh, toString(next_hop) h FROM flowloft.flows ORDER BY bytes`,
-    )
+    const insert = (bytes: number): Promise<unknown> =>
+      e.client.command({
+        query: `INSERT INTO flowloft.flows_clear (time_received, src_addr, dst_addr, direction, src_host, dst_host, bytes, packets) VALUES
+          (now(), ${addrSql(home)}, ${addrSql(far)}, 'outbound', 'laptop', 'example.org', ${bytes}, 1),
+          (now(), ${addrSql(far)}, ${addrSql(home)}, 'inbound', 'example.org', 'laptop', ${bytes + 1}, 1),
+          (now(), ${addrSql(far)}, ${addrSql(home)}, 'unknown', 'example.org', 'laptop', ${bytes + 2}, 1)`,
+      })
+    const stored = (from: number) =>
+      rows<{ s: string; d: string; sh: string; dh: string; h: string }>(
+        e,
+        `SELECT toString(src_addr) s, toString(dst_addr) d, toString(src_host) sh, toString(dst_host) dh, toString(next_hop) h
+         FROM flowloft.flows WHERE bytes >= ${from} ORDER BY bytes`,
+      )
     const v4 = (b: Uint8Array): string => `::ffff:${[...pan.anonymise(b)].join('.')}`
-    assert.deepEqual(got, [
-      { s: v4(home), d: '::ffff:198.51.100.7', sh: '', dh: 'example.org', h: '::' },
-      { s: '::ffff:198.51.100.7', d: v4(home), sh: 'example.org', dh: '', h: '::' },
+    const FAR = '::ffff:198.51.100.7'
+    const HOME = '::ffff:192.168.1.30'
+    await insert(1)
+    assert.deepEqual(await stored(1), [
+      { s: v4(home), d: FAR, sh: '', dh: 'example.org', h: '::' },
+      { s: FAR, d: v4(home), sh: 'example.org', dh: '', h: '::' },
       // No direction: which side is local is unknown, so both are mapped.
       { s: v4(far), d: v4(home), sh: '', dh: '', h: '::' },
     ])
@@ -155,6 +161,14 @@ void test(
       `SELECT DISTINCT toString(local_addr) a FROM flowloft.flows_1m WHERE direction != 'unknown'`,
     )
     assert.deepEqual(devices, [{ a: v4(home) }])
+    // The next start with mode remote makes the view again for it.
+    await prepareClearStorage(e.client, { mode: 'remote', key: HEX, days: 3 }, log)
+    await insert(11)
+    assert.deepEqual(await stored(11), [
+      { s: HOME, d: v4(far), sh: 'laptop', dh: '', h: '::' },
+      { s: v4(far), d: HOME, sh: '', dh: 'laptop', h: '::' },
+      { s: v4(far), d: v4(home), sh: '', dh: '', h: '::' },
+    ])
   }),
 )
 
