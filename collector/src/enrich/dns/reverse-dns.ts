@@ -13,7 +13,11 @@ import type { DnsConfig } from './config.js'
 import { dnsMetrics, type LookupResult } from './metrics.js'
 import { TtlCache } from './ttl-cache.js'
 
-/** Failed and rate-limited lookups are tried again after this long. */
+/**
+ * Rate-limited lookups are tried again after this long, and a failed one (timeout, error)
+ * at first: each failure in a row doubles the wait, up to the negative TTL, so a resolver
+ * that is down is not asked about every address every minute; an answer resets it.
+ */
 const RETRY_MS = 60_000
 const QUEUE_MAX = 4096
 const TICK_MS = 100
@@ -69,7 +73,17 @@ export function createReverseDns(
   /** Armed while lookups wait for rate tokens: nothing else wakes the queue. */
   let waitTimer: NodeJS.Timeout | undefined
   let stopped = false
+  /** Lookups that failed (timeout, error) since the last answer. */
+  let failures = 0
+  const failedWaitMs = (): number =>
+    Math.min(config.negativeTtlSeconds * 1000, RETRY_MS * 2 ** Math.min(failures, 20))
 
+  deps.metrics.gauge(
+    'flowloft_enrich_dns_retry_seconds',
+    'How long an address whose lookup failed (timeout, error) waits before it is asked again: 60 s after an answer, doubling with each failure in a row up to enrich.dns.negative_ttl_seconds',
+    [],
+    (g) => g.set({}, failedWaitMs() / 1000),
+  )
   deps.metrics.gauge(
     'flowloft_enrich_dns_cache_entries',
     'Addresses in the reverse-DNS cache (names, misses and failures waiting for a retry)',
@@ -102,13 +116,16 @@ export function createReverseDns(
     const unknown = config.ipAsUnknown ? text : null
     switch (result) {
       case 'ok':
+        failures = 0
         store(key, name, config.ttlSeconds * 1000)
         break
       case 'nxdomain':
+        failures = 0
         store(key, unknown, config.negativeTtlSeconds * 1000)
         break
       default:
-        store(key, unknown, Math.min(RETRY_MS, config.negativeTtlSeconds * 1000))
+        store(key, unknown, failedWaitMs())
+        failures++
     }
   }
 

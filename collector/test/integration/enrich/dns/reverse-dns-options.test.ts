@@ -1,7 +1,7 @@
 // The reverse-DNS component alone against a real dnsmasq: which addresses are looked up
 // (lookup_local / lookup_remote, never multicast), ip_as_unknown, expiry handing the
 // address back to the workers, and the queue bound counted as rate_limited.
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createLogger } from '../../../../dist/observability/log.js'
 import { Registry } from '../../../../dist/observability/metrics.js'
@@ -34,14 +34,14 @@ function series(metrics: Registry, name: string, label?: string): number {
     .reduce((t, s) => t + s.value, 0)
 }
 
-void test('local addresses only, the IP as name when there is none, expiry forgets', async (t) => {
-  if (!requireTools(t, 'dnsmasq')) return
+/** Reverse DNS against a dnsmasq that knows 10.0.0.7, the names it publishes, its metrics. */
+async function withDnsmasq(t: TestContext, config: Partial<DnsConfig>) {
   const dns = await startDnsmasq(['--ptr-record=7.0.0.10.in-addr.arpa,seven.lan.test'])
   t.after(() => dns.stop())
   const metrics = new Registry()
   const names: Array<[string, string | null]> = []
   const rdns = createReverseDns(
-    { ...BASE, servers: [dns.server] },
+    { ...BASE, servers: [dns.server], ...config },
     {
       log: createLogger('error'),
       metrics,
@@ -51,6 +51,12 @@ void test('local addresses only, the IP as name when there is none, expiry forge
   )
   rdns.start()
   t.after(() => rdns.stop())
+  return { rdns, metrics, names }
+}
+
+void test('local addresses only, the IP as name when there is none, expiry forgets', async (t) => {
+  if (!requireTools(t, 'dnsmasq')) return
+  const { rdns, metrics, names } = await withDnsmasq(t, {})
   rdns.request(['10.0.0.7', '10.0.0.8', '198.51.100.9', '224.0.0.1', '10.0.0.7'], 2)
   await eventually(async () => Promise.resolve(names.length >= 2), 5000, 20)
   assert.deepEqual([...names].sort(), [
@@ -87,4 +93,35 @@ void test('addresses beyond the queue bound are counted as rate_limited', async 
   // 4096 are queued (one of them is started at once); the rest are rate limited.
   assert.equal(series(metrics, 'flowloft_enrich_dns_lookups_total', 'rate_limited'), 4200 - 4096)
   assert.equal(series(metrics, 'flowloft_enrich_dns_pending'), 4096)
+})
+
+void test('failed lookups wait longer with each failure in a row; an answer resets it', async (t) => {
+  if (!requireTools(t, 'dnsmasq')) return
+  // No upstream: dnsmasq refuses addresses on the internet (an error) and answers its own
+  // record.
+  const { rdns, metrics, names } = await withDnsmasq(t, {
+    negativeTtlSeconds: 200,
+    concurrency: 1,
+    lookupRemote: true,
+    ipAsUnknown: false,
+  })
+  const wait = (): number => series(metrics, 'flowloft_enrich_dns_retry_seconds')
+  const done = async (n: number): Promise<void> =>
+    eventually(
+      async () => Promise.resolve(series(metrics, 'flowloft_enrich_dns_lookups_total') >= n),
+      5000,
+      20,
+    )
+  assert.equal(wait(), 60)
+  rdns.request(['8.8.8.8'])
+  await done(1)
+  assert.equal(series(metrics, 'flowloft_enrich_dns_lookups_total', 'error'), 1)
+  assert.equal(wait(), 120)
+  rdns.request(['1.1.1.1'])
+  await done(2)
+  assert.equal(wait(), 200) // 240, capped at negative_ttl_seconds
+  rdns.request(['10.0.0.7'])
+  await done(3)
+  assert.deepEqual(names, [['10.0.0.7', 'seven.lan.test']])
+  assert.equal(wait(), 60)
 })
