@@ -10,13 +10,18 @@
 // against it. A case's CPU runs from the start of sending to SETTLE_SECONDS after
 // everything sent is stored (flowloft: counted in `flows`; the peers: stopped, which
 // writes their files, then counted), so the inserts, merges and flushes a case causes are
-// in it. Divided by the flows stored: CPU µs per stored flow. RSS is the largest
+// in it. Divided by the flows stored: CPU µs per stored flow. flowloft first gets
+// HOME_WARMUP seconds of the same traffic from the same exporter, stored and settled
+// before the case starts: its decode worker starts with the first batch and V8 compiles
+// the hot code then, once in the life of a collector, which a run of a minute would
+// otherwise count as part of every flow's cost (the peers are C programs with neither). RSS is the largest
 // sampled while sending and settling. flowloft's idle CPU (% of one core) and RSS are
 // measured over IDLE_SECONDS with no traffic, IDLE_AFTER_SECONDS after it is ready.
 //
 // HOME_SCALE (default 1) scales every duration, for a quicker look. HOME_ONLY (a comma
 // list of flowloft, nfcapd, nfacctd) runs only those collectors, HOME_RATES (a comma list
-// of 1000, 20000) only those cases, HOME_IDLE=0 skips flowloft's idle measurement, and
+// of 1000, 20000) only those cases, HOME_WARMUP (seconds, default 10; 0: none) sets flowloft's
+// warm-up, HOME_IDLE=0 skips flowloft's idle measurement, and
 // HOME_FLOWLOFT_ENV (JSON) adds to flowloft's environment and HOME_NODE_ARGS to its node
 // command line (say `--cpu-prof --cpu-prof-dir=/tmp/prof`). For flowloft it also prints CPU by thread
 // name and what the engine did (bench/home-threads.mjs). Writes bench/out/home-rate.json.
@@ -38,6 +43,7 @@ const SCALE = Number(process.env.HOME_SCALE ?? 1)
 const RATES = process.env.HOME_RATES?.split(',').map(Number)
 const ONLY = process.env.HOME_ONLY?.split(',') ?? ['flowloft', 'nfcapd', 'nfacctd']
 const IDLE = process.env.HOME_IDLE !== '0'
+const WARMUP_SECONDS = Number(process.env.HOME_WARMUP ?? 10)
 const FLOWLOFT_ENV = JSON.parse(process.env.HOME_FLOWLOFT_ENV ?? '{}')
 const NODE_ARGS = process.env.HOME_NODE_ARGS?.split(' ').filter(Boolean) ?? []
 const CASES = [
@@ -62,8 +68,19 @@ function rssWatch(pid) {
   }
 }
 
-/** One case: send, settle, count; CPU and RSS of the collector's tree over it. */
-async function runCase(collector, fx, { rate, seconds }, stored) {
+/**
+ * One case: send, settle, count; CPU and RSS of the collector's tree over it. With
+ * `warmup` seconds, the same exporter sends at the same rate first, and the case starts
+ * once those flows are stored.
+ */
+async function runCase(
+  collector,
+  fx,
+  { rate, seconds },
+  stored,
+  warmup = 0,
+  start = async () => {},
+) {
   group++
   const ex = await createExporters({
     fixture: fx.v9,
@@ -72,12 +89,16 @@ async function runCase(collector, fx, { rate, seconds }, stored) {
     group,
     count: 1,
   })
+  let before = 0
+  if (warmup > 0)
+    before = await stored(ex.addresses[0], (await ex.run(rate, warmup)).flows + ex.primed)
+  await start()
   const p0 = treeSample(collector.pid)
   const rss = rssWatch(collector.pid)
   const t0 = performance.now()
   const r = await ex.run(rate, seconds)
-  const sent = r.flows + ex.primed
-  const n = await stored(ex.addresses[0], sent)
+  const sent = r.flows + (warmup > 0 ? 0 : ex.primed)
+  const n = (await stored(ex.addresses[0], before + sent)) - before
   const p1 = treeSample(collector.pid)
   const rssMax = rss()
   ex.close()
@@ -85,6 +106,7 @@ async function runCase(collector, fx, { rate, seconds }, stored) {
   return {
     rate,
     seconds: r.seconds,
+    warmupSeconds: warmup,
     wallSeconds: (performance.now() - t0) / 1000,
     sent,
     stored: n,
@@ -94,11 +116,16 @@ async function runCase(collector, fx, { rate, seconds }, stored) {
   }
 }
 
-/** What flowloft's threads and engine did over `fn`. */
+/** What flowloft's threads and engine did over `fn`, from when it calls its `start`. */
 async function inside(c, fn) {
-  const t0 = threadSample(c.pid)
-  const e0 = await engineEvents(c.query)
-  const out = await fn()
+  let t0
+  let e0
+  const start = async () => {
+    e0 = await engineEvents(c.query)
+    t0 = threadSample(c.pid)
+  }
+  await start()
+  const out = await fn(start)
   const threads = threadDelta(t0, threadSample(c.pid))
   const engine = eventDelta(e0, await engineEvents(c.query))
   const parts = await engineParts(c.query)
@@ -139,12 +166,19 @@ async function flowloft(fx) {
     }
     const cases = []
     for (const k of CASES) {
-      const s = await inside(c, () =>
-        runCase(target, fx, k, async (address, sent) => {
-          const n = await flowloftStored(c, address, sent)
-          await sleep(SETTLE_SECONDS * 1000)
-          return n
-        }),
+      const s = await inside(c, (start) =>
+        runCase(
+          target,
+          fx,
+          k,
+          async (address, sent) => {
+            const n = await flowloftStored(c, address, sent)
+            await sleep(SETTLE_SECONDS * 1000)
+            return n
+          },
+          WARMUP_SECONDS,
+          start,
+        ),
       )
       cases.push(s)
       console.log(`  ${line('flowloft', s)}`)
@@ -191,7 +225,8 @@ async function main() {
   }
   console.log(
     `home rates: ${machine.cpu}, nproc ${machine.nproc}, node ${machine.node}; load average ${machine.loadAverageAtStart.toFixed(2)}; ` +
-      `softflowd v9 from one exporter; process CPU per stored flow, settle ${SETTLE_SECONDS} s`,
+      `softflowd v9 from one exporter; process CPU per stored flow, settle ${SETTLE_SECONDS} s, ` +
+      `flowloft warm-up ${WARMUP_SECONDS} s`,
   )
   const none = { idle: null, cases: [] }
   const f = ONLY.includes('flowloft') ? await flowloft(fx) : none

@@ -163,10 +163,11 @@ const mibText = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`
 
 function homeSection(h) {
   const names = ['flowloft', 'nfcapd', 'nfacctd']
+  const warmup = h.collectors.flowloft[0]?.warmupSeconds
   const lines = [
     '## Home rates (`make bench`, bench/home-rate.mjs)',
     '',
-    `Machine: ${machineLine(h.machine)}. The same softflowd NetFlow v9 export from one exporter over UDP loopback to each collector in turn; process CPU (user + system of the process tree) from the start of sending to ${h.settleSeconds} s after all is stored, per stored flow. flowloft: \`flowloft serve\`, embedded engine, every enricher on; nfcapd: binary files; nfacctd: sqlite3 plugin, per-flow keys, 1-min history.`,
+    `Machine: ${machineLine(h.machine)}. The same softflowd NetFlow v9 export from one exporter over UDP loopback to each collector in turn; process CPU (user + system of the process tree) from the start of sending to ${h.settleSeconds} s after all is stored, per stored flow. flowloft: \`flowloft serve\`, embedded engine, every enricher on${warmup ? `, each case after ${warmup} s of the same traffic, stored first (warm-up, not counted)` : ''}; nfcapd: binary files; nfacctd: sqlite3 plugin, per-flow keys, 1-min history.`,
     '',
     '| rate | collector | sent | stored | CPU | µs per stored flow | flowloft / this | RSS max |',
     '|---|---|---|---|---|---|---|---|',
