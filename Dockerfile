@@ -23,8 +23,15 @@ RUN npm run build \
 
 # Runtime: production dependencies without the optional embedded engine.
 FROM ${NODE_IMAGE} AS runtime
+# glibc's allocator with fixed thresholds: decoded rows leave a worker in 1 MiB buffers
+# and batches take 4 MiB ones; with the default (moving) thresholds freed ones were
+# handed back to the kernel and faulted in again, over half the decoder's time in a
+# profile (docs/sizing.md). Two arenas: the collector's threads allocate little.
 ENV NODE_ENV=production \
-    FLOWLOFT_DATA_DIR=/var/lib/flowloft
+    FLOWLOFT_DATA_DIR=/var/lib/flowloft \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=67108864 \
+    MALLOC_TRIM_THRESHOLD_=67108864
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY decoder-wasm/package.json decoder-wasm/

@@ -6,9 +6,12 @@ NPM := npm --no-audit --no-fund --loglevel=error
 
 .PHONY: run install build build-test test test-unit test-files lint test-deps bench bench-e2e fuzz clean
 
+# The allocator settings the image sets (Dockerfile, docs/sizing.md).
+MALLOC_ENV = MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=67108864 MALLOC_TRIM_THRESHOLD_=67108864
+
 # Through the launcher: on a Node.js flowloft does not support it says so in one line.
 run: build
-	node collector/bin/flowloft.js serve $(ARGS)
+	$(MALLOC_ENV) node collector/bin/flowloft.js serve $(ARGS)
 
 node_modules/.installed: package.json package-lock.json decoder-wasm/package.json collector/package.json
 	$(NPM) ci

@@ -62,6 +62,10 @@ export async function startCollector(enrich, extraEnv = {}, nodeArgs = []) {
     http: await freeUdpPort(),
   }
   const env = {
+    // The allocator settings the image and `make run` set (Dockerfile); the caller's win.
+    MALLOC_ARENA_MAX: '2',
+    MALLOC_MMAP_THRESHOLD_: '67108864',
+    MALLOC_TRIM_THRESHOLD_: '67108864',
     ...process.env,
     FLOWLOFT_DATA_DIR: dataDir,
     FLOWLOFT_LISTEN_NETFLOW: `127.0.0.1:${ports.netflow}`,
