@@ -3,7 +3,8 @@
 // range. The launcher runs in a child process told another version by a preload module.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -71,22 +72,61 @@ void test('the launcher on too old a Node: exit 1, one line on stderr, nothing l
   assert.match(ok.stdout, /^flowloft \d+\.\d+\.\d+\n$/)
 })
 
-void test('serve on Node 20 logs the end-of-life warning first; on 24 it does not', () => {
+/**
+ * `serve` under this Node told `version`, until it logs that it is ready (then SIGTERM);
+ * its stderr. Fails after 60 s without the ready line.
+ */
+async function serveUntilReady(version: string, args: string[]): Promise<string> {
+  const preload = `data:text/javascript,Object.defineProperty(process,'version',{value:'${version}'})`
+  const child = spawn(process.execPath, ['--import', preload, LAUNCHER, 'serve', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8')
+  const exited = once(child, 'exit')
+  const ready = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 60_000)
+    child.stderr.on('data', (d: string) => {
+      stderr += d
+      if (/"msg":"ready: /.test(stderr)) {
+        clearTimeout(timer)
+        resolve(true)
+      }
+    })
+    void exited.then(() => {
+      clearTimeout(timer)
+      resolve(false)
+    })
+  })
+  const reached = await ready
+  child.kill('SIGTERM')
+  await exited
+  assert.ok(reached, `serve on ${version} did not get ready:\n${stderr}`)
+  return stderr
+}
+
+void test('serve on Node 20 logs the end-of-life warning first; on 24 it does not', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fl-node-'))
   try {
-    // No ClickHouse answers on port 1: serve warns, then fails at its first query.
-    const args = ['serve', '--clickhouse-url', 'http://127.0.0.1:1', '--http', '127.0.0.1:0']
+    // No ClickHouse answers on port 1: serve spools and still gets ready.
+    const args = ['--clickhouse-url', 'http://127.0.0.1:1', '--http', '127.0.0.1:0']
+    args.push(
+      '--listen-netflow',
+      '127.0.0.1:0',
+      '--listen-ipfix',
+      '127.0.0.1:0',
+      '--listen-sflow',
+      '127.0.0.1:0',
+    )
     args.push('--data-dir', dir)
-    const old = launcherAs('v20.20.2', args, dir)
-    assert.equal(old.status, 1, old.stderr)
-    const first = JSON.parse(old.stderr.split('\n')[0] ?? '') as Record<string, unknown>
+    const old = await serveUntilReady('v20.20.2', args)
+    const first = JSON.parse(old.split('\n')[0] ?? '') as Record<string, unknown>
     assert.equal(first['level'], 'warn')
     assert.equal(first['msg'], endOfLifeNode('v20.20.2'))
     assert.equal(first['node'], 'v20.20.2')
-    const now = launcherAs('v24.22.3', args, dir)
-    assert.equal(now.status, 1, now.stderr)
-    assert.doesNotMatch(now.stderr, /end of life/)
-    assert.match(now.stderr, /ECONNREFUSED 127\.0\.0\.1:1/, 'it got as far as the same failure')
+    const now = await serveUntilReady('v24.22.3', args)
+    assert.doesNotMatch(now, /end of life/)
+    assert.match(now, /ECONNREFUSED 127\.0\.0\.1:1/, 'it got as far as the same failure')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

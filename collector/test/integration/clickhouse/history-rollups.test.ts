@@ -82,7 +82,7 @@ void test('before the migration, through it and after it, every rollup equals ra
   await before.flush()
   await before.stop()
   await client.command({ query: named(7200) })
-  assert.deepEqual(await migrate(client), ['0007_history_rollups.sql'])
+  assert.deepEqual(await migrate(client, loadMigrations(), 7), ['0007_history_rollups.sql'])
   await assertEqualToRaw(ch, 'after the backfill')
 
   // Stored after it: the views (flows -> minutes -> hours -> days, flows_1h -> flows_1d,
