@@ -18,7 +18,7 @@ import { Registry } from '../../dist/observability/metrics.js'
 import { loadConfig } from '../../dist/settings.js'
 import { ALL, expand } from '../appliance/grafana-macros.js'
 import { talk } from './alert-flows.js'
-import { insertFixtureFlows } from './fixture-flows.js'
+import { forgetInsertToken, insertFixtureFlows } from './fixture-flows.js'
 import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
 
 export const GRAFANA = new URL('../../../grafana/', import.meta.url).pathname
@@ -124,6 +124,7 @@ export async function insertDashboardFixture(client: ClickHouseClient, now: numb
       clickhouse_settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
     })
   }
+  await forgetInsertToken(client)
 }
 
 /** An exporter of the fixture that sent one (internal) flow two hours ago and none since. */

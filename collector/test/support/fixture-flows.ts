@@ -117,6 +117,15 @@ export function fixtureFlows(): FixtureFlow[] {
   return flows
 }
 
+/**
+ * Unset the deduplication token an insert left on the session: the embedded engine's
+ * client sends settings as SET on its session, so a later insert without a token of its
+ * own (an INSERT through `command`) would carry it and be dropped as a duplicate.
+ */
+export async function forgetInsertToken(client: ClickHouseClient): Promise<void> {
+  await client.command({ query: "SET insert_deduplication_token = ''" })
+}
+
 export async function insertFixtureFlows(
   client: ClickHouseClient,
   flows: FixtureFlow[] = fixtureFlows(),
@@ -143,5 +152,6 @@ export async function insertFixtureFlows(
       insert_deduplication_token: randomUUID(),
     },
   })
+  await forgetInsertToken(client)
   return flows
 }
