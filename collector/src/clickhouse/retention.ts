@@ -35,6 +35,8 @@ export function retentionTables(
     { table: 'flows_hosts_1d', column: 'time', days: r.rollup1hDays },
     { table: 'flows_1d', column: 'time', days: r.rollup1hDays },
     { table: 'device_seen', column: 'last_seen', days: r.rollup1hDays },
+    // schema/0009_device_rollups.sql: as flows_1h.
+    { table: 'device_traffic_1h', column: 'time', days: r.rollup1hDays },
   ]
 }
 
@@ -141,8 +143,9 @@ async function partSizes(client: ClickHouseClient, p: Placement): Promise<PartSi
  * When active parts of flowloft's tables hold more than `maxBytes` (on a cluster: on
  * the fullest shard), drop whole partitions, oldest first, raw flows first, then
  * counters, then the rollups, finest first (the hosts' before the local side's of each
- * grain); the newest partition of each table is never dropped. On a cluster a
- * partition (a day) is dropped on every shard. 0 turns it off.
+ * grain; the per-device hours, the smallest, last); the newest partition of each
+ * table is never dropped. On a cluster a partition (a day) is dropped on every shard.
+ * 0 turns it off.
  */
 export async function enforceDiskLimit(
   client: ClickHouseClient,
@@ -156,6 +159,7 @@ export async function enforceDiskLimit(
     'flows_1h',
     'flows_hosts_1d',
     'flows_1d',
+    'device_traffic_1h',
   ],
   p: Placement = ONE_SERVER,
 ): Promise<DroppedPartition[]> {

@@ -3,7 +3,7 @@
 // storage tests share, each test overriding what it is about.
 import { join } from 'node:path'
 import { createWriter, type Writer, type WriterOptions } from '../../dist/clickhouse/writer.js'
-import { FIXTURE_COLUMNS } from './fixture-rows.js'
+import { FIXTURE_COLUMNS, fixtureRows } from './fixture-rows.js'
 import { Registry } from '../../dist/observability/metrics.js'
 import type { TestEngine } from './engine.js'
 
@@ -20,4 +20,25 @@ export function fixtureWriter(ch: TestEngine, options: Partial<WriterOptions> = 
     metrics: new Registry(),
     ...options,
   })
+}
+
+/**
+ * `n` batches of `rows` fixture rows through a writer (the k-th from row first + k * rows,
+ * at time(k)), then the writer stopped.
+ */
+export async function writeFixtureBatches(
+  ch: TestEngine,
+  n: number,
+  first: number,
+  rows: number,
+  time: (k: number) => number,
+): Promise<void> {
+  const w = fixtureWriter(ch)
+  w.start()
+  for (let k = 0; k < n; k++) {
+    const r = fixtureRows(first + k * rows, rows, time(k))
+    w.add(r.tsv, r.rows)
+  }
+  await w.flush()
+  await w.stop()
 }

@@ -7,8 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ROLLUP_LOCAL_ADDR_SQL, ROLLUP_SERVICE_PORT_SQL } from '@flowloft/decoder-wasm'
 import { loadMigrations, migrate } from '../../../dist/clickhouse/migrate.js'
-import { fixtureWriter } from '../../support/fixture-writer.js'
-import { fixtureRows } from '../../support/fixture-rows.js'
+import { writeFixtureBatches } from '../../support/fixture-writer.js'
 import { useMigratedEngine, type TestEngine } from '../../support/engine.js'
 
 const ch = useMigratedEngine('history-rollups', { migrated: false })
@@ -72,29 +71,15 @@ void test('before the migration, through it and after it, every rollup equals ra
   const client = ch.engine.client
   // Stored before the upgrade: the migration fills the new tables from them.
   await migrate(client, loadMigrations(), 6)
-  const before = fixtureWriter(ch)
-  before.start()
   const now = Math.floor(Date.now() / 1000)
-  for (let k = 0; k < 4; k++) {
-    const b = fixtureRows(k * 2000, 2000, now - 3600 - k * 1800)
-    before.add(b.tsv, b.rows)
-  }
-  await before.flush()
-  await before.stop()
+  await writeFixtureBatches(ch, 4, 0, 2000, (k) => now - 3600 - k * 1800)
   await client.command({ query: named(7200) })
   assert.deepEqual(await migrate(client, loadMigrations(), 7), ['0007_history_rollups.sql'])
   await assertEqualToRaw(ch, 'after the backfill')
 
   // Stored after it: the views (flows -> minutes -> hours -> days, flows_1h -> flows_1d,
   // flows_1m -> device_seen) add them once, in batches through the writer.
-  const after = fixtureWriter(ch)
-  after.start()
-  for (let k = 0; k < 12; k++) {
-    const b = fixtureRows(10_000 + k * 3000, 3000, now - k * 600)
-    after.add(b.tsv, b.rows)
-  }
-  await after.flush()
-  await after.stop()
+  await writeFixtureBatches(ch, 12, 10_000, 3000, (k) => now - k * 600)
   await client.command({ query: named(0) })
   await assertEqualToRaw(ch, 'after new inserts')
 

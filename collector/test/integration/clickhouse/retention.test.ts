@@ -31,9 +31,10 @@ void test('configured days become the TTL of each table, once', async () => {
     rawDays: 3,
     rollup1hDays: 90,
   })
-  // rollup_1h_days is the days of every rollup kept past the minutes (schema/0007).
+  // rollup_1h_days is the days of every rollup kept past the minutes (schema/0007, 0009).
   assert.deepEqual(changed.sort(), [
     'flowloft.device_seen: 400 -> 90 days',
+    'flowloft.device_traffic_1h: 400 -> 90 days',
     'flowloft.flows: 15 -> 3 days',
     'flowloft.flows_1d: 400 -> 90 days',
     'flowloft.flows_1h: 400 -> 90 days',
@@ -50,7 +51,7 @@ void test('configured days become the TTL of each table, once', async () => {
   )
   assert.deepEqual(
     (await applyRetention(ch.engine.client, DEFAULTS)).length,
-    6,
+    7,
     'back to the defaults',
   )
   // The embedded engine keeps no system log tables, so there is nothing to shorten there.
