@@ -14,6 +14,7 @@ import { nowSeconds, parseWindow, WINDOW_SQL } from './params.js'
 import {
   chooseSource,
   coarserOf,
+  DEVICE_HOURS,
   grainOf,
   parseSource,
   type RetentionDays,
@@ -45,17 +46,22 @@ export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
  * answers that do not group by time (first and last seen then to the hour there).
  */
 export function rollupRows(table: RollupSource, stitch: boolean): string {
-  const window = 'time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})'
-  const fine = `SELECT *, ${grainOf(table)} AS row_grain FROM flowloft.${table} WHERE ${window}`
+  const fine = `SELECT *, ${grainOf(table)} AS row_grain FROM flowloft.${table} WHERE ${WINDOW}`
   const c = stitch ? coarserOf(table) : undefined
   if (!c) return `(${fine})`
-  const g = c.grain
-  const whole = `time >= toDateTime(intDiv({from:UInt32} + ${g - 1}, ${g}) * ${g})
-      AND time < toDateTime(intDiv({to:UInt32}, ${g}) * ${g})`
-  return `(SELECT *, ${g} AS row_grain FROM flowloft.${c.table} WHERE ${whole}
+  const whole = wholeGrains(c.grain)
+  return `(SELECT *, ${c.grain} AS row_grain FROM flowloft.${c.table} WHERE ${whole}
     UNION ALL
     ${fine} AND NOT (${whole}))`
 }
+
+const WINDOW = 'time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})'
+
+/** The whole grains (hours, days) of the window (parameters from, to). */
+const wholeGrains = (
+  g: number,
+): string => `time >= toDateTime(intDiv({from:UInt32} + ${g - 1}, ${g}) * ${g})
+      AND time < toDateTime(intDiv({to:UInt32}, ${g}) * ${g})`
 
 /**
  * Conditions on a flow's own addresses that the sided rows' device and remote filters
@@ -120,7 +126,7 @@ export function sidedSql(
   // JOIN of the sides took twice as long on a month of flows_1h.) With a device, every
   // row's l_addr is its local_addr (the sender only): filtered before the sides.
   const device = f.given.device === undefined ? '' : ' AND local_addr = toIPv6({f_device:String})'
-  const rows = (isIn: string, directions: string): string => `
+  const rows = (isIn: string, directions: string, table = rollupRows(source, stitch)): string => `
   SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
     proto, {proto_names:Array(String)}[proto + 1] AS proto_label, exporter, in_if, out_if,
     direction, ${isIn} AS is_in,
@@ -128,20 +134,43 @@ export function sidedSql(
     if(is_in, src_as, dst_as) AS r_as, '' AS r_as_name,
     if(is_in, src_country, dst_country) AS r_country, service_port AS svc_port, app AS r_app,
     row_grain AS grain
-  FROM ${rollupRows(source, stitch)}
+  FROM ${table}
   WHERE direction IN (${directions})${device}`
   const list = (ds: readonly string[]): string => ds.map((d) => `'${d}'`).join(', ')
   const isIn = `toUInt8(direction IN (${list(LOCAL_SIDE.dst_addr)}))`
   const sided = [...LOCAL_SIDE.dst_addr, ...LOCAL_SIDE.src_addr]
+  const directions = list(internet ? sided.filter((d) => d !== 'internal') : sided)
+  if (source === DEVICE_HOURS)
+    return `(SELECT * FROM (${deviceRows(isIn, directions, WINDOW)})${outer})`
+  if (stitch && source === 'flows_1m' && deviceFilters(f)) {
+    // The window's whole hours from the device's own hours, its edges from the minutes.
+    const edges = `(SELECT *, 60 AS row_grain FROM flowloft.flows_1m
+      WHERE ${WINDOW} AND NOT (${wholeGrains(3600)}))`
+    return `(SELECT * FROM (${deviceRows(isIn, directions, wholeGrains(3600))}
+  UNION ALL${rows(isIn, directions, edges)})${outer})`
+  }
   const senderOnly = byDevice || f.given.device !== undefined
-  const sides = internet
-    ? rows(isIn, list(sided.filter((d) => d !== 'internal')))
-    : senderOnly
-      ? rows(isIn, list(sided))
-      : `${rows(isIn, list(sided))}
+  const sides =
+    internet || senderOnly
+      ? rows(isIn, directions)
+      : `${rows(isIn, directions)}
   UNION ALL${rows('toUInt8(1)', `'internal'`)}`
   return `(SELECT * FROM (${sides})${outer})`
 }
+
+/**
+ * Sided rows of one device from device_traffic_1h (schema/0009): its local_addr, hour,
+ * direction and sums; the columns it does not keep are empty.
+ */
+const deviceRows = (isIn: string, directions: string, where: string): string => `
+  SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
+    toUInt8(0) AS proto, '' AS proto_label, toIPv6('::') AS exporter, toUInt32(0) AS in_if,
+    toUInt32(0) AS out_if, direction, ${isIn} AS is_in,
+    local_addr AS l_addr, '' AS l_host, toIPv6('::') AS r_addr, '' AS r_host,
+    toUInt32(0) AS r_as, '' AS r_as_name, '' AS r_country, toUInt16(0) AS svc_port, '' AS r_app,
+    3600 AS grain
+  FROM flowloft.${DEVICE_HOURS}
+  WHERE local_addr = toIPv6({f_device:String}) AND ${where} AND direction IN (${directions})`
 
 /** Sided rows of raw flows. */
 const rawSql = (f: Filters): string => `
@@ -171,6 +200,11 @@ const rollupService = (f: Filters): boolean =>
 /** Whether flows_1m/_1h/_1d can answer with these filters (they keep no remote address). */
 export const rollupFilters = (f: Filters): boolean =>
   f.given.remote === undefined && rollupService(f)
+
+/** Whether device_traffic_1h can answer: one device, at most a direction filter besides. */
+export const deviceFilters = (f: Filters): boolean =>
+  f.given.device !== undefined &&
+  Object.keys(f.given).every((k) => k === 'device' || k === 'direction')
 
 /** Whether flows_hosts_* can answer with these filters (they keep no exporter or interface). */
 export const hostsFilters = (f: Filters): boolean =>
@@ -211,11 +245,13 @@ export function sidedSource(
   retention: RetentionDays,
   approximate = false,
   hosts = false,
+  device = false,
 ): SourceChoice {
   return chooseSource({
     window: parseWindow(q),
     rollup,
     hosts,
+    device,
     approximate,
     forced: parseSource(q('source')),
     retention,

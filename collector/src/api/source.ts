@@ -11,6 +11,9 @@
 //     6 hours), whole hours (7 days or more) or whole days (30 days or more) changes
 //     little: the answer then reports the widened window. A time series step must be a whole number of grains.
 // Otherwise raw flows, unless they no longer reach the start and a rollup does.
+// One device's sided rows and nothing else (schema/0009_device_rollups.sql): where
+// flows_1h or flows_1d would answer, device_traffic_1h does (the same sums, sorted by
+// device, so a month of every device's hours is not read for one).
 // The same thresholds as the Grafana dashboards (grafana/generate.mjs).
 import { HTTPException } from 'hono/http-exception'
 import { parseChoice, type Window } from './params.js'
@@ -23,6 +26,7 @@ export const SOURCES = [
   'flows_hosts_1m',
   'flows_hosts_1h',
   'flows_hosts_1d',
+  'device_traffic_1h',
 ] as const
 export type Source = (typeof SOURCES)[number]
 
@@ -70,9 +74,12 @@ export function coarserOf(source: Source): { table: RollupSource; grain: number 
   return next && { table: next.name, grain: next.grain }
 }
 
+/** The per-device hours: flows_1h's sums per device, hour and direction. */
+export const DEVICE_HOURS = 'device_traffic_1h'
+
 /** The grain of a source in seconds (1 for raw flows). */
 export const grainOf = (source: Source): number =>
-  ROLLUPS.find((r) => r.name === source)?.grain ?? 1
+  source === DEVICE_HOURS ? 3600 : (ROLLUPS.find((r) => r.name === source)?.grain ?? 1)
 
 export interface SourceChoice extends Window {
   source: Source
@@ -87,6 +94,8 @@ export interface SourceRequest {
    * cannot (those are smaller for what both hold).
    */
   hosts?: boolean
+  /** Whether device_traffic_1h holds it (one device, at most a direction filter). */
+  device?: boolean
   /**
    * flows_1m/_1h/_1d answer only approximately (they name only the sender of an internal
    * flow): take one only for a window long enough to be widened, or one raw flows no
@@ -107,11 +116,27 @@ const widen = (w: Window, grain: number): Window => ({
 })
 
 export function chooseSource(q: SourceRequest): SourceChoice {
+  const c = chooseTable(q)
+  if (q.device !== true || (c.source !== 'flows_1h' && c.source !== 'flows_1d')) return c
+  if (q.forced !== undefined && q.forced !== 'auto') return c
+  return { ...c, source: DEVICE_HOURS }
+}
+
+function chooseTable(q: SourceRequest): SourceChoice {
   const { window: w, step, now } = q
   const stepFits = (grain: number): boolean => step === undefined || step % grain === 0
   const holds = (r: Rollup): boolean => (r.hosts ? q.hosts === true && !q.rollup : q.rollup)
   if (q.forced !== undefined && q.forced !== 'auto') {
     if (q.forced === 'flows') return { source: 'flows', ...w }
+    if (q.forced === DEVICE_HOURS) {
+      if (q.device !== true)
+        throw new HTTPException(400, { message: `${DEVICE_HOURS} holds one device only` })
+      if (!stepFits(3600))
+        throw new HTTPException(400, {
+          message: `step must be a multiple of 3600 on ${DEVICE_HOURS}`,
+        })
+      return { source: DEVICE_HOURS, ...widen(w, 3600) }
+    }
     const r = ROLLUPS.find((x) => x.name === q.forced)
     if (!r || !(r.hosts ? q.hosts === true : q.rollup))
       throw new HTTPException(400, { message: `${q.forced} does not hold this dimension` })

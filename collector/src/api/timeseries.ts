@@ -2,8 +2,9 @@
 // steps filled with zeros so a chart's x axis is regular; from the coarsest table that
 // covers the window at that step (source.ts); a step finer than the data kept for the
 // window (raw flows gone: minutes or hours) is raised to it. With filters (filters.ts), from flows
-// seen from the local side (raw, or a rollup unless a remote address is asked): inbound is what the local devices received, outbound what
-// they sent (an internal flow counts for both its devices).
+// seen from the local side (raw, or a rollup unless a remote address is asked; one
+// device's per hour from device_traffic_1h): inbound is what the local devices received,
+// outbound what they sent (an internal flow counts for both its devices).
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { Engine } from '../clickhouse/engine.js'
@@ -11,6 +12,7 @@ import { nowSeconds, parseInteger, parseWindow, WINDOW_SQL, DIRECTIONS } from '.
 import { hasFilters, parseFilters, type Filters } from './filters.js'
 import { readRows } from './read.js'
 import {
+  deviceFilters,
   hostsFilters,
   rollupApproximate,
   rollupFilters,
@@ -90,6 +92,7 @@ export function timeseriesRoutes(
       window: asked,
       rollup: !filtered || rollupFilters(filters),
       hosts: filtered && hostsFilters(filters),
+      device: filtered && deviceFilters(filters),
       approximate: rollupApproximate(filters, false),
       step,
       forced,

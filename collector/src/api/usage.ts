@@ -4,6 +4,7 @@
 // rollups (whole days per day and the rest per hour for the weeks, per minute for the
 // last day; first and last seen to the minute while the minutes are kept, a device's
 // from device_seen): flows_1d/_1h/_1m, or flows_hosts_1d/_1h/_1m for a remote address,
+// or for one device its hours (device_traffic_1h) for the days and hours and flows_1m,
 // or raw flows when neither holds the subject (a remote address on one exporter).
 //   GET /api/usage?FILTERS&from&to   that, plus the bytes of the window asked
 //   GET /api/devices/{addr}          that, for one device (its page's facts)
@@ -15,6 +16,7 @@ import { parseFilters, type Filters } from './filters.js'
 import { nowSeconds } from './params.js'
 import { readRows } from './read.js'
 import {
+  deviceFilters,
   hostsFilters,
   rollupApproximate,
   rollupFilters,
@@ -23,7 +25,7 @@ import {
   sidedSource,
   sidedSql,
 } from './sides-sql.js'
-import { DEFAULT_RETENTION, type RetentionDays, type Source } from './source.js'
+import { DEFAULT_RETENTION, DEVICE_HOURS, type RetentionDays, type Source } from './source.js'
 
 export interface Usage {
   first_seen: number | null
@@ -64,6 +66,9 @@ async function sums(
 const FAMILIES = {
   local: ['flows_1d', 'flows_1h', 'flows_1m'],
   hosts: ['flows_hosts_1d', 'flows_hosts_1h', 'flows_hosts_1m'],
+  // One device: its hours for the days too (they hold the same sums); the minutes'
+  // whole hours from them as well (sidedSql's stitch).
+  device: [DEVICE_HOURS, DEVICE_HOURS, 'flows_1m'],
 } as const satisfies Record<string, readonly [Source, Source, Source]>
 
 /** Whether the filters select one device and nothing else (device_seen answers its seen). */
@@ -112,7 +117,9 @@ export async function usageOf(
       sources: ['flows'],
     }
   }
-  const [days, hours, minutes] = FAMILIES[rollupFilters(f) ? 'local' : 'hosts']
+  const [days, hours, minutes] =
+    FAMILIES[deviceFilters(f) ? 'device' : rollupFilters(f) ? 'local' : 'hosts']
+  const tables = [...new Set([days, hours, minutes])]
   // 7 d and 30 d: whole days from the days; from the hours, those before the period's
   // first whole day (from the first hour starting in the period, as before) and today's.
   const today = Math.floor(now / DAY) * DAY
@@ -163,14 +170,14 @@ export async function usageOf(
       first_seen: seen ? v(seenRow, 'first') : null,
       last_seen: seen ? Math.min(now, v(seenRow, 'last') + 60) : null,
       usage,
-      sources: [days, hours, minutes, 'device_seen'],
+      sources: [...tables, 'device_seen'],
     }
   }
   return {
     first_seen: await firstSeen(engine, f, [days, hours, minutes], [d, h, m], retention, now),
     last_seen: await lastSeen(engine, f, [days, hours, minutes], [d, h, m], now),
     usage,
-    sources: [days, hours, minutes],
+    sources: tables,
   }
 }
 
@@ -229,6 +236,7 @@ export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       retention,
       rollupApproximate(f, false),
       hostsFilters(f),
+      deviceFilters(f),
     )
     const [[range], usage] = await Promise.all([
       readRows<Sums>(engine, {
