@@ -154,9 +154,11 @@ try {
   const base = `http://127.0.0.1:${collector.ports.http}`
   await quiet(collector.pid, 300)
   const top = async (path) => (await (await fetch(base + path)).json()).rows[0]?.['key'] ?? ''
-  const device = (await (await fetch(`${base}/api/devices?from=-1h&limit=1`)).json()).rows[0]
+  // The busiest of the fill's last hour (a kept directory may have been filled hours ago).
+  const lastHour = `from=${filled.now - 3600}&to=${filled.now}`
+  const device = (await (await fetch(`${base}/api/devices?${lastHour}&limit=1`)).json()).rows[0]
     ?.device
-  const remote = await top('/api/remote?from=-1h&by=host&limit=1')
+  const remote = await top(`/api/remote?${lastHour}&by=host&limit=1`)
   if (!device || !remote) throw new Error('no device or remote host in the filled data')
   const load = os.loadavg()[0]
   console.log(`device ${device}, remote host ${remote}; load average ${load.toFixed(2)}`)
