@@ -50,11 +50,11 @@ function views(seconds, device, remote) {
     ['top (by src_addr)', `/api/top?${q({ by: 'src_addr' })}`],
     ['device: card', `/api/devices?${q({ device, limit: 1 })}`],
     ['device: usage', `/api/usage?${q({ device })}`],
-    // Its answer names no table: usage.ts reads device_seen and flows_1d/_1h/_1m.
+    // Its answer names no table: usage.ts reads device_seen, device_traffic_1h and flows_1m.
     [
       'device: first/last seen',
       `/api/devices/${encodeURIComponent(device)}`,
-      'device_seen+flows_1d+flows_1h+flows_1m',
+      'device_seen+device_traffic_1h+flows_1m',
     ],
     ['device: traffic chart', `/api/timeseries?${q({ device, step })}`],
     ['device: remote hosts', `/api/remote?${q({ device, by: 'host', limit: 10 })}`],
