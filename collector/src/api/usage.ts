@@ -145,12 +145,14 @@ export async function usageOf(
     edge(7 * DAY),
     edge(30 * DAY),
     // The last day, its whole hours from the hours: last seen to the minute when the
-    // subject was seen in the last partial hour, else to the hour.
+    // subject was seen in the last partial hour, else to the hour. The window ends at now
+    // (its minute included): one ending past the next hour would read the current,
+    // partial hour as a whole one, and last seen to the hour.
     sums(
       engine,
       f,
       minutes,
-      { from: now - DAY, to: now + 60 },
+      { from: now - DAY, to: now + 1 },
       now,
       `${SEEN}, toUnixTimestamp(max(time_received + grain)) AS end, ${IN_OUT}`,
       true,
