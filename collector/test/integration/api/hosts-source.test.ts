@@ -13,6 +13,9 @@ import { Registry } from '../../../dist/observability/metrics.js'
 import { insertFixtureFlows } from '../../support/fixture-flows.js'
 import { homeNetworkFlows, HOME_DEVICES } from '../../support/home-network.js'
 import { createApi } from '../../../dist/api/index.js'
+import { parseFilters } from '../../../dist/api/filters.js'
+import { DEFAULT_RETENTION } from '../../../dist/api/source.js'
+import { usageOf } from '../../../dist/api/usage.js'
 
 const ch = useMigratedEngine('hosts-source')
 const NOW = Math.floor(Date.now() / 1000)
@@ -237,5 +240,35 @@ void test('7 and 30 days: whole days from the days, the edges from the hours', a
     // To the minute from device_seen; else to the hour, the minutes being gone by then.
     const grain = q.startsWith('device') ? 60 : 3600
     assert.equal(u.first_seen, Math.floor((NOW - 14 * 86400) / grain) * grain, q)
+  }
+})
+
+void test('last seen in the last minute of an hour: to the minute, the hour being partial', async () => {
+  await api()
+  // A remote host's one flow in the 58th minute of an hour two hours ago, asked 20 s
+  // before that hour ends (the minute after it, once read as a whole hour) and after it.
+  const hour = HOUR - 2 * 3600
+  const remote = '192.0.2.201'
+  await ch.engine.client.command({
+    query: `INSERT INTO flowloft.flows (time_received, direction, proto, src_addr, dst_addr, src_port, dst_port, bytes, packets)
+      VALUES (toDateTime(${hour + 58 * 60 + 10}), 'outbound', 6, toIPv6('192.168.1.78'), toIPv6('${remote}'), 40000, 443, 7, 1)`,
+    clickhouse_settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
+  })
+  const f = parseFilters((k) => (k === 'remote' ? remote : undefined))
+  for (const [now, last] of [
+    [hour + 59 * 60 + 40, hour + 59 * 60],
+    [hour + 3600 + 600, hour + 3600],
+  ] as const) {
+    const u = await usageOf(ch.engine, f, DEFAULT_RETENTION, now)
+    assert.deepEqual(
+      [u.first_seen, u.last_seen],
+      [hour + 58 * 60, last],
+      `now = hour + ${now - hour} s`,
+    )
+    assert.deepEqual(
+      u.usage.map((p) => p.in_bytes + p.out_bytes),
+      [7, 7, 7],
+      `now = hour + ${now - hour} s`,
+    )
   }
 })
