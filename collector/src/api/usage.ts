@@ -213,13 +213,20 @@ async function firstSeen(
 async function lastSeen(
   engine: Engine,
   f: Filters,
-  [, hours]: Family,
+  [, hours, minutes]: Family,
   [d, h, m]: readonly Sums[],
   now: number,
 ): Promise<number | null> {
   const n = (r: Sums | undefined): boolean => (r?.['n'] ?? 0) > 0
   const last = (r: Sums | undefined): number => r?.['last'] ?? 0
-  if (n(m)) return Math.min(now, m?.['end'] ?? 0)
+  if (n(m)) {
+    // An end on the hour may be a whole hour's (the last day's are read from the hours):
+    // its last minute, while the minutes are kept.
+    const end = m?.['end'] ?? 0
+    if (end % 3600 !== 0) return Math.min(now, end)
+    const r = await sums(engine, f, minutes, { from: end - 3600, to: end }, now, SEEN)
+    return Math.min(now, n(r) ? last(r) + 60 : end)
+  }
   if (n(h)) return Math.min(now, last(h) + 3600)
   if (!n(d)) return null
   const r = await sums(engine, f, hours, { from: last(d), to: last(d) + DAY }, now, SEEN)

@@ -243,10 +243,11 @@ void test('7 and 30 days: whole days from the days, the edges from the hours', a
   }
 })
 
-void test('last seen in the last minute of an hour: to the minute, the hour being partial', async () => {
+void test('last seen in and after the last minute of an hour: to the minute', async () => {
   await api()
   // A remote host's one flow in the 58th minute of an hour two hours ago, asked 20 s
-  // before that hour ends (the minute after it, once read as a whole hour) and after it.
+  // before that hour ends (the minute after it, once read as a whole hour) and after it
+  // (the hour then whole, read from the hours, made exact to the minute).
   const hour = HOUR - 2 * 3600
   const remote = '192.0.2.201'
   await ch.engine.client.command({
@@ -257,7 +258,7 @@ void test('last seen in the last minute of an hour: to the minute, the hour bein
   const f = parseFilters((k) => (k === 'remote' ? remote : undefined))
   for (const [now, last] of [
     [hour + 59 * 60 + 40, hour + 59 * 60],
-    [hour + 3600 + 600, hour + 3600],
+    [hour + 3600 + 600, hour + 59 * 60],
   ] as const) {
     const u = await usageOf(ch.engine, f, DEFAULT_RETENTION, now)
     assert.deepEqual(
