@@ -9,6 +9,7 @@ import { ROLLUP_LOCAL_ADDR_SQL } from '@flowloft/decoder-wasm'
 import { loadMigrations, migrate } from '../../../dist/clickhouse/migrate.js'
 import { writeFixtureBatches } from '../../support/fixture-writer.js'
 import { useMigratedEngine } from '../../support/engine.js'
+import { assertRollupEqualsRaw } from '../../support/rollup-oracle.js'
 
 const ch = useMigratedEngine('device-rollups', { migrated: false })
 
@@ -21,16 +22,8 @@ const ROLLED = `SELECT toString(local_addr) AS device, toString(time) AS hour,
     toString(sum(bytes)) AS b, toString(sum(packets)) AS p, toString(sum(flows)) AS f
   FROM flowloft.device_traffic_1h GROUP BY device, hour, dir`
 
-const canon = (rs: Record<string, unknown>[]): string[] => rs.map((r) => JSON.stringify(r)).sort()
-
-async function assertEqualToRaw(when: string): Promise<number> {
-  const want = canon(await ch.rows(RAW))
-  assert.ok(want.length > 0, 'raw flows have rows')
-  assert.deepEqual(canon(await ch.rows(ROLLED)), want, when)
-  await ch.engine.client.command({ query: 'OPTIMIZE TABLE flowloft.device_traffic_1h FINAL' })
-  assert.deepEqual(canon(await ch.rows(ROLLED)), want, `${when}, merged`)
-  return want.length
-}
+const assertEqualToRaw = (when: string): Promise<number> =>
+  assertRollupEqualsRaw(ch, 'device_traffic_1h', RAW, ROLLED, when)
 
 /** Internal flows (sent by one device, received by another) and IPv6, over three hours. */
 const named = (seconds: number): string => `INSERT INTO flowloft.flows
@@ -48,7 +41,7 @@ void test('before the migration, through it and after it, device_traffic_1h equa
   const now = Math.floor(Date.now() / 1000)
   await writeFixtureBatches(ch, 4, 0, 2000, (k) => now - 3600 - k * 1800)
   await client.command({ query: named(7200) })
-  assert.deepEqual(await migrate(client), ['0009_device_rollups.sql'])
+  assert.deepEqual(await migrate(client, loadMigrations(), 9), ['0009_device_rollups.sql'])
   const backfilled = await assertEqualToRaw('after the backfill')
 
   // Stored after it: flows -> flows_1h -> device_traffic_1h, once, through the writer
