@@ -26,7 +26,7 @@ const source = {
   name: 'source',
   in: 'query',
   description:
-    'Table to read: auto (default) picks the coarsest that covers the window: raw flows, the per-minute rollup when the window is on whole minutes or longer than 6 h, the per-hour rollup when on whole hours or 7 days or longer, the per-day rollup when on whole days or 30 days or longer; flows_1m/_1h/_1d for what needs no remote address, flows_hosts_1m/_1h/_1d (both addresses, no exporter or interface) for src_addr and dst_addr; rollups widen the window to their grain',
+    'Table to read: auto (default) picks the coarsest that covers the window: raw flows, the per-minute rollup when the window is on whole minutes or longer than 6 h, the per-hour rollup when on whole hours or 7 days or longer, the per-day rollup when on whole days or 30 days or longer; flows_1m/_1h/_1d for what needs no remote address, flows_hosts_1m/_1h/_1d (both addresses, no exporter or interface) for src_addr and dst_addr, and flows_pairs_1d (flows_hosts_1d without protocol, service port and app) before flows_hosts_1d; rollups widen the window to their grain',
   schema: { type: 'string', enum: ['auto', ...SOURCES], default: 'auto' },
 }
 const sourceField = { type: 'string', enum: SOURCES, description: 'The table that answered' }

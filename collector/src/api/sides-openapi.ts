@@ -41,7 +41,7 @@ const source = {
   name: 'source',
   in: 'query',
   description:
-    'Table to read: auto (default) picks raw flows or the coarsest rollup that covers the window, as for /api/top; flows_1m/_1h/_1d hold no remote address (by=host, remote=) and name only the sender of an internal flow (with a device filter, or by device, it counts for its sender only); flows_hosts_1m/_1h/_1d answer what needs a remote address, without exporter or interface filters',
+    'Table to read: auto (default) picks raw flows or the coarsest rollup that covers the window, as for /api/top; flows_1m/_1h/_1d hold no remote address (by=host, remote=) and name only the sender of an internal flow (with a device filter, or by device, it counts for its sender only); flows_hosts_1m/_1h/_1d answer what needs a remote address, without exporter or interface filters, and flows_pairs_1d before flows_hosts_1d when no protocol, service or app is asked for',
   schema: { type: 'string', enum: ['auto', ...SOURCES], default: 'auto' },
 }
 const num = { type: 'number' }

@@ -16,6 +16,7 @@ import {
   coarserOf,
   DEVICE_HOURS,
   grainOf,
+  keepsAddresses,
   parseSource,
   type RetentionDays,
   type RollupSource,
@@ -118,8 +119,7 @@ export function sidedSql(
   const where = [...f.where, ...(internet ? ["direction != 'internal'"] : [])]
   const outer = where.length ? ` WHERE ${where.join(' AND ')}` : ''
   if (source === 'flows') return `(SELECT * FROM (${rawSql(f)})${outer})`
-  if (source.startsWith('flows_hosts_'))
-    return `(SELECT * FROM (${hostsSql(f, source, stitch)})${outer})`
+  if (keepsAddresses(source)) return `(SELECT * FROM (${hostsSql(f, source, stitch)})${outer})`
   // A rollup row is inbound to its local_addr, outbound or internal from it. Without a
   // device, an internal row is also received (by a device the rollups do not name), as
   // on raw flows: a second pass over the internal rows alone. (One pass with an ARRAY
@@ -183,15 +183,26 @@ const rawSql = (f: Filters): string => `
     ${SIDES_JOIN}
     WHERE ${WINDOW_SQL}${addrPrefilter(f)}`
 
-/** Sided rows of a flows_hosts_* table: as raw flows, without exporter and interfaces. */
-const hostsSql = (f: Filters, table: RollupSource, stitch: boolean): string => `
+/**
+ * Sided rows of a flows_hosts_* table: as raw flows, without exporter and interfaces;
+ * of flows_pairs_1d also without protocol, service port and app (empty).
+ */
+function hostsSql(f: Filters, table: RollupSource, stitch: boolean): string {
+  const pairs = table === 'flows_pairs_1d'
+  const kept = pairs
+    ? `toUInt8(0) AS proto, '' AS proto_label`
+    : `proto, {proto_names:Array(String)}[proto + 1] AS proto_label`
+  const service = pairs
+    ? `toUInt16(0) AS svc_port, '' AS r_app`
+    : `service_port AS svc_port, app AS r_app`
+  return `
     SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
-      proto, {proto_names:Array(String)}[proto + 1] AS proto_label,
-      ${BOTH_SIDES}, '' AS r_as_name, if(is_in, src_country, dst_country) AS r_country,
-      service_port AS svc_port, app AS r_app, row_grain AS grain
+      ${kept}, ${BOTH_SIDES}, '' AS r_as_name, if(is_in, src_country, dst_country) AS r_country,
+      ${service}, row_grain AS grain
     FROM ${rollupRows(table, stitch)}
     ${SIDES_JOIN}
     WHERE 1${addrPrefilter(f)}`
+}
 
 /** Whether the rollups' service port (the lower port below 1024) answers the service filter. */
 const rollupService = (f: Filters): boolean =>
@@ -209,6 +220,13 @@ export const deviceFilters = (f: Filters): boolean =>
 /** Whether flows_hosts_* can answer with these filters (they keep no exporter or interface). */
 export const hostsFilters = (f: Filters): boolean =>
   f.given.exporter === undefined && f.given.interface === undefined && rollupService(f)
+
+/** Whether flows_pairs_1d can answer too: no protocol, service or app filter either. */
+export const pairsFilters = (f: Filters): boolean =>
+  hostsFilters(f) &&
+  f.given.proto === undefined &&
+  f.given.service === undefined &&
+  f.given.app === undefined
 
 export const sidedParams = (
   f: Filters,
@@ -236,7 +254,8 @@ export const rollupApproximate = (f: Filters, perDevice: boolean): boolean =>
 
 /**
  * The table to read for the query string's window: raw flows, or a rollup when it can
- * answer (`rollup`: flows_1m/_1h/_1d, else `hosts`: flows_hosts_*); with `approximate`,
+ * answer (`rollup`: flows_1m/_1h/_1d, else `hosts`: flows_hosts_*, and with `pairs` also
+ * flows_pairs_1d); with `approximate`,
  * flows_1m/_1h/_1d only when the window needs it (see chooseSource).
  */
 export function sidedSource(
@@ -246,11 +265,13 @@ export function sidedSource(
   approximate = false,
   hosts = false,
   device = false,
+  pairs = false,
 ): SourceChoice {
   return chooseSource({
     window: parseWindow(q),
     rollup,
     hosts,
+    pairs,
     device,
     approximate,
     forced: parseSource(q('source')),

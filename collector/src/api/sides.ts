@@ -16,6 +16,7 @@ import { addrText, parseChoice, parseInteger } from './params.js'
 import { readRows } from './read.js'
 import {
   hostsFilters,
+  pairsFilters,
   rollupApproximate,
   rollupFilters,
   SIDED_SUMS,
@@ -23,7 +24,7 @@ import {
   sidedSource,
   sidedSql,
 } from './sides-sql.js'
-import { DEFAULT_RETENTION, type RetentionDays } from './source.js'
+import { DEFAULT_RETENTION, keepsAddresses, type RetentionDays } from './source.js'
 
 export interface DeviceRow {
   device: string
@@ -57,6 +58,8 @@ const REMOTE_BY = {
   app: { key: 'r_app', label: "''" },
 } as const
 export type RemoteBy = keyof typeof REMOTE_BY
+/** What flows_pairs_1d does not keep (schema/0010_pairs_rollup.sql). */
+const PER_FLOW_KIND: readonly RemoteBy[] = ['service', 'proto', 'app']
 export const REMOTE_BYS = Object.keys(REMOTE_BY) as RemoteBy[]
 
 const FRIENDLY: Record<string, string> = { domain: 'dns', 'domain-s': 'dns-over-tls' }
@@ -129,6 +132,8 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       retention,
       rollupApproximate(f, true),
       hostsFilters(f),
+      false,
+      pairsFilters(f),
     )
     const rows = await readRows<DeviceRow>(engine, {
       query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SIDED_SUMS},
@@ -140,8 +145,8 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     })
     // A rollup row's end: at most the window's.
     for (const r of rows) r.last_seen = Math.min(w.to, r.last_seen)
-    // flows_hosts_* keep the names.
-    if (w.source !== 'flows' && !w.source.startsWith('flows_hosts_')) {
+    // flows_hosts_* and flows_pairs_1d keep the names.
+    if (w.source !== 'flows' && !keepsAddresses(w.source)) {
       const names = await deviceNames(
         engine,
         w.to,
@@ -164,6 +169,8 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       retention,
       rollupApproximate(f, false),
       hostsFilters(f),
+      false,
+      pairsFilters(f) && !PER_FLOW_KIND.includes(by),
     )
     // Without a device, "remote" is the internet: internal flows stay out.
     const internet = f.given.device === undefined

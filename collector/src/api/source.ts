@@ -2,7 +2,8 @@
 // fed by materialized views (schema/0002_rollups.sql, 0007_history_rollups.sql). Two
 // families: flows_1m/_1h/_1d keep the local side only, with exporters and interfaces;
 // flows_hosts_1m/_1h/_1d keep both addresses and their names, without exporters and
-// interfaces. The coarsest table of the family that holds the dimension and covers the window:
+// interfaces; flows_pairs_1d (schema/0010_pairs_rollup.sql) is flows_hosts_1d without
+// protocol, service port and app, so it answers before it when none is asked. The coarsest table of the family that holds the dimension and covers the window:
 //   - it has the dimension asked for (rollups keep no single port; flows_1m/_1h/_1d no
 //     remote host or names);
 //   - it still holds the window's start (its retention, in days);
@@ -26,6 +27,7 @@ export const SOURCES = [
   'flows_hosts_1m',
   'flows_hosts_1h',
   'flows_hosts_1d',
+  'flows_pairs_1d',
   'device_traffic_1h',
 ] as const
 export type Source = (typeof SOURCES)[number]
@@ -45,31 +47,42 @@ export const DEFAULT_RETENTION: RetentionDays = { rawDays: 15, rollup1mDays: 7, 
 
 export type RollupSource = Exclude<Source, 'flows'>
 
+/** flows_1m/_1h/_1d, flows_hosts_1m/_1h/_1d, flows_pairs_1d. */
+type Family = 'local' | 'hosts' | 'pairs'
+
 interface Rollup {
   name: RollupSource
-  /** The family that keeps both addresses (flows_hosts_*). */
-  hosts: boolean
+  family: Family
   grain: number
   /** Windows at least this long may be widened to the grain. */
   widenFrom: number
   days: (r: RetentionDays) => number
 }
 
-/** Coarsest first. */
-const ROLLUPS: readonly Rollup[] = [false, true].flatMap((hosts) => {
-  const name = (grain: string): RollupSource =>
-    `flows_${hosts ? 'hosts_' : ''}${grain}` as RollupSource
-  return [
-    { name: name('1d'), hosts, grain: 86400, widenFrom: 30 * 86400, days: (r) => r.rollup1hDays },
-    { name: name('1h'), hosts, grain: 3600, widenFrom: 7 * 86400, days: (r) => r.rollup1hDays },
-    { name: name('1m'), hosts, grain: 60, widenFrom: 6 * 3600 + 1, days: (r) => r.rollup1mDays },
-  ]
-})
+const DAYS = { grain: 86400, widenFrom: 30 * 86400, days: (r: RetentionDays) => r.rollup1hDays }
+
+/** Coarsest first; of one grain, the smaller table first. */
+const ROLLUPS: readonly Rollup[] = [
+  { name: 'flows_pairs_1d', family: 'pairs', ...DAYS },
+  ...(['local', 'hosts'] as const).flatMap((family): Rollup[] => {
+    const name = (grain: string): RollupSource =>
+      `flows_${family === 'hosts' ? 'hosts_' : ''}${grain}` as RollupSource
+    return [
+      { name: name('1d'), family, ...DAYS },
+      { name: name('1h'), family, grain: 3600, widenFrom: 7 * 86400, days: (r) => r.rollup1hDays },
+      { name: name('1m'), family, grain: 60, widenFrom: 6 * 3600 + 1, days: (r) => r.rollup1mDays },
+    ]
+  }),
+]
+
+/** Whether a table keeps both addresses of a flow and their names (flows_hosts_*, flows_pairs_1d). */
+export const keepsAddresses = (source: Source): boolean =>
+  ROLLUPS.some((r) => r.name === source && r.family !== 'local')
 
 /** The next coarser table of a rollup's family (flows_1m -> flows_1h -> flows_1d). */
 export function coarserOf(source: Source): { table: RollupSource; grain: number } | undefined {
   const r = ROLLUPS.find((x) => x.name === source)
-  const up = ROLLUPS.filter((x) => r && x.hosts === r.hosts && x.grain > r.grain)
+  const up = ROLLUPS.filter((x) => r && x.family === r.family && x.grain > r.grain)
   const next = up[up.length - 1]
   return next && { table: next.name, grain: next.grain }
 }
@@ -94,6 +107,11 @@ export interface SourceRequest {
    * cannot (those are smaller for what both hold).
    */
   hosts?: boolean
+  /**
+   * Whether flows_pairs_1d holds it too, where flows_hosts_* do (no protocol, service or
+   * app asked for or filtered on); it answers before flows_hosts_1d.
+   */
+  pairs?: boolean
   /** Whether device_traffic_1h holds it (one device, at most a direction filter). */
   device?: boolean
   /**
@@ -125,7 +143,10 @@ export function chooseSource(q: SourceRequest): SourceChoice {
 function chooseTable(q: SourceRequest): SourceChoice {
   const { window: w, step, now } = q
   const stepFits = (grain: number): boolean => step === undefined || step % grain === 0
-  const holds = (r: Rollup): boolean => (r.hosts ? q.hosts === true && !q.rollup : q.rollup)
+  const holds = (r: Rollup): boolean =>
+    r.family === 'local'
+      ? q.rollup
+      : q.hosts === true && !q.rollup && (r.family === 'hosts' || q.pairs === true)
   if (q.forced !== undefined && q.forced !== 'auto') {
     if (q.forced === 'flows') return { source: 'flows', ...w }
     if (q.forced === DEVICE_HOURS) {
@@ -138,7 +159,8 @@ function chooseTable(q: SourceRequest): SourceChoice {
       return { source: DEVICE_HOURS, ...widen(w, 3600) }
     }
     const r = ROLLUPS.find((x) => x.name === q.forced)
-    if (!r || !(r.hosts ? q.hosts === true : q.rollup))
+    const has = r && (r.family === 'local' ? q.rollup : q.hosts === true)
+    if (!r || !has || (r.family === 'pairs' && q.pairs !== true))
       throw new HTTPException(400, { message: `${q.forced} does not hold this dimension` })
     if (!stepFits(r.grain))
       throw new HTTPException(400, {
@@ -153,8 +175,8 @@ function chooseTable(q: SourceRequest): SourceChoice {
     const wide = widen(w, r.grain)
     const aligned = wide.from === w.from && wide.to === w.to
     const longEnough = w.to - w.from >= r.widenFrom
-    // flows_hosts_* see both sides of an internal flow, as raw flows do.
-    const exact = aligned && (r.hosts || q.approximate !== true)
+    // flows_hosts_* and flows_pairs_1d see both sides of an internal flow, as raw flows do.
+    const exact = aligned && (r.family !== 'local' || q.approximate !== true)
     if (stepFits(r.grain) && reaches(r.days(q.retention), wide.from) && (exact || longEnough))
       return { source: r.name, ...wide }
   }
@@ -175,7 +197,7 @@ function chooseTable(q: SourceRequest): SourceChoice {
  */
 export function finestStep(w: Window, retention: RetentionDays, now: number): number {
   if (w.from >= now - retention.rawDays * 86400) return 1
-  for (const r of ROLLUPS.filter((x) => !x.hosts).reverse())
+  for (const r of ROLLUPS.filter((x) => x.family === 'local').reverse())
     if (widen(w, r.grain).from >= now - r.days(retention) * 86400) return r.grain
   return 3600
 }

@@ -14,6 +14,7 @@ import { readRows } from './read.js'
 import {
   deviceFilters,
   hostsFilters,
+  pairsFilters,
   rollupApproximate,
   rollupFilters,
   sidedParams,
@@ -92,6 +93,7 @@ export function timeseriesRoutes(
       window: asked,
       rollup: !filtered || rollupFilters(filters),
       hosts: filtered && hostsFilters(filters),
+      pairs: filtered && pairsFilters(filters),
       device: filtered && deviceFilters(filters),
       approximate: rollupApproximate(filters, false),
       step,

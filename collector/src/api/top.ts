@@ -15,7 +15,13 @@ import {
   parseWindow,
   WINDOW_SQL,
 } from './params.js'
-import { chooseSource, DEFAULT_RETENTION, parseSource, type RetentionDays } from './source.js'
+import {
+  chooseSource,
+  DEFAULT_RETENTION,
+  keepsAddresses,
+  parseSource,
+  type RetentionDays,
+} from './source.js'
 import { HOSTS_DIMENSIONS, ROLLUP_DIMENSIONS, rollupTopSql } from './top-rollup.js'
 
 /** key and label expressions per dimension over raw flows; label is '' when the key says it all. */
@@ -68,13 +74,14 @@ export function topRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RET
         rollup !== undefined &&
         (!rollup.directions || (direction !== undefined && rollup.directions.includes(direction))),
       hosts: HOSTS_DIMENSIONS[by] !== undefined,
+      pairs: HOSTS_DIMENSIONS[by] !== undefined,
       forced: parseSource(q('source')),
       retention,
       now: nowSeconds(),
     })
     const params = { from: s.from, to: s.to, limit, ...(direction ? { direction } : {}) }
     const d = DIMENSIONS[by]
-    const fromRollup = s.source.startsWith('flows_hosts_') ? HOSTS_DIMENSIONS[by] : rollup
+    const fromRollup = keepsAddresses(s.source) ? HOSTS_DIMENSIONS[by] : rollup
     const rows =
       s.source === 'flows' || fromRollup === undefined
         ? await readRows<TopRow>(engine, {

@@ -37,6 +37,8 @@ export function retentionTables(
     { table: 'device_seen', column: 'last_seen', days: r.rollup1hDays },
     // schema/0009_device_rollups.sql: as flows_1h.
     { table: 'device_traffic_1h', column: 'time', days: r.rollup1hDays },
+    // schema/0010_pairs_rollup.sql: as flows_hosts_1d.
+    { table: 'flows_pairs_1d', column: 'time', days: r.rollup1hDays },
   ]
 }
 
@@ -158,6 +160,7 @@ export async function enforceDiskLimit(
     'flows_hosts_1h',
     'flows_1h',
     'flows_hosts_1d',
+    'flows_pairs_1d',
     'flows_1d',
     'device_traffic_1h',
   ],

@@ -2,8 +2,10 @@
 // embedded engine with a home network's flows: the table the answer names follows the
 // window (whole minutes or 24 h: minutes; whole hours or 7 d: hours; 30 d: days), and
 // the answer equals raw flows' (source=flows) row for row, names and internal flows
-// included. A device's first/last seen comes from device_seen, a remote host's usage
-// from the hosts' tables, both equal to SQL over raw flows; 30-day views read flows_1d.
+// included. Whole days come from flows_pairs_1d (schema/0010) when no protocol, service
+// or app is asked for. A device's first/last seen comes from device_seen, a remote
+// host's usage from the hosts' tables, both equal to SQL over raw flows; 30-day views
+// read flows_1d.
 import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -38,6 +40,7 @@ interface Answer {
   first_seen: number | null
   last_seen: number | null
   usage: { period: string; in_bytes: number; out_bytes: number }[]
+  bytes: { total: number[] }
   error?: string
 }
 
@@ -69,6 +72,7 @@ const GRAINS: Record<string, number> = {
   flows_hosts_1m: 60,
   flows_hosts_1h: 3600,
   flows_hosts_1d: 86400,
+  flows_pairs_1d: 86400,
 }
 
 /**
@@ -96,22 +100,36 @@ void test('remote hosts, a remote host and a device talking to it: equal to raw'
     'api/top?by=src_addr&limit=50',
     'api/top?by=dst_addr&direction=outbound&limit=50',
     `api/usage?remote=${remote}`,
+    // What flows_pairs_1d does not keep: a service, a protocol.
+    `api/remote?by=service&remote=${remote}`,
+    'api/remote?by=host&limit=50&proto=udp',
+    `api/timeseries?remote=${remote}&step=86400&service=https`,
   ]
+  // Of the days, what needs no protocol, service or app reads the pairs.
+  const perFlow = (q: string): boolean => /usage|service|proto/.test(q)
   for (const [w, table] of [
     [MINUTES, 'flows_hosts_1m'],
     [HOURS, 'flows_hosts_1h'],
     [DAYS, 'flows_hosts_1d'],
   ] as const) {
     for (const q of queries) {
+      if (q.startsWith('api/timeseries') && w !== DAYS) continue
       const path = `/${q}&from=${w.from}&to=${w.to}`
       const auto = await get(path)
       const raw = await get(`${path}&source=flows`)
-      assert.equal(auto.source, table, q)
+      const pairs = w === DAYS && !perFlow(q)
+      assert.equal(auto.source, pairs ? 'flows_pairs_1d' : table, q)
       assert.equal(raw.source, 'flows', q)
       assert.deepEqual([auto.from, auto.to], [w.from, w.to], `${q}: an aligned window is kept`)
       if (q.startsWith('api/usage'))
         assert.deepEqual([auto.in_bytes, auto.out_bytes], [raw.in_bytes, raw.out_bytes], q)
-      else {
+      else if (q.startsWith('api/timeseries')) {
+        assert.ok(
+          raw.bytes.total.some((b) => b > 0),
+          q,
+        )
+        assert.deepEqual(auto.bytes, raw.bytes, q)
+      } else {
         assert.ok(raw.rows.length > 0, q)
         assert.deepEqual(auto.rows, raw.rows.map(toGrain(w.to, GRAINS[table] ?? 1)), q)
       }
@@ -140,7 +158,7 @@ void test('the console windows: 24 h, 7 d and 30 d of remote hosts; 30 d of devi
   assert.deepEqual(tables, [
     ['-24h', 'flows_hosts_1m'],
     ['-7d', 'flows_hosts_1h'],
-    ['-30d', 'flows_hosts_1d'],
+    ['-30d', 'flows_pairs_1d'],
   ])
   const devices = await get('/api/devices?from=-30d')
   assert.equal(devices.source, 'flows_1d')

@@ -28,6 +28,8 @@ const ROLLUPS = [
   'flowloft.flows_hosts_1m',
   'flowloft.flows_hosts_1h',
   'flowloft.flows_hosts_1d',
+  'flowloft.flows_pairs_1d',
+  'flowloft.device_traffic_1h',
 ]
 
 async function totals(table = 'flowloft.flows'): Promise<Totals> {

@@ -198,10 +198,11 @@ void test('Distributed and local tables agree column for column with the single-
   )
   for (const v of targets) {
     assert.match(v.create_table_query, / TO flowloft\.\w+_local /, `${v.name} writes a local table`)
-    // Raw flows, or a rollup that a view fills (schema/0007: minutes -> hours -> days).
+    // Raw flows, or a rollup that a view fills (schema/0007: minutes -> hours -> days;
+    // 0010: the hosts' days -> their pairs).
     assert.match(
       v.create_table_query,
-      /FROM flowloft\.(flows(?:_hosts)?(?:_1[mh])?)_local AS \1\b/,
+      /FROM flowloft\.(flows(?:_hosts)?(?:_1[mhd])?)_local AS \1\b/,
       `${v.name} reads local flows or a local rollup`,
     )
   }
