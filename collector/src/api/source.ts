@@ -12,9 +12,11 @@
 //     6 hours), whole hours (7 days or more) or whole days (30 days or more) changes
 //     little: the answer then reports the widened window. A time series step must be a whole number of grains.
 // Otherwise raw flows, unless they no longer reach the start and a rollup does.
-// One device's sided rows and nothing else (schema/0009_device_rollups.sql): where
-// flows_1h or flows_1d would answer, device_traffic_1h does (the same sums, sorted by
-// device, so a month of every device's hours is not read for one).
+// One device's sided rows and nothing else, or the whole network's time series
+// (schema/0009_device_rollups.sql): where flows_1h or flows_1d would answer,
+// device_traffic_1h does (the same sums per hour and direction, sorted by device, so a
+// month of every device's hours is not read for one, nor every exporter's and
+// interface's rows for the totals).
 // The same thresholds as the Grafana dashboards (grafana/generate.mjs).
 import { HTTPException } from 'hono/http-exception'
 import { parseChoice, type Window } from './params.js'

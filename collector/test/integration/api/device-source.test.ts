@@ -1,8 +1,9 @@
-// One device's traffic chart and usage read device_traffic_1h (schema/0009) where
-// flows_1h or flows_1d would answer: the answer names it, and its numbers equal SQL over
-// raw flows (a rollup's device is the sender of an internal flow, so the oracle counts
-// an internal flow for its sender only) and the answers from flows_1h and, where that
-// rule does not matter, from raw flows (source=flows). Flows of a home network now,
+// One device's traffic chart and usage, and the whole network's chart, read
+// device_traffic_1h (schema/0009) where flows_1h or flows_1d would answer: the answer
+// names it, and its numbers equal SQL over raw flows (a rollup's device is the sender of
+// an internal flow, so the oracle counts an internal flow for its sender only) and the
+// answers from flows_1h and, where that rule does not matter, from raw flows
+// (source=flows). Flows of a home network now,
 // 3 hours and 3 days ago (so the 24 h usage has whole hours, and 7 d and 30 d days).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -63,7 +64,7 @@ const steps = (a: Answer, k: string): Record<number, number> =>
     a.t.map((t, i): [number, number] => [t, a.bytes[k]?.[i] ?? 0]).filter(([, v]) => v !== 0),
   )
 
-void test('a device traffic chart over 30 days reads device_traffic_1h', async () => {
+void test("a device traffic chart over 30 days, and the whole network's, read device_traffic_1h", async () => {
   for (const d of DEVICES) {
     const q = `/api/timeseries?device=${encodeURIComponent(d)}&from=-30d&step=21600`
     const a = await get(q)
@@ -89,7 +90,13 @@ void test('a device traffic chart over 30 days reads device_traffic_1h', async (
   // Other filters than a direction: the table keeps nothing else.
   const other = await get(`/api/timeseries?device=${DEVICES[0]}&as=64496&from=-30d&step=21600`)
   assert.equal(other.source, 'flows_1h')
-  await get('/api/timeseries?from=-30d&step=21600&source=device_traffic_1h', 400)
+  await get('/api/timeseries?as=64496&from=-30d&step=21600&source=device_traffic_1h', 400)
+  // The whole network's series: every device's hours, the same as flows_1h's.
+  const all = await get('/api/timeseries?from=-30d&step=21600')
+  assert.equal(all.source, 'device_traffic_1h')
+  const all1h = await get('/api/timeseries?from=-30d&step=21600&source=flows_1h')
+  assert.ok(sum(all1h.bytes['total']) > 0)
+  assert.deepEqual([all.t, all.bytes, all.packets], [all1h.t, all1h.bytes, all1h.packets])
   await get(
     `/api/timeseries?device=${DEVICES[0]}&from=-30d&step=1800&source=device_traffic_1h`,
     400,

@@ -109,7 +109,7 @@ void test('what the rollups do not hold is read from raw flows', async () => {
   assert.equal(bad.status, 400)
 })
 
-void test('short unaligned windows read raw; 24 hours flows_1m; 7 days flows_1h', async () => {
+void test('short unaligned windows read raw; 24 hours flows_1m; 7 days the hours', async () => {
   const hour = await get<Top>(`/api/top?by=proto&from=-1h`)
   assert.equal(hour.source, 'flows')
   const day = await get<Top>(`/api/top?by=proto&from=-24h`)
@@ -123,8 +123,9 @@ void test('short unaligned windows read raw; 24 hours flows_1m; 7 days flows_1h'
   assert.equal(total(week.rows), allBytes)
   assert.deepEqual(week.rows, (await get<Top>(`/api/top?by=dst_as&from=-7d&source=flows`)).rows)
 
+  // The whole network's hours: device_traffic_1h, flows_1h's sums (device-source.test).
   const series = await get<Series>(`/api/timeseries?from=-7d`)
-  assert.equal(series.source, 'flows_1h')
+  assert.equal(series.source, 'device_traffic_1h')
   assert.equal(series.step % 3600, 0)
   assert.equal(
     (series.bytes['total'] ?? []).reduce((s, v) => s + v, 0),
@@ -207,7 +208,7 @@ void test('steps are never finer than the data kept for the window', async () =>
   // Asked per minute over a window only flows_1h still has: per hour.
   const old = HOUR - 20 * 86400 + 600
   const s = await get<Series>(`/api/timeseries?from=${old}&to=${old + 3 * 3600}&step=60`)
-  assert.equal(s.source, 'flows_1h')
+  assert.equal(s.source, 'device_traffic_1h')
   assert.equal(s.step, 3600)
   assert.equal(s.t.length, 4)
 })
