@@ -220,7 +220,7 @@ export async function fillHistory(dataDir, o = {}) {
       )
     }
     // The tables filled by views on the copies, merged as the background would by now.
-    for (const table of ['flows_1d', 'flows_hosts_1d', 'device_seen'])
+    for (const table of ['flows_1d', 'flows_hosts_1d', 'flows_pairs_1d', 'device_seen'])
       await timed(`${table} merged`, `OPTIMIZE TABLE flowloft.${table} FINAL`)
     const count = async (table) => {
       const rs = await c.query({
@@ -231,7 +231,7 @@ export async function fillHistory(dataDir, o = {}) {
       return { rows: Number(r.n), first: Number(r.first) }
     }
     const tables = {}
-    const all = ['flows', ...merged, 'flows_1d', 'flows_hosts_1d']
+    const all = ['flows', ...merged, 'flows_1d', 'flows_hosts_1d', 'flows_pairs_1d']
     for (const t of all) tables[t] = await count(t)
     // Rows per hour of the raw slice's whole hours, per rollup (merged before the copies).
     const perHour = {}

@@ -3,6 +3,14 @@ const ms = (v) => `${v.toFixed(0)} ms`
 
 const n = (v) => v.toLocaleString('en')
 
+/** flows_pairs_1d (schema/0010), filled by the views or by the migration from a fill before it. */
+const pairs = (p) =>
+  !p
+    ? ''
+    : p.byMigration
+      ? ` (the collector's migration then filled flows_pairs_1d from flows_hosts_1d: ${n(p.rows)} rows)`
+      : `, and flows_pairs_1d from flows_hosts_1d (${n(p.rows)} rows)`
+
 /** The history rollups (schema/0007) as the fill made them, when it did. */
 function hostsCopies(f) {
   const t = f.tables
@@ -12,7 +20,7 @@ function hostsCopies(f) {
     `; likewise flows_hosts_1m back to 7 days (${n(t.flows_hosts_1m.rows)} rows) and flows_hosts_1h` +
     ` from there to 31 days (${n(t.flows_hosts_1h.rows)} rows), while the views filled flows_1d` +
     ` (${n(t.flows_1d.rows)} rows), flows_hosts_1d (${n(t.flows_hosts_1d.rows)} rows) and device_seen` +
-    ` from the copies. Rows per hour of traffic, merged: flows_1m ${n(p.flows_1m)}, flows_1h` +
+    ` from the copies${pairs(t.flows_pairs_1d)}. Rows per hour of traffic, merged: flows_1m ${n(p.flows_1m)}, flows_1h` +
     ` ${n(p.flows_1h)}, flows_hosts_1m ${n(p.flows_hosts_1m)}, flows_hosts_1h ${n(p.flows_hosts_1h)}`
   )
 }
