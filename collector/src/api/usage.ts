@@ -185,6 +185,9 @@ export async function usageOf(
 
 type Family = readonly [Source, Source, Source]
 
+/** Whether a read of sums found flows. */
+const hasFlows = (r: Sums | undefined): boolean => (r?.['n'] ?? 0) > 0
+
 /** The first day, made exact to the hour, then to the minute while the minutes are kept. */
 async function firstSeen(
   engine: Engine,
@@ -194,17 +197,22 @@ async function firstSeen(
   retention: RetentionDays,
   now: number,
 ): Promise<number | null> {
-  const n = (r: Sums | undefined): boolean => (r?.['n'] ?? 0) > 0
   const first = (r: Sums | undefined): number => r?.['first'] ?? 0
-  let t: number | null = n(d) ? first(d) : n(h) ? first(h) : n(m) ? first(m) : null
+  let t: number | null = hasFlows(d)
+    ? first(d)
+    : hasFlows(h)
+      ? first(h)
+      : hasFlows(m)
+        ? first(m)
+        : null
   if (t === null) return null
-  if (n(d)) {
+  if (hasFlows(d)) {
     const r = await sums(engine, f, hours, { from: t, to: t + DAY }, now, SEEN)
-    if (n(r)) t = first(r)
+    if (hasFlows(r)) t = first(r)
   }
   if (t >= now - retention.rollup1mDays * DAY) {
     const r = await sums(engine, f, minutes, { from: t, to: t + 3600 }, now, SEEN)
-    if (n(r)) t = first(r)
+    if (hasFlows(r)) t = first(r)
   }
   return t
 }
@@ -217,20 +225,19 @@ async function lastSeen(
   [d, h, m]: readonly Sums[],
   now: number,
 ): Promise<number | null> {
-  const n = (r: Sums | undefined): boolean => (r?.['n'] ?? 0) > 0
   const last = (r: Sums | undefined): number => r?.['last'] ?? 0
-  if (n(m)) {
+  if (hasFlows(m)) {
     // An end on the hour may be a whole hour's (the last day's are read from the hours):
     // its last minute, while the minutes are kept.
     const end = m?.['end'] ?? 0
     if (end % 3600 !== 0) return Math.min(now, end)
     const r = await sums(engine, f, minutes, { from: end - 3600, to: end }, now, SEEN)
-    return Math.min(now, n(r) ? last(r) + 60 : end)
+    return Math.min(now, hasFlows(r) ? last(r) + 60 : end)
   }
-  if (n(h)) return Math.min(now, last(h) + 3600)
-  if (!n(d)) return null
+  if (hasFlows(h)) return Math.min(now, last(h) + 3600)
+  if (!hasFlows(d)) return null
   const r = await sums(engine, f, hours, { from: last(d), to: last(d) + DAY }, now, SEEN)
-  return Math.min(now, n(r) ? last(r) + 3600 : last(d) + DAY)
+  return Math.min(now, hasFlows(r) ? last(r) + 3600 : last(d) + DAY)
 }
 
 export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_RETENTION): Hono {
