@@ -143,8 +143,8 @@ async function partSizes(client: ClickHouseClient, p: Placement): Promise<PartSi
 
 /**
  * When active parts of flowloft's tables hold more than `maxBytes` (on a cluster: on
- * the fullest shard), drop whole partitions, oldest first, raw flows first, then
- * counters, then the rollups, finest first (the hosts' before the local side's of each
+ * the fullest shard), drop whole partitions, oldest first: the clear copy of
+ * anonymise.clear_days first, then raw flows, then counters, then the rollups, finest first (the hosts' before the local side's of each
  * grain; the per-device hours, the smallest, last); the newest partition of each
  * table is never dropped. On a cluster a partition (a day) is dropped on every shard.
  * 0 turns it off.
@@ -153,6 +153,8 @@ export async function enforceDiskLimit(
   client: ClickHouseClient,
   maxBytes: number,
   order: readonly string[] = [
+    // anonymise.clear_days: the clear copy of the last days, whose anonymised rows stay.
+    'flows_clear',
     'flows',
     'sflow_counters',
     'flows_hosts_1m',

@@ -1,6 +1,7 @@
 // Retention on the real embedded engine: configured days become each table's TTL (and
 // applying them again changes nothing); the disk-size limit drops exactly the oldest
-// raw partitions needed to get under it and nothing else.
+// raw partitions needed to get under it and nothing else, and the clear copy of
+// anonymise.clear_days before any of them.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
@@ -9,6 +10,7 @@ import { FIXTURE_COLUMNS, fixtureRows } from '../../support/fixture-rows.js'
 import { createJobs } from '../../../dist/jobs/index.js'
 import { Registry } from '../../../dist/observability/metrics.js'
 import { useMigratedEngine } from '../../support/engine.js'
+import { prepareClearStorage } from '../../../dist/anonymise/clear.js'
 
 const ch = useMigratedEngine('retention')
 
@@ -62,27 +64,35 @@ void test('configured days become the TTL of each table, once', async () => {
   console.log(`system log tables on this engine: ${JSON.stringify(logs)}`)
 })
 
-void test('the disk limit drops exactly the oldest raw partitions and nothing else', async () => {
+/** Fixture rows `days` days old, one partition a day. */
+async function insertDays(table: string, days: number[], tag: string): Promise<void> {
   const now = Math.floor(Date.now() / 1000)
-  // Five daily partitions in flows (1..5 days old, inside the 15-day TTL).
-  for (let d = 5; d >= 1; d--) {
+  for (const d of days) {
     const b = fixtureRows(d * 10_000, 3000, now - d * 86_400)
     await ch.engine.client.insert({
-      table: 'flowloft.flows',
+      table,
       columns: [...FIXTURE_COLUMNS],
       values: Readable.from([b.tsv], { objectMode: false }),
       format: 'TabSeparated',
-      clickhouse_settings: { async_insert: 0, insert_deduplication_token: `day${d}` },
+      clickhouse_settings: { async_insert: 0, insert_deduplication_token: `${tag}${d}` },
     })
   }
-  type P = { table: string; partition_id: string; bytes: number }
-  const parts = async (): Promise<P[]> =>
-    (
-      await ch.rows<
-        Omit<P, 'bytes'> & { bytes: number | string }
-      >(`SELECT table, partition_id, sum(bytes_on_disk) AS bytes FROM system.parts
-        WHERE database = 'flowloft' AND active GROUP BY table, partition_id ORDER BY table, partition_id`)
-    ).map((p) => ({ ...p, bytes: Number(p.bytes) }))
+}
+
+type P = { table: string; partition_id: string; bytes: number }
+const parts = async (): Promise<P[]> =>
+  (
+    await ch.rows<
+      Omit<P, 'bytes'> & { bytes: number | string }
+    >(`SELECT table, partition_id, sum(bytes_on_disk) AS bytes FROM system.parts
+      WHERE database = 'flowloft' AND active GROUP BY table, partition_id ORDER BY table, partition_id`)
+  ).map((p) => ({ ...p, bytes: Number(p.bytes) }))
+/** Compared by identity: background merges change the bytes of other partitions. */
+const ids = (ps: P[]): string[] => ps.map((p) => `${p.table}/${p.partition_id}`)
+
+void test('the disk limit drops exactly the oldest raw partitions and nothing else', async () => {
+  // Five daily partitions in flows (1..5 days old, inside the 15-day TTL).
+  await insertDays('flowloft.flows', [5, 4, 3, 2, 1], 'day')
   const before = await parts()
   const raw = before.filter((p) => p.table === 'flows')
   assert.equal(raw.length, 5)
@@ -104,8 +114,6 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
   })
   await jobs.checkDisk()
   const after = await parts()
-  // Compared by identity: background merges change the bytes of other partitions.
-  const ids = (ps: P[]): string[] => ps.map((p) => `${p.table}/${p.partition_id}`)
   assert.deepEqual(
     ids(after),
     ids(before.filter((p) => p !== oldest && p !== second)),
@@ -131,5 +139,32 @@ void test('the disk limit drops exactly the oldest raw partitions and nothing el
       left.some((p) => p.table === t && p.partition_id === newest?.partition_id),
       `${t} keeps its newest`,
     )
+  }
+})
+
+void test('the disk limit drops the clear days of anonymise.clear_days before any flow', async () => {
+  // Three days kept in clear (the view stores their anonymised copies in flows).
+  await prepareClearStorage(
+    ch.engine.client,
+    { mode: 'both', key: 'ab'.repeat(32), days: 30 },
+    ch.log,
+  )
+  try {
+    await insertDays('flowloft.flows_clear', [4, 3, 2], 'clear')
+    const before = await parts()
+    const clear = before.filter((p) => p.table === 'flows_clear')
+    assert.equal(clear.length, 3)
+    const [oldest, second] = clear
+    if (!oldest || !second) throw new Error('partitions missing')
+    const total = before.reduce((s, p) => s + p.bytes, 0)
+    const dropped = await enforceDiskLimit(ch.engine.client, total - oldest.bytes - second.bytes)
+    assert.deepEqual(
+      dropped.map((d) => `${d.table}/${d.partition}`),
+      ids([oldest, second]),
+      'the two oldest clear days, not the anonymised flows',
+    )
+    assert.deepEqual(ids(await parts()), ids(before.filter((p) => p !== oldest && p !== second)))
+  } finally {
+    await prepareClearStorage(ch.engine.client, null, ch.log)
   }
 })
