@@ -9,11 +9,22 @@ const ABOUT = {
   flows_clear:
     'with anonymise.clear_days: the last days of flows in clear, with host names (flows holds them anonymised)',
   flows_1m: 'per-minute rollup (local_addr, service_port, countries, ASes, interfaces)',
-  flows_1h: 'per-hour rollup, kept longest',
+  flows_1h: "per-hour rollup of flows_1m's columns, kept longest",
+  flows_1d: "per-day rollup of flows_1h's columns",
+  flows_hosts_1m:
+    'per-minute rollup with both addresses and their host names (no exporter or interfaces)',
+  flows_hosts_1h: "per-hour rollup of flows_hosts_1m's columns",
+  flows_hosts_1d: "per-day rollup of flows_hosts_1m's columns",
+  flows_pairs_1d: 'per day and pair of addresses (no protocol, service port or app)',
+  device_traffic_1h: 'per device (local_addr), hour and direction',
+  device_seen: "each device's first and last minute seen",
   exporters: 'each exporter, latest seen',
   interfaces: 'interface names per exporter',
   as_names: 'AS names seen in flows',
   sflow_counters: 'sFlow interface counters',
+  alerts: 'alerts raised, in versions: read with FINAL',
+  alert_seen: 'countries and ASes each device has talked to, first and last seen',
+  app_domains: 'the app list: domain suffix, app and category',
 }
 
 const SQL = `SELECT table, name, type FROM system.columns

@@ -160,6 +160,11 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
     assert.ok(tables.includes('flows_1h') && !tables.some((x) => x.endsWith('_mv')))
     // The clear rows of anonymise.clear_days are offered; the table of its key is not.
     assert.ok(tables.includes('flows_clear') && !tables.includes('anonymise_key'))
+    // Every table says what it holds.
+    const bare = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('.schema-table')].filter((d) => !d.querySelector('summary small')?.textContent?.trim()).map((d) => d.dataset.table)`,
+    )
+    assert.deepEqual(bare, [], 'tables without a description')
     await page.click('.schema-table[data-table="flows"] summary')
     await page.fill('#sql', 'SELECT  FROM flows')
     await page.evaluate(`document.querySelector('#sql').setSelectionRange(7, 7)`)
