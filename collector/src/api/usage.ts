@@ -3,8 +3,8 @@
 // and last seen and the bytes in and out over the last 24 h, 7 d and 30 d, from the
 // rollups (whole days per day and the rest per hour for the weeks, per minute for the
 // last day; first and last seen to the minute while the minutes are kept, a device's
-// from device_seen): flows_1d/_1h/_1m, or flows_hosts_1d/_1h/_1m for a remote address,
-// or for one device its hours (device_traffic_1h) for the days and hours and flows_1m,
+// from device_seen): flows_1d/_1h/_1m, or flows_hosts_1d/_1h/_1m for a remote address
+// (the days from flows_pairs_1d when no protocol, service or app is asked), or for one device its hours (device_traffic_1h) for the days and hours and flows_1m,
 // or raw flows when neither holds the subject (a remote address on one exporter).
 //   GET /api/usage?FILTERS&from&to   that, plus the bytes of the window asked
 //   GET /api/devices/{addr}          that, for one device (its page's facts)
@@ -18,6 +18,7 @@ import { readRows } from './read.js'
 import {
   deviceFilters,
   hostsFilters,
+  pairsFilters,
   rollupApproximate,
   rollupFilters,
   SIDED_SUMS,
@@ -66,6 +67,8 @@ async function sums(
 const FAMILIES = {
   local: ['flows_1d', 'flows_1h', 'flows_1m'],
   hosts: ['flows_hosts_1d', 'flows_hosts_1h', 'flows_hosts_1m'],
+  // No protocol, service or app asked: the pairs of addresses for the days.
+  pairs: ['flows_pairs_1d', 'flows_hosts_1h', 'flows_hosts_1m'],
   // One device: its hours for the days too (they hold the same sums); the minutes'
   // whole hours from them as well (sidedSql's stitch).
   device: [DEVICE_HOURS, DEVICE_HOURS, 'flows_1m'],
@@ -118,7 +121,9 @@ export async function usageOf(
     }
   }
   const [days, hours, minutes] =
-    FAMILIES[deviceFilters(f) ? 'device' : rollupFilters(f) ? 'local' : 'hosts']
+    FAMILIES[
+      deviceFilters(f) ? 'device' : rollupFilters(f) ? 'local' : pairsFilters(f) ? 'pairs' : 'hosts'
+    ]
   const tables = [...new Set([days, hours, minutes])]
   // 7 d and 30 d: whole days from the days; from the hours, those before the period's
   // first whole day (from the first hour starting in the period, as before) and today's.

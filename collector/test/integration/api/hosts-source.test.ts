@@ -198,7 +198,7 @@ void test('first and last seen: a device from device_seen, a remote host from it
 
   const remote = await busiestRemote()
   const r = await get(`/api/usage?remote=${remote}&from=-24h`)
-  assert.deepEqual(r.sources, ['flows_hosts_1d', 'flows_hosts_1h', 'flows_hosts_1m'])
+  assert.deepEqual(r.sources, ['flows_pairs_1d', 'flows_hosts_1h', 'flows_hosts_1m'])
   const [rf, rl] = await seen(`toIPv6('${remote}') IN (src_addr, dst_addr)`)
   assert.equal(r.first_seen, rf)
   within(r.last_seen, rl)

@@ -80,7 +80,13 @@ void test('interfaces and usage of a home network', async (t) => {
     const sources = async (q: string): Promise<string[]> =>
       (await get(svc, `/api/usage?${q}`)).json.sources
     assert.deepEqual(await sources('as=64496'), ['flows_1d', 'flows_1h', 'flows_1m'])
+    // The days of a remote address from its pairs; with a service, from the hosts' days.
     assert.deepEqual(await sources('remote=198.51.100.10'), [
+      'flows_pairs_1d',
+      'flows_hosts_1h',
+      'flows_hosts_1m',
+    ])
+    assert.deepEqual(await sources('remote=198.51.100.10&service=https'), [
       'flows_hosts_1d',
       'flows_hosts_1h',
       'flows_hosts_1m',
