@@ -3,6 +3,8 @@
 // and forward walk through them and any view can be bookmarked or shared.
 // The range is live (a length ending now: a preset such as 1h, or any length such as 12m
 // after a zoom that reached now) or fixed (from/to after any other zoom or a custom range).
+import { ALERT_KINDS, FILTER_KEYS } from './contract.js'
+
 export const RANGES = {
   '15m': 900,
   '1h': 3600,
@@ -23,27 +25,8 @@ export const SUBJECTS = {
   interface: ['exporter', 'interface'],
 }
 export const VIEWS = ['overview', ...Object.keys(SUBJECTS), 'alerts', 'usage', 'sql']
-/** The kinds of alert (alerts/alert.ts), the alerts page's `kind` filter. */
-export const ALERT_KINDS = [
-  'new_destination',
-  'device_volume',
-  'device_unusual',
-  'exporter_silent',
-  'usage_cap',
-]
-/** Filters the API takes (api/filters.ts). */
-export const FILTER_KEYS = [
-  'device',
-  'remote',
-  'as',
-  'country',
-  'service',
-  'proto',
-  'exporter',
-  'interface',
-  'direction',
-  'app',
-]
+/** The kinds of alert and the filters the API takes, declared in the collector's source. */
+export { ALERT_KINDS, FILTER_KEYS }
 
 /** A live range's length in seconds: a preset, or N followed by m, h or d; else undefined. */
 export function rangeSeconds(range) {
