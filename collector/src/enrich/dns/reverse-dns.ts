@@ -21,7 +21,10 @@ import { TtlCache } from './ttl-cache.js'
 const RETRY_MS = 60_000
 const QUEUE_MAX = 4096
 const TICK_MS = 100
+/** Expired entries are swept when the earliest is due, at most once per this long. */
 const SWEEP_MS = 1000
+/** Longest delay a Node timer takes. */
+const TIMER_MAX_MS = 2 ** 31 - 1
 const LOCAL_LABELS = new Set(['private', 'cgnat', 'link-local', 'loopback'])
 const NOT_UNICAST = new Set(['multicast', 'broadcast', 'unspecified', 'reserved'])
 
@@ -69,7 +72,11 @@ export function createReverseDns(
   let inFlight = 0
   let tokens = config.ratePerSecond
   let lastRefill = Date.now()
+  /** The expiry sweep, armed for the earliest entry's expiry: none while the cache is empty. */
   let timer: NodeJS.Timeout | undefined
+  let sweepAt = Infinity
+  let lastSweep = 0
+  let started = false
   /** Armed while lookups wait for rate tokens: nothing else wakes the queue. */
   let waitTimer: NodeJS.Timeout | undefined
   let stopped = false
@@ -100,6 +107,19 @@ export function createReverseDns(
   const store = (key: string, name: string | null, ms: number): void => {
     for (const [k, v] of cache.set(key, name, Date.now() + ms)) if (v !== null) deps.onName(k, null)
     if (name !== null) deps.onName(key, name)
+    schedule()
+  }
+
+  // One timer for the earliest expiry, not a tick a second: an idle collector with an
+  // empty (or long-lived) cache is not woken for nothing.
+  const schedule = (): void => {
+    if (!started || stopped) return
+    const at = Math.max(cache.nextExpiry(), lastSweep + SWEEP_MS)
+    if (at === Infinity || (timer && sweepAt <= at)) return
+    if (timer) clearTimeout(timer)
+    sweepAt = at
+    timer = setTimeout(sweep, Math.min(TIMER_MAX_MS, Math.max(0, at - Date.now())))
+    timer.unref()
   }
 
   const wanted = (a: ParsedAddr): 'yes' | 'local' | 'remote' | 'not_unicast' => {
@@ -182,9 +202,13 @@ export function createReverseDns(
   }
 
   const sweep = (): void => {
+    timer = undefined
+    sweepAt = Infinity
     const now = Date.now()
+    lastSweep = now
     // Expired: forget in the workers, which report the address again if it is still seen.
     for (const [key] of cache.sweep(now)) deps.onName(key, null)
+    schedule()
   }
 
   return {
@@ -214,14 +238,15 @@ export function createReverseDns(
       pump()
     },
     start() {
-      if (timer) return
+      if (started && !stopped) return
+      started = true
       stopped = false
-      timer = setInterval(sweep, SWEEP_MS)
-      timer.unref()
+      schedule()
     },
     stop() {
       stopped = true
-      if (timer) clearInterval(timer)
+      if (timer) clearTimeout(timer)
+      sweepAt = Infinity
       if (waitTimer) clearTimeout(waitTimer)
       timer = undefined
       waitTimer = undefined

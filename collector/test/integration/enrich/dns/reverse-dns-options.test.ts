@@ -76,6 +76,38 @@ void test('local addresses only, the IP as name when there is none, expiry forge
     ['10.0.0.8', null],
   ])
   assert.equal(rdns.size, 0)
+  // Seen again once the cache is empty: looked up and forgotten again (the expiry sweep,
+  // armed per entry, is armed anew).
+  rdns.request(['10.0.0.7'])
+  await eventually(async () => Promise.resolve(names.length >= 6), 5000, 50)
+  assert.deepEqual(names.slice(4), [
+    ['10.0.0.7', 'seven.lan.test'],
+    ['10.0.0.7', null],
+  ])
+  assert.equal(rdns.size, 0)
+})
+
+void test('an empty cache arms no timer; an entry arms one sweep for its expiry', async (t) => {
+  const hole = await startBlackHoleDns()
+  t.after(() => hole.stop())
+  const timeouts = t.mock.method(globalThis, 'setTimeout')
+  const intervals = t.mock.method(globalThis, 'setInterval')
+  const sweeps = (): number[] =>
+    timeouts.mock.calls.map((c) => Number(c.arguments[1])).filter((ms) => ms > 1000)
+  const rdns = createReverseDns(
+    { ...BASE, servers: [hole.server], ratePerSecond: 1, concurrency: 1, lookupRemote: true },
+    { log: createLogger('error'), metrics: new Registry(), isLocal: () => false, onName: () => {} },
+  )
+  rdns.start()
+  t.after(() => rdns.stop())
+  assert.deepEqual(sweeps(), [])
+  assert.equal(intervals.mock.callCount(), 0)
+  // Beyond the queue bound: cached as rate limited, asked again in a minute.
+  rdns.request(Array.from({ length: 4100 }, (_, k) => `10.${k >> 8}.${k & 255}.1`))
+  const armed = sweeps()
+  assert.equal(armed.length, 1, `one sweep timer, not one per entry: ${armed.join(' ')}`)
+  assert.ok((armed[0] ?? 0) > 59_000 && (armed[0] ?? 0) <= 60_000, `armed for ${armed[0]} ms`)
+  assert.equal(intervals.mock.callCount(), 0)
 })
 
 void test('addresses beyond the queue bound are counted as rate_limited', async (t) => {
