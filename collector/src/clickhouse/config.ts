@@ -126,7 +126,7 @@ const spoolMaxBytes = int({
   default: 1 << 30,
   min: 0,
   max: 2 ** 42,
-  help: 'bytes of batches kept under data_dir/spool while ClickHouse is away; past it new batches are dropped (counted)',
+  help: 'bytes of batches kept under data_dir/spool while ClickHouse is away, the journal of the rows in memory (data_dir/spool/journal) included; past it new batches are dropped and rows are held without a journal record (counted); 0: no spool and no journal',
 })
 
 export interface WriterConfig {

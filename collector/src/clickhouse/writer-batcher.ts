@@ -5,6 +5,8 @@
 // fewer, larger inserts. Rows count as pending from add() until their batch leaves memory
 // (stored, spooled or set aside).
 import { randomUUID } from 'node:crypto'
+import type { RowFormat } from '@flowloft/decoder-wasm'
+import type { JournalFiles } from './writer-journal.js'
 
 export interface Batch {
   chunks: Buffer[]
@@ -12,6 +14,11 @@ export interface Batch {
   token: string
   /** An insert was attempted: its token may name stored rows, so it takes no more. */
   tried: boolean
+  /** Its journal files (writer-journal.ts), once cut. */
+  journal?: JournalFiles
+  /** Set on a batch read back from the journal: the columns and format it was written with. */
+  columns?: string[]
+  format?: RowFormat
 }
 
 const emptyBatch = (): Batch => ({ chunks: [], rows: 0, token: '', tried: false })
@@ -62,15 +69,29 @@ export class Batcher {
     return b
   }
 
-  /** Queue a cut batch: joined to the last one when that has room and was not tried. */
-  queue(b: Batch): void {
+  /**
+   * Queue a cut batch: joined to the last one when that has room and was not tried.
+   * Returns the batch that holds its rows now (`b`, or the one it joined).
+   */
+  queue(b: Batch): Batch {
     const last = this.#ready.at(-1)
     if (last && !last.tried && last.rows + b.rows <= this.#maxInsertRows) {
       last.chunks.push(...b.chunks)
       last.rows += b.rows
-      return
+      return last
     }
     this.#ready.push(b)
+    return b
+  }
+
+  /**
+   * Queue a batch a previous run left (read back from the journal), whatever the bound:
+   * marked tried, as it may be stored already, so no batch joins it.
+   */
+  restore(b: Batch): void {
+    b.tried = true
+    this.#ready.push(b)
+    this.#pending += b.rows
   }
 
   oldest(): Batch | undefined {

@@ -11,12 +11,16 @@ export interface WriterMetrics {
   rejected: Metric<'source' | 'code'>
   lastInsertSeconds: Metric<never>
   insertSeconds: Histogram<'result'>
+  unjournaled: Metric<'reason'>
+  journalRecoveredRows: Metric<never>
+  journalTorn: Metric<never>
 }
 
 export interface WriterGauges {
   pendingRows(): number
   spoolBytes(): number
   spoolFiles(): number
+  journalBytes(): number
   stalled(): boolean
 }
 
@@ -41,7 +45,8 @@ export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): W
     ioErrors: reg.counter(
       `${prefix}_io_errors_total`,
       'Failed file operations (spool_write, spool_read, spool_remove, spool_reject, ' +
-        'rejected_write, insert_file), by errno code (LOW_SPACE: a spool write refused to keep ' +
+        'rejected_write, insert_file, journal_write, journal_rename, journal_remove, ' +
+        'journal_read), by errno code (LOW_SPACE: a spool write refused to keep ' +
         'room for its replay); each is retried, none is fatal',
       ['op', 'code'],
     ),
@@ -56,6 +61,23 @@ export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): W
       'Duration of inserts into ClickHouse, by result (ok, error)',
       ['result'],
     ),
+    unjournaled: reg.counter(
+      `${prefix}_unjournaled_rows_total`,
+      'Rows held in memory without a journal record, which a crash would lose: journal_full ' +
+        '(journal and spool at writer.spool_max_bytes), journal_error (the write failed, see ' +
+        'io_errors_total); each is still inserted',
+      ['reason'],
+    ),
+    journalRecoveredRows: reg.counter(
+      `${prefix}_journal_recovered_rows_total`,
+      'Rows read back from the journal at start (held in memory when the last run ended ' +
+        'without a flush) and queued for insert',
+    ),
+    journalTorn: reg.counter(
+      `${prefix}_journal_torn_files_total`,
+      'Journal files read back at start whose last record was cut short or corrupt (a crash ' +
+        'mid-write): the whole records before it were kept',
+    ),
   }
   reg.gauge(`${prefix}_pending_rows`, 'Rows waiting in memory', [], (x) =>
     x.set({}, g.pendingRows()),
@@ -65,6 +87,9 @@ export function writerMetrics(reg: Registry, prefix: string, g: WriterGauges): W
   )
   reg.gauge(`${prefix}_spool_files`, 'Batches waiting in the spool', [], (x) =>
     x.set({}, g.spoolFiles()),
+  )
+  reg.gauge(`${prefix}_journal_bytes`, 'Bytes of the journal of the rows in memory', [], (x) =>
+    x.set({}, g.journalBytes()),
   )
   reg.gauge(
     `${prefix}_stalled`,

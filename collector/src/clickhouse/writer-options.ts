@@ -41,6 +41,11 @@ export interface WriterOptions {
   spoolDir: string
   /** Bytes the spool may hold; a batch that would pass it is dropped and counted. */
   spoolMaxBytes: number
+  /**
+   * Where the rows in memory are journaled (writer-journal.ts; default `journal/<name>`
+   * beside spoolDir, where `<name>` is spoolDir's last part).
+   */
+  journalDir?: string
   /** Where refused batches are set aside (default `rejected` beside spoolDir). */
   rejectedDir?: string
   /** Files kept there, oldest deleted first (default 100). */

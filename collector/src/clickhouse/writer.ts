@@ -19,6 +19,12 @@
 // spool/rejected/ (writer-set-aside.ts), counted as a `rejected` drop, and the next
 // batch goes on: only transient errors are retried.
 //
+// The rows in memory are journaled (writer-journal.ts): a crash or a power cut loses at
+// most what the OS had not yet written, and a restart inserts the rest with their batch's
+// token. The journal counts toward spoolMaxBytes with the spool: a chunk that would pass
+// it stays in memory without a record, counted (unjournaled_rows_total), as does one
+// whose journal write failed. With spoolMaxBytes 0 there is no journal.
+//
 // This file drives the inserts: memory (writer-batcher.ts) and the spool
 // (writer-replay.ts) are emptied oldest first, the spool before memory, and a transient
 // failure waits a capped backoff before the next try.
@@ -30,6 +36,7 @@ import { Spool, type SpoolEntry, type SpoolHeader } from './spool.js'
 import { Quarantine } from './spool-quarantine.js'
 import { Batcher, type Batch } from './writer-batcher.js'
 import { insertBatch } from './writer-insert.js'
+import { Journal } from './writer-journal.js'
 import { writerMetrics } from './writer-metrics.js'
 import type { WriterOptions } from './writer-options.js'
 import { createReplay } from './writer-replay.js'
@@ -76,6 +83,7 @@ export function createWriter(o: WriterOptions): Writer {
     pendingRows: () => memory.pendingRows,
     spoolBytes: () => spool.bytes,
     spoolFiles: () => spool.files,
+    journalBytes: () => journal.bytes,
     stalled: () => stalled() !== undefined,
   })
   const complain = rateLimited(o.log)
@@ -87,6 +95,12 @@ export function createWriter(o: WriterOptions): Writer {
       code: e.code,
       error: e.message,
     })
+  }
+  const journalDir = o.journalDir ?? join(dirname(o.spoolDir), 'journal', basename(o.spoolDir))
+  const journal = new Journal(journalDir, { columns, format: o.format }, ioError)
+  /** The batch left memory (stored, spooled, set aside or dropped): its journal goes. */
+  const forget = (b: Batch): void => {
+    if (b.journal) journal.remove(b.journal)
   }
   const reject = setAside({
     table,
@@ -130,20 +144,49 @@ export function createWriter(o: WriterOptions): Writer {
   const header = (b: Batch): SpoolHeader => ({
     token: b.token,
     rows: b.rows,
-    columns,
-    format: o.format,
+    columns: b.columns ?? columns,
+    format: b.format ?? o.format,
   })
+
+  // What a previous run held in memory, queued (behind the spool, which is older).
+  const recovered = journal.recover()
+  for (const r of recovered.batches) {
+    const { token, rows, columns: cols, format } = r.header
+    memory.restore({
+      chunks: r.chunks,
+      rows,
+      token,
+      tried: true,
+      journal: r.files,
+      columns: cols,
+      format,
+    })
+    m.journalRecoveredRows.inc({}, rows)
+  }
+  m.journalTorn.inc({}, recovered.torn)
+  if (memory.pendingRows > 0) clock.started()
+  if (recovered.batches.length > 0 || recovered.torn > 0) {
+    o.log.info('writer: rows read back from the journal', {
+      table,
+      batches: recovered.batches.length,
+      rows: memory.pendingRows,
+      tornFiles: recovered.torn,
+    })
+  }
 
   const cut = (): void => {
     const b = memory.cut()
     if (!b) return
+    b.journal = journal.cut(b.token)
     // Older batches are in the spool (and none in memory): this one queues behind
     // them, on disk.
     if (spool.files > 0 && memory.queued === 0 && replay.keep(header(b), b.chunks) !== 'kept') {
       memory.left(b)
+      forget(b)
       return
     }
-    memory.queue(b)
+    const into = memory.queue(b)
+    if (into !== b && into.journal) journal.join(b.journal, into.journal, into.token)
   }
 
   const succeeded = (source: string, rows: number): void => {
@@ -164,6 +207,7 @@ export function createWriter(o: WriterOptions): Writer {
     for (let b = memory.oldest(); b; b = memory.oldest()) {
       if (replay.keep(header(b), b.chunks) === 'kept') break
       memory.shift()
+      forget(b)
     }
     backoff = Math.min(backoff === 0 ? 250 : backoff * 2, maxBackoff)
     o.log.warn('clickhouse insert failed, will retry', {
@@ -211,9 +255,11 @@ export function createWriter(o: WriterOptions): Writer {
       }
       memory.shift()
       reject.batch(header(b), b.chunks, fault.code, err)
+      forget(b)
       return true
     }
     memory.shift()
+    forget(b)
     succeeded('memory', b.rows)
     return true
   }
@@ -255,6 +301,13 @@ export function createWriter(o: WriterOptions): Writer {
         m.dropped.inc({ reason: 'memory' }, rows)
         return
       }
+      // The journal and the spool share spoolMaxBytes (0: neither is kept).
+      const j =
+        o.spoolMaxBytes > 0 ? journal.append(body, rows, o.spoolMaxBytes - spool.bytes) : 'ok'
+      if (j !== 'ok') {
+        m.unjournaled.inc({ reason: j }, rows)
+        complain(j, 'writer: rows held in memory without a journal record', { table, reason: j })
+      }
       if (idle) clock.started()
       if (memory.openRows >= o.batchRows) {
         cut()
@@ -286,22 +339,25 @@ export function createWriter(o: WriterOptions): Writer {
       timer.unref()
       if (spool.files > 0) {
         o.log.info('writer: replaying spool', { files: spool.files, bytes: spool.bytes })
-        void kick()
       }
+      if (spool.files > 0 || memory.queued > 0) void kick()
     },
     async stop() {
       stopped = true
       if (timer) clearInterval(timer)
       wake?.()
       cut()
+      journal.close()
       if (running) await running
       // One last pass over memory: inserts what it can, spools the rest at the first
       // failure (or at once when older batches already wait in the spool).
       if (memory.queued > 0 && spool.files === 0) await kick()
       for (let b = memory.shift(); b; b = memory.shift()) {
-        // The last chance to keep it: written even while the spool is paused.
-        if (replay.keep(header(b), b.chunks, true) === 'kept')
-          m.dropped.inc({ reason: 'spool_error' }, b.rows)
+        // The last chance to keep it: written even while the spool is paused. A batch
+        // the spool cannot take stays in the journal when all its rows are there (read
+        // back at the next start).
+        if (replay.keep(header(b), b.chunks, true) !== 'kept') forget(b)
+        else if (!b.journal?.whole) m.dropped.inc({ reason: 'spool_error' }, b.rows)
       }
     },
   }

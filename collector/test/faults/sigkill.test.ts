@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildV9 } from '@flowloft/decoder-wasm/testing'
 import { freeUdpPort, sendUdp } from '../support/exporters.js'
+import { FLOW_TEMPLATE } from '../support/v9-flow-template.js'
 import { startChildService, type ChildService } from '../support/child-service.js'
 import { eventually, metricValue } from '../support/service.js'
 import { SteadySender } from '../support/udp-load.js'
@@ -24,20 +25,7 @@ const WRITER_QUIET_MS = 1500
 /** Room for one insert still running when the kill came (an embedded insert takes ~0.1 s). */
 const INSERT_SLACK_MS = 500
 
-const template = {
-  id: 256,
-  fields: [
-    { id: 8, length: 4 }, // IPV4_SRC_ADDR
-    { id: 12, length: 4 }, // IPV4_DST_ADDR
-    { id: 7, length: 2 }, // L4_SRC_PORT
-    { id: 11, length: 2 }, // L4_DST_PORT
-    { id: 4, length: 1 }, // PROTOCOL
-    { id: 1, length: 4 }, // IN_BYTES
-    { id: 2, length: 4 }, // IN_PKTS
-    { id: 22, length: 4 }, // FIRST_SWITCHED
-    { id: 21, length: 4 }, // LAST_SWITCHED
-  ],
-}
+const template = FLOW_TEMPLATE
 const header = (
   sequence: number,
 ): { sysUptime: number; unixSecs: number; sequence: number; sourceId: number } => ({
