@@ -119,7 +119,7 @@ const quietBatchMs = int({
   default: 30000,
   min: 0,
   max: 600000,
-  help: 'embedded engine: while traffic is light (a writer.batch_ms window holds fewer than writer.batch_rows / 10 rows), the window stretches up to this, and an API or console read first inserts what has waited longer than writer.batch_ms; a crash or power cut loses up to this much; 0 or below writer.batch_ms: no stretch',
+  help: "embedded engine: while traffic is light (a writer.batch_ms window holds fewer than writer.batch_rows / 10 rows), the window stretches up to this, cut sooner once it holds writer.batch_rows / 10 rows; an API or console read first inserts what has waited longer than writer.batch_ms; the rows held are journaled under data_dir/spool/journal, so a crash or power cut loses only what the OS had not yet written; past about 30 s (the kernel's dirty-page expiry) the journal is written to disk as well, about 240 bytes a flow; 0 or below writer.batch_ms: no stretch",
 })
 const spoolMaxBytes = int({
   path: 'writer.spool_max_bytes',
