@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { enrichmentCost, firstLoss } from './e2e-loss.mjs'
 import { historySection } from './history-results.mjs'
+import { insertViewsSection } from './insert-views-results.mjs'
 import { householdSection } from './household-results.mjs'
 
 const out = (name) => new URL(`./out/${name}`, import.meta.url)
@@ -218,6 +219,7 @@ const h = load('home-rate.json')
 const hist = load('history.json')
 const household = load('household.json')
 const clear = load('anonymise-clear.json')
+const views = load('insert-views.json')
 if (e) parts.push('', e2eSection(e, '## End to end (`make bench-e2e`, bench/e2e.mjs)'))
 if (q)
   parts.push('', e2eSection(q, '## End to end, short run (`make bench`, bench/e2e.mjs --quick)'))
@@ -225,6 +227,7 @@ if (h) parts.push('', homeSection(h))
 if (household || clear) parts.push('', householdSection(household, clear, machineLine))
 if (d) parts.push('', decoderSection(d))
 if (w) parts.push('', writerSection(w))
+if (views) parts.push('', insertViewsSection(views, machineLine))
 if (hist) parts.push('', historySection(hist, machineLine))
 if (f) parts.push('', fuzzSection(f))
 writeFileSync(new URL('./RESULTS.md', import.meta.url), `${parts.join('\n')}\n`)
