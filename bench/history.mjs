@@ -157,12 +157,15 @@ try {
   // tables (schema/0010: flows_pairs_1d): counted now, for the results.
   for (const table of ['flows_pairs_1d']) {
     if (t[table]) continue
-    const res = await fetch(`${base}/api/query?format=csv`, {
+    const res = await fetch(`${base}/api/query`, {
       method: 'POST',
-      body: `SELECT count() FROM flowloft.${table}`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: `SELECT count() AS n FROM flowloft.${table}` }),
     })
     if (!res.ok) throw new Error(`counting ${table}: ${res.status} ${await res.text()}`)
-    t[table] = { rows: Number(await res.text()), byMigration: true }
+    const rows = Number((await res.json()).data?.[0]?.n)
+    if (!Number.isFinite(rows)) throw new Error(`counting ${table}: no count in the answer`)
+    t[table] = { rows, byMigration: true }
   }
   const top = async (path) => (await (await fetch(base + path)).json()).rows[0]?.['key'] ?? ''
   // The busiest of the fill's last hour (a kept directory may have been filled hours ago).
