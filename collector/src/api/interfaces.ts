@@ -37,7 +37,10 @@ export function interfaceRoutes(
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
-    const w = sidedSource(q, rollupFilters(f), retention, rollupApproximate(f, false))
+    const w = sidedSource(q, retention, {
+      rollup: rollupFilters(f),
+      approximate: rollupApproximate(f, false),
+    })
     const rows = await readRows<InterfaceRow>(engine, {
       // Summed per exporter and interface pair first, then per interface: the pairs are
       // few, so the ARRAY JOIN no longer runs once per flow (or rollup row).

@@ -22,6 +22,7 @@ import {
   type RollupSource,
   type Source,
   type SourceChoice,
+  type SourceRequest,
 } from './source.js'
 
 /** Protocol names by number (the number when unnamed), for the rollups, which keep the number. */
@@ -252,28 +253,23 @@ export const rollupApproximate = (f: Filters, perDevice: boolean): boolean =>
   (perDevice || f.given.device !== undefined) &&
   !['out', 'outbound', 'inbound'].includes((f.given.direction ?? '').trim().toLowerCase())
 
+/** Which rollups hold what a view asks (SourceRequest's flags: rollup, hosts, pairs, ...). */
+type Holders = Pick<SourceRequest, 'rollup' | 'hosts' | 'pairs' | 'device' | 'approximate'>
+
 /**
  * The table to read for the query string's window: raw flows, or a rollup when it can
  * answer (`rollup`: flows_1m/_1h/_1d, else `hosts`: flows_hosts_*, and with `pairs` also
- * flows_pairs_1d); with `approximate`,
- * flows_1m/_1h/_1d only when the window needs it (see chooseSource).
+ * flows_pairs_1d; `device`: device_traffic_1h); with `approximate`, flows_1m/_1h/_1d
+ * only when the window needs it (see chooseSource).
  */
 export function sidedSource(
   q: (k: string) => string | undefined,
-  rollup: boolean,
   retention: RetentionDays,
-  approximate = false,
-  hosts = false,
-  device = false,
-  pairs = false,
+  holders: Holders,
 ): SourceChoice {
   return chooseSource({
     window: parseWindow(q),
-    rollup,
-    hosts,
-    pairs,
-    device,
-    approximate,
+    ...holders,
     forced: parseSource(q('source')),
     retention,
     now: nowSeconds(),

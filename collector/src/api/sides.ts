@@ -126,15 +126,12 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
-    const w = sidedSource(
-      q,
-      rollupFilters(f),
-      retention,
-      rollupApproximate(f, true),
-      hostsFilters(f),
-      false,
-      pairsFilters(f),
-    )
+    const w = sidedSource(q, retention, {
+      rollup: rollupFilters(f),
+      approximate: rollupApproximate(f, true),
+      hosts: hostsFilters(f),
+      pairs: pairsFilters(f),
+    })
     const rows = await readRows<DeviceRow>(engine, {
       query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SIDED_SUMS},
           toUnixTimestamp(min(time_received)) AS first_seen,
@@ -163,15 +160,12 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const by = parseChoice('by', q('by'), REMOTE_BYS) ?? 'host'
     const limit = parseInteger('limit', q('limit'), 10, 1, 1000)
     const d = REMOTE_BY[by]
-    const w = sidedSource(
-      q,
-      by !== 'host' && rollupFilters(f),
-      retention,
-      rollupApproximate(f, false),
-      hostsFilters(f),
-      false,
-      pairsFilters(f) && !PER_FLOW_KIND.includes(by),
-    )
+    const w = sidedSource(q, retention, {
+      rollup: by !== 'host' && rollupFilters(f),
+      approximate: rollupApproximate(f, false),
+      hosts: hostsFilters(f),
+      pairs: pairsFilters(f) && !PER_FLOW_KIND.includes(by),
+    })
     // Without a device, "remote" is the internet: internal flows stay out.
     const internet = f.given.device === undefined
     const rows = await readRows<RemoteRow>(engine, {

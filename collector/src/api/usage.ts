@@ -251,14 +251,12 @@ export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
   app.get('/api/usage', async (c) => {
     const q = (k: string): string | undefined => c.req.query(k)
     const f = parseFilters(q)
-    const w = sidedSource(
-      q,
-      rollupFilters(f),
-      retention,
-      rollupApproximate(f, false),
-      hostsFilters(f),
-      deviceFilters(f),
-    )
+    const w = sidedSource(q, retention, {
+      rollup: rollupFilters(f),
+      approximate: rollupApproximate(f, false),
+      hosts: hostsFilters(f),
+      device: deviceFilters(f),
+    })
     const [[range], usage] = await Promise.all([
       readRows<Sums>(engine, {
         query: `SELECT ${SIDED_SUMS} FROM ${sidedSql(f, false, w.source, false, true)}`,
