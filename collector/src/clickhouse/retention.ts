@@ -144,10 +144,10 @@ async function partSizes(client: ClickHouseClient, p: Placement): Promise<PartSi
 /**
  * When active parts of flowloft's tables hold more than `maxBytes` (on a cluster: on
  * the fullest shard), drop whole partitions, oldest first: the clear copy of
- * anonymise.clear_days first, then raw flows, then counters, then the rollups, finest first (the hosts' before the local side's of each
- * grain; the per-device hours, the smallest, last); the newest partition of each
- * table is never dropped. On a cluster a partition (a day) is dropped on every shard.
- * 0 turns it off.
+ * anonymise.clear_days first, then raw flows, then counters, then the rollups, finest
+ * first (the hosts' before the local side's of each grain; the per-device hours, the
+ * smallest, last); the newest partition of each table is never dropped. On a cluster a
+ * partition (a day) is dropped on every shard. 0 turns it off.
  */
 export async function enforceDiskLimit(
   client: ClickHouseClient,
