@@ -145,6 +145,11 @@ void test('remote hosts, a remote host and a device talking to it: equal to raw'
   }
   const forced = await (await api()).request(`/api/remote?by=host&source=flows_1h`)
   assert.equal(forced.status, 400)
+  // The pairs keep no service, protocol or app: asked for one, forcing them is refused.
+  for (const q of ['by=service', 'by=host&proto=udp', 'by=app', 'by=host&exporter=192.168.1.1']) {
+    const r = await (await api()).request(`/api/remote?${q}&source=flows_pairs_1d`)
+    assert.equal(r.status, 400, q)
+  }
 })
 
 void test('the console windows: 24 h, 7 d and 30 d of remote hosts; 30 d of devices', async () => {
