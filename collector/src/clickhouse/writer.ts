@@ -60,6 +60,14 @@ export interface Writer {
   start(): void
   /** Insert what can be inserted; spool the rest (after the first failure). */
   stop(): Promise<void>
+  /**
+   * Run `fn` while no insert is in flight: waits for the current one, and the next
+   * waits for `fn` (the rollup job's rolls, clickhouse/rollup-schedule.ts). Undefined,
+   * and `fn` not run, while a batch already tried is unconfirmed (in the spool, or in
+   * memory after a failed attempt or a crash): its rows may be stored already, and the
+   * views would see them again when it is retried.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T | undefined>
   /** Why the writer makes no progress (`stalled: ...`), or undefined while it does. */
   stalled(): string | undefined
   /** Rows held in memory. */
@@ -140,6 +148,9 @@ export function createWriter(o: WriterOptions): Writer {
   let stopped = false
   let backoff = 0
   let wake: (() => void) | undefined
+  /** While exclusive() runs: inserts wait for it. */
+  let held: Promise<void> | undefined
+  let inserting: Promise<boolean> | undefined
 
   const header = (b: Batch): SpoolHeader => ({
     token: b.token,
@@ -266,11 +277,15 @@ export function createWriter(o: WriterOptions): Writer {
 
   const drain = async (): Promise<void> => {
     for (;;) {
+      if (!spool.oldest() && !memory.oldest()) return
+      while (held) await held
       // Stopping: the spool is durable and replays at the next start.
       if (stopped && spool.files > 0) return
       const e = spool.oldest()
       const b = memory.oldest()
-      const went = e ? await replayOldest(e) : b ? await insertOldest(b) : undefined
+      inserting = e ? replayOldest(e) : b ? insertOldest(b) : undefined
+      const went = await inserting
+      inserting = undefined
       if (went === undefined || (!went && stopped)) return
     }
   }
@@ -312,6 +327,23 @@ export function createWriter(o: WriterOptions): Writer {
       if (memory.openRows >= o.batchRows) {
         cut()
         void kick()
+      }
+    },
+    async exclusive(fn) {
+      // A tried batch in memory while no insert is in flight: its attempt failed, or a
+      // crash left it in the journal.
+      const unsettled = (): boolean =>
+        spool.files > 0 || (inserting === undefined && memory.oldest()?.tried === true)
+      if (unsettled()) return undefined
+      while (held) await held
+      let release = (): void => undefined
+      held = new Promise((r) => (release = r))
+      try {
+        await inserting?.catch(() => undefined)
+        return unsettled() ? undefined : await fn()
+      } finally {
+        held = undefined
+        release()
       }
     },
     async flush() {
