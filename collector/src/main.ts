@@ -37,6 +37,7 @@ import { createSnmpPoller } from './enrich/snmp/index.js'
 import { createFlowLog } from './flowlog/index.js'
 import { COUNTER_COLUMNS } from './flows/counter-rows.js'
 import { createJobs } from './jobs/index.js'
+import { createRollupJob } from './jobs/rollups.js'
 import { createPrefixLearner, type PrefixLearner } from './learned-prefixes/index.js'
 import { createListeners, type BoundListener, type ListenerSpec } from './listener/index.js'
 import { createTrafficMetrics, type TrafficMetrics } from './traffic-metrics/index.js'
@@ -236,6 +237,14 @@ export async function startCollector(
     log,
     metrics,
   })
+  const rollups = createRollupJob({
+    run: engine.jobs,
+    exclusive: (fn) => writer.exclusive(fn),
+    cluster: config.clickhouse.cluster,
+    scheduled: config.clickhouse.scheduledRollups,
+    log,
+    metrics,
+  })
   const summaries = createSummaries(config.summaries, {
     run: engine.jobs,
     dataDir: config.dataDir,
@@ -284,6 +293,7 @@ export async function startCollector(
     if (!schemaAtStart) await detachedParts()
     if (stopping) return
     void summaries.start()
+    rollups.start()
     jobs.start()
     alerts.start()
     usage.start()
@@ -318,6 +328,7 @@ export async function startCollector(
     templates.close()
     await flowLog?.stop()
     await jobs.stop()
+    await rollups.stop()
     await alerts.stop()
     await usage.stop()
     await learner.stop()

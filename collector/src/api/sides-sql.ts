@@ -10,6 +10,7 @@ import { LOCAL_SIDE, SERVICE_PORT_BELOW } from '@flowloft/decoder-wasm'
 import { WELL_KNOWN_PORTS } from '../enrich/services.js'
 import { protocolName } from '../flows/protocols.js'
 import type { Filters } from './filters.js'
+import { filledUntilSql, scheduledRollup } from '../clickhouse/rollup-schedule.js'
 import { nowSeconds, parseWindow, WINDOW_SQL } from './params.js'
 import {
   chooseSource,
@@ -43,18 +44,44 @@ export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
 /**
  * A rollup's rows of the window (parameters from, to), each with its grain in seconds
  * (row_grain). With `stitch`, the window's whole hours (or days) come from the next
- * coarser table and only its edges from this one: the same sums from fewer rows, but
+ * coarser table (as far as it is filled: filledRows) and only its edges from this one: the same sums from fewer rows, but
  * `time` is then the hour's (day's) start in the middle of the window, so only for
  * answers that do not group by time (first and last seen then to the hour there).
  */
 export function rollupRows(table: RollupSource, stitch: boolean): string {
-  const fine = `SELECT *, ${grainOf(table)} AS row_grain FROM flowloft.${table} WHERE ${WINDOW}`
   const c = stitch ? coarserOf(table) : undefined
-  if (!c) return `(${fine})`
-  const whole = wholeGrains(c.grain)
-  return `(SELECT *, ${c.grain} AS row_grain FROM flowloft.${c.table} WHERE ${whole}
-    UNION ALL
-    ${fine} AND NOT (${whole}))`
+  const parts = c
+    ? [
+        ...filledRows(c.table, wholeGrains(c.grain)),
+        ...filledRows(table, `${WINDOW} AND NOT (${wholeGrains(c.grain)})`),
+      ]
+    : filledRows(table, WINDOW)
+  return `(${parts.join('\n    UNION ALL\n    ')})`
+}
+
+/** The columns of flows_pairs_1d (schema/0010), which the hosts' tables have too. */
+const PAIRS_COLUMNS = `time, direction, src_addr, dst_addr, src_host, dst_host, src_country,
+      dst_country, src_as, dst_as, bytes, packets, flows`
+
+/**
+ * A rollup's rows where `cond` holds, each with its grain (row_grain). A rollup rolled on
+ * a schedule (clickhouse/rollup-schedule.ts) holds the times before its mark in
+ * rollup_fill; the later ones come from the level below it, down to the minutes, which
+ * the views fill on every insert.
+ */
+function filledRows(
+  table: RollupSource,
+  cond: string,
+  columns = table === 'flows_pairs_1d' ? PAIRS_COLUMNS : '*',
+): string[] {
+  const own = `SELECT ${columns}, ${grainOf(table)} AS row_grain FROM flowloft.${table} WHERE ${cond}`
+  const r = scheduledRollup(table)
+  if (!r) return [own]
+  const mark = filledUntilSql(table)
+  return [
+    `${own} AND time < ${mark}`,
+    ...filledRows(r.source as RollupSource, `${cond} AND time >= ${mark}`, columns),
+  ]
 }
 
 const WINDOW = 'time >= toDateTime({from:UInt32}) AND time < toDateTime({to:UInt32})'

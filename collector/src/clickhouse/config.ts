@@ -1,7 +1,7 @@
 // The settings of the ClickHouse side: where it is and how much memory the embedded
 // engine takes (clickhouse.*), the limits of users' queries (query.*) and the writer's
 // batches and spool (writer.*). Retention is retention-config.ts.
-import { int, section, text, url as urlSetting } from '../config/index.js'
+import { bool, int, section, text, url as urlSetting } from '../config/index.js'
 import { collectorId } from './collector-id.js'
 import { clusterName } from './cluster-name.js'
 import type { QueryLimits } from './read-sessions.js'
@@ -26,6 +26,8 @@ export interface ClickHouseConfig {
   maxMemoryBytes: number
   /** A remote_servers name to run on (clickhouse/cluster-*.ts); empty: one server. */
   cluster: string
+  /** The rollup job (jobs/rollups.ts); false: the views feed every row. */
+  scheduledRollups: boolean
 }
 
 const collectorIdSetting = text({
@@ -45,10 +47,17 @@ const cluster = text({
   help: 'ClickHouse cluster (a remote_servers name: letters, digits, _) to run on: migrations ON CLUSTER, Replicated tables per shard behind Distributed ones under the usual names (docs/scaling.md); needs clickhouse.url; empty: one server',
 })
 
-export const CLICKHOUSE = section([url, maxMemoryBytes, cluster], (v) => ({
+const scheduledRollups = bool({
+  path: 'clickhouse.scheduled_rollups',
+  default: true,
+  help: 'fill flows_hosts_1h, flows_hosts_1d and flows_pairs_1d by the rollup job once an hour or a day is over instead of on every insert (less CPU per flow); set false on every collector when several write to one server (docs/scaling.md): their views then feed every row',
+})
+
+export const CLICKHOUSE = section([url, maxMemoryBytes, cluster, scheduledRollups], (v) => ({
   url: v.get(url),
   maxMemoryBytes: v.get(maxMemoryBytes),
   cluster: clusterName(v.get(cluster), v.get(url)),
+  scheduledRollups: v.get(scheduledRollups),
 }))
 
 const maxExecutionSeconds = int({

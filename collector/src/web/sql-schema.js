@@ -13,9 +13,13 @@ const ABOUT = {
   flows_1d: "per-day rollup of flows_1h's columns",
   flows_hosts_1m:
     'per-minute rollup with both addresses and their host names (no exporter or interfaces)',
-  flows_hosts_1h: "per-hour rollup of flows_hosts_1m's columns",
-  flows_hosts_1d: "per-day rollup of flows_hosts_1m's columns",
-  flows_pairs_1d: 'per day and pair of addresses (no protocol, service port or app)',
+  flows_hosts_1h:
+    "per-hour rollup of flows_hosts_1m's columns, rolled once an hour is over (see rollup_fill)",
+  flows_hosts_1d: "per-day rollup of flows_hosts_1m's columns, rolled once a day is over",
+  flows_pairs_1d:
+    'per day and pair of addresses (no protocol, service port or app), rolled once a day is over',
+  rollup_fill:
+    'how far each rollup rolled on a schedule is filled (max(filled_until)); later times are in the level below',
   device_traffic_1h: 'per device (local_addr), hour and direction',
   device_seen: "each device's first and last minute seen",
   exporters: 'each exporter, latest seen',

@@ -11,6 +11,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Hono } from 'hono'
 import { useMigratedEngine } from '../../support/engine.js'
+import { rollAhead } from '../../support/roll-ahead.js'
 import { Registry } from '../../../dist/observability/metrics.js'
 import { insertFixtureFlows } from '../../support/fixture-flows.js'
 import { homeNetworkFlows, HOME_DEVICES } from '../../support/home-network.js'
@@ -48,6 +49,8 @@ let app: Hono | undefined
 const api = async (): Promise<Hono> => {
   if (app) return app
   await insertFixtureFlows(ch.engine.client, homeNetworkFlows(), NOW)
+  // The hours and days rolled, so each table answers at its own grain.
+  await rollAhead(ch.engine.client)
   await ch.engine.prepareReader()
   app = createApi({ engine: ch.engine, metrics: new Registry(), log: ch.log, maxBodyBytes: 1024 })
   return app
