@@ -138,7 +138,8 @@ export function rawSelect(start, rows) {
     FROM numbers(${rows}))`
 }
 
-const rawInsert = (start, rows) =>
+/** The INSERT of `rows` raw flows from `start` (rawSelect). */
+export const rawInsert = (start, rows) =>
   `INSERT INTO flowloft.flows (${RAW_COLUMNS}) ${rawSelect(start, rows)}`
 
 const ROLLUP_COLUMNS = `exporter, in_if, out_if, direction, proto, service_port, src_country,

@@ -5,6 +5,8 @@
 // step's difference is one view's CPU per inserted row. The merges are stopped, so only
 // the inserts count; inserts of INSERT_VIEWS_ROWS (default 30,000) rows, the size of a
 // window at 1,000 flows/s, three per step, rounds interleaved, the median of three.
+// Then the rollup job's cost (clickhouse/rollup-schedule.ts): an hour of a home network
+// rolled into the hours, days and pairs, in µs of CPU per flow of the hour.
 // Rows: a home network's shape (30 devices, many remote addresses, four services), all
 // distinct within the minute, as most flows of one minute are. Writes
 // bench/out/insert-views.json.
@@ -12,10 +14,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
-import { createLogger, migrate, openEngine } from '@flowloft/collector'
+import { createLogger, migrate, openEngine, rollDue } from '@flowloft/collector'
+import { rawInsert } from './history-fill.mjs'
 
 const ROWS = Number(process.env.INSERT_VIEWS_ROWS ?? 30_000)
 const INSERTS = 3
+/** An hour at 1,000 flows/s, for the rollup job's cost. */
+const ROLL_FLOWS = 3_600_000
 const ROUNDS = 3
 const COLUMNS = [
   'time_received',
@@ -34,9 +39,15 @@ const COLUMNS = [
   'src_as',
   'dst_as',
 ]
-/** Cumulative steps: the views each one detaches (the schema's, schema/0002-0010). */
+/**
+ * Cumulative steps: the views each one detaches (the schema's, schema/0002-0011). The
+ * first has the scheduled rollups' marks a day ahead, so their views pass every row, as
+ * before schema/0011; the others have them at the current hour, as the rollup job keeps
+ * them, so their views pass nothing.
+ */
 const STEPS = [
-  ['every view', []],
+  ['every row through every view (before 0011)', []],
+  ['every view, the rollup job rolling (0011)', []],
   ['flows_pairs_1d_mv', ['flows_pairs_1d_mv']],
   ['flows_hosts_1d_mv', ['flows_hosts_1d_mv']],
   ['flows_hosts_1h_mv', ['flows_hosts_1h_mv']],
@@ -104,15 +115,27 @@ async function insertAll() {
   return (cpu.user + cpu.system) / (INSERTS * ROWS)
 }
 
+/** The scheduled rollups' marks: at the current hour (or `at`) and day, or a day ahead. */
+async function setMarks(ahead, at = Math.floor(Date.now() / 3_600_000) * 3600) {
+  const hour = at + (ahead ? 86400 : 0)
+  const day = Math.floor(hour / 86400) * 86400
+  await command('TRUNCATE TABLE flowloft.rollup_fill')
+  await command(`INSERT INTO flowloft.rollup_fill VALUES ('flows_hosts_1h', ${hour}),
+    ('flows_hosts_1d', ${day}), ('flows_pairs_1d', ${day})`)
+}
+
 let got
+let roll
 try {
   await migrate(engine.client)
   await command('SYSTEM STOP MERGES')
+  await setMarks(false)
   await insertAll() // warm-up
   got = Object.fromEntries(STEPS.map(([name]) => [name, []]))
   for (let r = 0; r < ROUNDS; r++) {
     const detached = []
     for (const [name, views] of STEPS) {
+      await setMarks(name === STEPS[0][0])
       for (const v of views) {
         await command(`DETACH TABLE flowloft.${v}`)
         detached.push(v)
@@ -120,6 +143,35 @@ try {
       got[name].push(await insertAll())
     }
     for (const v of detached) await command(`ATTACH TABLE flowloft.${v}`)
+  }
+  // What the rollup job costs instead: a home network's last whole hour at 1,000 flows/s
+  // (bench/history-fill.mjs's rows) through the views into the hosts' minutes, merged as
+  // they are by the time the hour is rolled; then its roll into the hours, and into the
+  // days and pairs (CPU per flow of the hour).
+  await command('SYSTEM START MERGES')
+  for (const t of ['flows', 'flows_hosts_1m', 'flows_hosts_1h', 'flows_hosts_1d', 'flows_pairs_1d'])
+    await command(`TRUNCATE TABLE flowloft.${t}`)
+  const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 3600
+  await setMarks(false, hour)
+  await command(rawInsert(hour, ROLL_FLOWS))
+  await command('OPTIMIZE TABLE flowloft.flows_hosts_1m FINAL')
+  const [{ minutes }] = await (
+    await engine.client.query({
+      query: 'SELECT count() AS minutes FROM flowloft.flows_hosts_1m',
+      format: 'JSONEachRow',
+    })
+  ).json()
+  const cpuOf = async (now) => {
+    const cpu0 = process.cpuUsage()
+    const ranges = await rollDue(engine.client, { now, settleSeconds: 0 })
+    const cpu = process.cpuUsage(cpu0)
+    return { ranges: ranges.length, usPerFlow: (cpu.user + cpu.system) / ROLL_FLOWS }
+  }
+  roll = {
+    flows: ROLL_FLOWS,
+    minuteRows: Number(minutes),
+    hours: await cpuOf(hour + 3600),
+    days: await cpuOf(hour + 3 * 86400),
   }
 } finally {
   await engine.close()
@@ -130,16 +182,27 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 const steps = STEPS.map(([name], i) => {
   const us = median(got[name])
   const before = i === 0 ? undefined : median(got[STEPS[i - 1][0]])
-  return { name, usPerRow: us, viewUsPerRow: before === undefined ? undefined : before - us }
+  return {
+    name,
+    detaches: STEPS[i][1].length > 0,
+    usPerRow: us,
+    viewUsPerRow: before === undefined ? undefined : before - us,
+  }
 })
 console.log(
   `\ninsert views: µs of CPU per row, inserts of ${ROWS.toLocaleString('en')} rows into flows, merges stopped (median of ${ROUNDS})`,
 )
 for (const s of steps)
   console.log(
-    `  ${(s.viewUsPerRow === undefined ? s.name : `without ${s.name}`).padEnd(44)}${s.usPerRow.toFixed(2).padStart(7)}` +
-      (s.viewUsPerRow === undefined ? '' : `   (the view: ${s.viewUsPerRow.toFixed(2)})`),
+    `  ${(s.detaches ? `without ${s.name}` : s.name).padEnd(44)}${s.usPerRow.toFixed(2).padStart(7)}` +
+      (s.viewUsPerRow === undefined
+        ? ''
+        : `   (${s.detaches ? 'the view' : 'saved'}: ${s.viewUsPerRow.toFixed(2)})`),
   )
+console.log(
+  `  the rollup job, an hour of ${roll.flows.toLocaleString('en')} flows in ${roll.minuteRows.toLocaleString('en')} rows of flows_hosts_1m: ` +
+    `its hours ${roll.hours.usPerFlow.toFixed(2)} µs per flow, its days and pairs ${roll.days.usPerFlow.toFixed(2)}`,
+)
 console.log(
   `  load average ${os
     .loadavg()
@@ -156,5 +219,5 @@ const machine = {
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
 writeFileSync(
   new URL('./out/insert-views.json', import.meta.url),
-  `${JSON.stringify({ machine, rows: ROWS, inserts: INSERTS, rounds: ROUNDS, steps, samples: got }, null, 2)}\n`,
+  `${JSON.stringify({ machine, rows: ROWS, inserts: INSERTS, rounds: ROUNDS, steps, roll, samples: got }, null, 2)}\n`,
 )

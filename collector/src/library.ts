@@ -3,6 +3,7 @@
 // the same parts into the service; the `flowloft` command is the package's bin.
 export { openEngine } from './clickhouse/engine.js'
 export { migrate } from './clickhouse/migrate.js'
+export { rollDue } from './clickhouse/rollup-schedule.js'
 export { createWriter } from './clickhouse/writer.js'
 export { BatchDecoder } from './decode/batch-decoder.js'
 export { CryptoPan } from './anonymise/crypto-pan.js'
