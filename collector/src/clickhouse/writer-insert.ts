@@ -16,6 +16,15 @@ export interface BatchInsert {
   asyncBelowRows: number
 }
 
+/**
+ * A large insert (a backlog at high rates) runs its views side by side instead of one
+ * after the other: the peak held end to end was 124,000 flows/s against 105,000-113,000
+ * (bench/RESULTS.md). Smaller ones keep them in turn, as they gained nothing measurable
+ * and side by side hold the views' buffers at once (one run at 1,000 flows/s with every
+ * insert side by side peaked at 469 MiB, against 433-443 without).
+ */
+const PARALLEL_VIEWS_FROM_ROWS = 200_000
+
 export async function insertBatch(
   engine: Pick<Engine, 'insertRows'>,
   m: Pick<WriterMetrics, 'insertSeconds' | 'lastInsertSeconds'>,
@@ -40,8 +49,13 @@ export async function insertBatch(
             wait_for_async_insert: 1,
             async_insert_deduplicate: 1,
             insert_deduplication_token: b.token,
+            parallel_view_processing: 0,
           }
-        : { async_insert: 0, insert_deduplication_token: b.token },
+        : {
+            async_insert: 0,
+            insert_deduplication_token: b.token,
+            parallel_view_processing: b.rows >= PARALLEL_VIEWS_FROM_ROWS ? 1 : 0,
+          },
   })
   try {
     await timed
