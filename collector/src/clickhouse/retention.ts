@@ -4,6 +4,7 @@
 // every shard's local tables (ON CLUSTER), and the size limit holds for each shard.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { DATABASE } from './engine.js'
+import { NOT_ROLLED } from './rollup-schedule.js'
 import {
   LOCAL_SUFFIX,
   localTable,
@@ -142,8 +143,35 @@ async function partSizes(client: ClickHouseClient, p: Placement): Promise<PartSi
 }
 
 /**
+ * The first partition of each table the rollup job has yet to roll from (schema/0011):
+ * the hosts' minutes from the day of the hours' mark, their hours from the month of the
+ * days' mark, their days from the month of the pairs' mark. None while the views feed every row (no marks, or NOT_ROLLED).
+ */
+async function unrolledFrom(client: ClickHouseClient): Promise<Map<string, number>> {
+  const rs = await client.query({
+    query: `SELECT toString(target) AS target, toYYYYMMDD(max(filled_until)) AS day,
+        toYYYYMM(max(filled_until)) AS month
+      FROM ${DATABASE}.rollup_fill GROUP BY target
+      HAVING max(filled_until) < toDateTime(${NOT_ROLLED})`,
+    format: 'JSONEachRow',
+  })
+  const marks = await rs.json<{ target: string; day: number; month: number }>()
+  const of = (t: string): { day: number; month: number } | undefined =>
+    marks.find((m) => m.target === t)
+  const keep = new Map<string, number>()
+  const hours = of('flows_hosts_1h')
+  if (hours) keep.set('flows_hosts_1m', hours.day)
+  const days = of('flows_hosts_1d')
+  if (days) keep.set('flows_hosts_1h', days.month)
+  const pairs = of('flows_pairs_1d')
+  if (pairs) keep.set('flows_hosts_1d', pairs.month)
+  return keep
+}
+
+/**
  * When active parts of flowloft's tables hold more than `maxBytes` (on a cluster: on
- * the fullest shard), drop whole partitions, oldest first: the clear copy of
+ * the fullest shard), drop whole partitions, oldest first (never one the rollup job has
+ * yet to roll from: unrolledFrom): the clear copy of
  * anonymise.clear_days first, then raw flows, then counters, then the rollups, finest
  * first (the hosts' before the local side's of each grain; the per-device hours, the
  * smallest, last); the newest partition of each table is never dropped. On a cluster a
@@ -174,10 +202,12 @@ export async function enforceDiskLimit(
   for (const x of parts) totals.set(x.shard, (totals.get(x.shard) ?? 0) + x.bytes)
   const fullest = (): number => Math.max(0, ...totals.values())
   const dropped: DroppedPartition[] = []
+  const keep = await unrolledFrom(client)
   for (const table of order) {
     const mine = parts.filter((x) => x.table === table && /^\d+$/.test(x.partition_id))
     const ids = [...new Set(mine.map((x) => x.partition_id))].sort((a, b) => Number(a) - Number(b))
-    for (const id of ids.slice(0, -1)) {
+    const kept = keep.get(table) ?? Infinity
+    for (const id of ids.slice(0, -1).filter((x) => Number(x) < kept)) {
       if (fullest() <= maxBytes) return dropped
       await client.command({
         query: `ALTER TABLE ${DATABASE}.${localTable(p, table)}${onCluster(p)} DROP PARTITION ID '${id}'`,

@@ -7,12 +7,14 @@
 // crash before its mark moved is not stored twice; the writer's hold keeps a roll from
 // running beside an insert, or while a batch already tried is unconfirmed; emptied
 // marks are set again as the migration sets them (also on the upgrade's day, reads are
-// whole), and NOT_ROLLED turns rolling off. `npm test` runs it again with the engine in Asia/Kolkata
-// (UTC+5:30): the hours and days are UTC's whatever the engine's time zone.
+// whole), NOT_ROLLED turns rolling off, and the disk limit keeps what is not rolled.
+// `npm test` runs it again with the engine in Asia/Kolkata (UTC+5:30): the hours and
+// days are UTC's whatever the engine's time zone.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { NOT_ROLLED, rollDue, stopRolling } from '../../../dist/clickhouse/rollup-schedule.js'
 import { rollupRows } from '../../../dist/api/sides-sql.js'
+import { enforceDiskLimit } from '../../../dist/clickhouse/retention.js'
 import type { RollupSource } from '../../../dist/api/source.js'
 import { fixtureRows } from '../../support/fixture-rows.js'
 import { fixtureWriter, writeFixtureBatches } from '../../support/fixture-writer.js'
@@ -304,4 +306,31 @@ void test('marks: set again as the migration does when emptied; NOT_ROLLED turns
   await writeFixtureBatches(ch, 2, 400_000, 300, (k) => now - k * HOUR)
   await assertFilledToMarks('with rolling off')
   await assertReadsEqualRaw('with rolling off')
+})
+
+void test('the disk limit never drops minutes the job has yet to roll', async () => {
+  const client = ch.engine.client
+  for (const t of ['flows', 'flows_hosts_1m', ...TARGETS.map((x) => x.table)])
+    await client.command({ query: `TRUNCATE TABLE flowloft.${t}` })
+  const mark = today - 2 * DAY
+  await setMarks(mark, mark - DAY)
+  // Minutes of today and the four days before it, one partition each.
+  await writeFixtureBatches(ch, 5, 600_000, 100, (k) => today - k * DAY + HOUR)
+  const [m] = await ch.rows<{ day: number }>(`SELECT toYYYYMMDD(toDateTime(${mark})) AS day`)
+  const markDay = m?.day ?? 0
+  const dropped = await enforceDiskLimit(client, 1, ['flows_hosts_1m'])
+  const left = await ch.rows<{ id: string }>(
+    `SELECT DISTINCT partition_id AS id FROM system.parts
+     WHERE database = 'flowloft' AND table = 'flows_hosts_1m' AND active ORDER BY id`,
+  )
+  assert.equal(dropped.length, 2, JSON.stringify(dropped))
+  assert.ok(
+    dropped.every((d) => Number(d.partition) < markDay),
+    JSON.stringify(dropped),
+  )
+  assert.equal(left.length, 3, JSON.stringify(left))
+  assert.ok(
+    left.every((x) => Number(x.id) >= markDay),
+    JSON.stringify(left),
+  )
 })
