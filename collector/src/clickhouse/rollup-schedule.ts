@@ -137,11 +137,7 @@ export async function stopRolling(
     (r) => (fills.get(r.target) ?? 0) >= Math.floor(ahead / r.grain) * r.grain,
   )
   if (!rolled) return false
-  await c.command({
-    query: `INSERT INTO ${DB}.rollup_fill (target, filled_until)
-      SELECT arrayJoin({targets:Array(String)}), toDateTime(${NOT_ROLLED})`,
-    query_params: { targets: SCHEDULED_ROLLUPS.map((r) => r.target) },
-  })
+  for (const r of SCHEDULED_ROLLUPS) await setMark(c, r.target, NOT_ROLLED)
   return true
 }
 
@@ -158,12 +154,17 @@ async function startMark(c: ClickHouseClient, r: ScheduledRollup): Promise<numbe
   })
   const [row] = await rs.json<{ mark: number }>()
   const mark = row?.mark ?? NOT_ROLLED
+  await setMark(c, r.target, mark)
+  return mark
+}
+
+/** A target's mark moved to `until` (kept as the highest written). */
+async function setMark(c: ClickHouseClient, target: string, until: number): Promise<void> {
   await c.command({
     query: `INSERT INTO ${DB}.rollup_fill (target, filled_until)
-      SELECT {target:String}, toDateTime({mark:UInt32})`,
-    query_params: { target: r.target, mark },
+      SELECT {target:String}, toDateTime({until:UInt32})`,
+    query_params: { target, until },
   })
-  return mark
 }
 
 async function readFills(c: ClickHouseClient): Promise<Map<string, number>> {
@@ -203,11 +204,7 @@ async function rollNext(
   // reach neither the roll nor the view. A failure is tried again, then thrown.
   for (let attempt = 1; ; attempt++) {
     try {
-      await c.command({
-        query: `INSERT INTO ${DB}.rollup_fill (target, filled_until)
-          SELECT {target:String}, toDateTime({to:UInt32})`,
-        query_params: { target: r.target, to: end },
-      })
+      await setMark(c, r.target, end)
       break
     } catch (err) {
       if (attempt >= MARK_TRIES) throw err
