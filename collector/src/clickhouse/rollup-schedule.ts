@@ -4,8 +4,9 @@
 // the end of a day. Each target's row in rollup_fill says how far it is filled; a roll
 // inserts one grain at a time from there up to where its source is complete, and moves
 // the mark after each. The insert carries a token named for its range, so a roll
-// repeated after a crash between the two steps (or made by a second collector) is not
-// stored twice.
+// repeated after a failure between the two steps is not stored twice. One collector's
+// hold cannot stop another's inserts: with several collectors on one server the
+// schedule is turned off (clickhouse.scheduled_rollups, stopRolling).
 //
 // Rows of a time already rolled (a spool or journal replayed late) reach the target
 // through its view, which passes only those. A roll must not run while such rows are
