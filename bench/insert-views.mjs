@@ -43,11 +43,15 @@ const COLUMNS = [
  * Cumulative steps: the views each one detaches (the schema's, schema/0002-0011). The
  * first has the scheduled rollups' marks a day ahead, so their views pass every row, as
  * before schema/0011; the others have them at the current hour, as the rollup job keeps
- * them, so their views pass nothing.
+ * them, so their views pass nothing. The first two insert with the tables' merge on
+ * insert, as the writer did before; the others without it, as the writer does now
+ * (clickhouse/writer-insert.ts).
  */
+const MERGE_ON_INSERT = { optimize_on_insert: 1 }
 const STEPS = [
-  ['every row through every view (before 0011)', []],
-  ['every view, the rollup job rolling (0011)', []],
+  ['every row through every view (before 0011)', [], MERGE_ON_INSERT],
+  ['every view, the rollup job rolling (0011)', [], MERGE_ON_INSERT],
+  ['every view, no merge on insert (the writer now)', []],
   ['flows_pairs_1d_mv', ['flows_pairs_1d_mv']],
   ['flows_hosts_1d_mv', ['flows_hosts_1d_mv']],
   ['flows_hosts_1h_mv', ['flows_hosts_1h_mv']],
@@ -101,7 +105,7 @@ const engine = await openEngine({
 })
 const command = (query) => engine.client.command({ query })
 let seed = 0
-async function insertAll() {
+async function insertAll(settings = { optimize_on_insert: 0 }) {
   const cpu0 = process.cpuUsage()
   for (let i = 0; i < INSERTS; i++)
     await engine.insertRows({
@@ -109,7 +113,7 @@ async function insertAll() {
       columns: COLUMNS,
       format: 'TabSeparated',
       body: [rows(seed++)],
-      settings: { async_insert: 0, insert_deduplication_token: randomUUID() },
+      settings: { ...settings, async_insert: 0, insert_deduplication_token: randomUUID() },
     })
   const cpu = process.cpuUsage(cpu0)
   return (cpu.user + cpu.system) / (INSERTS * ROWS)
@@ -134,13 +138,13 @@ try {
   got = Object.fromEntries(STEPS.map(([name]) => [name, []]))
   for (let r = 0; r < ROUNDS; r++) {
     const detached = []
-    for (const [name, views] of STEPS) {
+    for (const [name, views, settings] of STEPS) {
       await setMarks(name === STEPS[0][0])
       for (const v of views) {
         await command(`DETACH TABLE flowloft.${v}`)
         detached.push(v)
       }
-      got[name].push(await insertAll())
+      got[name].push(await insertAll(settings))
     }
     for (const v of detached) await command(`ATTACH TABLE flowloft.${v}`)
   }
@@ -194,7 +198,7 @@ console.log(
 )
 for (const s of steps)
   console.log(
-    `  ${(s.detaches ? `without ${s.name}` : s.name).padEnd(44)}${s.usPerRow.toFixed(2).padStart(7)}` +
+    `  ${(s.detaches ? `without ${s.name}` : s.name).padEnd(50)}${s.usPerRow.toFixed(2).padStart(7)}` +
       (s.viewUsPerRow === undefined
         ? ''
         : `   (${s.detaches ? 'the view' : 'saved'}: ${s.viewUsPerRow.toFixed(2)})`),

@@ -25,6 +25,15 @@ export interface BatchInsert {
  */
 const PARALLEL_VIEWS_FROM_ROWS = 200_000
 
+/**
+ * Settings of every insert. Every rollup view sums its rows with a GROUP BY, so the rows
+ * it hands its table are already one per key; the table's merge on insert
+ * (`optimize_on_insert`) would look for rows to sum a second time. Without it a row cost
+ * 22% less CPU in 30,000-row inserts (bench/insert-views.mjs), and a flow 10-15% less at
+ * 124,000 flows/s. Merges still sum across parts, as reads do already.
+ */
+const EVERY_INSERT = { optimize_on_insert: 0 } as const
+
 export async function insertBatch(
   engine: Pick<Engine, 'insertRows'>,
   m: Pick<WriterMetrics, 'insertSeconds' | 'lastInsertSeconds'>,
@@ -45,6 +54,7 @@ export async function insertBatch(
     settings:
       b.rows < b.asyncBelowRows
         ? {
+            ...EVERY_INSERT,
             async_insert: 1,
             wait_for_async_insert: 1,
             async_insert_deduplicate: 1,
@@ -52,6 +62,7 @@ export async function insertBatch(
             parallel_view_processing: 0,
           }
         : {
+            ...EVERY_INSERT,
             async_insert: 0,
             insert_deduplication_token: b.token,
             parallel_view_processing: b.rows >= PARALLEL_VIEWS_FROM_ROWS ? 1 : 0,
