@@ -24,7 +24,9 @@
 // warm-up, HOME_IDLE=0 skips flowloft's idle measurement, and
 // HOME_FLOWLOFT_ENV (JSON) adds to flowloft's environment and HOME_NODE_ARGS to its node
 // command line (say `--cpu-prof --cpu-prof-dir=/tmp/prof`). For flowloft it also prints CPU by thread
-// name and what the engine did (bench/home-threads.mjs). Writes bench/out/home-rate.json.
+// name, what the engine did, and what its resident memory is made of at the end of each
+// measurement: anonymous pages and pages of mapped files (bench/home-threads.mjs).
+// Writes bench/out/home-rate.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { loadFixtures } from './fixtures.mjs'
@@ -35,6 +37,7 @@ import {
   engineEvents,
   engineParts,
   eventDelta,
+  memorySplit,
   threadDelta,
   threadSample,
 } from './home-threads.mjs'
@@ -127,6 +130,7 @@ async function inside(c, fn) {
   await start()
   const out = await fn(start)
   const threads = threadDelta(t0, threadSample(c.pid))
+  const memory = memorySplit(c.pid)
   const engine = eventDelta(e0, await engineEvents(c.query))
   const parts = await engineParts(c.query)
   const top = Object.entries(threads)
@@ -138,7 +142,11 @@ async function inside(c, fn) {
     `    engine: ${engine.InsertQuery ?? 0} inserts, ${engine.MergeTreeDataWriterBlocks ?? 0} parts written, ` +
       `${engine.Merge ?? 0} merges of ${engine.MergedRows ?? 0} rows, ${engine.SelectQuery ?? 0} selects`,
   )
-  return { ...out, threads, engine, parts }
+  console.log(
+    `    memory at the end: ${mib(memory.anonBytes)} anonymous, ${mib(memory.fileBytes)} of mapped files (` +
+      `${memory.largestFiles.map((f) => `${f.name} ${mib(f.bytes)}`).join(', ')})`,
+  )
+  return { ...out, threads, memory, engine, parts }
 }
 
 async function flowloft(fx) {

@@ -77,6 +77,37 @@ export async function engineParts(query) {
   )
 }
 
+/**
+ * What a process's resident memory is made of (/proc/PID/smaps): anonymous pages (its
+ * heaps, V8's, the engine's caches and buffers) and pages of mapped files, for the two
+ * largest files by name (chdb's library, the node binary): their code and read-only
+ * data, which the kernel can drop and read again, and shares with the page cache.
+ */
+export function memorySplit(pid) {
+  const kb = { anon: 0, file: 0 }
+  const files = {}
+  let file = null
+  for (const l of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(l)
+    if (head) {
+      file = head[1] !== '0' && head[2]?.startsWith('/') ? head[2].split('/').pop() : null
+      continue
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(l)
+    if (!rss) continue
+    const n = Number(rss[1])
+    if (file) {
+      kb.file += n
+      files[file] = (files[file] ?? 0) + n
+    } else kb.anon += n
+  }
+  const top = Object.entries(files)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 2)
+    .map(([name, n]) => ({ name, bytes: n * 1024 }))
+  return { anonBytes: kb.anon * 1024, fileBytes: kb.file * 1024, largestFiles: top }
+}
+
 export function eventDelta(a, b) {
   const out = {}
   for (const k of Object.keys(b)) {
