@@ -92,9 +92,26 @@ export const ENGINE_SERVER_SETTINGS = {
   memory_worker_period_ms: 1000,
 } as const
 
+/**
+ * How long each table's background tasks sleep after finding nothing to do; the sleep
+ * grows x1.1 with each such run in a row, up to 600 s (an insert halves the count).
+ * ClickHouse starts it at 0.1 s, so each of the schema's 19 MergeTree tables looked for a
+ * merge about every second, and ran its second task (`BackgroundJobsAssignee:Streaming`)
+ * as often: an idle engine woke about 35 times a second. An insert or a mutation still
+ * starts the search at once, and a search that starts a merge runs again at once; only
+ * the retries after "nothing to merge" wait longer (TTL merges, which nothing triggers,
+ * within 10 minutes, as with ClickHouse's own backoff). Measured in docs/sizing.md.
+ * ClickHouse reads these from the configuration at start; system.server_settings does
+ * not list them.
+ */
+export const ENGINE_TASK_SLEEP = {
+  background_processing_pool_thread_sleep_seconds_if_nothing_to_do: 5,
+  background_streaming_processing_pool_thread_sleep_seconds_if_nothing_to_do: 60,
+} as const
+
 /** The engine's configuration: its users file, files and temporary paths under `dir`. */
 export function engineConfigXml(dir: string, usersFile: string, maxMemoryBytes?: number): string {
-  const serverSettings = Object.entries(ENGINE_SERVER_SETTINGS)
+  const serverSettings = Object.entries({ ...ENGINE_SERVER_SETTINGS, ...ENGINE_TASK_SLEEP })
     .map(([k, v]) => `  <${k}>${v}</${k}>`)
     .join('\n')
   const memory =
