@@ -1,43 +1,19 @@
 // The embedded engine takes the settings engine-config.ts writes for a small, always-on
 // box: the server settings checked in the running engine's system.server_settings, the
 // background tasks' sleep (which no system table lists) by what the engine does.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createLogger } from '../../../dist/observability/log.js'
-import { openEngine, type Engine } from '../../../dist/clickhouse/engine.js'
 import { ENGINE_SERVER_SETTINGS } from '../../../dist/clickhouse/engine-config.js'
+import { useMigratedEngine } from '../../support/engine.js'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'fl-sizing-'))
-let engine: Engine
-
-before(async () => {
-  engine = await openEngine({
-    url: '',
-    dataDir,
-    limits: { maxExecutionSeconds: 30, maxResultRows: 1000 },
-    log: createLogger('error'),
-  })
-})
-
-after(async () => {
-  await engine.close()
-  rmSync(dataDir, { recursive: true, force: true })
-})
-
-async function rows<T>(query: string): Promise<T[]> {
-  const rs = await engine.client.query({ query, format: 'JSONEachRow' })
-  return rs.json<T>()
-}
+const ch = useMigratedEngine('sizing', { migrated: false })
 
 void test('the embedded engine runs with its home-sized server settings', async () => {
   const names = Object.keys(ENGINE_SERVER_SETTINGS)
   const got = Object.fromEntries(
     (
-      await rows<{ name: string; value: string }>(
+      await ch.rows<{ name: string; value: string }>(
         `SELECT name, value FROM system.server_settings WHERE name IN (${names.map((n) => `'${n}'`).join(', ')})`,
       )
     ).map((r) => [r.name, r.value]),
@@ -50,13 +26,13 @@ void test('a table with nothing to merge is not searched again within seconds', 
   // One part: every search for a merge finds nothing, and the next waits the task's
   // sleep. With ClickHouse's own 0.1 s (checked: the file without ENGINE_TASK_SLEEP) the
   // table was searched 7-9 times in these 6 s; with 5 s, once at most.
-  await engine.client.command({ query: 'CREATE DATABASE IF NOT EXISTS flowloft' })
-  await engine.client.command({
+  await ch.engine.client.command({ query: 'CREATE DATABASE IF NOT EXISTS flowloft' })
+  await ch.engine.client.command({
     query: 'CREATE TABLE flowloft.sizing_probe (a UInt32) ENGINE = MergeTree ORDER BY a',
   })
-  await engine.client.command({ query: 'INSERT INTO flowloft.sizing_probe VALUES (1)' })
+  await ch.engine.client.command({ query: 'INSERT INTO flowloft.sizing_probe VALUES (1)' })
   const searches = async (): Promise<number> => {
-    const [r] = await rows<{ value: string }>(
+    const [r] = await ch.rows<{ value: string }>(
       "SELECT value FROM system.events WHERE event = 'MergerMutatorRangesForMergeCount'",
     )
     return Number(r?.value ?? 0)
