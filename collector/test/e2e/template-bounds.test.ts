@@ -64,6 +64,17 @@ async function sendFlood(port: number): Promise<number> {
 const refusedSeries = (reason: string): string =>
   `flowloft_decoder_templates_refused_total{reason="${reason}"}`
 
+/** The series that account for every flood datagram and template, for a failure message. */
+const FLOOD_ACCOUNTS =
+  /^flowloft_(decoder_templates_refused|decoder_templates_aged|listener_kernel_drops|listener_datagrams|decoder_datagrams|decode_dropped_datagrams|template_registry_entries)/
+
+function floodAccounts(metrics: string): string {
+  return metrics
+    .split('\n')
+    .filter((l) => FLOOD_ACCOUNTS.test(l))
+    .join('; ')
+}
+
 void test('template flood from other addresses: the real exporter loses no flow, refusals are counted', async (t) => {
   if (!requireTools(t, 'softflowd', 'nfcapd', 'nfdump')) return
   const pcap = join(mkdtempSync(join(tmpdir(), 'fl-bounds-')), 'traffic.pcap')
@@ -89,7 +100,9 @@ void test('template flood from other addresses: the real exporter loses no flow,
     // Every flood template was decoded: stored or refused.
     await eventually(
       async () => metricValue(await svc.metrics(), refusedSeries('quota')) === 10_000 - 512,
-    )
+    ).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}; ${floodAccounts(await svc.metrics())}`)
+    })
     const m = await svc.metrics()
     const quota = metricValue(m, refusedSeries('quota'))
     const full = metricValue(m, refusedSeries('table_full'))
