@@ -392,6 +392,7 @@ export async function startCollector(
   const listeners = createListeners({
     specs,
     receiveBuffer: config.listen.receiveBuffer,
+    quietReadMs: config.listen.quietReadMs,
     log,
     metrics,
     onDatagram: accept

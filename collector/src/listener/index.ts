@@ -5,6 +5,7 @@ import { formatListen, type ListenAddress } from '../config/index.js'
 import type { Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
 import { udpErrors, udpSocketStats } from '../observability/proc-net.js'
+import { pacedReads, type PacedReads } from './paced-reads.js'
 
 export interface ListenerSpec {
   name: 'netflow' | 'ipfix' | 'sflow'
@@ -14,6 +15,10 @@ export interface ListenerSpec {
 export interface ListenerOptions {
   specs: ListenerSpec[]
   receiveBuffer: number
+  /** listen.quiet_read_ms: a quiet socket is read once per this time (0: at each datagram). */
+  quietReadMs?: number
+  /** The least receive buffer, as the kernel reports it, to pause a socket with (paced-reads.ts). */
+  quietReadMinBuffer?: number
   log: Logger
   metrics: Registry
   /** Every datagram received, after it is counted. */
@@ -28,7 +33,7 @@ export interface BoundListener {
 
 export interface Listeners {
   start(): Promise<BoundListener[]>
-  /** Stop receiving: every socket closed. */
+  /** Stop receiving: what the sockets hold is read, then every socket closed. */
   stop(): Promise<void>
   readonly bound: BoundListener[]
 }
@@ -80,6 +85,7 @@ export function createListeners(o: ListenerOptions): Listeners {
     },
   )
   const sockets: Socket[] = []
+  const paces: PacedReads[] = []
   const bound: BoundListener[] = []
 
   const open = (spec: ListenerSpec): Promise<BoundListener> =>
@@ -88,10 +94,12 @@ export function createListeners(o: ListenerOptions): Listeners {
         type: spec.address.host.includes(':') ? 'udp6' : 'udp4',
         recvBufferSize: o.receiveBuffer,
       })
+      let pace: PacedReads | undefined
       s.on('message', (msg, rinfo) => {
         received.inc({ listener: spec.name })
         receivedBytes.inc({ listener: spec.name }, msg.byteLength)
         o.onDatagram(msg, rinfo, spec.name)
+        pace?.saw(msg.byteLength)
       })
       s.once('error', reject)
       s.bind(spec.address.port, spec.address.host, () => {
@@ -101,6 +109,12 @@ export function createListeners(o: ListenerOptions): Listeners {
         )
         const a = s.address()
         sockets.push(s)
+        pace = pacedReads(s, {
+          quietMs: o.quietReadMs ?? 0,
+          ...(o.quietReadMinBuffer !== undefined ? { minBuffer: o.quietReadMinBuffer } : {}),
+          drops: () => udpSocketStats([a.port]).get(a.port)?.drops ?? 0,
+        })
+        paces.push(pace)
         resolve({ name: spec.name, address: a.address, port: a.port })
       })
     })
@@ -136,6 +150,8 @@ export function createListeners(o: ListenerOptions): Listeners {
       return bound
     },
     async stop() {
+      // What a paused socket holds was received: read it before closing.
+      await Promise.all(paces.map((p) => p.drain()))
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))))
     },
   }

@@ -1,7 +1,7 @@
 // SIGKILL under load, then a restart on the same data dir. A NetFlow v9 exporter sends
 // its template once and then data only, at a steady rate, when the collector is killed
 // without warning. What is lost may only be what had not been flushed yet: flows in the
-// socket buffer, the decode batch (decode.quiet_batch_ms at this light traffic), the writer's open batch and the one
+// socket buffer (listen.quiet_read_ms at this light traffic), the decode batch (decode.quiet_batch_ms), the writer's open batch and the one
 // being inserted (writer.quiet_batch_ms each: this light traffic stretches the window). The restarted collector must know the template
 // (data_dir/templates.bin) and decode data-only datagrams from the first one.
 import { test } from 'node:test'
@@ -20,6 +20,7 @@ const FLOWS_PER_DATAGRAM = 10
 const DATAGRAMS_PER_SECOND = 200
 const DECODE_BATCH_MS = 20
 const DECODE_QUIET_MS = 200
+const LISTEN_QUIET_MS = 200
 const WRITER_BATCH_MS = 500
 const WRITER_QUIET_MS = 1500
 /** Room for one insert still running when the kill came (an embedded insert takes ~0.1 s). */
@@ -66,6 +67,7 @@ void test(
       'writer-quiet-batch-ms': WRITER_QUIET_MS,
       'decode-batch-ms': DECODE_BATCH_MS,
       'decode-quiet-batch-ms': DECODE_QUIET_MS,
+      'listen-quiet-read-ms': LISTEN_QUIET_MS,
     }
     const services: ChildService[] = []
     const first = await startChildService(dataDir, flags)
@@ -102,7 +104,7 @@ void test(
     assert.ok(restored && Number(restored['entries']) >= 1, 'templates restored from templates.bin')
     const stored = await count(second)
     const lost = sentFlows - stored
-    const windowMs = DECODE_QUIET_MS + 2 * WRITER_QUIET_MS + INSERT_SLACK_MS
+    const windowMs = LISTEN_QUIET_MS + DECODE_QUIET_MS + 2 * WRITER_QUIET_MS + INSERT_SLACK_MS
     const allowed = Math.ceil(((DATAGRAMS_PER_SECOND * FLOWS_PER_DATAGRAM) / 1000) * windowMs)
     console.log(
       `SIGKILL: sent ${sentFlows} flows before the kill, stored ${stored}, lost ${lost} ` +
