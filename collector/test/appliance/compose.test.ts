@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { parse } from 'yaml'
 import { BUNDLED_APP_LIST } from '../../dist/apps/list.js'
+import { ENGINE_SERVER_SETTINGS, ENGINE_TASK_SLEEP } from '../../dist/clickhouse/engine-config.js'
 import { NODE_RECOMMENDED } from '../../dist/cli/node-support.js'
 import { loadConfig } from '../../dist/settings.js'
 import { requireTools } from '../support/tools.js'
@@ -201,7 +202,7 @@ function wellFormed(xml: string): string | null {
   return roots === 1 ? null : `${roots} root elements`
 }
 
-void test('ClickHouse server config: well-formed, small-host memory, merge pool x ratio > 25, log TTLs', () => {
+void test("ClickHouse server config: well-formed, small-host memory, merge pool x ratio > 25, the engine's wake-up settings, log TTLs", () => {
   assert.equal(wellFormed('<a><b x="1"/></a>'), null)
   assert.notEqual(wellFormed('<a><b></a>'), null)
   const config = read('deploy/clickhouse/config.d/flowloft.xml')
@@ -214,6 +215,9 @@ void test('ClickHouse server config: well-formed, small-host memory, merge pool 
   assert.ok(ratio > 0 && ratio <= 0.6, `memory ratio ${ratio}`)
   assert.ok(num('mark_cache_size') <= 512 << 20, 'mark cache at most 512 MiB')
   assert.ok(num('background_pool_size') * num('background_merges_mutations_concurrency_ratio') > 25)
+  // The embedded engine's wake-up settings, the same on the appliance's server.
+  for (const [name, value] of Object.entries({ ...ENGINE_SERVER_SETTINGS, ...ENGINE_TASK_SLEEP }))
+    assert.equal(num(name), value, name)
   for (const log of [
     'query_log',
     'part_log',
