@@ -30,7 +30,7 @@ const quietReadMs = int({
   default: 1000,
   min: 0,
   max: 10000,
-  help: 'a quiet listener is read once per this many ms instead of at each datagram: fewer wake-ups. Quiet: a whole such time of its traffic, each datagram counted as its size plus 4 KiB, came to under a quarter of its receive buffer as the kernel reports it. Never with a buffer under 4 MiB as reported (net.core.rmem_max under 2 MiB), in the first such time after start or after a silence of about that long, or for 600 such times after the kernel dropped datagrams on it; 0 reads each datagram as it comes',
+  help: 'a quiet listener is read once per this many ms instead of at each datagram: fewer wake-ups. Quiet: a whole such time of its traffic, each datagram counted as its size plus 4 KiB, came to under a quarter of its receive buffer as the kernel reports it. Never with a buffer under 4 MiB as reported (net.core.rmem_max or listen.receive_buffer under 2 MiB), in the first such time after start or after a silence of about that long, or for 600 such times after the kernel dropped datagrams on it; 0 reads each datagram as it comes',
 })
 
 export interface ListenConfig {

@@ -123,8 +123,8 @@ export function pacedReads(socket: Socket, o: PacedReadOptions): PacedReads {
     if (draining || closed) return
     const now = performance.now()
     const elapsed = now - windowStart
-    // After start or a silence (two windows without a read), nothing is known yet: watch
-    // a whole window first, counting what this read brought.
+    // After start or a silence (two windows since the current one began), nothing is
+    // known yet: watch a whole window first, counting what this read brought.
     if (elapsed >= 2 * quietMs) {
       windowStart = now
       charged = burst
