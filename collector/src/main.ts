@@ -279,6 +279,7 @@ export async function startCollector(
     sources,
     log,
     metrics,
+    stored: () => writer.storedRows,
   })
   writer.start()
   counterWriter.start()

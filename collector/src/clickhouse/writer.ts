@@ -72,6 +72,8 @@ export interface Writer {
   stalled(): string | undefined
   /** Rows held in memory. */
   readonly pendingRows: number
+  /** Rows stored since start (inserted, or replayed from the spool). */
+  readonly storedRows: number
   readonly spool: Spool
 }
 
@@ -200,7 +202,9 @@ export function createWriter(o: WriterOptions): Writer {
     if (into !== b && into.journal) journal.join(b.journal, into.journal, into.token)
   }
 
+  let storedRows = 0
   const succeeded = (source: string, rows: number): void => {
+    storedRows += rows
     m.rows.inc({}, rows)
     m.batches.inc({ source, result: 'ok' })
     backoff = 0
@@ -307,6 +311,9 @@ export function createWriter(o: WriterOptions): Writer {
     spool,
     get pendingRows() {
       return memory.pendingRows
+    },
+    get storedRows() {
+      return storedRows
     },
     stalled,
     add(body, rows) {

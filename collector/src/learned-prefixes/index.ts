@@ -51,6 +51,12 @@ export interface PrefixLearnerDeps {
   log: Logger
   metrics: Registry
   limits?: Limits
+  /**
+   * Rows the flow writer has stored since start (writer.storedRows). A scheduled run
+   * reads the flows only when it moved since the last run that read them: with no new
+   * flow there is no new evidence, and an idle collector skips the query.
+   */
+  stored?: () => number
 }
 
 export interface RunResult {
@@ -64,6 +70,11 @@ export interface PrefixLearner {
   stop(): Promise<void>
   /** One run now (after any in progress); undefined when off, stopped or failed. */
   runNow(): Promise<RunResult | undefined>
+  /**
+   * A scheduled run (every EVERY_MS): 'skipped', and counted, when no flow was stored
+   * since the last run read the flows; forgetting what was not seen still happens.
+   */
+  scheduledRun(): Promise<RunResult | 'skipped' | undefined>
   /** What is learned for an exporter (any spelling). */
   learned(exporter: string): LearnedPrefix[]
 }
@@ -88,6 +99,8 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
   let timers: NodeJS.Timeout[] = []
   let chain: Promise<unknown> = Promise.resolve()
   let stopped = true
+  // The writer's stored rows when the last successful run started reading.
+  let storedAtRun: number | undefined
 
   const publish = (exporter: string): void => d.layers.setLearned(exporter, set.prefixes(exporter))
 
@@ -100,8 +113,17 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
     }
   }
 
+  /** Forget what was not seen for limits.forgetSeconds; adds the exporters it changed. */
+  const expire = (now: number, changed: Set<string>): void => {
+    for (const [e, gone] of set.expire(now)) {
+      changed.add(e)
+      for (const p of gone) log.info('learned prefix forgotten: not seen', { exporter: e, ...p })
+    }
+  }
+
   const learn = async (): Promise<RunResult> => {
     const now = Math.floor(Date.now() / 1000)
+    const mark = d.stored?.()
     const rows = await d.run((c) => readEvidence(c, now - WINDOW_SECONDS, limits.perExporter * 4))
     const byExporter = new Map<string, EvidenceRow[]>()
     for (const r of rows) {
@@ -150,19 +172,28 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
         })
       }
     }
-    for (const [e, gone] of set.expire(now)) {
-      changed.add(e)
-      for (const p of gone) log.info('learned prefix forgotten: not seen', { exporter: e, ...p })
-    }
+    expire(now, changed)
     for (const e of changed) publish(e)
     if (rows.length > 0 || changed.size > 0) save()
+    storedAtRun = mark
     return result
   }
 
-  const runNow = (): Promise<RunResult | undefined> => {
+  /** No flow stored since the last run read them: only forget what was not seen. */
+  const skip = (): 'skipped' => {
+    const changed = new Set<string>()
+    expire(Math.floor(Date.now() / 1000), changed)
+    for (const e of changed) publish(e)
+    if (changed.size > 0) save()
+    m.runs.inc({ result: 'skipped' })
+    return 'skipped'
+  }
+
+  const run = (scheduled: boolean): Promise<RunResult | 'skipped' | undefined> => {
     if (!d.enabled || stopped) return Promise.resolve(undefined)
     const next = chain.then(async () => {
       if (stopped) return undefined
+      if (scheduled && storedAtRun !== undefined && d.stored?.() === storedAtRun) return skip()
       try {
         const r = await learn()
         m.runs.inc({ result: 'ok' })
@@ -176,6 +207,11 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
     chain = next
     return next
   }
+  const runNow = async (): Promise<RunResult | undefined> => {
+    const r = await run(false)
+    return r === 'skipped' ? undefined : r
+  }
+  const scheduledRun = (): Promise<RunResult | 'skipped' | undefined> => run(true)
 
   return {
     start() {
@@ -204,8 +240,8 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
           prefixes: set.exporters().reduce((n, e) => n + set.list(e).length, 0),
         })
       const first = setTimeout(() => {
-        void runNow()
-        const every = setInterval(() => void runNow(), EVERY_MS)
+        void scheduledRun()
+        const every = setInterval(() => void scheduledRun(), EVERY_MS)
         every.unref()
         timers.push(every)
       }, FIRST_RUN_MS)
@@ -219,6 +255,7 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
       await chain
     },
     runNow,
+    scheduledRun,
     learned: (exporter) => {
       const e = canonicalSender(exporter)
       return e === null ? [] : set.list(e)

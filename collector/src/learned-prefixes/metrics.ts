@@ -17,7 +17,7 @@ export function learnMetrics(r: Registry, set: LearnedSet, sources: LabelCap) {
   return {
     runs: r.counter(
       'flowloft_enrich_learn_runs_total',
-      'Prefix-learning runs by result (ok, failed)',
+      'Prefix-learning runs by result (ok, failed; skipped: a scheduled run with no flow stored since the last one read them)',
       ['result'],
     ),
     refused: r.counter(

@@ -3,7 +3,8 @@
 // until its /64 is learned from the flows entering on the LAN interface, then inbound /
 // outbound; the learned set survives a restart; a flood of public sources on the LAN
 // stops at the cap and is counted; exporters without input interfaces (softflowd) or
-// with prefixes of their own learn nothing; pmacctd's nfprobe as a real exporter.
+// with prefixes of their own learn nothing; a scheduled run skips its query while no
+// flow was stored since the last; pmacctd's nfprobe as a real exporter.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
@@ -208,6 +209,43 @@ void test('a flood of public sources on the LAN stops at the cap and is counted'
     const m = await svc.metrics()
     assert.equal(metricValue(m, refused), 2 * (200 - cap))
     assert.equal(metricValue(m, `flowloft_enrich_learned_prefixes{exporter="${ROUTER}"}`), cap)
+  } finally {
+    await svc.stop()
+  }
+})
+
+void test('a scheduled run reads the flows only when some were stored since the last', async () => {
+  const svc = await startTestService()
+  try {
+    const learner = svc.service.learner
+    const runs = async (result: string): Promise<number | undefined> =>
+      metricValue(await svc.metrics(), `flowloft_enrich_learn_runs_total{result="${result}"}`)
+    await send(svc, ROUTER, homeFlows(), 100)
+    const first = await learner.scheduledRun()
+    assert.notEqual(first, 'skipped', 'the first run always reads the flows')
+    assert.deepEqual(
+      first !== 'skipped' ? first?.added.map((a) => [a.exporter, a.prefix]) : 'skipped',
+      [[ROUTER, '2001:db8:1::/64']],
+    )
+    // Nothing stored since: an idle collector's runs skip the query, and count it.
+    assert.equal(await learner.scheduledRun(), 'skipped')
+    assert.equal(await learner.scheduledRun(), 'skipped')
+    assert.equal(await runs('skipped'), 2)
+    assert.equal(await runs('ok'), 1)
+    // A second exporter's flows arrive after the skips: the next run reads and learns.
+    const other = '127.0.0.5'
+    await send(svc, other, homeFlows(), 100)
+    const next = await learner.scheduledRun()
+    assert.deepEqual(
+      next !== 'skipped' ? next?.added.map((a) => [a.exporter, a.prefix]) : 'skipped',
+      [[other, '2001:db8:1::/64']],
+    )
+    assert.equal(await learner.scheduledRun(), 'skipped')
+    // An explicit run reads whatever was stored.
+    const now = await learner.runNow()
+    assert.deepEqual(now?.added, [])
+    assert.equal(await runs('ok'), 3)
+    assert.equal(await runs('skipped'), 3)
   } finally {
     await svc.stop()
   }
