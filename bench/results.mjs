@@ -187,6 +187,8 @@ function homeSection(h) {
   }
   lines.push(
     '',
+    h.startup &&
+      `flowloft start-up: ${h.startup.cpuPercent.toFixed(2)}% of a core over its first ${h.startup.seconds} s.`,
     h.idle &&
       `flowloft idle: ${h.idle.cpuPercent.toFixed(2)}% of a core over ${h.idle.seconds} s, RSS ${mibText(h.idle.rssBytes)} (max ${mibText(h.idle.rssMaxBytes)}).`,
   )
