@@ -279,7 +279,8 @@ export async function startCollector(
     sources,
     log,
     metrics,
-    stored: () => writer.storedRows,
+    // Only the embedded engine's flows are all this collector's own (docs/scaling.md).
+    ...(engine.kind === 'embedded' ? { stored: () => writer.storedRows } : {}),
   })
   writer.start()
   counterWriter.start()

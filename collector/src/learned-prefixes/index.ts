@@ -52,9 +52,12 @@ export interface PrefixLearnerDeps {
   metrics: Registry
   limits?: Limits
   /**
-   * Rows the flow writer has stored since start (writer.storedRows). A scheduled run
-   * reads the flows only when it moved since the last run that read them: with no new
-   * flow there is no new evidence, and an idle collector skips the query.
+   * Rows the flow writer has stored since start (writer.storedRows), given when this
+   * collector is the table's only writer (the embedded engine). A scheduled run then
+   * reads the flows only when it moved since the last run that read them, and an idle
+   * collector skips the query. With no new flow the window's evidence only shrinks, with
+   * one exception left to the next run after new flows: an interface whose inbound
+   * flows leave the window before its local ones can come to qualify as inside.
    */
   stored?: () => number
 }
@@ -193,8 +196,8 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
     if (!d.enabled || stopped) return Promise.resolve(undefined)
     const next = chain.then(async () => {
       if (stopped) return undefined
-      if (scheduled && storedAtRun !== undefined && d.stored?.() === storedAtRun) return skip()
       try {
+        if (scheduled && storedAtRun !== undefined && d.stored?.() === storedAtRun) return skip()
         const r = await learn()
         m.runs.inc({ result: 'ok' })
         return r

@@ -220,7 +220,12 @@ void test('a scheduled run reads the flows only when some were stored since the 
     const learner = svc.service.learner
     const runs = async (result: string): Promise<number | undefined> =>
       metricValue(await svc.metrics(), `flowloft_enrich_learn_runs_total{result="${result}"}`)
+    // The writer counts rows stored once its insert returns, which can be just after
+    // they are visible to a count.
+    const stored = (n: number) =>
+      eventually(async () => metricValue(await svc.metrics(), 'flowloft_writer_rows_total') === n)
     await send(svc, ROUTER, homeFlows(), 100)
+    await stored(homeFlows().length)
     const first = await learner.scheduledRun()
     assert.notEqual(first, 'skipped', 'the first run always reads the flows')
     assert.deepEqual(
@@ -235,6 +240,7 @@ void test('a scheduled run reads the flows only when some were stored since the 
     // A second exporter's flows arrive after the skips: the next run reads and learns.
     const other = '127.0.0.5'
     await send(svc, other, homeFlows(), 100)
+    await stored(2 * homeFlows().length)
     const next = await learner.scheduledRun()
     assert.deepEqual(
       next !== 'skipped' ? next?.added.map((a) => [a.exporter, a.prefix]) : 'skipped',
