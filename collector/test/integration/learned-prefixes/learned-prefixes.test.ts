@@ -4,10 +4,11 @@
 // outbound; the learned set survives a restart; a flood of public sources on the LAN
 // stops at the cap and is counted; exporters without input interfaces (softflowd) or
 // with prefixes of their own learn nothing; a scheduled run skips its query while no
-// flow was stored since the last; pmacctd's nfprobe as a real exporter.
+// flow was stored since the last, and still forgets; pmacctd's nfprobe as a real
+// exporter.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -252,6 +253,51 @@ void test('a scheduled run reads the flows only when some were stored since the 
     assert.deepEqual(now?.added, [])
     assert.equal(await runs('ok'), 3)
     assert.equal(await runs('skipped'), 3)
+  } finally {
+    await svc.stop()
+  }
+})
+
+void test('a skipped run still forgets what was not seen for forgetSeconds', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fl-learn-forget-'))
+  const gone = '127.0.0.9'
+  // Learned long ago, last seen just under forgetSeconds ago: forgotten 15 s from now.
+  const now = Math.floor(Date.now() / 1000)
+  const lastSeen = now - LIMITS.forgetSeconds + 15
+  const entry = {
+    prefix: '2001:db8:9::/64',
+    evidence: 'inside_source',
+    learned_at: now - 20 * 86400,
+    last_seen: lastSeen,
+  }
+  writeFileSync(
+    join(dataDir, 'learned-prefixes.json'),
+    JSON.stringify({ version: 1, exporters: { [gone]: [entry] } }),
+  )
+  const svc = await startTestService({ data_dir: dataDir })
+  try {
+    const learner = svc.service.learner
+    assert.deepEqual(
+      learner.learned(gone).map((p) => p.prefix),
+      ['2001:db8:9::/64'],
+    )
+    await send(svc, ROUTER, homeFlows(), 100)
+    await eventually(
+      async () =>
+        metricValue(await svc.metrics(), 'flowloft_writer_rows_total') === homeFlows().length,
+    )
+    assert.notEqual(await learner.scheduledRun(), 'skipped')
+    assert.equal(learner.learned(gone).length, 1, 'not yet past forgetSeconds')
+    const wait = (lastSeen + LIMITS.forgetSeconds + 1) * 1000 - Date.now()
+    await new Promise((r) => setTimeout(r, Math.max(0, wait)))
+    assert.equal(await learner.scheduledRun(), 'skipped')
+    assert.deepEqual(learner.learned(gone), [])
+    assert.equal(learner.learned(ROUTER).length, 1, 'what was seen lately stays')
+    const saved = JSON.parse(readFileSync(join(dataDir, 'learned-prefixes.json'), 'utf8')) as {
+      exporters: Record<string, unknown[]>
+    }
+    assert.equal(saved.exporters[gone], undefined)
+    assert.equal(saved.exporters[ROUTER]?.length, 1)
   } finally {
     await svc.stop()
   }
