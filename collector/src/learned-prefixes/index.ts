@@ -116,12 +116,17 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
     }
   }
 
-  /** Forget what was not seen for limits.forgetSeconds; adds the exporters it changed. */
-  const expire = (now: number, changed: Set<string>): void => {
+  /**
+   * The end of every run: forget what was not seen for limits.forgetSeconds, hand the
+   * exporters that changed to enrichment, and save when any did or `read` found rows.
+   */
+  const finish = (now: number, changed: Set<string>, read: boolean): void => {
     for (const [e, gone] of set.expire(now)) {
       changed.add(e)
       for (const p of gone) log.info('learned prefix forgotten: not seen', { exporter: e, ...p })
     }
+    for (const e of changed) publish(e)
+    if (read || changed.size > 0) save()
   }
 
   const learn = async (): Promise<RunResult> => {
@@ -175,19 +180,14 @@ export function createPrefixLearner(d: PrefixLearnerDeps): PrefixLearner {
         })
       }
     }
-    expire(now, changed)
-    for (const e of changed) publish(e)
-    if (rows.length > 0 || changed.size > 0) save()
+    finish(now, changed, rows.length > 0)
     storedAtRun = mark
     return result
   }
 
   /** No flow stored since the last run read them: only forget what was not seen. */
   const skip = (): 'skipped' => {
-    const changed = new Set<string>()
-    expire(Math.floor(Date.now() / 1000), changed)
-    for (const e of changed) publish(e)
-    if (changed.size > 0) save()
+    finish(Math.floor(Date.now() / 1000), new Set(), false)
     m.runs.inc({ result: 'skipped' })
     return 'skipped'
   }
