@@ -101,6 +101,14 @@ async function send(svc: TestService, from: string, flows: Flow[], bytes: number
   await eventually(async () => (await count()) === before + flows.length)
 }
 
+/**
+ * Until the flow writer has counted `n` rows stored: it counts once its insert returns,
+ * which can be just after they are visible to a count.
+ */
+async function writerStored(svc: TestService, n: number): Promise<void> {
+  await eventually(async () => metricValue(await svc.metrics(), 'flowloft_writer_rows_total') === n)
+}
+
 async function directions(svc: TestService, exporter: string, bytes: number) {
   const rows = await svc.query<{ src: string; d: string }>(
     `SELECT replaceRegexpOne(toString(src_addr), '^::ffff:', '') AS src, toString(direction) AS d
@@ -221,12 +229,8 @@ void test('a scheduled run reads the flows only when some were stored since the 
     const learner = svc.service.learner
     const runs = async (result: string): Promise<number | undefined> =>
       metricValue(await svc.metrics(), `flowloft_enrich_learn_runs_total{result="${result}"}`)
-    // The writer counts rows stored once its insert returns, which can be just after
-    // they are visible to a count.
-    const stored = (n: number) =>
-      eventually(async () => metricValue(await svc.metrics(), 'flowloft_writer_rows_total') === n)
     await send(svc, ROUTER, homeFlows(), 100)
-    await stored(homeFlows().length)
+    await writerStored(svc, homeFlows().length)
     const first = await learner.scheduledRun()
     assert.notEqual(first, 'skipped', 'the first run always reads the flows')
     assert.deepEqual(
@@ -241,7 +245,7 @@ void test('a scheduled run reads the flows only when some were stored since the 
     // A second exporter's flows arrive after the skips: the next run reads and learns.
     const other = '127.0.0.5'
     await send(svc, other, homeFlows(), 100)
-    await stored(2 * homeFlows().length)
+    await writerStored(svc, 2 * homeFlows().length)
     const next = await learner.scheduledRun()
     assert.deepEqual(
       next !== 'skipped' ? next?.added.map((a) => [a.exporter, a.prefix]) : 'skipped',
@@ -282,10 +286,7 @@ void test('a skipped run still forgets what was not seen for forgetSeconds', asy
       ['2001:db8:9::/64'],
     )
     await send(svc, ROUTER, homeFlows(), 100)
-    await eventually(
-      async () =>
-        metricValue(await svc.metrics(), 'flowloft_writer_rows_total') === homeFlows().length,
-    )
+    await writerStored(svc, homeFlows().length)
     assert.notEqual(await learner.scheduledRun(), 'skipped')
     assert.equal(learner.learned(gone).length, 1, 'not yet past forgetSeconds')
     const wait = (lastSeen + LIMITS.forgetSeconds + 1) * 1000 - Date.now()
