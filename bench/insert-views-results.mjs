@@ -13,6 +13,11 @@ export function insertViewsSection(v, machineLine) {
     lines.push(
       `| ${s.detaches === false || s.viewUsPerRow === undefined ? s.name : `without ${s.name}`} | ${s.usPerRow.toFixed(2)} | ${s.viewUsPerRow === undefined ? '' : s.viewUsPerRow.toFixed(2)} |`,
     )
+  if (v.fixed)
+    lines.push(
+      '',
+      `An insert's fixed cost: inserts of ${v.fixed.rows} rows, the median of ${v.fixed.rounds} interleaved rounds (merges stopped), cost ${v.fixed.everyView.ms.toFixed(1)} ms of CPU with every view (${v.fixed.everyView.systemMs.toFixed(1)} ms of it in the kernel; ${v.fixed.partsPerInsert} parts written) against ${v.fixed.flowsAlone.ms.toFixed(1)} ms into \`flows\` alone (${v.fixed.flowsAlone.systemMs.toFixed(1)} ms in the kernel).`,
+    )
   if (v.roll)
     lines.push(
       '',

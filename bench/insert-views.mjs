@@ -5,6 +5,9 @@
 // step's difference is one view's CPU per inserted row. The merges are stopped, so only
 // the inserts count; inserts of INSERT_VIEWS_ROWS (default 30,000) rows, the size of a
 // window at 1,000 flows/s, three per step, rounds interleaved, the median of three.
+// Then an insert's fixed cost: inserts of FIXED_ROWS (default 100) rows with every view and
+// with none, interleaved (FIXED_ROUNDS, default 15): CPU per insert, the kernel's share of
+// it, and the parts one insert writes.
 // Then the rollup job's cost (clickhouse/rollup-schedule.ts): an hour of a home network
 // rolled into the hours, days and pairs, in µs of CPU per flow of the hour.
 // Rows: a home network's shape (30 devices, many remote addresses, four services), all
@@ -22,6 +25,8 @@ const INSERTS = 3
 /** An hour at 1,000 flows/s, for the rollup job's cost. */
 const ROLL_FLOWS = 3_600_000
 const ROUNDS = 3
+const FIXED_ROWS = Number(process.env.INSERT_VIEWS_FIXED_ROWS ?? 100)
+const FIXED_ROUNDS = Number(process.env.INSERT_VIEWS_FIXED_ROUNDS ?? 15)
 const COLUMNS = [
   'time_received',
   'src_addr',
@@ -64,10 +69,10 @@ const STEPS = [
   ['exporters, interfaces, as_names', ['exporters_mv', 'interfaces_mv', 'as_names_mv']],
 ]
 
-function rows(seed) {
+function rows(seed, n = ROWS) {
   const now = Math.floor(Date.now() / 1000)
   const lines = []
-  for (let i = 0; i < ROWS; i++) {
+  for (let i = 0; i < n; i++) {
     const k = seed * ROWS + i
     const out = k % 2 === 0
     const home = `::ffff:192.168.1.${(k % 30) + 1}`
@@ -95,6 +100,7 @@ function rows(seed) {
   return Buffer.from(`${lines.join('\n')}\n`)
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 const loadAverageAtStart = os.loadavg()[0]
 const dir = mkdtempSync(join(os.tmpdir(), 'fl-bench-views-'))
 const engine = await openEngine({
@@ -105,16 +111,17 @@ const engine = await openEngine({
 })
 const command = (query) => engine.client.command({ query })
 let seed = 0
-async function insertAll(settings = { optimize_on_insert: 0 }) {
+const insertOne = (body, settings = { optimize_on_insert: 0 }) =>
+  engine.insertRows({
+    table: 'flowloft.flows',
+    columns: COLUMNS,
+    format: 'TabSeparated',
+    body: [body],
+    settings: { ...settings, async_insert: 0, insert_deduplication_token: randomUUID() },
+  })
+async function insertAll(settings) {
   const cpu0 = process.cpuUsage()
-  for (let i = 0; i < INSERTS; i++)
-    await engine.insertRows({
-      table: 'flowloft.flows',
-      columns: COLUMNS,
-      format: 'TabSeparated',
-      body: [rows(seed++)],
-      settings: { ...settings, async_insert: 0, insert_deduplication_token: randomUUID() },
-    })
+  for (let i = 0; i < INSERTS; i++) await insertOne(rows(seed++), settings)
   const cpu = process.cpuUsage(cpu0)
   return (cpu.user + cpu.system) / (INSERTS * ROWS)
 }
@@ -128,7 +135,27 @@ async function setMarks(ahead, at = Math.floor(Date.now() / 3_600_000) * 3600) {
     ('flows_hosts_1d', ${day}), ('flows_pairs_1d', ${day})`)
 }
 
+/** One small insert's CPU in ms, and the kernel's part of it. */
+async function smallInsert() {
+  const body = rows(seed++, FIXED_ROWS)
+  const cpu0 = process.cpuUsage()
+  await insertOne(body)
+  const cpu = process.cpuUsage(cpu0)
+  return { ms: (cpu.user + cpu.system) / 1000, systemMs: cpu.system / 1000 }
+}
+
+const activeParts = async () => {
+  const [{ n }] = await (
+    await engine.client.query({
+      query: "SELECT count() AS n FROM system.parts WHERE database = 'flowloft' AND active",
+      format: 'JSONEachRow',
+    })
+  ).json()
+  return Number(n)
+}
+
 let got
+let fixed
 let roll
 try {
   await migrate(engine.client)
@@ -148,6 +175,33 @@ try {
     }
     for (const v of detached) await command(`ATTACH TABLE flowloft.${v}`)
   }
+  // An insert's fixed cost (the marks at the current hour, as the job keeps them).
+  await setMarks(false)
+  const views = (
+    await (
+      await engine.client.query({
+        query:
+          "SELECT name FROM system.tables WHERE database = 'flowloft' AND engine = 'MaterializedView'",
+        format: 'JSONEachRow',
+      })
+    ).json()
+  ).map((t) => t.name)
+  const parts0 = await activeParts()
+  await smallInsert()
+  fixed = { rows: FIXED_ROWS, rounds: FIXED_ROUNDS, partsPerInsert: (await activeParts()) - parts0 }
+  const every = []
+  const none = []
+  for (let r = 0; r < FIXED_ROUNDS; r++) {
+    every.push(await smallInsert())
+    for (const v of views) await command(`DETACH TABLE flowloft.${v}`)
+    none.push(await smallInsert())
+    for (const v of views) await command(`ATTACH TABLE flowloft.${v}`)
+  }
+  const med = (xs, k) => median(xs.map((x) => x[k]))
+  fixed.everyView = { ms: med(every, 'ms'), systemMs: med(every, 'systemMs') }
+  fixed.flowsAlone = { ms: med(none, 'ms'), systemMs: med(none, 'systemMs') }
+  fixed.samples = { every, none }
+
   // What the rollup job costs instead: a home network's last whole hour at 1,000 flows/s
   // (bench/history-fill.mjs's rows) through the views into the hosts' minutes, merged as
   // they are by the time the hour is rolled; then its roll into the hours, and into the
@@ -182,7 +236,6 @@ try {
   rmSync(dir, { recursive: true, force: true })
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 const steps = STEPS.map(([name], i) => {
   const us = median(got[name])
   const before = i === 0 ? undefined : median(got[STEPS[i - 1][0]])
@@ -204,6 +257,11 @@ for (const s of steps)
         : `   (${s.detaches ? 'the view' : 'saved'}: ${s.viewUsPerRow.toFixed(2)})`),
   )
 console.log(
+  `  an insert of ${fixed.rows} rows (median of ${fixed.rounds}): every view ${fixed.everyView.ms.toFixed(1)} ms of CPU ` +
+    `(kernel ${fixed.everyView.systemMs.toFixed(1)}), ${fixed.partsPerInsert} parts; flows alone ` +
+    `${fixed.flowsAlone.ms.toFixed(1)} ms (kernel ${fixed.flowsAlone.systemMs.toFixed(1)})`,
+)
+console.log(
   `  the rollup job, an hour of ${roll.flows.toLocaleString('en')} flows in ${roll.minuteRows.toLocaleString('en')} rows of flows_hosts_1m: ` +
     `its hours ${roll.hours.usPerFlow.toFixed(2)} µs per flow, its days and pairs ${roll.days.usPerFlow.toFixed(2)}`,
 )
@@ -223,5 +281,5 @@ const machine = {
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
 writeFileSync(
   new URL('./out/insert-views.json', import.meta.url),
-  `${JSON.stringify({ machine, rows: ROWS, inserts: INSERTS, rounds: ROUNDS, steps, roll, samples: got }, null, 2)}\n`,
+  `${JSON.stringify({ machine, rows: ROWS, inserts: INSERTS, rounds: ROUNDS, steps, fixed, roll, samples: got }, null, 2)}\n`,
 )
