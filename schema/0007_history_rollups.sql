@@ -1,5 +1,5 @@
--- History rollups (docs/rollups.md): what the console reads for long windows, so no view
--- scans raw flows or a year of flows_1h.
+-- History rollups (README.md, "Web UI and API"): what the console reads for long
+-- windows, so no view scans raw flows or a year of flows_1h.
 --
 -- flows_hosts_1m / _1h / _1d keep both addresses of a flow (src_addr, dst_addr, as raw
 -- flows name them) with its direction, proto, service_port (the contract's, as in
