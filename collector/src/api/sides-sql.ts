@@ -44,9 +44,10 @@ export const SERVICE_PORT_SQL = `multiIf(proto NOT IN (6, 17, 132), 0,
 /**
  * A rollup's rows of the window (parameters from, to), each with its grain in seconds
  * (row_grain). With `stitch`, the window's whole hours (or days) come from the next
- * coarser table (as far as it is filled: filledRows) and only its edges from this one: the same sums from fewer rows, but
- * `time` is then the hour's (day's) start in the middle of the window, so only for
- * answers that do not group by time (first and last seen then to the hour there).
+ * coarser table (as far as it is filled: filledRows) and only its edges from this one:
+ * the same sums from fewer rows, but `time` is then the hour's (day's) start in the
+ * middle of the window, so only for answers that do not group by time (first and last
+ * seen then to the hour there).
  */
 export function rollupRows(table: RollupSource, stitch: boolean): string {
   const c = stitch ? coarserOf(table) : undefined
