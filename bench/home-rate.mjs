@@ -90,30 +90,41 @@ async function runCase(
   stored,
   warmup = 0,
   start = async () => {},
+  again = undefined,
 ) {
-  group++
-  const ex = await createExporters({
-    fixture: fx.v9,
-    records: fx.v9Records,
-    port: collector.port,
-    group,
-    count: 1,
-  })
-  let before = 0
+  let ex = again?.ex
+  if (!ex) {
+    group++
+    ex = await createExporters({
+      fixture: fx.v9,
+      records: fx.v9Records,
+      port: collector.port,
+      group,
+      count: 1,
+    })
+  }
+  // Flows this exporter sent before the case (all stored): again's, then the warm-up's.
+  let before = again?.sent ?? 0
   if (warmup > 0)
-    before = await stored(ex.addresses[0], (await ex.run(rate, warmup)).flows + ex.primed)
+    before = await stored(
+      ex.addresses[0],
+      before + (await ex.run(rate, warmup)).flows + (again?.ex ? 0 : ex.primed),
+    )
   await start()
   const p0 = treeSample(collector.pid)
   const rss = rssWatch(collector.pid)
   const t0 = performance.now()
   const r = await ex.run(rate, seconds)
-  const sent = r.flows + (warmup > 0 ? 0 : ex.primed)
+  const sent = r.flows + (warmup > 0 || again?.ex ? 0 : ex.primed)
   const n = (await stored(ex.addresses[0], before + sent)) - before
   const p1 = treeSample(collector.pid)
   const rssMax = rss()
-  ex.close()
+  // `next` lets the same exporter go on (HOME_REPEAT); otherwise it is done.
+  const next = { ex, sent: before + sent }
+  if (!again?.keep) ex.close()
   const cpu = p1.cpu - p0.cpu
   return {
+    next,
     rate,
     seconds: r.seconds,
     warmupSeconds: warmup,
@@ -191,8 +202,12 @@ async function flowloft(fx) {
     const cases = []
     for (const k of CASES) {
       const runs = []
+      // Every run from the same exporter, as a home's one router: a new one would start
+      // another decode lane, and so another worker.
+      let again
       for (let i = 0; i < REPEAT; i++) {
-        const s = await inside(c, (start) =>
+        const last = i === REPEAT - 1
+        const { next, ...s } = await inside(c, (start) =>
           runCase(
             target,
             fx,
@@ -204,8 +219,10 @@ async function flowloft(fx) {
             },
             WARMUP_SECONDS,
             start,
+            { ...again, keep: !last },
           ),
         )
+        again = next
         runs.push(s)
         console.log(`  ${line('flowloft', s)}`)
       }
@@ -241,6 +258,7 @@ async function peer(start, fx) {
         await sleep(SETTLE_SECONDS * 1000)
         return p.stored()
       })
+      delete s.next
       cases.push(s)
       console.log(`  ${line(p.name, s)}`)
     } finally {
