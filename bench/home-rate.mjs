@@ -25,8 +25,8 @@
 // list of flowloft, nfcapd, nfacctd) runs only those collectors, HOME_RATES (a comma list
 // of 1000, 20000) only those cases, HOME_WARMUP (seconds, default 10; 0: none) sets flowloft's
 // warm-up, HOME_IDLE=0 skips flowloft's idle measurement, HOME_REPEAT (default 1) runs
-// each of flowloft's cases that many times in the same collector (each with its own
-// exporter and warm-up) and keeps the run of the median CPU per flow, as runs of a minute
+// each of flowloft's cases that many times in the same collector (from the same
+// exporter, each after its own warm-up) and keeps the run of the median CPU per flow, as runs of a minute
 // differ by a fifth from one to the next on a shared machine, and
 // HOME_FLOWLOFT_ENV (JSON) adds to flowloft's environment and HOME_NODE_ARGS to its node
 // command line (say `--cpu-prof --cpu-prof-dir=/tmp/prof`). For flowloft it also prints CPU by thread
@@ -52,7 +52,7 @@ const SCALE = Number(process.env.HOME_SCALE ?? 1)
 const RATES = process.env.HOME_RATES?.split(',').map(Number)
 const ONLY = process.env.HOME_ONLY?.split(',') ?? ['flowloft', 'nfcapd', 'nfacctd']
 const IDLE = process.env.HOME_IDLE !== '0'
-const REPEAT = Math.max(1, Number(process.env.HOME_REPEAT ?? 1))
+const REPEAT = Math.max(1, Math.floor(Number(process.env.HOME_REPEAT ?? 1)) || 1)
 const WARMUP_SECONDS = Number(process.env.HOME_WARMUP ?? 10)
 const FLOWLOFT_ENV = JSON.parse(process.env.HOME_FLOWLOFT_ENV ?? '{}')
 const NODE_ARGS = process.env.HOME_NODE_ARGS?.split(' ').filter(Boolean) ?? []
@@ -103,8 +103,8 @@ async function runCase(
       count: 1,
     })
   }
-  // Flows this exporter sent before the case (all stored): again's, then the warm-up's.
-  let before = again?.sent ?? 0
+  // Flows of this exporter stored before the case: again's, then the warm-up's.
+  let before = again?.stored ?? 0
   if (warmup > 0)
     before = await stored(
       ex.addresses[0],
@@ -116,11 +116,12 @@ async function runCase(
   const t0 = performance.now()
   const r = await ex.run(rate, seconds)
   const sent = r.flows + (warmup > 0 || again?.ex ? 0 : ex.primed)
-  const n = (await stored(ex.addresses[0], before + sent)) - before
+  const total = await stored(ex.addresses[0], before + sent)
+  const n = total - before
   const p1 = treeSample(collector.pid)
   const rssMax = rss()
   // `next` lets the same exporter go on (HOME_REPEAT); otherwise it is done.
-  const next = { ex, sent: before + sent }
+  const next = { ex, stored: total }
   if (!again?.keep) ex.close()
   const cpu = p1.cpu - p0.cpu
   return {
@@ -206,7 +207,7 @@ async function flowloft(fx) {
       // another decode lane, and so another worker.
       let again
       for (let i = 0; i < REPEAT; i++) {
-        const last = i === REPEAT - 1
+        const last = i + 1 >= REPEAT
         const { next, ...s } = await inside(c, (start) =>
           runCase(
             target,
