@@ -90,12 +90,15 @@ async function runCase(
   stored,
   warmup = 0,
   start = async () => {},
-  again = undefined,
+  source = undefined,
 ) {
-  let ex = again?.ex
-  if (!ex) {
+  // A source shared by several runs (HOME_REPEAT) is the caller's to close; one made here
+  // is closed at the end. `stored`: its flows stored so far.
+  const src = source ?? { ex: undefined, stored: 0 }
+  const fresh = !src.ex
+  if (fresh) {
     group++
-    ex = await createExporters({
+    src.ex = await createExporters({
       fixture: fx.v9,
       records: fx.v9Records,
       port: collector.port,
@@ -103,29 +106,26 @@ async function runCase(
       count: 1,
     })
   }
-  // Flows of this exporter stored before the case: again's, then the warm-up's.
-  let before = again?.stored ?? 0
+  const ex = src.ex
+  let before = src.stored
   if (warmup > 0)
     before = await stored(
       ex.addresses[0],
-      before + (await ex.run(rate, warmup)).flows + (again?.ex ? 0 : ex.primed),
+      before + (await ex.run(rate, warmup)).flows + (fresh ? ex.primed : 0),
     )
   await start()
   const p0 = treeSample(collector.pid)
   const rss = rssWatch(collector.pid)
   const t0 = performance.now()
   const r = await ex.run(rate, seconds)
-  const sent = r.flows + (warmup > 0 || again?.ex ? 0 : ex.primed)
-  const total = await stored(ex.addresses[0], before + sent)
-  const n = total - before
+  const sent = r.flows + (warmup > 0 || !fresh ? 0 : ex.primed)
+  src.stored = await stored(ex.addresses[0], before + sent)
+  const n = src.stored - before
   const p1 = treeSample(collector.pid)
   const rssMax = rss()
-  // `next` lets the same exporter go on (HOME_REPEAT); otherwise it is done.
-  const next = { ex, stored: total }
-  if (!again?.keep) ex.close()
+  if (!source) ex.close()
   const cpu = p1.cpu - p0.cpu
   return {
-    next,
     rate,
     seconds: r.seconds,
     warmupSeconds: warmup,
@@ -205,27 +205,29 @@ async function flowloft(fx) {
       const runs = []
       // Every run from the same exporter, as a home's one router: a new one would start
       // another decode lane, and so another worker.
-      let again
-      for (let i = 0; i < REPEAT; i++) {
-        const last = i + 1 >= REPEAT
-        const { next, ...s } = await inside(c, (start) =>
-          runCase(
-            target,
-            fx,
-            k,
-            async (address, sent) => {
-              const n = await flowloftStored(c, address, sent)
-              await sleep(SETTLE_SECONDS * 1000)
-              return n
-            },
-            WARMUP_SECONDS,
-            start,
-            { ...again, keep: !last },
-          ),
-        )
-        again = next
-        runs.push(s)
-        console.log(`  ${line('flowloft', s)}`)
+      const source = { ex: undefined, stored: 0 }
+      try {
+        for (let i = 0; i < REPEAT; i++) {
+          const s = await inside(c, (start) =>
+            runCase(
+              target,
+              fx,
+              k,
+              async (address, sent) => {
+                const n = await flowloftStored(c, address, sent)
+                await sleep(SETTLE_SECONDS * 1000)
+                return n
+              },
+              WARMUP_SECONDS,
+              start,
+              source,
+            ),
+          )
+          runs.push(s)
+          console.log(`  ${line('flowloft', s)}`)
+        }
+      } finally {
+        source.ex?.close()
       }
       const byCost = [...runs].sort((a, b) => (a.usPerFlow ?? Infinity) - (b.usPerFlow ?? Infinity))
       const median = byCost[(byCost.length - 1) >> 1]
@@ -259,7 +261,6 @@ async function peer(start, fx) {
         await sleep(SETTLE_SECONDS * 1000)
         return p.stored()
       })
-      delete s.next
       cases.push(s)
       console.log(`  ${line(p.name, s)}`)
     } finally {
