@@ -51,7 +51,7 @@ export function interfaceRoutes(
             sum(p.bytes) AS all_b, sum(p.flows) AS rows
           FROM (
             SELECT exporter AS x, in_if, out_if, ${SIDED_SUMS}
-            FROM ${sidedSql(f, false, w.source, false, true)}
+            FROM ${sidedSql(f, false, w.source, false, 'coarser')}
             GROUP BY x, in_if, out_if) AS p
           ARRAY JOIN arrayDistinct([in_if, out_if]) AS if_index
           WHERE if_index != 0

@@ -127,13 +127,22 @@ const BOTH_SIDES = `direction, is_in,
       if(is_in, src_as, dst_as) AS r_as`
 
 /**
+ * How a rollup's window may be read from coarser tables, for answers that neither group
+ * nor bound by time: 'coarser', its whole hours (or days) from the next coarser table
+ * (rollupRows); 'device', also the whole hours of flows_1m from device_traffic_1h when
+ * one device is asked for, which only an answer of that device's sums may use (the table
+ * keeps no remote side, protocol, app, exporter or interface).
+ */
+export type Stitch = 'none' | 'coarser' | 'device'
+
+/**
  * Sided rows of the window (parameters from, to, known_ports, proto_names and the
- * filters'), as a subquery, from raw flows or a rollup (`stitch`: see rollupRows, for
- * answers that neither group nor bound by time). flows_1m/_1h/_1d keep no
- * remote address, host names or AS names (l_host, r_host and r_as_name are empty), and
- * they name only the sender of an internal flow (their local_addr): with a device
- * filter or `byDevice` (rows grouped by l_addr) an internal flow counts for its sender
- * only; otherwise for both sides, its receiving row's l_addr being the sender's.
+ * filters'), as a subquery, from raw flows or a rollup (`stitch`: see Stitch).
+ * flows_1m/_1h/_1d keep no remote address, host names or AS names (l_host, r_host and
+ * r_as_name are empty), and they name only the sender of an internal flow (their
+ * local_addr): with a device filter or `byDevice` (rows grouped by l_addr) an internal
+ * flow counts for its sender only; otherwise for both sides, its receiving row's l_addr
+ * being the sender's.
  * flows_hosts_1m/_1h/_1d keep both addresses and names (not AS names) but no exporter
  * or interface. The rollups' service port is the lower port below 1024. `internet`:
  * only flows that cross to the outside.
@@ -143,19 +152,24 @@ export function sidedSql(
   internet: boolean,
   source: Source = 'flows',
   byDevice = false,
-  stitch = false,
+  stitch: Stitch = 'none',
 ): string {
   const where = [...f.where, ...(internet ? ["direction != 'internal'"] : [])]
   const outer = where.length ? ` WHERE ${where.join(' AND ')}` : ''
   if (source === 'flows') return `(SELECT * FROM (${rawSql(f)})${outer})`
-  if (keepsAddresses(source)) return `(SELECT * FROM (${hostsSql(f, source, stitch)})${outer})`
+  if (keepsAddresses(source))
+    return `(SELECT * FROM (${hostsSql(f, source, stitch !== 'none')})${outer})`
   // A rollup row is inbound to its local_addr, outbound or internal from it. Without a
   // device, an internal row is also received (by a device the rollups do not name), as
   // on raw flows: a second pass over the internal rows alone. (One pass with an ARRAY
   // JOIN of the sides took twice as long on a month of flows_1h.) With a device, every
   // row's l_addr is its local_addr (the sender only): filtered before the sides.
   const device = f.given.device === undefined ? '' : ' AND local_addr = toIPv6({f_device:String})'
-  const rows = (isIn: string, directions: string, table = rollupRows(source, stitch)): string => `
+  const rows = (
+    isIn: string,
+    directions: string,
+    table = rollupRows(source, stitch !== 'none'),
+  ): string => `
   SELECT time AS time_received, bytes AS flow_bytes, packets AS flow_packets, flows AS flow_rows,
     proto, {proto_names:Array(String)}[proto + 1] AS proto_label, exporter, in_if, out_if,
     direction, ${isIn} AS is_in,
@@ -171,7 +185,7 @@ export function sidedSql(
   const directions = list(internet ? sided.filter((d) => d !== 'internal') : sided)
   if (source === DEVICE_HOURS)
     return `(SELECT * FROM (${deviceRows(isIn, directions, WINDOW)})${outer})`
-  if (stitch && source === 'flows_1m' && deviceFilters(f)) {
+  if (stitch === 'device' && source === 'flows_1m' && deviceFilters(f)) {
     // The window's whole hours from the device's own hours, its edges from the minutes.
     const edges = `(SELECT *, 60 AS row_grain FROM flowloft.flows_1m
       WHERE ${WINDOW} AND NOT (${wholeGrains(3600)}))`

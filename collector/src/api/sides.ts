@@ -136,7 +136,7 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
       query: `SELECT ${addrText('l_addr')} AS device, argMax(l_host, l_host != '') AS name, ${SIDED_SUMS},
           toUnixTimestamp(min(time_received)) AS first_seen,
           toUnixTimestamp(max(time_received + grain)) AS last_seen
-        FROM ${sidedSql(f, false, w.source, true, true)}
+        FROM ${sidedSql(f, false, w.source, true, 'device')}
         GROUP BY l_addr ORDER BY bytes DESC, device LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })
@@ -170,7 +170,7 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     const internet = f.given.device === undefined
     const rows = await readRows<RemoteRow>(engine, {
       query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SIDED_SUMS}
-        FROM ${sidedSql(f, internet, w.source, false, true)}
+        FROM ${sidedSql(f, internet, w.source, false, 'coarser')}
         GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })

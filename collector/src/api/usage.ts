@@ -25,6 +25,7 @@ import {
   sidedParams,
   sidedSource,
   sidedSql,
+  type Stitch,
 } from './sides-sql.js'
 import { DEFAULT_RETENTION, DEVICE_HOURS, type RetentionDays, type Source } from './source.js'
 
@@ -54,7 +55,7 @@ async function sums(
   window: { from: number; to: number },
   now: number,
   columns: string,
-  stitch = false,
+  stitch: Stitch = 'none',
 ): Promise<Sums> {
   const [row] = await readRows<Sums>(engine, {
     query: `SELECT ${columns} FROM ${sidedSql(f, false, source, false, stitch)}`,
@@ -160,7 +161,7 @@ export async function usageOf(
       { from: now - DAY, to: now + 1 },
       now,
       `${SEEN}, toUnixTimestamp(max(time_received + grain)) AS end, ${IN_OUT}`,
-      true,
+      'device',
     ),
     byDevice ? deviceSeen(engine, f) : Promise.resolve<Sums>({}),
   ])
@@ -259,7 +260,7 @@ export function usageRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     })
     const [[range], usage] = await Promise.all([
       readRows<Sums>(engine, {
-        query: `SELECT ${SIDED_SUMS} FROM ${sidedSql(f, false, w.source, false, true)}`,
+        query: `SELECT ${SIDED_SUMS} FROM ${sidedSql(f, false, w.source, false, 'device')}`,
         query_params: sidedParams(f, w),
       }),
       usageOf(engine, f, retention),

@@ -134,3 +134,30 @@ void test('a device usage reads device_traffic_1h, its last day the minutes at t
     assert.deepEqual(as.sources, ['flows_1d', 'flows_1h', 'flows_1m'])
   }
 })
+
+/** Each key's bytes in an answer's rows (or its interfaces'). */
+const byKey = (rows: Array<{ key?: string; if_index?: number; bytes: number }>): object =>
+  Object.fromEntries(rows.map((r) => [r.key ?? String(r.if_index), r.bytes]))
+
+void test("a device's remote side and interfaces never come from device_traffic_1h", async () => {
+  // The minutes over a day: whole hours stitched from a coarser table must keep what is
+  // asked (the app, the country, ...), which the device's hours do not.
+  for (const d of DEVICES) {
+    for (const by of ['app', 'country', 'as', 'service', 'proto']) {
+      const q = `/api/remote?by=${by}&device=${encodeURIComponent(d)}&from=-1d&limit=100`
+      const m = (await get(`${q}&source=flows_1m`)) as unknown as {
+        rows: Array<{ key: string; bytes: number }>
+      }
+      const h = (await get(`${q}&source=flows_1h`)) as unknown as typeof m
+      assert.ok(h.rows.length > 0, `${d} ${by}`)
+      assert.deepEqual(byKey(m.rows), byKey(h.rows), `${d} by=${by}`)
+    }
+    const q = `/api/interfaces?device=${encodeURIComponent(d)}&from=-1d`
+    const m = (await get(`${q}&source=flows_1m`)) as unknown as {
+      rows: Array<{ if_index: number; bytes: number }>
+    }
+    const h = (await get(`${q}&source=flows_1h`)) as unknown as typeof m
+    assert.ok(h.rows.length > 0, `${d} interfaces`)
+    assert.deepEqual(byKey(m.rows), byKey(h.rows), `${d} interfaces`)
+  }
+})
