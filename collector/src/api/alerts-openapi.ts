@@ -45,7 +45,10 @@ export const ALERT_PATHS = {
       parameters: [
         query('kind', 'Only this kind', { type: 'string', enum: ALERT_KINDS }),
         query('subject', 'Only alerts about this device or exporter (an IP address)'),
-        query('from', 'Raised at or after: unix seconds, ISO 8601, "now" or an offset like -1d'),
+        query(
+          'from',
+          'Raised at or after: unix seconds, ISO 8601 (UTC unless it gives an offset), "now" or an offset like -1d',
+        ),
         query('to', 'Raised before, same forms as from'),
         query('open', 'true: only conditions that still last', { type: 'boolean' }),
         query('limit', 'At most this many (default 100)', { ...int, minimum: 1, maximum: 10000 }),

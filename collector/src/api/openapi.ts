@@ -12,7 +12,8 @@ const window = [
   {
     name: 'from',
     in: 'query',
-    description: 'Start: unix seconds, ISO 8601, "now" or an offset like -1h (default: to - 1h)',
+    description:
+      'Start: unix seconds, ISO 8601 (UTC unless it gives an offset), "now" or an offset like -1h (default: to - 1h)',
     schema: { type: 'string' },
   },
   {

@@ -16,9 +16,14 @@ function bad(message: string): HTTPException {
   return new HTTPException(400, { message })
 }
 
+/** An ISO 8601 date, its time of day (`T` or a space before it) and its offset, each optional but the date. */
+const ISO =
+  /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?(Z|[+-]\d{2}:?\d{2})?$/i
+
 /**
- * One instant: unix seconds (`1718000000`), ISO 8601 (`2024-06-10T06:13:20Z`), `now`,
- * or an offset from now (`-1h`, `now-15m`).
+ * One instant: unix seconds (`1718000000`), ISO 8601 (`2024-06-10T06:13:20Z`; UTC unless
+ * it gives an offset, as the API's windows, days and hours are, whatever the machine's
+ * time zone), `now`, or an offset from now (`-1h`, `now-15m`).
  */
 export function parseInstant(name: string, v: string, now: number): number {
   const s = v.trim()
@@ -26,11 +31,16 @@ export function parseInstant(name: string, v: string, now: number): number {
   if (/^\d{1,12}(\.\d+)?$/.test(s)) return Math.floor(Number(s))
   const rel = /^(?:now)?-(\d{1,6})([smhdw])$/.exec(s)
   if (rel) return now - Number(rel[1]) * (UNITS[rel[2] ?? 's'] ?? 1)
-  if (/^\d{4}-\d{2}-\d{2}/.test(s)) {
-    const t = Date.parse(s)
+  const iso = ISO.exec(s)
+  if (iso) {
+    const [, date, time = '00:00', zone = 'Z'] = iso
+    const offset = zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase()
+    const t = Date.parse(`${date}T${time}${offset}`)
     if (Number.isFinite(t)) return Math.floor(t / 1000)
   }
-  throw bad(`${name} must be unix seconds, ISO 8601, "now" or an offset like -1h (got "${v}")`)
+  throw bad(
+    `${name} must be unix seconds, ISO 8601 (UTC unless it gives an offset), "now" or an offset like -1h (got "${v}")`,
+  )
 }
 
 /** `from`/`to` from the query string; default the last hour. */

@@ -134,7 +134,8 @@ export const SENDER_PATHS = {
         {
           name: 'from',
           in: 'query',
-          description: 'Start (rounded down to its bucket): unix seconds, ISO 8601, now, -1h',
+          description:
+            'Start (rounded down to its bucket): unix seconds, ISO 8601 (UTC unless it gives an offset), now, -1h',
           schema: { type: 'string' },
         },
         { name: 'to', in: 'query', description: 'End (exclusive)', schema: { type: 'string' } },

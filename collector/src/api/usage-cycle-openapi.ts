@@ -70,7 +70,10 @@ export const USAGE_CYCLE_PATHS = {
           minimum: 1,
           maximum: 10000,
         }),
-        query('at', 'As of this time: unix seconds, ISO 8601 or an offset like -1d (default now)'),
+        query(
+          'at',
+          'As of this time: unix seconds, ISO 8601 (UTC unless it gives an offset) or an offset like -1d (default now)',
+        ),
       ],
       responses: {
         '200': {
