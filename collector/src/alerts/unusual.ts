@@ -37,7 +37,7 @@ export async function devicesOverUsual(
       ) AS cur
       INNER JOIN (
         SELECT local_addr,
-          sumIf(bytes, toHour(time) = toHour(toDateTime({hour:Int64}))) / {days:UInt32} AS usual,
+          sumIf(bytes, intDiv(toUInt32(time), 3600) % 24 = {hour_of_day:UInt8}) / {days:UInt32} AS usual,
           min(time) AS since
         FROM flowloft.flows_1h
         WHERE time >= toDateTime({base_from:Int64}) AND time < toDateTime({base_to:Int64})
@@ -50,7 +50,8 @@ export async function devicesOverUsual(
       from: to - 3600,
       to,
       min: o.minBytes,
-      hour: hourStart,
+      // UTC's hour of the day (toHour would take the engine's zone, and its summer time).
+      hour_of_day: (hourStart / 3600) % 24,
       days: BASELINE_DAYS,
       base_from: hourStart - BASELINE_DAYS * 86_400,
       base_to: hourStart - 86_400 + 3600,
