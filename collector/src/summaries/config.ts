@@ -86,6 +86,21 @@ export function windowSchedule(minutes: number, delaySeconds: number): string {
 export function lastBoundary(minutes: number, nowMs: number): number {
   const minuteStart = Math.floor(nowMs / 60_000) * 60
   const d = new Date(minuteStart * 1000)
+  // Within the hour the wall clock's minutes are real ones.
+  if (minutes <= 60) return minuteStart - (d.getMinutes() % minutes) * 60
+  // Across hours a clock change (summer time) makes the wall clock's hours since the
+  // boundary differ from the real ones: the boundary is found on the wall clock.
   const intoDay = d.getHours() * 60 + d.getMinutes()
-  return minuteStart - (intoDay % minutes) * 60
+  const at = new Date(d.getFullYear(), d.getMonth(), d.getDate(), 0, intoDay - (intoDay % minutes))
+  return at.getTime() / 1000
+}
+
+/**
+ * The start of the window ending at `to`: the boundary before it, so that the windows
+ * of a day with a clock change (23 or 25 hours) neither overlap nor leave a gap; `to`
+ * less `minutes` when `to` is no boundary (a run asked for another end).
+ */
+export function windowStart(minutes: number, to: number): number {
+  if (lastBoundary(minutes, to * 1000) !== to) return to - minutes * 60
+  return lastBoundary(minutes, (to - 1) * 1000)
 }

@@ -115,14 +115,17 @@ function conversation(r: Row): Conversation {
   }
 }
 
-/** The window [to - minutes, to): up to `top` conversations for each exporter with flows. */
+/**
+ * The window [from, to) (by default the `minutes` before `to`): up to `top` conversations
+ * for each exporter with flows.
+ */
 export async function summarizeWindow(
   client: ClickHouseClient,
   minutes: number,
   to: number,
   top: number,
+  from = to - minutes * 60,
 ): Promise<WindowSummary> {
-  const from = to - minutes * 60
   const ranked = await client.query({
     query: TOP_SQL,
     query_params: { from, to, top },

@@ -11,7 +11,7 @@ import type { SessionRunner } from '../clickhouse/read-sessions.js'
 import { createRotatingFile } from '../logfile/rotating-file.js'
 import { rateLimited, type Logger } from '../observability/log.js'
 import type { Registry } from '../observability/metrics.js'
-import { lastBoundary, windowSchedule, type SummariesConfig } from './config.js'
+import { lastBoundary, windowSchedule, windowStart, type SummariesConfig } from './config.js'
 import { summarizeWindow, type WindowSummary } from './conversations.js'
 import { readLatest, summaryLines } from './log-lines.js'
 
@@ -99,7 +99,9 @@ export function createSummaries(config: SummariesConfig, d: SummariesDeps): Summ
     const labels = { window_minutes: String(minutes) }
     const t0 = performance.now()
     try {
-      const s = await d.run((c) => summarizeWindow(c, minutes, to, config.top))
+      const s = await d.run((c) =>
+        summarizeWindow(c, minutes, to, config.top, windowStart(minutes, to)),
+      )
       duration.observe(labels, (performance.now() - t0) / 1000)
       runs.inc({ ...labels, result: 'ok' })
       keep(s)
