@@ -48,13 +48,34 @@ const SIDES = `(src_port, src_addr) >= (dst_port, dst_addr) AS fc,
 const WINDOW =
   'time_received >= toDateTime({from:UInt32}) AND time_received < toDateTime({to:UInt32})'
 
-// Two passes keep the memory of a window with millions of conversations small: the
-// first ranks conversations by their bytes alone (a narrow GROUP BY and sort, which can
-// spill to disk), the second reads numbers and names of the few it kept. Ranking with
-// every column held all of them through the sort: 4 M conversations did not fit in
-// 512 MiB, the narrow ranking fits in 256 MiB. Ties at the cut are broken by the
-// conversation's hash.
-const TOP_SQL = `WITH ${SIDES}
+// Ranking every conversation of a window costs about 0.5 us of CPU per flow read (a
+// GROUP BY over millions of conversations: nearly one per flow, each connection having
+// its own client port), and the five windows read each flow once each: about 2.9 us
+// per stored flow at 1,000 flows/s (docs/sizing.md). So a window is first ranked
+// approximately: ClickHouse's topKWeighted (Space-Saving, a few thousand counters per
+// exporter, about 0.09 us per flow) names candidatesFor(top) conversations per exporter, the
+// detail pass sums them exactly, and the top of those is the answer when it is provably
+// the exact top: when the exporter had fewer conversations than candidates, or when
+// the last kept conversation's exact bytes exceed the least estimate returned (no
+// conversation left out can have more; Space-Saving never underestimates, and one it
+// dropped has at most that). Otherwise every conversation is ranked (RANK_SQL) as
+// before. Ties at the cut are broken by the conversation's hash either way.
+const CANDIDATES_SQL = `SELECT ${text('exporter')} AS exporter, arrayMap(t -> toString(t.1), top) AS ids,
+    toString(arrayMin(arrayMap(t -> t.2, top))) AS least
+  FROM (
+    WITH ${SIDES}
+    SELECT exporter, topKWeighted({k:UInt32}, 3, 'counts')(conv, bytes) AS top
+    FROM flowloft.flows
+    WHERE ${WINDOW}
+    GROUP BY exporter
+  )`
+
+// The exact ranking of every conversation, in two passes to keep the memory of a window
+// with millions of conversations small: this ranks conversations by their bytes alone
+// (a narrow GROUP BY and sort, which can spill to disk), the detail pass reads numbers
+// and names of the few it kept. Ranking with every column held all of them through the
+// sort: 4 M conversations did not fit in 512 MiB, the narrow ranking fits in 256 MiB.
+const RANK_SQL = `WITH ${SIDES}
   SELECT toString(conv) AS id
   FROM flowloft.flows
   WHERE ${WINDOW}
@@ -65,7 +86,7 @@ const TOP_SQL = `WITH ${SIDES}
 const DETAIL_SQL = `SELECT ${text('exp')} AS exporter, exporter_name, proto, proto_name,
     ${text('c_addr')} AS client, c_port AS client_port, client_host,
     ${text('s_addr')} AS server, s_port AS server_port, server_host,
-    request_bytes, request_packets, reply_bytes, reply_packets, flows
+    request_bytes, request_packets, reply_bytes, reply_packets, flows, id
   FROM (
     WITH ${SIDES}
     SELECT exporter AS exp, proto, c_addr, c_port, s_addr, s_port,
@@ -75,14 +96,17 @@ const DETAIL_SQL = `SELECT ${text('exp')} AS exporter, exporter_name, proto, pro
       max(if(fc, dst_host, src_host)) AS server_host,
       sumIf(bytes, fc) AS request_bytes, sumIf(packets, fc) AS request_packets,
       sumIf(bytes, NOT fc) AS reply_bytes, sumIf(packets, NOT fc) AS reply_packets,
-      count() AS flows
+      count() AS flows, toString(any(conv)) AS id
     FROM flowloft.flows
-    WHERE ${WINDOW} AND toString(conv) IN {convs:Array(String)}
+    WHERE ${WINDOW} AND conv IN {convs:Array(UInt64)}
     GROUP BY exp, proto, c_addr, c_port, s_addr, s_port
   )
   ORDER BY exp, request_bytes + reply_bytes DESC, c_addr, c_port, s_addr, s_port`
 
-type Row = Record<keyof Conversation | 'exporter' | 'exporter_name', string | number>
+/** Candidates per exporter for a top of `top` (summaries.top). */
+export const candidatesFor = (top: number): number => Math.min(10_000, Math.max(200, top * 20))
+
+type Row = Record<keyof Conversation | 'exporter' | 'exporter_name' | 'id', string | number>
 
 type NumberField =
   | 'proto'
@@ -115,38 +139,78 @@ function conversation(r: Row): Conversation {
   }
 }
 
-/**
- * The window [from, to) (by default the `minutes` before `to`): up to `top` conversations
- * for each exporter with flows.
- */
+export interface SummarizeOptions {
+  /** The window's start (default the `minutes` before `to`). */
+  from?: number
+  /** Candidates per exporter of the approximate ranking (default candidatesFor(top)). */
+  candidates?: number
+  /** Called when the candidates could not prove the top and every conversation was ranked. */
+  onFullRanking?(): void
+}
+
+const bytesOf = (r: Row): bigint => BigInt(r.request_bytes) + BigInt(r.reply_bytes)
+/** Larger bytes first, then the lower hash, as RANK_SQL orders. */
+const ranked = (a: Row, b: Row): number => {
+  const d = bytesOf(b) - bytesOf(a)
+  if (d !== 0n) return d > 0n ? 1 : -1
+  const x = BigInt(a.id)
+  const y = BigInt(b.id)
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+/** The window [from, to): up to `top` conversations for each exporter with flows. */
 export async function summarizeWindow(
   client: ClickHouseClient,
   minutes: number,
   to: number,
   top: number,
-  from = to - minutes * 60,
+  o: SummarizeOptions = {},
 ): Promise<WindowSummary> {
-  const ranked = await client.query({
-    query: TOP_SQL,
-    query_params: { from, to, top },
-    format: 'JSONEachRow',
+  const from = o.from ?? to - minutes * 60
+  const k = o.candidates ?? candidatesFor(top)
+  const read = async <T>(query: string, params: Record<string, unknown>): Promise<T[]> =>
+    (
+      await client.query({ query, query_params: { from, to, ...params }, format: 'JSONEachRow' })
+    ).json<T>()
+  const detail = async (ids: string[]): Promise<Row[]> =>
+    ids.length === 0 ? [] : read<Row>(DETAIL_SQL, { convs: ids.map((id) => BigInt(id)) })
+  const candidates = await read<{ exporter: string; ids: string[]; least: string }>(
+    CANDIDATES_SQL,
+    { k },
+  )
+  const rows = await detail(candidates.flatMap((c) => c.ids))
+  const byExporter = new Map<string, Row[]>()
+  for (const r of rows) {
+    const list = byExporter.get(String(r.exporter)) ?? []
+    list.push(r)
+    byExporter.set(String(r.exporter), list)
+  }
+  const exact = candidates.every((c) => {
+    if (c.ids.length < k) return true
+    const kept = [...(byExporter.get(c.exporter) ?? [])].sort(ranked)
+    const last = kept[Math.min(top, kept.length) - 1]
+    return last !== undefined && bytesOf(last) > BigInt(c.least)
   })
-  const convs = (await ranked.json<{ id: string }>()).map((r) => r.id)
-  const byExporter = new Map<string, ExporterSummary>()
-  if (convs.length === 0) return { window_minutes: minutes, from, to, exporters: [] }
-  const rs = await client.query({
-    query: DETAIL_SQL,
-    query_params: { from, to, convs },
-    format: 'JSONEachRow',
-  })
-  for (const r of await rs.json<Row>()) {
+  let chosen: Row[]
+  if (exact) {
+    const keep = new Set<Row>()
+    for (const list of byExporter.values())
+      for (const r of [...list].sort(ranked).slice(0, top)) keep.add(r)
+    chosen = rows.filter((r) => keep.has(r))
+  } else {
+    o.onFullRanking?.()
+    const ids = (await read<{ id: string }>(RANK_SQL, { top })).map((r) => r.id)
+    chosen = await detail(ids)
+  }
+  const summary = new Map<string, ExporterSummary>()
+  for (const r of chosen) {
     const exporter = String(r.exporter)
-    let e = byExporter.get(exporter)
+    let e = summary.get(exporter)
     if (!e) {
       e = { exporter, exporter_name: String(r.exporter_name), conversations: [] }
-      byExporter.set(exporter, e)
+      summary.set(exporter, e)
     }
     e.conversations.push(conversation(r))
   }
-  return { window_minutes: minutes, from, to, exporters: [...byExporter.values()] }
+  return { window_minutes: minutes, from, to, exporters: [...summary.values()] }
 }

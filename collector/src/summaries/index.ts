@@ -74,6 +74,11 @@ export function createSummaries(config: SummariesConfig, d: SummariesDeps): Summ
     'Time to compute one window summary',
     ['window_minutes'],
   )
+  const fullRankings = d.metrics.counter(
+    'flowloft_summaries_full_rankings_total',
+    'Summary runs that ranked every conversation of the window, because the cheap ranking of candidates could not prove its top',
+    ['window_minutes'],
+  )
   const warn = rateLimited(d.log, 60_000)
   const path = summariesPath(d.dataDir)
   const file = createRotatingFile({
@@ -100,7 +105,10 @@ export function createSummaries(config: SummariesConfig, d: SummariesDeps): Summ
     const t0 = performance.now()
     try {
       const s = await d.run((c) =>
-        summarizeWindow(c, minutes, to, config.top, windowStart(minutes, to)),
+        summarizeWindow(c, minutes, to, config.top, {
+          from: windowStart(minutes, to),
+          onFullRanking: () => fullRankings.inc(labels),
+        }),
       )
       duration.observe(labels, (performance.now() - t0) / 1000)
       runs.inc({ ...labels, result: 'ok' })
