@@ -13,12 +13,13 @@
 // Rows: a home network's shape (30 devices, many remote addresses, four services), all
 // distinct within the minute, as most flows of one minute are. Writes
 // bench/out/insert-views.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
 import { createLogger, migrate, openEngine, rollDue } from '@flowloft/collector'
 import { rawInsert } from './history-fill.mjs'
+import { machineFacts, writeResult } from './machine.mjs'
 
 const ROWS = Number(process.env.INSERT_VIEWS_ROWS ?? 30_000)
 const INSERTS = 3
@@ -273,15 +274,13 @@ console.log(
     .map((x) => x.toFixed(2))
     .join(' ')}`,
 )
-const machine = {
-  cpu: os.cpus()[0]?.model,
-  nproc: os.availableParallelism(),
-  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-  node: process.version,
-  loadAverageAtStart,
-}
-mkdirSync(new URL('./out/', import.meta.url), { recursive: true })
-writeFileSync(
-  new URL('./out/insert-views.json', import.meta.url),
-  `${JSON.stringify({ machine, rows: ROWS, inserts: INSERTS, rounds: ROUNDS, steps, fixed, roll, samples: got }, null, 2)}\n`,
-)
+writeResult('insert-views.json', {
+  machine: machineFacts(loadAverageAtStart),
+  rows: ROWS,
+  inserts: INSERTS,
+  rounds: ROUNDS,
+  steps,
+  fixed,
+  roll,
+  samples: got,
+})
