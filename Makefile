@@ -76,9 +76,10 @@ test-files: build-test
 # rates next to nfcapd and nfacctd (sqlite3) and what each rollup view adds to an insert,
 # the console's views on 30 days of history,
 # the household features (names, apps, alerts, caps, anonymisation) on against off and
-# what anonymise.clear_days costs ClickHouse; bench/RESULTS.md from all.
+# what anonymise.clear_days costs ClickHouse, what the jobs reading raw flows cost a day;
+# bench/RESULTS.md from all.
 BENCHES := bench/decoder.mjs bench/writer.mjs bench/insert-views.mjs bench/home-rate.mjs \
-	bench/history.mjs bench/household.mjs bench/anonymise-clear.mjs
+	bench/history.mjs bench/household.mjs bench/anonymise-clear.mjs bench/jobs.mjs
 
 bench: build-test
 	@set -e; for b in $(BENCHES); do node $$b; done

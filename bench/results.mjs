@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { enrichmentCost, firstLoss } from './e2e-loss.mjs'
 import { historySection } from './history-results.mjs'
 import { insertViewsSection } from './insert-views-results.mjs'
+import { jobsSection } from './jobs-results.mjs'
 import { householdSection } from './household-results.mjs'
 
 const out = (name) => new URL(`./out/${name}`, import.meta.url)
@@ -222,6 +223,7 @@ const hist = load('history.json')
 const household = load('household.json')
 const clear = load('anonymise-clear.json')
 const views = load('insert-views.json')
+const jobs = load('jobs.json')
 if (e) parts.push('', e2eSection(e, '## End to end (`make bench-e2e`, bench/e2e.mjs)'))
 if (q)
   parts.push('', e2eSection(q, '## End to end, short run (`make bench`, bench/e2e.mjs --quick)'))
@@ -230,6 +232,7 @@ if (household || clear) parts.push('', householdSection(household, clear, machin
 if (d) parts.push('', decoderSection(d))
 if (w) parts.push('', writerSection(w))
 if (views) parts.push('', insertViewsSection(views, machineLine))
+if (jobs) parts.push('', jobsSection(jobs, machineLine))
 if (hist) parts.push('', historySection(hist, machineLine))
 if (f) parts.push('', fuzzSection(f))
 writeFileSync(new URL('./RESULTS.md', import.meta.url), `${parts.join('\n')}\n`)
