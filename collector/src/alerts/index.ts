@@ -22,7 +22,7 @@ import { newDestinations } from './destinations.js'
 import { alertMetrics } from './metrics.js'
 import { silentExporters } from './silence.js'
 import { createAlertStore } from './store.js'
-import { capsOverLevels } from './usage-cap.js'
+import { capsNotKnown, capsOverLevels } from './usage-cap.js'
 import { devicesOverUsual } from './unusual.js'
 import { devicesOverVolume } from './volume.js'
 import { createWebhook, type Webhook } from './webhook.js'
@@ -110,15 +110,21 @@ export function createAlerts(config: AlertsConfig, d: AlertsDeps): Alerts {
     return a
   }
 
-  /** Raise what is new among a lasting condition's current cases, resolve what ended. */
+  /**
+   * Raise what is new among a lasting condition's current cases, resolve what ended;
+   * `unknown`: event keys whose condition cannot be judged now (kept as they are).
+   */
   const lasting = async (
     kind: AlertKind,
     current: Raised[],
     now: number,
     opened: Map<string, Alert>,
+    unknown: readonly string[] = [],
   ): Promise<Alert[]> => {
     const out: Alert[] = []
-    const keys = new Set(current.map((r) => `${kind}:${r.event_key}`))
+    const keys = new Set(
+      [...current.map((r) => r.event_key), ...unknown].map((k) => `${kind}:${k}`),
+    )
     for (const r of current) {
       const key = `${kind}:${r.event_key}`
       if (!opened.has(key)) {
@@ -202,8 +208,9 @@ export function createAlerts(config: AlertsConfig, d: AlertsDeps): Alerts {
       const usage = d.usage
       if (usage)
         await rule('usage_cap', async () => {
-          const current = capsOverLevels(await usage(now))
-          out.push(...(await lasting('usage_cap', current, now, opened)))
+          const report = await usage(now)
+          const current = capsOverLevels(report)
+          out.push(...(await lasting('usage_cap', current, now, opened, capsNotKnown(report))))
         })
     }
     m.runs.inc({ result: failed === 0 ? 'ok' : 'failed' })

@@ -2,7 +2,10 @@
 // devices used 80% and then 100% of it in the current billing cycle. Each level of each
 // cap is a condition of its own, keyed by the cycle's start: it raises one alert per
 // cycle, recorded in flowloft.alerts, so a restart does not raise it again; it ends when
-// the cycle does (or when a larger cap puts the usage back under the level).
+// the cycle does (or when a larger cap puts the usage back under the level). A cap with
+// a device name that matched no address (a device quiet for a day: names come from the
+// last day's flows) has usage that is not all known: its alerts stay as they are
+// (capsNotKnown), rather than end and be raised again when the device is back.
 import { CAP_LEVELS, type CapState, type UsageReport } from '../usage/index.js'
 import { named, type Raised } from './alert.js'
 import { bytesText } from './volume.js'
@@ -52,4 +55,14 @@ export function capsOverLevels(report: UsageReport): Raised[] {
       }
     }),
   )
+}
+
+/**
+ * The event keys of every level of the caps whose usage is not all known this cycle: a
+ * device name among them matched no address, so their bytes are missing.
+ */
+export function capsNotKnown(report: UsageReport): string[] {
+  return report.caps
+    .filter((c) => c.unmatched.length > 0)
+    .flatMap((c) => CAP_LEVELS.map((level) => `${c.id}:${level}:${report.periods.cycle.from}`))
 }
