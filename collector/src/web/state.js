@@ -36,10 +36,16 @@ export function rangeSeconds(range) {
   return s >= 300 && s <= 400 * 86400 ? s : undefined
 }
 
-/** A length as a range: a preset when it is one, else whole minutes (at least 5). */
+/**
+ * A length as a range: a preset when it is one, else whole minutes (at least 5), or
+ * whole hours past what five digits of minutes hold (about 69 days), at most 400 days.
+ */
 export function rangeOf(seconds) {
   const preset = Object.keys(RANGES).find((k) => RANGES[k] === seconds)
-  return preset ?? `${Math.max(5, Math.round(seconds / 60))}m`
+  if (preset) return preset
+  const s = Math.min(400 * 86400, Math.max(300, seconds))
+  const minutes = Math.round(s / 60)
+  return minutes <= 99_999 ? `${minutes}m` : `${Math.round(s / 3600)}h`
 }
 
 export function readState(search = location.search) {
