@@ -97,7 +97,11 @@ function showTime(s) {
   const label = $('#zoomed')
   label.hidden = preset
   if (!isLive(s))
-    label.textContent = `${new Date(s.from * 1000).toLocaleString()} – ${new Date(s.to * 1000).toLocaleTimeString()}`
+    label.textContent = `${new Date(s.from * 1000).toLocaleString()} – ${
+      new Date(s.from * 1000).toDateString() === new Date(s.to * 1000).toDateString()
+        ? new Date(s.to * 1000).toLocaleTimeString()
+        : new Date(s.to * 1000).toLocaleString()
+    }`
   else if (!preset) label.textContent = `last ${Math.round(rangeSeconds(s.range) / 60)} min`
 }
 
