@@ -14,15 +14,21 @@ const COLORS = {
   total: ['#2f6fdf', 'rgba(47,111,223,0.15)'],
 }
 
-/** Series to draw from a timeseries answer: in and out, or total without directions. */
+/**
+ * Series to draw from a timeseries answer: in and out, or total without directions.
+ * `pick` is the direction filter a series' legend sets: unfiltered, in and out are the
+ * inbound and outbound flows (internal ones are "other"); filtered, what the devices
+ * received and sent (direction=in and out).
+ */
 export function trafficSeries(ts) {
   const bits = (a) => a.map((v) => (v * 8) / ts.step)
   const sum = (a) => a.reduce((s, v) => s + v, 0)
   const b = ts.bytes
   if (sum(b.inbound) + sum(b.outbound) === 0) return [{ label: 'total', values: bits(b.total) }]
+  const flows = ts.filtered !== true
   const out = [
-    { label: 'in', values: bits(b.inbound) },
-    { label: 'out', values: bits(b.outbound) },
+    { label: 'in', pick: flows ? 'inbound' : 'in', values: bits(b.inbound) },
+    { label: 'out', pick: flows ? 'outbound' : 'out', values: bits(b.outbound) },
   ]
   const other = b.total.map((v, i) => v - b.inbound[i] - b.outbound[i])
   if (sum(other) > 0 && ts.filtered !== true) out.push({ label: 'other', values: bits(other) })
@@ -156,8 +162,8 @@ export class TrafficChart {
                 type: 'button',
                 className: 'legend-pick',
                 textContent: s.label,
-                title: `filter: direction=${s.label}`,
-                onclick: () => this.onPick(s.label),
+                title: `filter: direction=${s.pick}`,
+                onclick: () => this.onPick(s.pick),
               })
             : el('b', { textContent: s.label }),
           el('span', {

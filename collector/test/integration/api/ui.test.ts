@@ -144,6 +144,16 @@ void test('the console in chromium on a home network', { timeout: 180_000 }, asy
 
   await t.test('filters: click, chips, typed, URL round trip', async () => {
     const page = await ui.open('/')
+    // The unfiltered chart's "in" is the inbound flows: its legend filters by those, so
+    // the line keeps its meaning (direction=in would add what devices got from each other).
+    const peakIn = async (): Promise<string | undefined> =>
+      /in\s+\S+ \S+\s+peak (\S+ \S+)/.exec(await page.locator('#traffic-legend').innerText())?.[1]
+    const before = await peakIn()
+    await reloadsAfter(page, () => page.click('#traffic-legend button.legend-pick:text-is("in")'))
+    assert.equal(params(page).get('direction'), 'inbound')
+    assert.equal(await peakIn(), before)
+    await reloadsAfter(page, () => page.goBack())
+    assert.equal(params(page).get('direction'), null)
     await reloadsAfter(page, () =>
       page
         .locator('#remote-country tr', { hasText: 'United States' })
