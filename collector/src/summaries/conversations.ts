@@ -52,23 +52,34 @@ const WINDOW =
 // GROUP BY over millions of conversations: nearly one per flow, each connection having
 // its own client port), and the five windows read each flow once each: about 2.9 us
 // per stored flow at 1,000 flows/s (docs/sizing.md). So a window is first ranked
-// approximately: ClickHouse's topKWeighted (Space-Saving, a few thousand counters per
-// exporter, about 0.09 us per flow) names candidatesFor(top) conversations per exporter, the
-// detail pass sums them exactly, and the top of those is the answer when it is provably
-// the exact top: when the exporter had fewer conversations than candidates, or when
-// the last kept conversation's exact bytes exceed the least estimate returned (no
-// conversation left out can have more; Space-Saving never underestimates, and one it
-// dropped has at most that). Otherwise every conversation is ranked (RANK_SQL) as
-// before. Ties at the cut are broken by the conversation's hash either way.
-const CANDIDATES_SQL = `SELECT ${text('exporter')} AS exporter, arrayMap(t -> toString(t.1), top) AS ids,
-    toString(arrayMin(arrayMap(t -> t.2, top))) AS least
+// approximately: ClickHouse's topKWeighted (Space-Saving) names candidatesFor(top)
+// conversations per exporter, the detail pass sums them exactly, and the top of those
+// is the answer when it is provably the exact top. The proof does not trust the
+// sketch's estimates (its internals changed between ClickHouse versions, and an
+// estimate can fall short once an evicted bucket overflows): REST_SQL sums the bytes
+// of the conversations that are not candidates per exporter and bucket of their hash
+// (conv % REST_BUCKETS), and no such conversation can have more than its bucket's sum.
+// So the candidates' top is exact when its last one has more bytes than every
+// bucket's rest, or, with fewer conversations than the top, when no bytes are left.
+// Otherwise every conversation is ranked (RANK_SQL) as before. Ties at the cut are
+// broken by the conversation's hash either way.
+const CANDIDATES_SQL = `SELECT ${text('exporter')} AS exporter,
+    arrayMap(c -> toString(c), topKWeighted({k:UInt32})(conv, bytes)) AS ids
+  FROM (WITH ${SIDES} SELECT exporter, conv, bytes FROM flowloft.flows WHERE ${WINDOW})
+  GROUP BY exporter`
+
+const REST_BUCKETS = 65_536
+
+const REST_SQL = `SELECT ${text('exporter')} AS exporter, toString(max(rest)) AS rest
   FROM (
     WITH ${SIDES}
-    SELECT exporter, topKWeighted({k:UInt32}, 3, 'counts')(conv, bytes) AS top
+    SELECT exporter, conv % ${REST_BUCKETS} AS bucket,
+      sumIf(bytes, conv NOT IN {convs:Array(UInt64)}) AS rest
     FROM flowloft.flows
     WHERE ${WINDOW}
-    GROUP BY exporter
-  )`
+    GROUP BY exporter, bucket
+  )
+  GROUP BY exporter`
 
 // The exact ranking of every conversation, in two passes to keep the memory of a window
 // with millions of conversations small: this ranks conversations by their bytes alone
@@ -102,6 +113,13 @@ const DETAIL_SQL = `SELECT ${text('exp')} AS exporter, exporter_name, proto, pro
     GROUP BY exp, proto, c_addr, c_port, s_addr, s_port
   )
   ORDER BY exp, request_bytes + reply_bytes DESC, c_addr, c_port, s_addr, s_port`
+
+/**
+ * Windows of at most this many minutes rank every conversation at once: on a home
+ * network's flows (bench/jobs.mjs) the candidates of 5 minutes never proved their top,
+ * and their passes then cost more than the ranking they were to spare.
+ */
+export const RANK_ALL_MINUTES = 5
 
 /** Candidates per exporter for a top of `top` (summaries.top). */
 export const candidatesFor = (top: number): number => Math.min(10_000, Math.max(200, top * 20))
@@ -142,7 +160,10 @@ function conversation(r: Row): Conversation {
 export interface SummarizeOptions {
   /** The window's start (default the `minutes` before `to`). */
   from?: number
-  /** Candidates per exporter of the approximate ranking (default candidatesFor(top)). */
+  /**
+   * Candidates per exporter of the approximate ranking (default candidatesFor(top), or 0
+   * for windows of RANK_ALL_MINUTES or less); 0: every conversation is ranked at once.
+   */
   candidates?: number
   /** Called when the candidates could not prove the top and every conversation was ranked. */
   onFullRanking?(): void
@@ -167,29 +188,37 @@ export async function summarizeWindow(
   o: SummarizeOptions = {},
 ): Promise<WindowSummary> {
   const from = o.from ?? to - minutes * 60
-  const k = o.candidates ?? candidatesFor(top)
+  const k = o.candidates ?? (minutes > RANK_ALL_MINUTES ? candidatesFor(top) : 0)
   const read = async <T>(query: string, params: Record<string, unknown>): Promise<T[]> =>
     (
       await client.query({ query, query_params: { from, to, ...params }, format: 'JSONEachRow' })
     ).json<T>()
   const detail = async (ids: string[]): Promise<Row[]> =>
     ids.length === 0 ? [] : read<Row>(DETAIL_SQL, { convs: ids.map((id) => BigInt(id)) })
-  const candidates = await read<{ exporter: string; ids: string[]; least: string }>(
-    CANDIDATES_SQL,
-    { k },
-  )
-  const rows = await detail(candidates.flatMap((c) => c.ids))
+  const rankAll = async (): Promise<Row[]> =>
+    detail((await read<{ id: string }>(RANK_SQL, { top })).map((r) => r.id))
+  if (k === 0) return summaryOf(minutes, from, to, await rankAll())
+  const candidates = await read<{ exporter: string; ids: string[] }>(CANDIDATES_SQL, { k })
+  const ids = candidates.flatMap((c) => c.ids)
+  const rows = await detail(ids)
+  const rests =
+    ids.length === 0
+      ? []
+      : await read<{ exporter: string; rest: string }>(REST_SQL, {
+          convs: ids.map((id) => BigInt(id)),
+        })
   const byExporter = new Map<string, Row[]>()
   for (const r of rows) {
     const list = byExporter.get(String(r.exporter)) ?? []
     list.push(r)
     byExporter.set(String(r.exporter), list)
   }
+  const rest = new Map(rests.map((r) => [r.exporter, BigInt(r.rest)]))
   const exact = candidates.every((c) => {
-    if (c.ids.length < k) return true
+    const left = rest.get(c.exporter) ?? 0n
     const kept = [...(byExporter.get(c.exporter) ?? [])].sort(ranked)
-    const last = kept[Math.min(top, kept.length) - 1]
-    return last !== undefined && bytesOf(last) > BigInt(c.least)
+    const last = kept[top - 1]
+    return last === undefined ? left === 0n : bytesOf(last) > left
   })
   let chosen: Row[]
   if (exact) {
@@ -199,9 +228,13 @@ export async function summarizeWindow(
     chosen = rows.filter((r) => keep.has(r))
   } else {
     o.onFullRanking?.()
-    const ids = (await read<{ id: string }>(RANK_SQL, { top })).map((r) => r.id)
-    chosen = await detail(ids)
+    chosen = await rankAll()
   }
+  return summaryOf(minutes, from, to, chosen)
+}
+
+/** The summary of the chosen conversations' rows, in the detail pass's order. */
+function summaryOf(minutes: number, from: number, to: number, chosen: Row[]): WindowSummary {
   const summary = new Map<string, ExporterSummary>()
   for (const r of chosen) {
     const exporter = String(r.exporter)

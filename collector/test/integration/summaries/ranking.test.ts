@@ -92,3 +92,35 @@ void test('thousands of equal conversations: every one ranked, ties by hash', as
   assert.equal(many.full, false, 'more candidates than conversations: exact as it is')
   assert.deepEqual(many.tops, reference.tops)
 })
+
+void test('a conversation spread thin that the sketch drops is still found', async () => {
+  // 100,000 one-flow conversations of 1,000-1,499 bytes; X (10.200.0.1:5000 to the
+  // server) in 100 requests and 100 replies of 300 bytes, each in another interface's
+  // rows, 60,000 bytes in all; two of 5 MB and one of 50,000 bytes. The sketch's
+  // estimates never show X, which is the third largest: only the rest per bucket does.
+  await ch.engine.client.command({ query: 'TRUNCATE TABLE flowloft.flows' })
+  const server = "toIPv6('::ffff:203.0.113.9')"
+  const x = "toIPv6('::ffff:10.200.0.1')"
+  await ch.engine.client.command({
+    query: `INSERT INTO flowloft.flows (time_received, exporter, in_if, src_addr, dst_addr,
+        src_port, dst_port, proto, bytes, packets)
+      SELECT toDateTime(${FROM} + number % 300), toIPv6('::ffff:192.0.2.1'), number % 100,
+        multiIf(number < 100000, toIPv6(IPv4NumToString(toUInt32(167772160 + number))),
+          number < 100100, ${x}, number < 100200, ${server},
+          toIPv6(IPv4NumToString(toUInt32(184156160 + number - 100200)))),
+        multiIf(number >= 100100 AND number < 100200, ${x}, ${server}),
+        toUInt16(multiIf(number < 100000, 1024 + number % 60000, number < 100100, 5000,
+          number < 100200, 443, 6000)),
+        toUInt16(multiIf(number >= 100100 AND number < 100200, 5000, 443)), 6,
+        multiIf(number < 100000, 1000 + cityHash64(number) % 500, number < 100200, 300,
+          number < 100202, 5000000 - (number - 100200), 50000), 1
+      FROM numbers(100203)`,
+  })
+  const got = await summary(200)
+  assert.equal(got.full, true, 'the candidates could not prove their top')
+  assert.deepEqual(got.tops, [
+    '192.0.2.1 10.250.0.0:6000 5000000',
+    '192.0.2.1 10.250.0.1:6000 4999999',
+    '192.0.2.1 10.200.0.1:5000 60000',
+  ])
+})
