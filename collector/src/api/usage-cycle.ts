@@ -19,7 +19,10 @@ function forDevice(r: UsageReport, key: string, shown: string): UsageReport {
   return {
     ...r,
     devices,
-    caps: r.caps.filter((c) => c.kind === 'total' || c.devices.includes(as)),
+    // Compared as addresses: a cap lists a device without figures as its config wrote it.
+    caps: r.caps.filter(
+      (c) => c.kind === 'total' || c.devices.some((d) => d === as || canonicalAddr(d) === key),
+    ),
   }
 }
 

@@ -44,7 +44,10 @@ export function capStates(
   return caps.map((cap): CapState => {
     const unmatched: string[] = []
     const keys = new Set<string>()
+    // A device given by address and without figures is listed as it was written.
+    const written = new Map<string, string>()
     for (const ref of cap.devices) {
+      if (ref.addr !== null) written.set(ref.addr, ref.text)
       const addrs = addressesOf(ref, names)
       if (addrs.length === 0) unmatched.push(ref.text)
       for (const a of addrs) keys.add(a)
@@ -69,7 +72,7 @@ export function capStates(
       out_bytes: outBytes,
       percent,
       level,
-      devices: [...keys].map((k) => shown.get(k) ?? k).sort(),
+      devices: [...keys].map((k) => shown.get(k) ?? written.get(k) ?? k).sort(),
       unmatched,
       cycle,
     }

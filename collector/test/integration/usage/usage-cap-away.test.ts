@@ -3,14 +3,16 @@
 // known. Its alert stays raised (not resolved), and when the device is back it is not
 // raised a second time in the cycle (docs/usage.md: "Neither is raised again in this
 // cycle"). A cap whose devices are all known still ends when a larger cap puts it back
-// under its level.
+// under its level. A cap on an IPv6 device with no traffic in the cycle lists the
+// device as the config wrote it, and /api/usage/cycle?device= shows it for the device.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createAlerts, type Alert } from '../../../dist/alerts/index.js'
 import { ALERTS } from '../../../dist/alerts/config.js'
 import { loadSection } from '../../../dist/config/index.js'
 import { Registry } from '../../../dist/observability/metrics.js'
-import { createUsage } from '../../../dist/usage/index.js'
+import { usageCycleRoutes } from '../../../dist/api/usage-cycle.js'
+import { createUsage, type Usage } from '../../../dist/usage/index.js'
 import { USAGE } from '../../../dist/usage/config.js'
 import { useMigratedEngine } from '../../support/engine.js'
 
@@ -29,17 +31,21 @@ async function laptopSends(t: number, bytes: number): Promise<void> {
   })
 }
 
-function rules(caps: Record<string, string>): ReturnType<typeof createAlerts> {
+function usageWith(caps: Record<string, string>): Usage {
   const set = {
     'usage.cycle_start_day': 15,
     'usage.timezone': 'Europe/Berlin',
     'usage.device_caps': caps,
   }
-  const usage = createUsage(loadSection(USAGE, { flags: new Map(), env: {}, set }), {
+  return createUsage(loadSection(USAGE, { flags: new Map(), env: {}, set }), {
     run: ch.engine.jobs,
     log: ch.log,
     metrics: new Registry(),
   })
+}
+
+function rules(caps: Record<string, string>): ReturnType<typeof createAlerts> {
+  const usage = usageWith(caps)
   const alerts = loadSection(ALERTS, { flags: new Map(), env: {}, set: { 'alerts.enabled': true } })
   return createAlerts(alerts, {
     run: ch.engine.jobs,
@@ -81,4 +87,26 @@ void test('a named device away for days keeps its cap alert, not raised again on
   const [after] = await stored()
   assert.equal(after?.key, `device:laptop:80:${cycle}`)
   assert.ok((after?.resolved ?? 0) > 0, 'resolved once the usage is known to be under the level')
+})
+
+void test('a cap on an IPv6 device without traffic is listed for that device', async () => {
+  await ch.engine.prepareReader()
+  const api = usageCycleRoutes(ch.engine, usageWith({ 'fd00::30': '1 GB' }))
+  const at = T0 + 3 * 86400
+  const cycle = async (q: string): Promise<{ caps: Array<{ id: string; devices: string[] }> }> => {
+    const r = await api.request(`/api/usage/cycle?at=${at}${q}`)
+    assert.equal(r.status, 200, await r.clone().text())
+    return (await r.json()) as { caps: Array<{ id: string; devices: string[] }> }
+  }
+  const all = await cycle('')
+  assert.deepEqual(
+    all.caps.map((c) => [c.id, c.devices]),
+    [['device:fd00::30', ['fd00::30']]],
+  )
+  for (const device of ['fd00::30', 'fd00:0:0:0:0:0:0:30', 'FD00::0030'])
+    assert.deepEqual(
+      (await cycle(`&device=${encodeURIComponent(device)}`)).caps.map((c) => c.id),
+      ['device:fd00::30'],
+      device,
+    )
 })
