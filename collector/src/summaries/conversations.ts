@@ -60,7 +60,8 @@ const WINDOW =
 // of the conversations that are not candidates per exporter and bucket of their hash
 // (conv % REST_BUCKETS), and no such conversation can have more than its bucket's sum.
 // So the candidates' top is exact when its last one has more bytes than every
-// bucket's rest, or, with fewer conversations than the top, when no bytes are left.
+// bucket's rest, or, with fewer candidates than the top, when no other conversation is
+// left (not even one of 0 bytes, which the full ranking lists too).
 // Otherwise every conversation is ranked (RANK_SQL) as before. Ties at the cut are
 // broken by the conversation's hash either way.
 const CANDIDATES_SQL = `SELECT ${text('exporter')} AS exporter,
@@ -70,11 +71,13 @@ const CANDIDATES_SQL = `SELECT ${text('exporter')} AS exporter,
 
 const REST_BUCKETS = 65_536
 
-const REST_SQL = `SELECT ${text('exporter')} AS exporter, toString(max(rest)) AS rest
+const REST_SQL = `SELECT ${text('exporter')} AS exporter, toString(max(rest)) AS rest,
+    toString(sum(others)) AS others
   FROM (
     WITH ${SIDES}
     SELECT exporter, conv % ${REST_BUCKETS} AS bucket,
-      sumIf(bytes, conv NOT IN {convs:Array(UInt64)}) AS rest
+      sumIf(bytes, conv NOT IN {convs:Array(UInt64)}) AS rest,
+      countIf(conv NOT IN {convs:Array(UInt64)}) AS others
     FROM flowloft.flows
     WHERE ${WINDOW}
     GROUP BY exporter, bucket
@@ -204,7 +207,7 @@ export async function summarizeWindow(
   const rests =
     ids.length === 0
       ? []
-      : await read<{ exporter: string; rest: string }>(REST_SQL, {
+      : await read<{ exporter: string; rest: string; others: string }>(REST_SQL, {
           convs: ids.map((id) => BigInt(id)),
         })
   const byExporter = new Map<string, Row[]>()
@@ -213,12 +216,14 @@ export async function summarizeWindow(
     list.push(r)
     byExporter.set(String(r.exporter), list)
   }
-  const rest = new Map(rests.map((r) => [r.exporter, BigInt(r.rest)]))
+  const rest = new Map(rests.map((r) => [r.exporter, r]))
   const exact = candidates.every((c) => {
-    const left = rest.get(c.exporter) ?? 0n
+    const left = rest.get(c.exporter)
     const kept = [...(byExporter.get(c.exporter) ?? [])].sort(ranked)
     const last = kept[top - 1]
-    return last === undefined ? left === 0n : bytesOf(last) > left
+    // Fewer than the top: exact only when no other conversation (even of 0 bytes) is left.
+    if (last === undefined) return left === undefined || left.others === '0'
+    return bytesOf(last) > BigInt(left?.rest ?? 0)
   })
   let chosen: Row[]
   if (exact) {
