@@ -6,22 +6,20 @@
 //   ?at=INSTANT   as of another time (unix seconds, ISO 8601, -1d; default now)
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { canonicalAddr, shownAddr } from '../addresses/ip.js'
+import { canonicalAddr } from '../addresses/ip.js'
 import type { Engine } from '../clickhouse/engine.js'
 import type { DeviceUsage, Usage, UsageReport } from '../usage/index.js'
 import { nowSeconds, parseInstant, parseInteger } from './params.js'
 import { isClickHouseError, statusForClickHouse } from './errors.js'
 
-/** The part of a report about one device (canonical address `key`, shown as `shown`). */
-function forDevice(r: UsageReport, key: string, shown: string): UsageReport {
-  const devices = r.devices.filter((d) => d.key === key)
-  const as = devices[0]?.device ?? shown
+/** The part of a report about one device (canonical address `key`). */
+function forDevice(r: UsageReport, key: string): UsageReport {
   return {
     ...r,
-    devices,
-    // Compared as addresses: a cap lists a device without figures as its config wrote it.
+    devices: r.devices.filter((d) => d.key === key),
+    // Compared as addresses: a cap lists a device as shown, or as its config wrote it.
     caps: r.caps.filter(
-      (c) => c.kind === 'total' || c.devices.some((d) => d === as || canonicalAddr(d) === key),
+      (c) => c.kind === 'total' || c.devices.some((d) => canonicalAddr(d) === key),
     ),
   }
 }
@@ -49,8 +47,7 @@ export function usageCycleRoutes(engine: Engine, usage: Usage | undefined): Hono
         throw new HTTPException(statusForClickHouse(err), { message: err.message, cause: err })
       throw err
     }
-    const shown = key === undefined ? '' : shownAddr(device ?? '', key)
-    const answer = key === undefined ? r : forDevice(r, key, shown)
+    const answer = key === undefined ? r : forDevice(r, key)
     return c.json({ ...answer, devices: answer.devices.slice(0, limit).map(answered) })
   })
   return app
