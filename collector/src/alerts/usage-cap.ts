@@ -27,6 +27,10 @@ function what(c: CapState): { subject: string; subject_name: string; label: stri
   }
 }
 
+/** The event key of a cap's level in the report's cycle. */
+const levelKey = (c: CapState, level: number, report: UsageReport): string =>
+  `${c.id}:${level}:${report.periods.cycle.from}`
+
 /** The cap levels reached in the report's cycle, one Raised per cap and level. */
 export function capsOverLevels(report: UsageReport): Raised[] {
   const since = day(report.periods.cycle.from, report.timezone)
@@ -35,7 +39,7 @@ export function capsOverLevels(report: UsageReport): Raised[] {
       const w = what(c)
       return {
         kind: 'usage_cap',
-        event_key: `${c.id}:${level}:${report.periods.cycle.from}`,
+        event_key: levelKey(c, level, report),
         subject: w.subject,
         subject_name: w.subject_name,
         title: `${w.label} ${level === 100 ? 'reached' : 'used 80% of'} the data cap`,
@@ -64,5 +68,5 @@ export function capsOverLevels(report: UsageReport): Raised[] {
 export function capsNotKnown(report: UsageReport): string[] {
   return report.caps
     .filter((c) => c.unmatched.length > 0)
-    .flatMap((c) => CAP_LEVELS.map((level) => `${c.id}:${level}:${report.periods.cycle.from}`))
+    .flatMap((c) => CAP_LEVELS.map((level) => levelKey(c, level, report)))
 }
