@@ -196,40 +196,37 @@ export async function summarizeWindow(
     (
       await client.query({ query, query_params: { from, to, ...params }, format: 'JSONEachRow' })
     ).json<T>()
-  const detail = async (ids: string[]): Promise<Row[]> =>
-    ids.length === 0 ? [] : read<Row>(DETAIL_SQL, { convs: ids.map((id) => BigInt(id)) })
+  const detail = async (convs: bigint[]): Promise<Row[]> =>
+    convs.length === 0 ? [] : read<Row>(DETAIL_SQL, { convs })
   const rankAll = async (): Promise<Row[]> =>
-    detail((await read<{ id: string }>(RANK_SQL, { top })).map((r) => r.id))
+    detail((await read<{ id: string }>(RANK_SQL, { top })).map((r) => BigInt(r.id)))
   if (k === 0) return summaryOf(minutes, from, to, await rankAll())
   const candidates = await read<{ exporter: string; ids: string[] }>(CANDIDATES_SQL, { k })
-  const ids = candidates.flatMap((c) => c.ids)
-  const rows = await detail(ids)
+  const convs = candidates.flatMap((c) => c.ids.map((id) => BigInt(id)))
+  const rows = await detail(convs)
   const rests =
-    ids.length === 0
+    convs.length === 0
       ? []
-      : await read<{ exporter: string; rest: string; others: string }>(REST_SQL, {
-          convs: ids.map((id) => BigInt(id)),
-        })
+      : await read<{ exporter: string; rest: string; others: string }>(REST_SQL, { convs })
+  // Each exporter's candidates, largest first.
   const byExporter = new Map<string, Row[]>()
   for (const r of rows) {
     const list = byExporter.get(String(r.exporter)) ?? []
     list.push(r)
     byExporter.set(String(r.exporter), list)
   }
+  for (const list of byExporter.values()) list.sort(ranked)
   const rest = new Map(rests.map((r) => [r.exporter, r]))
   const exact = candidates.every((c) => {
     const left = rest.get(c.exporter)
-    const kept = [...(byExporter.get(c.exporter) ?? [])].sort(ranked)
-    const last = kept[top - 1]
+    const last = byExporter.get(c.exporter)?.[top - 1]
     // Fewer than the top: exact only when no other conversation (even of 0 bytes) is left.
     if (last === undefined) return left === undefined || left.others === '0'
     return bytesOf(last) > BigInt(left?.rest ?? 0)
   })
   let chosen: Row[]
   if (exact) {
-    const keep = new Set<Row>()
-    for (const list of byExporter.values())
-      for (const r of [...list].sort(ranked).slice(0, top)) keep.add(r)
+    const keep = new Set([...byExporter.values()].flatMap((list) => list.slice(0, top)))
     chosen = rows.filter((r) => keep.has(r))
   } else {
     o.onFullRanking?.()
