@@ -96,13 +96,12 @@ function showTime(s) {
   showLive(s)
   const label = $('#zoomed')
   label.hidden = preset
-  if (!isLive(s))
-    label.textContent = `${new Date(s.from * 1000).toLocaleString()} – ${
-      new Date(s.from * 1000).toDateString() === new Date(s.to * 1000).toDateString()
-        ? new Date(s.to * 1000).toLocaleTimeString()
-        : new Date(s.to * 1000).toLocaleString()
-    }`
-  else if (!preset) label.textContent = `last ${Math.round(rangeSeconds(s.range) / 60)} min`
+  if (!isLive(s)) {
+    const from = new Date(s.from * 1000)
+    const to = new Date(s.to * 1000)
+    const sameDay = from.toDateString() === to.toDateString()
+    label.textContent = `${from.toLocaleString()} – ${sameDay ? to.toLocaleTimeString() : to.toLocaleString()}`
+  } else if (!preset) label.textContent = `last ${Math.round(rangeSeconds(s.range) / 60)} min`
 }
 
 function render() {
