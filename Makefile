@@ -73,13 +73,15 @@ test-files: build-test
 
 # Throughput: the decoder per core next to node-netflowv9, the writer next to a plain
 # insert, a short end-to-end run with enrichers on and off, and the cost per flow at home
-# rates next to nfcapd and nfacctd (sqlite3) and what each rollup view adds to an insert,
+# rates next to nfcapd and nfacctd (sqlite3) and the floor its parts set alone, what each
+# rollup view adds to an insert,
 # the console's views on 30 days of history,
 # the household features (names, apps, alerts, caps, anonymisation) on against off and
 # what anonymise.clear_days costs ClickHouse, what the jobs reading raw flows cost a day;
 # bench/RESULTS.md from all.
 BENCHES := bench/decoder.mjs bench/writer.mjs bench/insert-views.mjs bench/home-rate.mjs \
-	bench/history.mjs bench/household.mjs bench/anonymise-clear.mjs bench/jobs.mjs
+	bench/home-floor.mjs bench/history.mjs bench/household.mjs bench/anonymise-clear.mjs \
+	bench/jobs.mjs
 
 bench: build-test
 	@set -e; for b in $(BENCHES); do node $$b; done

@@ -5,6 +5,7 @@ import { enrichmentCost, firstLoss } from './e2e-loss.mjs'
 import { historySection } from './history-results.mjs'
 import { insertViewsSection } from './insert-views-results.mjs'
 import { jobsSection } from './jobs-results.mjs'
+import { homeFloorSection } from './home-floor-results.mjs'
 import { householdSection } from './household-results.mjs'
 
 const out = (name) => new URL(`./out/${name}`, import.meta.url)
@@ -224,10 +225,12 @@ const household = load('household.json')
 const clear = load('anonymise-clear.json')
 const views = load('insert-views.json')
 const jobs = load('jobs.json')
+const floor = load('home-floor.json')
 if (e) parts.push('', e2eSection(e, '## End to end (`make bench-e2e`, bench/e2e.mjs)'))
 if (q)
   parts.push('', e2eSection(q, '## End to end, short run (`make bench`, bench/e2e.mjs --quick)'))
 if (h) parts.push('', homeSection(h))
+if (floor) parts.push('', homeFloorSection(floor, machineLine))
 if (household || clear) parts.push('', householdSection(household, clear, machineLine))
 if (d) parts.push('', decoderSection(d))
 if (w) parts.push('', writerSection(w))
