@@ -33,19 +33,26 @@ const source = {
 const sourceField = { type: 'string', enum: SOURCES, description: 'The table that answered' }
 const field = (type: string) => (k: string) => [k, { type }] as const
 /** One conversation of /api/summaries (summaries/conversations.ts). */
-const CONVERSATION = Object.fromEntries([
-  ...['proto_name', 'client', 'client_host', 'server', 'server_host'].map(field('string')),
-  ...[
-    'proto',
-    'client_port',
-    'server_port',
-    'request_bytes',
-    'request_packets',
-    'reply_bytes',
-    'reply_packets',
-    'flows',
-  ].map(field('number')),
-])
+const CONVERSATION = {
+  ...Object.fromEntries([
+    ...['proto_name', 'client', 'client_host', 'server', 'server_host'].map(field('string')),
+    ...[
+      'proto',
+      'client_port',
+      'server_port',
+      'request_bytes',
+      'request_packets',
+      'reply_bytes',
+      'reply_packets',
+      'flows',
+    ].map(field('number')),
+  ]),
+  internal: {
+    type: 'boolean',
+    description:
+      'Both sides are local (its flows were stored with direction internal); false in summaries read back from lines written before the field',
+  },
+}
 const error = {
   description: 'Bad request or query error',
   content: {

@@ -149,7 +149,16 @@ export const SIDES_PATHS = {
         ...FILTER_PARAMETERS,
       ],
       responses: {
-        '200': rows({ key: { type: 'string' }, label: { type: 'string' }, ...sums }),
+        '200': rows({
+          key: { type: 'string' },
+          label: { type: 'string' },
+          ...sums,
+          internal: {
+            type: 'boolean',
+            description:
+              'Its flows were stored as internal: with a device filter, the other side is on the LAN (a host row is another device)',
+          },
+        }),
         '400': error,
       },
     },

@@ -44,6 +44,8 @@ export interface RemoteRow {
   out_bytes: number
   bytes: number
   flows: number
+  /** Its flows were stored as internal (with a device filter: a peer on the LAN). */
+  internal: boolean
 }
 
 const REMOTE_BY = {
@@ -169,11 +171,14 @@ export function sidesRoutes(engine: Engine, retention: RetentionDays = DEFAULT_R
     // Without a device, "remote" is the internet: internal flows stay out.
     const internet = f.given.device === undefined
     const rows = await readRows<RemoteRow>(engine, {
-      query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SIDED_SUMS}
+      query: `SELECT ${d.key} AS key, ${d.label} AS label, ${SIDED_SUMS},
+          max(direction = 'internal') AS internal
         FROM ${sidedSql(f, internet, w.source, false, 'coarser')}
         GROUP BY key ORDER BY bytes DESC, key LIMIT {limit:UInt32}`,
       query_params: { ...sidedParams(f, w), limit },
     })
+    // The engine answers a number.
+    for (const r of rows) r.internal = Number(r.internal) === 1
     if (by === 'service') for (const r of rows) r.label = serviceLabel(r.key)
     if (by === 'app') {
       const categories = await appCategories(

@@ -20,6 +20,11 @@ export interface Conversation {
   reply_packets: number
   /** Flow records (both ways) that made the conversation. */
   flows: number
+  /**
+   * Both sides are local: a flow of it was stored with direction `internal` (a device
+   * talking to another device, a NAS or the Pi-hole, not to the internet).
+   */
+  internal: boolean
 }
 
 export interface ExporterSummary {
@@ -100,7 +105,7 @@ const RANK_SQL = `WITH ${SIDES}
 const DETAIL_SQL = `SELECT ${text('exp')} AS exporter, exporter_name, proto, proto_name,
     ${text('c_addr')} AS client, c_port AS client_port, client_host,
     ${text('s_addr')} AS server, s_port AS server_port, server_host,
-    request_bytes, request_packets, reply_bytes, reply_packets, flows, id
+    request_bytes, request_packets, reply_bytes, reply_packets, flows, id, internal
   FROM (
     WITH ${SIDES}
     SELECT exporter AS exp, proto, c_addr, c_port, s_addr, s_port,
@@ -110,7 +115,8 @@ const DETAIL_SQL = `SELECT ${text('exp')} AS exporter, exporter_name, proto, pro
       max(if(fc, dst_host, src_host)) AS server_host,
       sumIf(bytes, fc) AS request_bytes, sumIf(packets, fc) AS request_packets,
       sumIf(bytes, NOT fc) AS reply_bytes, sumIf(packets, NOT fc) AS reply_packets,
-      count() AS flows, toString(any(conv)) AS id
+      count() AS flows, toString(any(conv)) AS id,
+      max(direction = 'internal') AS internal
     FROM flowloft.flows
     WHERE ${WINDOW} AND conv IN {convs:Array(UInt64)}
     GROUP BY exp, proto, c_addr, c_port, s_addr, s_port
@@ -138,6 +144,7 @@ type NumberField =
   | 'reply_bytes'
   | 'reply_packets'
   | 'flows'
+  | 'internal'
 
 function conversation(r: Row): Conversation {
   // 64-bit sums may come back quoted, depending on the session's JSON settings.
@@ -157,6 +164,7 @@ function conversation(r: Row): Conversation {
     reply_bytes: n('reply_bytes'),
     reply_packets: n('reply_packets'),
     flows: n('flows'),
+    internal: n('internal') === 1,
   }
 }
 

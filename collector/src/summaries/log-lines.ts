@@ -6,7 +6,9 @@ import { readFile } from 'node:fs/promises'
 import { rotatedPath } from '../logfile/rotating-file.js'
 import type { Conversation, WindowSummary } from './conversations.js'
 
-export interface SummaryLine extends Conversation {
+export interface SummaryLine extends Omit<Conversation, 'internal'> {
+  /** Absent in lines written before it. */
+  internal?: boolean
   window_minutes: number
   from: number
   to: number
@@ -48,7 +50,8 @@ function parseLine(text: string): SummaryLine | null {
       typeof v.request_bytes === 'number' &&
       typeof v.reply_bytes === 'number' &&
       typeof v.rank === 'number' &&
-      v.rank >= 1
+      v.rank >= 1 &&
+      (v.internal === undefined || typeof v.internal === 'boolean')
     return ok ? (v as SummaryLine) : null
   } catch {
     return null
@@ -90,6 +93,8 @@ function conversationOf(l: SummaryLine): Conversation {
     reply_bytes: l.reply_bytes,
     reply_packets: l.reply_packets,
     flows: l.flows,
+    // Lines written before the field: not known to be internal.
+    internal: l.internal ?? false,
   }
 }
 

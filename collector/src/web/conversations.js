@@ -1,6 +1,7 @@
 // The conversations of a device's or a remote host's page, from the latest summary
 // (/api/summaries) of the window closest to the range: requests and replies paired,
-// one row per counterpart and service, the counterpart linking to its page.
+// one row per counterpart and service, the counterpart linking to its page (a device's,
+// for one on the LAN).
 import { api, qs } from './api.js'
 import { $, el, fillTable, showError } from './dom.js'
 import { pageHref, readState } from './state.js'
@@ -25,6 +26,7 @@ export function groupConversations(convs, addr) {
       g.count++
       g.request_bytes += c.request_bytes
       g.reply_bytes += c.reply_bytes
+      g.internal ||= c.internal
     } else groups.set(key, { ...c, count: 1 })
   }
   return [...groups.values()].sort(
@@ -36,7 +38,8 @@ export function groupConversations(convs, addr) {
  * `addr`'s conversations; `self` names it in the table ("this device"; absent, its own
  * name: on a remote host's page, "this host" read as the machine the console runs on),
  * shown unlinked and marked as the page's own side; `page` is the page the counterparts
- * link to (a device's talk to remote hosts, a host's to devices).
+ * link to (a device's talk to remote hosts, a host's to devices), but for counterparts on
+ * the LAN (internal conversations), which link to their device's page.
  */
 export async function loadConversations(addr, seconds, { self, page }) {
   const table = $('#conversations')
@@ -54,12 +57,15 @@ export async function loadConversations(addr, seconds, { self, page }) {
       ? `latest ${minutes}-minute summary, ${when(s.from)} to ${when(s.to)}`
       : `no ${minutes}-minute summary yet`
     const state = readState()
-    const side = (a, host, port) => {
+    // A counterpart on the LAN (an internal conversation) links to its device page: a
+    // remote host's page counts internet traffic only in its facts and remote panels.
+    const side = (a, host, port, internal) => {
       const text = `${(a === addr ? self : undefined) ?? (host || a)}${port ? `:${port}` : ''}`
       if (a === addr)
         return el('strong', { className: 'self', title: `${a}, this page`, textContent: text })
+      const to = internal ? 'device' : page
       return el('a', {
-        href: pageHref(state, page, page === 'device' ? { device: a } : { remote: a }),
+        href: pageHref(state, to, to === 'device' ? { device: a } : { remote: a }),
         className: 'pick',
         title: a,
         textContent: text,
@@ -76,8 +82,8 @@ export async function loadConversations(addr, seconds, { self, page }) {
         { label: 'reply', num: true },
       ],
       mine.map((c) => [
-        side(c.client, c.client_host, 0),
-        side(c.server, c.server_host, c.server_port),
+        side(c.client, c.client_host, 0, c.internal),
+        side(c.server, c.server_host, c.server_port, c.internal),
         c.proto_name || String(c.proto),
         c.count,
         bytes(c.request_bytes),

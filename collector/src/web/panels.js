@@ -121,7 +121,14 @@ export async function loadRemote(params) {
         fillRanked(table, {
           title: p.by,
           rows: r.rows.map((row) => ({ ...row, ...p.show(row) })),
-          href: p.page && ((row) => pageHref(s, p.page, { [p.filter]: value(row) })),
+          // A host on the LAN (a device's internal peer) opens its device page: the
+          // remote host's page counts internet traffic only in its facts and panels.
+          href:
+            p.page &&
+            ((row) =>
+              p.by === 'host' && row.internal
+                ? pageHref(s, 'device', { device: row.key })
+                : pageHref(s, p.page, { [p.filter]: value(row) })),
           pick: (row) => addFilter({ [p.filter]: value(row) }),
         })
       } catch (err) {

@@ -106,11 +106,18 @@ void test('devices and the remote side of a home network', async (t) => {
     )
     const hosts = await get(svc, `/api/remote?by=host&from=-1h&device=${HOME_DEVICES.laptop.addr}`)
     assert.deepEqual(
-      hosts.json.rows.map((x) => [x.key, x.label]),
+      hosts.json.rows.map((x) => [x.key, x.label, x.internal]),
       [
-        ['203.0.113.7', 'cloud.example.net'],
-        ['192.168.1.2', 'pihole.lan'],
+        ['203.0.113.7', 'cloud.example.net', false],
+        ['192.168.1.2', 'pihole.lan', true],
       ],
+    )
+    // Without a device the remote side is the internet: no row is internal.
+    const internet = await get(svc, '/api/remote?by=host&from=-1h')
+    assert.ok(internet.json.rows.length > 0)
+    assert.deepEqual(
+      internet.json.rows.map((x) => x.internal),
+      internet.json.rows.map(() => false),
     )
   })
 

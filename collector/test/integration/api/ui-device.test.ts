@@ -17,7 +17,8 @@ const cells = (page: Page, table: string): Promise<string[][]> =>
 
 void test('device page and SQL console in chromium', { timeout: 180_000 }, async (t) => {
   if (!requireTools(t, 'chromium')) return
-  const ui = await startUiSession(t)
+  // Every conversation kept, so the laptop's small DNS ones with the Pi-hole are too.
+  const ui = await startUiSession(t, { 'summaries.top': 1000 })
   const { bytes } = await webUnits()
 
   await t.test('a device row opens its page; the URL holds it', async () => {
@@ -69,6 +70,31 @@ void test('device page and SQL console in chromium', { timeout: 180_000 }, async
       (await cells(laptop, '#remote-service')).map((r) => r[0]),
       ['https tcp/443', 'dns udp/53'],
     )
+    // Its conversation with the Pi-hole (on the LAN) links to the Pi-hole's device page,
+    // the one with the cloud to the remote host's page.
+    const links = await laptop.evaluate<[string, string][]>(
+      `[...document.querySelectorAll('#conversations a')].map((a) => [a.textContent, a.href])`,
+    )
+    const to = (text: string): [string | null, string | null] => {
+      const href = links.find(([t]) => t === text)?.[1]
+      assert.ok(href, `no link ${text} in ${JSON.stringify(links)}`)
+      const q = new URL(href).searchParams
+      return [q.get('view'), q.get('device') ?? q.get('remote')]
+    }
+    assert.deepEqual(to('pihole.lan:53'), ['device', '192.168.1.2'])
+    assert.equal(to(links.find(([t]) => t.endsWith(':443'))?.[0] ?? '')[0], 'remote')
+    // So does its Remote hosts panel.
+    const hosts = await laptop.evaluate<[string, string][]>(
+      `[...document.querySelectorAll('#remote-host a')].map((a) => [a.textContent, a.href])`,
+    )
+    const view = (name: string): [string | null, string | null] => {
+      const href = hosts.find(([t]) => t.startsWith(name))?.[1]
+      assert.ok(href, `no ${name} in ${JSON.stringify(hosts)}`)
+      const q = new URL(href).searchParams
+      return [q.get('view'), q.get('device') ?? q.get('remote')]
+    }
+    assert.deepEqual(view('pihole.lan'), ['device', '192.168.1.2'])
+    assert.equal(view('cloud.example.net')[0], 'remote')
     await laptop.close()
   })
 

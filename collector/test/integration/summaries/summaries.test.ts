@@ -75,7 +75,7 @@ const flow = (
 // Exporter X, last 5 minutes: one HTTPS conversation seen both ways (a request flow and
 // two reply flows), one DNS query and its answer, five small one-way conversations.
 // Ten minutes ago (outside 5, inside 20 minutes): the largest conversation of all.
-// Exporter Y: one conversation.
+// Exporter Y: one conversation, between two local hosts (stored as internal).
 const FLOWS: FixtureFlow[] = [
   flow(LAPTOP, 50100, CDN, 443, 1_000, {
     packets: 10,
@@ -95,7 +95,7 @@ const FLOWS: FixtureFlow[] = [
     flow('192.168.1.40', 41000 + i, '192.0.2.99', 22, b, { ago: 20 }),
   ),
   flow('192.168.1.50', 42000, CDN, 443, 1_000_000, { ago: 600 }),
-  flow('10.1.1.1', 50000, '10.2.2.2', 80, 5_000, { exporter: Y, ago: 100 }),
+  flow('10.1.1.1', 50000, '10.2.2.2', 80, 5_000, { exporter: Y, ago: 100, direction: 'internal' }),
 ]
 
 let summaries: Summaries
@@ -146,9 +146,11 @@ void test('a request and its replies are one conversation, bytes each way', asyn
     reply_bytes: 9_000,
     reply_packets: 12,
     flows: 3,
+    internal: false,
   })
   const dns = x.conversations.find((c) => c.server_port === 53)
   assert.equal(dns?.client, LAPTOP)
+  assert.equal(dns?.internal, false)
   assert.equal(dns?.request_bytes, 80)
   assert.equal(dns?.reply_bytes, 6_000)
   // No conversation appears twice (once per direction).
@@ -173,6 +175,7 @@ void test('top N per exporter, largest first; each window sees only its flows', 
     y?.conversations.map((c) => [c.client, c.server, c.request_bytes]),
     [['10.1.1.1', '10.2.2.2', 5_000]],
   )
+  assert.equal(y?.conversations[0]?.internal, true)
 
   const twenty = await summaries.runNow(20, TO)
   const x20 = twenty?.exporters.find((e) => e.exporter === X)
