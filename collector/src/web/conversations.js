@@ -4,7 +4,7 @@
 // for one on the LAN).
 import { api, qs } from './api.js'
 import { $, el, fillTable, showError } from './dom.js'
-import { pageHref, readState } from './state.js'
+import { hostHref, pageHref, readState } from './state.js'
 import { bytes, when } from './units.js'
 
 /** The summary window (minutes) for a range: the shortest covering it, else the longest. */
@@ -57,15 +57,15 @@ export async function loadConversations(addr, seconds, { self, page }) {
       ? `latest ${minutes}-minute summary, ${when(s.from)} to ${when(s.to)}`
       : `no ${minutes}-minute summary yet`
     const state = readState()
-    // A counterpart on the LAN (an internal conversation) links to its device page: a
-    // remote host's page counts internet traffic only in its facts and remote panels.
     const side = (a, host, port, internal) => {
       const text = `${(a === addr ? self : undefined) ?? (host || a)}${port ? `:${port}` : ''}`
       if (a === addr)
         return el('strong', { className: 'self', title: `${a}, this page`, textContent: text })
-      const to = internal ? 'device' : page
       return el('a', {
-        href: pageHref(state, to, to === 'device' ? { device: a } : { remote: a }),
+        href:
+          page === 'device'
+            ? pageHref(state, 'device', { device: a })
+            : hostHref(state, a, internal),
         className: 'pick',
         title: a,
         textContent: text,

@@ -5,7 +5,7 @@
 import { api, qs } from './api.js'
 import { $, el, showError } from './dom.js'
 import { fillRanked } from './ranked.js'
-import { navigate, pageHref, readState, SUBJECTS } from './state.js'
+import { hostHref, navigate, pageHref, readState, SUBJECTS } from './state.js'
 import { countryName } from './units.js'
 
 /** The views a card shows on: the overview and every page but those given. */
@@ -121,13 +121,11 @@ export async function loadRemote(params) {
         fillRanked(table, {
           title: p.by,
           rows: r.rows.map((row) => ({ ...row, ...p.show(row) })),
-          // A host on the LAN (a device's internal peer) opens its device page: the
-          // remote host's page counts internet traffic only in its facts and panels.
           href:
             p.page &&
             ((row) =>
-              p.by === 'host' && row.internal
-                ? pageHref(s, 'device', { device: row.key })
+              p.by === 'host'
+                ? hostHref(s, row.key, row.internal)
                 : pageHref(s, p.page, { [p.filter]: value(row) })),
           pick: (row) => addFilter({ [p.filter]: value(row) }),
         })

@@ -107,6 +107,14 @@ export function pageHref(s, view, subject) {
   return toSearch({ ...s, view, subject, filters })
 }
 
+/**
+ * A host's page: a remote host's, or its device's for one on the LAN (`internal`: its
+ * flows were stored as internal), since a remote host's page counts internet traffic
+ * only in its facts and remote panels.
+ */
+export const hostHref = (s, addr, internal) =>
+  internal ? pageHref(s, 'device', { device: addr }) : pageHref(s, 'remote', { remote: addr })
+
 let onChange = () => undefined
 
 /** Go to a new state (a history entry), then render it. */
