@@ -10,6 +10,13 @@ import { freeUdpPort } from '../collector/dist-test/support/exporters.js'
 const CLI = new URL('../collector/bin/flowloft.js', import.meta.url).pathname
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+/** The allocator settings the image and `make run` set (Dockerfile, Makefile). */
+export const MALLOC_ENV = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '67108864',
+  MALLOC_TRIM_THRESHOLD_: '67108864',
+}
+
 /** CPU seconds (user + system) and resident bytes of a process, from /proc. */
 export function procSample(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -62,10 +69,8 @@ export async function startCollector(enrich, extraEnv = {}, nodeArgs = []) {
     http: await freeUdpPort(),
   }
   const env = {
-    // The allocator settings the image and `make run` set (Dockerfile); the caller's win.
-    MALLOC_ARENA_MAX: '2',
-    MALLOC_MMAP_THRESHOLD_: '67108864',
-    MALLOC_TRIM_THRESHOLD_: '67108864',
+    // The caller's allocator settings win.
+    ...MALLOC_ENV,
     ...process.env,
     FLOWLOFT_DATA_DIR: dataDir,
     FLOWLOFT_LISTEN_NETFLOW: `127.0.0.1:${ports.netflow}`,

@@ -28,12 +28,13 @@ import { join } from 'node:path'
 import { createSocket } from 'node:dgram'
 import { fileURLToPath } from 'node:url'
 import { DatagramBatch, INSERT_COLUMNS } from '@flowloft/decoder-wasm'
-import { BatchDecoder, createLogger, migrate, openEngine } from '@flowloft/collector'
+import { createLogger, migrate, openEngine } from '@flowloft/collector'
 import { loadFixtures } from './fixtures.mjs'
 import { createExporters, recordsPerDatagram } from './loadgen.mjs'
 import { memorySplit } from './home-threads.mjs'
 import { machineFacts, writeResult } from './machine.mjs'
-import { fullEnricher } from './worker-path.mjs'
+import { MALLOC_ENV } from './e2e-collector.mjs'
+import { EXPORTER, EXPORTER_PORT, fullEnricher, workerDecoder } from './worker-path.mjs'
 import { pacedReads } from '../collector/dist/listener/paced-reads.js'
 import { udpSocketStats } from '../collector/dist/observability/proc-net.js'
 
@@ -45,12 +46,6 @@ const RATE = 1000
 const GOAL_US = 8
 const GOAL_IDLE_MIB = 300
 const GOAL_BUSY_MIB = 350
-// The allocator settings `make run` and the image set (Makefile, Dockerfile).
-const MALLOC_ENV = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '67108864',
-  MALLOC_TRIM_THRESHOLD_: '67108864',
-}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 const mib = (b) => b / 2 ** 20
@@ -159,19 +154,14 @@ async function engineChild() {
     const idle = { rssBytes: process.memoryUsage().rss, ...memorySplit(process.pid) }
     // The rows, decoded before any insert is measured.
     const fixture = (await loadFixtures()).find((f) => f.protocol === 'v9')
-    const decoder = new BatchDecoder(undefined, fullEnricher(), undefined, {
-      rowBinary: true,
-      tsv: false,
-    })
-    const exporter = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1])
+    const decoder = workerDecoder(fixture, fullEnricher())
     let cursor = 0
     const decode = (datagrams) => {
       const b = new DatagramBatch(4 << 20, 2048)
-      for (const d of datagrams) b.add(d, exporter, 40000, Date.now())
+      for (const d of datagrams) b.add(d, EXPORTER, EXPORTER_PORT, Date.now())
       const r = decoder.decode(b.take())
       return r.binary.map((c, i) => ({ body: Buffer.from(c), rows: r.binaryRows[i] }))
     }
-    decode(fixture.prime)
     const batch = () => {
       const body = []
       let rows = 0

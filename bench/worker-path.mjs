@@ -16,7 +16,8 @@ import {
 /** The collector's default `decode.batch_datagrams` and its listener's batch size. */
 export const BATCH_DATAGRAMS = 2048
 const BATCH_BYTES = 4 << 20
-const EXPORTER = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1])
+/** The exporter the batches come from: 127.0.0.1. */
+export const EXPORTER = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1])
 export const EXPORTER_PORT = 40000
 const RECEIVED_MS = 1_700_000_000_000
 
